@@ -1,0 +1,1 @@
+"""Getting answers out: condense -> retrieve -> pack -> generate -> cite."""

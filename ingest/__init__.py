@@ -1,0 +1,1 @@
+"""Getting articles in: load -> clean -> chunk -> embed -> store (plus the shared settings and records)."""

@@ -1,0 +1,89 @@
+"""The e5 embedder: a LangChain ``Embeddings`` over sentence-transformers, tuned for 2 CPU cores.
+
+Two things make it ~2x faster than ``HuggingFaceEmbeddings`` on this hardware without changing the
+vectors beyond cosine 0.9999:
+
+- batches are formed from texts sorted by *token* count (sentence-transformers sorts by characters,
+  which wasted ~24% of computed tokens on padding), and small batches (8) beat large ones on 2 cores;
+- the encoder runs under bfloat16 autocast where the CPU supports it.
+
+e5 needs its prefixes: ``query: `` for questions, ``passage: `` for chunks. They are applied here and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+# The model is a local folder: never let huggingface_hub look for it online.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+QUERY_PREFIX = "query: "
+PASSAGE_PREFIX = "passage: "
+
+
+class E5Embedder(Embeddings):
+    """multilingual-e5-small from a local sentence-transformers folder."""
+
+    def __init__(self, model_dir: Path, *, batch_size: int = 8, bf16: bool = True, threads: int = 0) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        if threads:
+            torch.set_num_threads(threads)
+        self.model_dir = Path(model_dir)
+        self.batch_size = batch_size
+        self.bf16 = bf16 and _cpu_has_bf16()
+        self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        self._lock = threading.Lock()  # one forward pass at a time: two would only fight over 2 cores
+        self.dimension = int(self._model.get_embedding_dimension())
+
+    def token_lengths(self, texts: Sequence[str]) -> list[int]:
+        return [len(ids) for ids in self._model.tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
+
+    def encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        """Normalized float32 embeddings of ``prefix + text`` for each text, in input order."""
+        import torch
+
+        if not texts:
+            return np.zeros((0, self.dimension), np.float32)
+        prefixed = [prefix + t for t in texts]
+        order = np.argsort(self.token_lengths(prefixed), kind="stable")
+        out = np.zeros((len(texts), self.dimension), np.float32)
+        with self._lock, torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                vectors = self._model.encode(
+                    [prefixed[i] for i in idx], batch_size=len(idx), convert_to_numpy=True,
+                    normalize_embeddings=True, show_progress_bar=False,
+                )
+                out[idx] = vectors.astype(np.float32)
+        return out
+
+    # LangChain's Embeddings interface.
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts, PASSAGE_PREFIX).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text], QUERY_PREFIX)[0].tolist()
+
+
+def _cpu_has_bf16() -> bool:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="ignore") as fh:
+            flags = fh.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags

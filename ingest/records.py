@@ -1,0 +1,98 @@
+"""Plain records that flow through ingest and retrieval. Frozen, so they can be shared freely."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, cleaned, before chunking.
+
+    ``id`` is the identity used for updates: a given id is kept as is; otherwise it is derived from
+    the URL (so a re-fetched URL replaces its old version) or, with neither, from the text.
+    """
+
+    id: str
+    title: str
+    text: str
+    url: str = ""
+    published: str = ""  # ISO date (YYYY-MM-DD) or empty
+    outlet: str = ""
+    lang: str = "other"  # "id" | "en" | "other"
+    source: str = ""  # where it came from: a path, URL, "file.jsonl:12", "-"
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of what shapes the chunks: a changed hash means the article must be re-chunked."""
+        return sha256_hex(f"{self.title}\n\n{self.text}")
+
+    def metadata(self) -> dict[str, str]:
+        """Metadata every chunk of this article carries."""
+        return {
+            "article_id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "published": self.published,
+            "outlet": self.outlet,
+            "lang": self.lang,
+        }
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of an article, sized for embedding."""
+
+    id: str
+    article_id: str
+    index: int
+    text: str  # shown to users and to the answer model
+    embed_text: str  # what is embedded (title-prefixed); the e5 "passage: " prefix is added by the embedder
+    n_tokens: int
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What the catalog knows about a stored article (no text)."""
+
+    id: str
+    title: str
+    url: str
+    published: str
+    outlet: str
+    lang: str
+    content_hash: str
+    n_chunks: int
+    ingested_at: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its article's metadata and scores."""
+
+    chunk_id: str
+    article_id: str
+    index: int
+    text: str
+    title: str
+    url: str = ""
+    published: str = ""
+    outlet: str = ""
+    lang: str = "other"
+    score: float = 0.0  # the fused score used for ranking
+    dense: float | None = None  # cosine similarity to the question, when the vector side saw it
+    keyword: float | None = None  # BM25 score, when the keyword side saw it
+    merged_ids: tuple[str, ...] = field(default=())  # neighbouring chunks merged into this passage
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,178 @@
+"""Shared fixtures: a temp data dir per test, the real models prepared once per session, a local HTTP server.
+
+Real components are the default (the bundled e5 model, embedded Chroma); fakes exist only for fast
+logic tests (``FakeEmbedder``: deterministic bag-of-words vectors).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "examples" / "openai-scale-ai.txt"
+SHARED_EVAL = REPO.parent / "shared" / "eval" / "dev"
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+for var in [v for v in os.environ if v.startswith("WARTA_")]:
+    del os.environ[var]  # a developer's own settings must not leak into tests
+
+
+def requires_shared_eval() -> pytest.MarkDecorator:
+    return pytest.mark.skipif(
+        not SHARED_EVAL.is_dir(),
+        reason=f"evaluation data not found at {SHARED_EVAL} (it sits beside the repository in CI only)",
+    )
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Prepared offline models, shared by every test. Reuses WARTA_TEST_MODELS_DIR when given."""
+    given = os.environ.get("WARTA_TEST_MODELS_DIR")
+    path = Path(given) if given else tmp_path_factory.mktemp("models")
+    from ingest.models import prepare_all
+
+    prepare_all(load_settings(environ={}, overrides={"paths": {"models_dir": str(path), "data_dir": str(path / "unused")}}))
+    return path
+
+
+def make_settings(data_dir: Path, models_dir: Path, **sections: dict) -> Settings:
+    overrides = {"paths": {"data_dir": str(data_dir), "models_dir": str(models_dir)},
+                 "answer": {"backend": "extractive"}}
+    for name, values in sections.items():
+        overrides.setdefault(name, {}).update(values)
+    return load_settings(environ={}, overrides=overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, models_dir: Path) -> Settings:
+    return make_settings(tmp_path / "data", models_dir)
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment for running the CLI against a temp data dir (in-process or as a subprocess)."""
+    env = {"WARTA_DATA_DIR": str(tmp_path / "data"), "WARTA_PATHS_MODELS_DIR": str(models_dir),
+           "WARTA_ANSWER_BACKEND": "extractive"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)  # no ./config.toml from the repo
+    return {**os.environ, **env}
+
+
+@pytest.fixture(scope="session")
+def embedder(models_dir: Path):
+    """The real bundled e5 model, loaded once."""
+    from ingest.models import load_embedder
+
+    return load_embedder(make_settings(models_dir / "unused", models_dir))
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-words vectors: same words, same direction. For logic tests only."""
+
+    dimension = 64
+
+    def encode(self, texts, prefix: str = "") -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
+            norm = np.linalg.norm(out[i])
+            out[i] = out[i] / norm if norm else out[i]
+        return out
+
+    def embed_documents(self, texts):
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text):
+        return self.encode([text])[0].tolist()
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "seed" / SEED.name
+    path.parent.mkdir()
+    shutil.copy(SEED, path)
+    return path
+
+
+# --- a real HTTP server on loopback --------------------------------------------------------------
+
+
+class Site:
+    """Routes for the local test server: path -> (status, content type, body) or a callable."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, str, bytes] | Callable[[http.server.BaseHTTPRequestHandler], None]] = {}
+        self.base = ""
+
+    def add(self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8", status: int = 200) -> str:
+        self.routes[path] = (status, content_type, body.encode() if isinstance(body, str) else body)
+        return self.base + path
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    routes = Site()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            route = routes.routes.get(self.path)
+            if route is None:
+                self.send_response(404)
+                self.end_headers()
+                self.wfile.write(b"not found")
+                return
+            if callable(route):
+                route(self)
+                return
+            status, content_type, body = route
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    routes.base = f"http://127.0.0.1:{server.server_port}"
+
+    def redirect_loop(handler) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", "/loop")
+        handler.end_headers()
+
+    def slow(handler) -> None:
+        time.sleep(3)
+        handler.send_response(200)
+        handler.end_headers()
+
+    routes.routes["/loop"] = redirect_loop
+    routes.routes["/slow"] = slow
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield routes
+    server.shutdown()
+    server.server_close()

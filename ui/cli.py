@@ -1,0 +1,266 @@
+"""The ``warta`` command line: parse, call the library, print. Library errors become one-line messages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ingest.errors import WartaError
+from ingest.settings import Settings, load_settings
+
+EXIT_OK, EXIT_FAILED_ITEMS, EXIT_ERROR = 0, 1, 2
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if getattr(args, "data_dir", None):
+        os.environ["WARTA_DATA_DIR"] = args.data_dir
+    overrides: dict[str, dict[str, Any]] = {}
+    if getattr(args, "backend", None):
+        overrides.setdefault("answer", {})["backend"] = args.backend
+    from pathlib import Path
+
+    return load_settings(Path(args.config) if getattr(args, "config", None) else None, overrides)
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+
+def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.models import prepare_all
+
+    for name, path in prepare_all(settings).items():
+        print(f"ready: {name} -> {path}")
+    if not args.no_llm and settings.answer.backend == "local":
+        from assistant.backends import prepare_local_model
+
+        print(f"ready: answer model -> {prepare_local_model(settings)}")
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from ingest.pipeline import Ingestor
+
+    ingestor = Ingestor(settings)
+    for stale in ingestor.index.stale_indexes():
+        print(f"note: {stale.articles} articles were indexed with other settings; run `warta reindex` to bring them "
+              "into the current index.", file=sys.stderr)
+    bar = tqdm(unit=" articles", disable=None if not args.quiet else True, file=sys.stderr, dynamic_ncols=True)
+
+    def progress(result, chunks_embedded: int) -> None:
+        bar.update(1)
+        elapsed = max(bar.format_dict["elapsed"], 1e-6)
+        bar.set_postfix_str(f"{chunks_embedded} chunks, {chunks_embedded / elapsed:.1f} chunks/s", refresh=False)
+        if result.status == "failed":
+            bar.write(f"failed: {result.item}: {result.reason}", file=sys.stderr)
+
+    try:
+        report = ingestor.ingest(args.sources, progress=progress)
+    finally:
+        bar.close()
+    if args.json:
+        _print_json({"results": [r.__dict__ for r in report.results], "seconds": report.seconds,
+                     "chunks_embedded": report.chunks_embedded})
+    else:
+        for r in report.results:
+            if r.status in ("added", "updated") and args.verbose:
+                print(f"{r.status}: {r.title} ({r.chunks} chunks) [{r.article_id}]")
+        print(report.summary())
+        for r in report.failed:
+            print(f"  failed: {r.item}: {r.reason}")
+    return EXIT_FAILED_ITEMS if report.failed else EXIT_OK
+
+
+def _filters(args: argparse.Namespace):
+    from assistant.retrieve import Filters
+
+    return Filters(
+        date_from=args.date_from or "", date_to=args.date_to or "", outlets=tuple(args.outlet or ()),
+        langs=tuple(args.lang or ()), article_ids=tuple(args.article or ()),
+    )
+
+
+def _hit_json(hit) -> dict[str, Any]:
+    return {"article_id": hit.article_id, "chunk_id": hit.chunk_id, "title": hit.title, "url": hit.url,
+            "published": hit.published, "outlet": hit.outlet, "score": round(hit.score, 6),
+            "dense": None if hit.dense is None else round(hit.dense, 4), "text": hit.text}
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.assistant import Assistant
+
+    assistant = Assistant(settings)
+    filters = _filters(args)
+    if args.query is None:  # batch mode: JSONL {"id", "question"} on stdin, one result line per query
+        for lineno, line in enumerate(sys.stdin, start=1):
+            if not line.strip():
+                continue
+            try:
+                request = json.loads(line)
+                question = str(request["question"])
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                _print_json({"line": lineno, "error": f"expected {{\"id\", \"question\"}}: {exc}"})
+                continue
+            found = assistant.search(question, k=args.k, filters=filters, mode=args.mode)
+            _print_json({"id": request.get("id"), "hits": [_hit_json(h) for h in found.hits]})
+        return EXIT_OK
+    found = assistant.search(args.query, k=args.k, filters=filters, mode=args.mode)
+    if args.json:
+        _print_json({"query": args.query, "language": found.language, "relevant": found.relevant,
+                     "timings_ms": found.timings_ms, "hits": [_hit_json(h) for h in found.hits]})
+        return EXIT_OK
+    if not found.hits:
+        print("No matching passages.")
+    for rank, hit in enumerate(found.hits, start=1):
+        meta = " · ".join(x for x in (hit.outlet, hit.published, hit.url) if x)
+        print(f"{rank}. [{hit.score:.4f}] {hit.title}  ({hit.article_id})")
+        if meta:
+            print(f"   {meta}")
+        print("   " + hit.text.replace("\n", " ")[: args.width] + ("…" if len(hit.text) > args.width else ""))
+    if found.hits and not found.relevant:
+        print("(none of these passed the relevance floor: answers would say the articles do not cover this)")
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.index import Index
+
+    articles = Index(settings).catalog.articles()
+    if args.json:
+        _print_json([a.to_dict() for a in articles])
+        return EXIT_OK
+    if not articles:
+        print("No articles yet. Add some with `warta ingest PATH|URL`.")
+    for a in articles:
+        print(f"{a.id}\t{a.published or '----------'}\t{a.lang}\t{a.n_chunks:>3} chunks\t{a.outlet or '-'}\t{a.title}")
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.index import Index
+
+    index = Index(settings)
+    status = EXIT_OK
+    for ref in args.refs:
+        info = index.remove(ref)
+        if info is None:
+            print(f"not found: {ref!r} (use an id or URL from `warta list`)", file=sys.stderr)
+            status = EXIT_FAILED_ITEMS
+        else:
+            print(f"removed: {info.title} ({info.n_chunks} chunks) [{info.id}]")
+    return status
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.index import Index
+
+    index = Index(settings)
+    n_articles, n_chunks = index.catalog.counts()
+    articles = index.catalog.articles()
+    langs: dict[str, int] = {}
+    for a in articles:
+        langs[a.lang] = langs.get(a.lang, 0) + 1
+    stats = {
+        "data_dir": str(settings.data_dir), "index": index.key, "store": settings.store.mode,
+        "articles": n_articles, "chunks": n_chunks, "vectors": index.vectors.count(),
+        "keyword_index_chunks": index.keywords.size, "languages": langs, "identity": index.identity,
+        "stale_indexes": [{"key": s.key, "articles": s.articles} for s in index.stale_indexes()],
+    }
+    if args.json:
+        _print_json(stats)
+    else:
+        for key, value in stats.items():
+            print(f"{key:>22}: {value}")
+    return EXIT_OK
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.pipeline import reindex
+
+    report = reindex(settings)
+    print(report.summary() if report.results else "Nothing to reindex: the index matches the current settings.")
+    return EXIT_FAILED_ITEMS if report.failed else EXIT_OK
+
+
+# --- parser ---------------------------------------------------------------------------------------
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="only articles published on/after")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="only articles published on/before")
+    p.add_argument("--outlet", action="append", help="only this outlet (repeatable)")
+    p.add_argument("--lang", action="append", choices=["id", "en", "other"], help="only this article language")
+    p.add_argument("--article", action="append", metavar="ID", help="only this article id (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="warta", description="Cited answers over Indonesian and English news.")
+    parser.add_argument("--data-dir", help="data directory (default: WARTA_DATA_DIR or the per-user data dir)")
+    parser.add_argument("--config", help="config file (default: WARTA_CONFIG or ./config.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("setup", help="prepare the offline models (embeddings, tokenizer, answer model)")
+    p.add_argument("--no-llm", action="store_true", help="skip the answer model")
+    p.set_defaults(func=cmd_setup)
+
+    p = sub.add_parser("ingest", help="add articles from files, folders, URLs, feeds, JSON/JSONL or - (stdin)")
+    p.add_argument("sources", nargs="+", metavar="SOURCE")
+    p.add_argument("--json", action="store_true", help="print the per-item report as JSON")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every added/updated article")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="ranked passages for a query (no QUERY: JSONL batch on stdin)")
+    p.add_argument("query", nargs="?")
+    p.add_argument("--k", type=int, default=None, help="passages to return")
+    p.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--width", type=int, default=240, help="characters of passage text to show")
+    _add_filters(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("list", help="the ingested articles")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("remove", help="remove articles by id or URL")
+    p.add_argument("refs", nargs="+", metavar="ID|URL")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("stats", help="index size and settings")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("reindex", help="rebuild articles indexed with other embedding/chunking settings")
+    p.set_defaults(func=cmd_reindex)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = _settings(args)
+        return args.func(args, settings)
+    except WartaError as exc:
+        print(f"warta: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("warta: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
