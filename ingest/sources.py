@@ -43,7 +43,7 @@ _BINARY_MAGIC = {
 
 
 def decode_bytes(data: bytes, item: str) -> str:
-    """Text from bytes: UTF-8 (with or without BOM), else the best detected encoding, else cp1252.
+    """Text from bytes: UTF-8 (with or without BOM), else Windows-1252, else the best detected encoding.
 
     Raises:
         SourceError: empty or binary input.
@@ -60,13 +60,15 @@ def decode_bytes(data: bytes, item: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
+    # Indonesian and English are Latin-script: legacy files are nearly always Windows-1252/Latin-1,
+    # which statistical detectors confuse with Central European code pages on short texts.
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is not None and best.encoding:
-        text = str(best)
-    else:
-        text = data.decode("cp1252", errors="replace")
+        best = from_bytes(data).best()
+        text = str(best) if best is not None else data.decode("latin-1")
     controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t")
     if controls > 0.1 * min(len(text), 4096):
         raise SourceError(item, "binary file (mostly control bytes), not text")
