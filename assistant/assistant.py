@@ -1,17 +1,35 @@
 """The ``Assistant``: the one object front ends talk to.
 
-It owns the heavy parts (index, embedder, answer model), created lazily from settings unless passed
-in, and offers ``search``, ``ask`` and ``stream``.
+It owns the heavy parts (index, embedder, answer backends), created lazily from settings unless
+passed in, and offers ``search``, ``ask`` and ``stream``:
+
+    question -> condense (follow-ups) -> retrieve -> [refuse if nothing relevant] -> pack -> generate -> cite
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator, Sequence
 
+import numpy as np
+
+from assistant.backends import Backend, build_backend
+from assistant.cite import attach_citations, is_refusal, refusal
+from assistant.condense import Message, condense
+from assistant.extractive import extractive_answer
+from assistant.pack import pack
+from assistant.prompts import FALLBACK_NOTE, SYSTEM, format_passage, user_message
+from assistant.records import Answer, Passage
 from assistant.retrieve import Filters, Mode, Retrieval, Retriever
+from ingest.embed import QUERY_PREFIX
+from ingest.errors import BackendError, WartaError
 from ingest.index import Index
-from ingest.models import load_embedder
+from ingest.lang import detect_language
+from ingest.models import load_embedder, load_encoding
 from ingest.settings import Settings, load_settings
+
+MAX_QUESTION_CHARS = 2000  # longer questions are cut: retrieval and the prompt budget need a bound
 
 
 class Assistant:
@@ -28,8 +46,11 @@ class Assistant:
         self.settings = settings or load_settings()
         self._index = index
         self._embeddings = embeddings
-        self._llm = llm
+        self._backends: dict[str, Backend] = {}
+        if llm is not None:
+            self._backends[self.settings.answer.backend] = Backend(self.settings.answer.backend, "custom", llm)
         self._lock = threading.Lock()
+        self._backend_lock = threading.Lock()
 
     @property
     def index(self) -> Index:
@@ -57,3 +78,122 @@ class Assistant:
         """
         self.index.require_compatible()
         return self.retriever.search(query, k=k, filters=filters, mode=mode)
+
+    # --- answering --------------------------------------------------------------------------------
+
+    def backend(self, name: str | None = None) -> Backend:
+        """The answer backend ``name`` (default from settings), started on first use and kept."""
+        name = name or self.settings.answer.backend
+        with self._backend_lock:
+            if name not in self._backends:
+                self._backends[name] = build_backend(self.settings, name)
+            return self._backends[name]
+
+    def close(self) -> None:
+        for backend in self._backends.values():
+            backend.close()
+
+    def _similarity(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+        if not a or not b:
+            return np.zeros((len(a), len(b)), np.float32)
+        return self.embeddings.encode(list(a), QUERY_PREFIX) @ self.embeddings.encode(list(b), QUERY_PREFIX).T
+
+    def _language(self, question: str, history: Sequence[Message]) -> str:
+        language = detect_language(question, default="other")
+        if language in ("id", "en"):
+            return language
+        for message in reversed(history):  # "dan Google?" is short; the conversation tells
+            if message.get("role") == "user":
+                earlier = detect_language(message.get("content", ""), default="other")
+                if earlier in ("id", "en"):
+                    return earlier
+        return "id" if self.settings.ui.language == "id" else "en"
+
+    def ask(self, question: str, history: Sequence[Message] = (), *, filters: Filters | None = None,
+            backend: str | None = None) -> Answer:
+        """Answer ``question`` (see ``stream``) and return the final ``Answer``."""
+        answer = None
+        for event in self.stream(question, history, filters=filters, backend=backend):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: Sequence[Message] = (), *, filters: Filters | None = None,
+               backend: str | None = None) -> Iterator[str | Answer]:
+        """Yield answer text as it is written (``str``), then the final ``Answer`` with its citations.
+
+        The final text may differ from the streamed one: markers are verified, added and renumbered.
+
+        Raises:
+            IndexMismatchError: the articles were indexed with other settings (run ``warta reindex``).
+            BackendError: the answer model failed and ``answer.fallback_to_extractive`` is off.
+        """
+        started = time.perf_counter()
+        question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        history = [m for m in history if m.get("content")]
+        language = self._language(question, history)
+        chosen = self.backend(backend)
+        base = dict(question=question, language=language, backend=chosen.name, model=chosen.model)
+        if not question or not any(ch.isalnum() for ch in question):
+            text = refusal(language)
+            yield text
+            yield Answer(**base, text=text, refused=True, note="empty question",
+                         timings_ms={"total": (time.perf_counter() - started) * 1000})
+            return
+        self.index.require_compatible()
+        standalone = condense(question, history, language, chosen.llm)
+        t_condensed = time.perf_counter()
+        retrieval = self.retriever.search(standalone, filters=filters)
+        t_retrieved = time.perf_counter()
+        timings = {"condense": (t_condensed - started) * 1000, "retrieve": (t_retrieved - t_condensed) * 1000}
+        base["standalone_question"] = standalone
+        if not retrieval.relevant:
+            text = refusal(language)
+            yield text
+            timings["total"] = (time.perf_counter() - started) * 1000
+            yield Answer(**base, text=text, refused=True, timings_ms=timings)
+            return
+        passages = pack(retrieval.hits, load_encoding(self.settings), self.settings.answer.context_tokens)
+        note = ""
+        raw = ""
+        first_token: float | None = None
+        if chosen.llm is not None:
+            try:
+                for piece in self._generate(chosen.llm, language, passages, standalone):
+                    if first_token is None:
+                        first_token = time.perf_counter()
+                    raw += piece
+                    yield piece
+            except WartaError:
+                raise
+            except Exception as exc:  # connection refused, timeouts, server errors: the backend is down
+                if not self.settings.answer.fallback_to_extractive:
+                    raise BackendError(f"The {chosen.name!r} answer backend failed: {exc}") from None
+                note = FALLBACK_NOTE[language].format(error=type(exc).__name__)
+                raw = ""
+        if not raw:
+            raw = extractive_answer(standalone, language, passages, self.embeddings,
+                                    self.settings.answer.extractive_sentences)
+            if first_token is None:
+                first_token = time.perf_counter()
+            if raw and note:
+                yield f"{note}\n\n"
+            yield raw
+        timings["first_token"] = ((first_token or time.perf_counter()) - started) * 1000
+        if not raw.strip() or is_refusal(raw):
+            text = refusal(language)
+            timings["total"] = (time.perf_counter() - started) * 1000
+            yield Answer(**base, text=text, refused=True, note=note, timings_ms=timings, passages=tuple(passages))
+            return
+        text, citations, unsupported = attach_citations(raw, passages, self._similarity)
+        timings["total"] = (time.perf_counter() - started) * 1000
+        yield Answer(**base, text=text, refused=False, citations=tuple(citations), unsupported=tuple(unsupported),
+                     note=note, timings_ms=timings, passages=tuple(passages))
+
+    def _generate(self, llm, language: str, passages: Sequence[Passage], question: str) -> Iterator[str]:
+        blocks = [format_passage(p.n, p.hit.title, p.hit.outlet, p.hit.published, p.text) for p in passages]
+        messages = [("system", SYSTEM[language]), ("human", user_message(language, blocks, question))]
+        for chunk in llm.stream(messages):
+            if chunk.content:
+                yield str(chunk.content)

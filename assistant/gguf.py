@@ -142,7 +142,7 @@ def ensure_gguf(spec: ModelSpec, dest_dir: Path) -> Path:
             return target
 
         if _file_size(target) == spec.size:
-            log.info("verifying existing %s (no stamp)", target)
+            log.info("verifying existing %s (no valid stamp)", target)
             if _sha256_of(target) == spec.sha256:
                 _write_stamp(stamp, spec)
                 return target

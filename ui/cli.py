@@ -192,6 +192,94 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED_ITEMS if report.failed else EXIT_OK
 
 
+def _print_sources(answer) -> None:
+    if answer.note:
+        print(f"\n({answer.note})")
+    if answer.citations:
+        print("\nSources:")
+    for c in answer.citations:
+        meta = " · ".join(x for x in (c.outlet, c.published) if x)
+        print(f"  [{c.n}] {c.title}" + (f" — {meta}" if meta else "") + (f"\n      {c.url}" if c.url else ""))
+        if c.quote:
+            print(f"      “{c.quote}”")
+    if answer.unsupported:
+        print("\nNot found in the sources: " + " | ".join(answer.unsupported))
+
+
+def _stream_answer(assistant, question: str, history, filters, backend) -> object:
+    """Print the answer as it streams, then the final text when repair changed it, then the sources."""
+    from assistant.records import Answer
+
+    streamed = ""
+    answer = None
+    for event in assistant.stream(question, history, filters=filters, backend=backend):
+        if isinstance(event, Answer):
+            answer = event
+        else:
+            streamed += event
+            sys.stdout.write(event)
+            sys.stdout.flush()
+    print()
+    if answer.text.strip() != streamed.strip():
+        print(f"\n{answer.text}")
+    _print_sources(answer)
+    return answer
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.assistant import Assistant
+
+    assistant = Assistant(settings)
+    filters = _filters(args)
+    try:
+        if args.question is None:  # batch mode: JSONL {"id", "question"} on stdin
+            for lineno, line in enumerate(sys.stdin, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    request = json.loads(line)
+                    question = str(request["question"])
+                except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                    _print_json({"line": lineno, "error": f"expected {{\"id\", \"question\"}}: {exc}"})
+                    continue
+                answer = assistant.ask(question, filters=filters, backend=args.backend)
+                _print_json({"id": request.get("id"), **answer.to_json()})
+            return EXIT_OK
+        if args.json:
+            _print_json(assistant.ask(args.question, filters=filters, backend=args.backend).to_json())
+        else:
+            _stream_answer(assistant, args.question, [], filters, args.backend)
+        return EXIT_OK
+    finally:
+        assistant.close()
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.assistant import Assistant
+
+    assistant = Assistant(settings)
+    filters = _filters(args)
+    history: list[dict[str, str]] = []
+    print("Warta chat — ask about your articles in Indonesian or English. Empty line or Ctrl-D to quit.")
+    try:
+        while True:
+            try:
+                question = input("\n> ").strip()
+            except EOFError:
+                print()
+                return EXIT_OK
+            if not question:
+                return EXIT_OK
+            try:
+                answer = _stream_answer(assistant, question, history, filters, args.backend)
+            except WartaError as exc:
+                print(f"warta: {exc}", file=sys.stderr)
+                continue
+            history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+    finally:
+        assistant.close()
+
+
 # --- parser ---------------------------------------------------------------------------------------
 
 
@@ -228,6 +316,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--width", type=int, default=240, help="characters of passage text to show")
     _add_filters(p)
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with citations (no QUESTION: JSONL batch on stdin)")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--json", action="store_true", help="print the answer, citations and timings as JSON")
+    p.add_argument("--backend", choices=["local", "openai", "extractive"], help="answer backend")
+    _add_filters(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="a conversation in the terminal, streamed, with follow-up questions")
+    p.add_argument("--backend", choices=["local", "openai", "extractive"], help="answer backend")
+    _add_filters(p)
+    p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("list", help="the ingested articles")
     p.add_argument("--json", action="store_true")

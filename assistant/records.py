@@ -1,0 +1,64 @@
+"""Answer-side records: numbered passages, citations and the answer itself."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ingest.records import Hit
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved passage as numbered in the prompt: ``[n]``."""
+
+    n: int
+    hit: Hit
+    text: str  # what the model saw (possibly trimmed to the context budget)
+    tokens: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One source of an answer: marker ``[n]`` in the answer text points here."""
+
+    n: int
+    article_id: str
+    chunk_id: str
+    title: str
+    outlet: str
+    published: str
+    url: str
+    passage: str  # the passage text the answer drew on
+    quote: str  # the sentence(s) of the passage that support the answer
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "article_id": self.article_id, "title": self.title, "outlet": self.outlet,
+                "date": self.published, "url": self.url, "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    language: str  # language of the question, and so of the answer
+    text: str  # with [n] markers renumbered to match ``citations``
+    refused: bool
+    citations: tuple[Citation, ...] = ()
+    unsupported: tuple[str, ...] = ()  # answer sentences no passage supports
+    standalone_question: str = ""  # the question after rewriting follow-ups
+    backend: str = ""
+    model: str = ""
+    note: str = ""  # e.g. "the answer model was unavailable; answered extractively"
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    passages: tuple[Passage, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question, "language": self.language, "answer": self.text, "refused": self.refused,
+            "citations": [c.to_json() for c in self.citations], "unsupported": list(self.unsupported),
+            "standalone_question": self.standalone_question, "backend": self.backend, "model": self.model,
+            "note": self.note, "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
