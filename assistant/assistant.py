@@ -129,11 +129,13 @@ class Assistant:
             IndexMismatchError: the articles were indexed with other settings (run ``warta reindex``).
             BackendError: the answer model failed and ``answer.fallback_to_extractive`` is off.
         """
+        # Heavy parts load on first use; load them before the clock starts so timings are per question.
+        chosen = self.backend(backend)
+        self.embeddings, self.index  # noqa: B018 (warm-up)
         started = time.perf_counter()
         question = " ".join(question.split())[:MAX_QUESTION_CHARS]
         history = [m for m in history if m.get("content")]
         language = self._language(question, history)
-        chosen = self.backend(backend)
         base = dict(question=question, language=language, backend=chosen.name, model=chosen.model)
         if not question or not any(ch.isalnum() for ch in question):
             text = refusal(language)

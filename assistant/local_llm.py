@@ -36,6 +36,7 @@ import httpx
 import xllamacpp
 from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
 
 from .gguf import ModelError
 
@@ -307,10 +308,12 @@ def build_local_chat_model(
     try:
         llm = ChatOpenAI(
             base_url=server.base_url,
-            api_key=server.api_key,
+            api_key=SecretStr(server.api_key),
             model=server.model_name,
             temperature=0,
-            max_tokens=max_tokens,
+            # ChatOpenAI's own name for max_tokens (what it sends on the wire);
+            # llama.cpp honours it (checked: finish_reason "length" at the cap).
+            max_completion_tokens=max_tokens,
             streaming=True,
             stream_usage=True,
             # Retrying would only re-queue the same work behind the one slot.

@@ -280,6 +280,43 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         assistant.close()
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from assistant import eval_report
+    from assistant.evaluate import evaluate
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[stage] = tqdm(total=total, desc=stage, unit=" passages" if stage == "ingest" else " questions",
+                               disable=True if args.quiet else None, file=sys.stderr, dynamic_ncols=True)
+        bars[stage].update(done - bars[stage].n)
+
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    try:
+        run = evaluate(settings, Path(args.passages), [Path(p) for p in args.qa],
+                       unanswerable=[Path(p) for p in args.unanswerable or ()], modes=modes, backend=args.backend,
+                       retrieval_only=args.retrieval_only, limit=args.limit, seed=args.seed, progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    groups = eval_report.summarize(run)
+    sys.stdout.write(eval_report.to_markdown(run, groups))
+    if args.out:
+        Path(args.out).write_text(json.dumps(eval_report.to_json(run, groups), ensure_ascii=False, indent=1))
+        print(f"\nresults: {args.out}")
+    if args.plot:
+        eval_report.plot(run, groups, Path(args.plot))
+        print(f"chart: {args.plot}")
+    return EXIT_OK
+
+
 # --- parser ---------------------------------------------------------------------------------------
 
 
@@ -343,6 +380,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reindex", help="rebuild articles indexed with other embedding/chunking settings")
     p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("eval", help="measure retrieval and answers on a QA set over its own passages (isolated index)")
+    p.add_argument("--passages", required=True, metavar="JSONL", help="passages/articles with the ids the QA refers to")
+    p.add_argument("--qa", required=True, action="append", metavar="JSONL",
+                   help="QA set: {id, question, answers, gold_passage_id, passages_containing_answer, lang} (repeatable)")
+    p.add_argument("--unanswerable", action="append", metavar="JSONL",
+                   help="QA set with no answer in these passages: refusing is correct (repeatable)")
+    p.add_argument("--backend", choices=["local", "openai", "extractive"], help="answer backend")
+    p.add_argument("--retrieval-only", action="store_true", help="skip answering")
+    p.add_argument("--modes", default="hybrid", metavar="M[,M]", help="retrievers to compare: hybrid,dense,keyword")
+    p.add_argument("--limit", type=int, metavar="N", help="a random sample of N questions per QA set")
+    p.add_argument("--seed", type=int, default=0, help="seed of the --limit sample (default 0)")
+    p.add_argument("--out", metavar="JSON", help="write figures and per-question results as JSON")
+    p.add_argument("--plot", metavar="PNG", help="write a chart")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

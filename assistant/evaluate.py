@@ -1,0 +1,292 @@
+"""Evaluate retrieval and answers on a QA data set over its own passages, in an isolated store.
+
+    passages.jsonl --(ingest once, into <data_dir>/eval/<hash>)--> index
+    qa.jsonl --> for each question: search in every mode (ranked articles) + ask (answer, citations)
+             --> QuestionResult records --> ``assistant.eval_report`` (tables, JSON, chart)
+
+The QA format is the one of the shared dev sets: ``{id, question, answers[], gold_passage_id, lang,
+passages_containing_answer[]}``, with optional ``answers_en`` (scored like ``answers``). A retrieval hit is
+any id in ``passages_containing_answer`` or ``gold_passage_id``; ingest keeps a passage's ``id`` as its
+article id, so ranked article ids compare directly. Questions of an ``unanswerable`` set have no answer
+in the passages: refusing them is correct.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.assistant import Assistant
+from assistant.metrics import contains_gold, distinct
+from assistant.retrieve import Mode
+from ingest.errors import SourceError
+from ingest.index import Index, identity_key, index_identity
+from ingest.lang import detect_language
+from ingest.models import models_dir
+from ingest.pipeline import Ingestor
+from ingest.settings import Settings, load_settings
+from ingest.sources import parse_document
+
+RANK_DEPTH = 10  # distinct articles ranked per question: enough for hit@1, hit@5 and MRR@10
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
+
+Progress = Callable[[str, int, int], None]  # (stage: "ingest" | "questions", done, total)
+
+
+@dataclass(frozen=True)
+class QAItem:
+    """One question of a QA file, with what counts as right."""
+
+    id: str
+    question: str
+    lang: str
+    dataset: str
+    answers: tuple[str, ...] = ()  # gold answer strings (``answers`` + ``answers_en``)
+    gold_ids: frozenset[str] = frozenset()  # passages whose retrieval counts as a hit
+    unanswerable: bool = False  # asked against passages that do not answer it: refusing is right
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    text: str
+    refused: bool
+    contains_gold: bool | None  # None: the question has no gold answers
+    cited: tuple[str, ...]  # article ids of the citations, in citation order
+    cited_with_gold: int  # citations whose passage contains a gold answer
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    model: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    item: QAItem
+    ranked: dict[str, tuple[str, ...]]  # mode -> distinct article ids, best first (at most RANK_DEPTH)
+    relevant: dict[str, bool]  # mode -> something passed the relevance floor
+    retrieve_ms: dict[str, float]  # mode -> retrieval latency
+    answer: AnswerOutcome | None = None  # None with retrieval only
+
+
+@dataclass(frozen=True)
+class EvalStore:
+    """The isolated index of one passages file."""
+
+    settings: Settings  # the eval settings: data dir = ``folder``, models shared with the main data dir
+    folder: Path
+    sha256: str
+    reused: bool
+    articles: int
+    chunks: int
+    failed: tuple[tuple[str, str], ...] = ()  # (item, reason) of passages ingest rejected
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    passages: str
+    store: EvalStore
+    modes: tuple[str, ...]
+    backend: str | None  # None: retrieval only
+    results: tuple[QuestionResult, ...]
+    seed: int
+    limit: int | None
+
+
+# --- inputs ---------------------------------------------------------------------------------------
+
+
+def load_qa(path: Path, *, dataset: str | None = None, unanswerable: bool = False) -> list[QAItem]:
+    """Read a QA JSONL file.
+
+    Raises:
+        SourceError: the file cannot be read, a line is not a JSON object or has no ``question``.
+    """
+    dataset = dataset or path.stem
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(str(path), f"cannot read the QA file: {exc}") from None
+    items = []
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SourceError(where, f"malformed JSON ({exc.msg}); expected one QA object per line") from None
+        question = record.get("question") if isinstance(record, dict) else None
+        if not isinstance(question, str) or not question.strip():
+            raise SourceError(where, "expected an object with a non-empty 'question' string")
+        answers = [str(a) for key in ("answers", "answers_en") for a in (record.get(key) or ()) if str(a).strip()]
+        gold = {str(g) for g in (record.get("passages_containing_answer") or ()) if g}
+        if record.get("gold_passage_id"):
+            gold.add(str(record["gold_passage_id"]))
+        lang = str(record.get("lang") or "") or detect_language(question, default="other")
+        items.append(QAItem(id=str(record.get("id") or f"{path.name}:{lineno}"), question=question, lang=lang,
+                            dataset=dataset, answers=tuple(dict.fromkeys(answers)),
+                            gold_ids=frozenset() if unanswerable else frozenset(gold), unanswerable=unanswerable))
+    if not items:
+        raise SourceError(str(path), "no questions in the QA file")
+    return items
+
+
+def sample(items: Sequence[QAItem], limit: int | None, seed: int) -> list[QAItem]:
+    """A reproducible random sample of ``limit`` items, in file order; all items without a limit."""
+    if limit is None or limit >= len(items):
+        return list(items)
+    chosen = sorted(random.Random(seed).sample(range(len(items)), limit))
+    return [items[i] for i in chosen]
+
+
+# --- the isolated store ---------------------------------------------------------------------------
+
+
+def eval_settings(settings: Settings, folder: Path) -> Settings:
+    """Settings for an eval store in ``folder``: embedded Chroma there, the main data dir's models."""
+    return settings.updated({"paths": {"data_dir": str(folder), "models_dir": str(models_dir(settings))},
+                             "store": {"mode": "embedded"}})
+
+
+def prepare_store(settings: Settings, passages: Path, *, embeddings=None, progress: Progress | None = None) -> EvalStore:
+    """Ingest ``passages`` into ``<data_dir>/eval/<hash>``; an unchanged file reuses the store unread.
+
+    The hash covers the file's bytes and the index identity (embedding model, chunking), so a changed
+    file or setting gets a fresh store and the user's own index is never touched.
+
+    Raises:
+        SourceError: the file cannot be read or yields no passages.
+    """
+    try:
+        data = passages.read_bytes()  # read once: hashed here, parsed below only when the store is new
+    except OSError as exc:
+        raise SourceError(str(passages), f"cannot read the passages file: {exc}") from None
+    identity = identity_key(index_identity(settings))
+    digest = hashlib.sha256(data + identity.encode()).hexdigest()
+    folder = settings.data_dir / "eval" / digest[:16]
+    local = eval_settings(settings, folder)
+    ready = folder / "ready.json"
+    if ready.is_file():
+        info = json.loads(ready.read_text())
+        index = Index(local)
+        try:
+            counts = index.catalog.counts()
+        finally:
+            index.close()
+        if info.get("sha256") == digest and list(counts) == [info["articles"], info["chunks"]]:
+            return EvalStore(local, folder, digest, True, info["articles"], info["chunks"],
+                             tuple(tuple(f) for f in info["failed"]))
+    total = data.count(b"\n") + (not data.endswith(b"\n"))
+    done = 0
+
+    def on_item(result, chunks_embedded: int) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress("ingest", done, total)
+
+    ingestor = Ingestor(local, embedder=embeddings)
+    try:
+        report = ingestor.ingest_loaded(parse_document(data, str(passages), local.ingest, kind=".jsonl"),
+                                        progress=on_item)
+        articles, chunks = ingestor.index.catalog.counts()
+    finally:
+        ingestor.index.close()
+    failed = tuple((r.item, r.reason) for r in report.failed)
+    if not articles:
+        raise SourceError(str(passages), "no passages could be ingested"
+                          + (f" (first problem: {failed[0][1]})" if failed else ""))
+    ready.write_text(json.dumps({"passages": str(passages), "sha256": digest, "articles": articles,
+                                 "chunks": chunks, "failed": failed}, ensure_ascii=False, indent=1))
+    return EvalStore(local, folder, digest, False, articles, chunks, failed)
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+
+def _answer(assistant: Assistant, item: QAItem, backend: str) -> AnswerOutcome:
+    answer = assistant.ask(item.question, backend=backend)
+    gold = item.answers
+    cited = tuple(c.article_id for c in answer.citations)
+    with_gold = sum(contains_gold(c.passage, gold) for c in answer.citations) if gold else 0
+    return AnswerOutcome(
+        text=answer.text, refused=answer.refused,
+        contains_gold=None if not gold else (not answer.refused and contains_gold(answer.text, gold)),
+        cited=cited, cited_with_gold=with_gold, timings_ms=dict(answer.timings_ms), model=answer.model,
+    )
+
+
+def evaluate(
+    settings: Settings | None,
+    passages: Path,
+    qa_files: Sequence[Path],
+    *,
+    unanswerable: Sequence[Path] = (),
+    modes: Sequence[Mode] = ("hybrid",),
+    backend: str | None = None,
+    retrieval_only: bool = False,
+    limit: int | None = None,
+    seed: int = 0,
+    embeddings=None,
+    progress: Progress | None = None,
+) -> EvalRun:
+    """Ingest ``passages`` (isolated, reused when unchanged) and run every question of ``qa_files``.
+
+    Args:
+        settings: the settings tree (``None``: loaded); retrieval and answer settings apply as in use.
+        passages: JSONL passages/articles, each with an ``id`` the QA gold ids refer to.
+        qa_files: answerable QA sets; ``unanswerable``: QA sets whose answers are not in ``passages``.
+        modes: retrievers to compare (ranked by ``Retriever.search``, passages not merged).
+        backend: answer backend (default ``answer.backend``); answers always use Warta's own pipeline.
+        retrieval_only: skip answering.
+        limit, seed: a reproducible random sample of ``limit`` questions from each QA file.
+        embeddings: an embedder to share (default: the bundled e5 model).
+        progress: called as ``(stage, done, total)``.
+
+    Raises:
+        SourceError: an input file cannot be read or has no usable records.
+        ConfigError: an unknown retrieval mode.
+    """
+    settings = settings or load_settings()
+    bad = [m for m in modes if m not in MODES]
+    if bad or not modes:
+        from ingest.errors import ConfigError
+
+        raise ConfigError(f"Unknown retrieval mode(s) {bad!r}: use any of {', '.join(MODES)}.")
+    names: set[str] = set()
+    items: list[QAItem] = []
+    for path, is_unanswerable in [(p, False) for p in qa_files] + [(p, True) for p in unanswerable]:
+        name = path.stem + (" (unanswerable)" if is_unanswerable else "")
+        while name in names:
+            name += "'"
+        names.add(name)
+        items += sample(load_qa(path, dataset=name, unanswerable=is_unanswerable), limit, seed)
+    store = prepare_store(settings, passages, embeddings=embeddings, progress=progress)
+    assistant = Assistant(store.settings, embeddings=embeddings)
+    backend_name = None if retrieval_only else (backend or settings.answer.backend)
+    try:
+        assistant.index.require_compatible()
+        for mode in modes:  # load the model and BM25 outside the timed region
+            assistant.retriever.search("warm up", k=1, mode=mode)
+        if backend_name:
+            assistant.backend(backend_name)  # start a local model server before the first timed question
+        results = []
+        # unmerged passages, at most max_chunks_per_article each: this many always covers RANK_DEPTH articles
+        depth = RANK_DEPTH * store.settings.retrieval.max_chunks_per_article
+        for done, item in enumerate(items, start=1):
+            ranked, relevant, took = {}, {}, {}
+            for mode in modes:
+                found = assistant.retriever.search(item.question, k=depth, mode=mode, merge=False)
+                ranked[mode] = tuple(distinct(h.article_id for h in found.hits)[:RANK_DEPTH])
+                relevant[mode] = found.relevant
+                took[mode] = found.timings_ms.get("total", 0.0)
+            outcome = _answer(assistant, item, backend_name) if backend_name else None
+            results.append(QuestionResult(item, ranked, relevant, took, outcome))
+            if progress is not None:
+                progress("questions", done, len(items))
+    finally:
+        assistant.close()
+        assistant.index.close()
+    return EvalRun(str(passages), store, tuple(modes), backend_name, tuple(results), seed, limit)
