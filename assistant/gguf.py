@@ -26,12 +26,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.errors import ModelError
+
 log = logging.getLogger(__name__)
-
-
-# TODO: replace with ingest.errors.ModelError
-class ModelError(Exception):
-    """The answer model is missing, incomplete or corrupt; the message says how to fix it."""
 
 
 # 8 MiB: large enough that syscall overhead is negligible, small enough to

@@ -1,44 +1,65 @@
-"""Run the answer model (a GGUF file) in-process with xllamacpp and talk to it
-through LangChain's ``ChatOpenAI``.
+"""Run the answer model (a GGUF file) with xllamacpp and talk to it through
+LangChain's ``ChatOpenAI``.
 
-Why HTTP and not an in-process ``BaseChatModel``: ``xllamacpp.Server`` *is*
-llama.cpp's own ``llama-server`` compiled into the extension module.  Creating
-it loads the model and starts llama.cpp's HTTP listener (OpenAI-compatible
-``/v1/chat/completions`` with SSE streaming) on background C++ threads, so no
-shim is needed.  Pointing ``ChatOpenAI`` at it reuses LangChain's mature
-streaming / usage / tool-call parsing and keeps the local model on exactly the
-same code path as any remote OpenAI-compatible backend.  An in-process
-``BaseChatModel`` would have to bridge xllamacpp's blocking callback API to a
-generator with a thread and a queue, re-implement chunk parsing and
-cancellation, and duplicate that for async - more code for a loopback hop that
-costs well under a millisecond next to ~30-100 ms per generated token.
+Design
+------
+``xllamacpp.Server`` *is* llama.cpp's own ``llama-server`` compiled into a
+Python extension: creating it loads the model and starts llama.cpp's HTTP
+listener (OpenAI-compatible ``/v1/chat/completions`` with SSE streaming) on
+background C++ threads.  So no HTTP shim and no custom ``BaseChatModel`` is
+needed: ``ChatOpenAI`` pointed at it gets LangChain's mature streaming, usage
+and async handling, on the same code path as any remote OpenAI-compatible
+backend.  An in-process ``BaseChatModel`` would have to bridge xllamacpp's
+blocking callback API to generators with threads and queues, re-implement
+chunk parsing and cancellation, and do it again for async - more code to
+save a loopback hop that costs far less than one generated token.
 
-Safety: the listener is bound to a loopback address only and protected by a
-random per-process API key (llama.cpp's default CORS policy is ``*``, so
-without a key any web page open in a local browser could use the model).
-``offline`` is set so llama.cpp never tries to reach a model hub.
+The server runs in a small child process (``python -m assistant.local_llm``)
+rather than in the application process, because tearing an in-process
+``xllamacpp.Server`` down is unsafe: its destructor holds the GIL while it
+waits for llama.cpp's HTTP threads, and those wait for their clients, so
+closing it with a request in flight froze the whole interpreter (for ~30 s
+with a streaming request; for good with a non-streaming one, whose client
+can then never time out).  A destroy right after construction can also lose
+llama.cpp's terminate signal and hang forever.  In a child, ``close()`` just
+cuts the child's stdin lifeline and the child leaves with ``os._exit``; a
+llama.cpp ``abort()`` cannot take the app down; the OpenMP wait policy (see
+``_child_env``) applies to llama.cpp only; and the app never loads the
+100 MB extension itself.
+
+Safety: the listener is bound to loopback only and protected by a random
+per-process API key (llama.cpp's default CORS policy is ``*``, so without a
+key any web page in a local browser could use the model).  ``offline`` is set
+so llama.cpp never tries to reach a model hub, and the client ignores
+``HTTP(S)_PROXY`` so loopback traffic cannot be routed through a proxy.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ipaddress
+import json
 import logging
+import os
 import secrets
+import selectors
+import signal
+import subprocess
+import sys
 import threading
+import time
 import weakref
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
-import httpx
-import xllamacpp
-from langchain_core.language_models import BaseChatModel
-from langchain_openai import ChatOpenAI
-from pydantic import SecretStr
-
 from .gguf import ModelError
+
+if TYPE_CHECKING:
+    import xllamacpp
+    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +71,29 @@ _DEFAULT_LOG_VERBOSITY = 1
 # Host-RAM prompt cache (llama.cpp keeps KV states of earlier prompts so that it
 # can restore one that shares a prefix).  llama.cpp defaults to 8 GiB; one full
 # 4k-token state of the 1.5B model is ~115 MB, so 512 MiB holds several while
-# leaving the rest of the 24 GiB machine to the other processes.
+# leaving the rest of the machine to the other processes.
 _CACHE_RAM_MIB = 512
 
+# llama.cpp sends an SSE comment this often while a stream has no new token.
+# Clients ignore it; it lets a stream notice a dead connection quickly and
+# keeps idle-looking streams alive through proxies.
+_SSE_PING_INTERVAL_S = 5
+
+# Model loading takes ~5 s on an idle 2-core machine; allow for a busy one.
+_START_TIMEOUT_S = 300.0
+# After the lifeline is cut the child exits at once; SIGKILL if it does not.
+_STOP_TIMEOUT_S = 5.0
+
 # A request can wait behind another one in the single slot, and prompt
-# processing on 2 CPU cores runs at only ~50-100 tokens/s, so a generous gap
-# between streamed chunks is normal.  LangChain's default (120 s) would abort
-# a queued request with a StreamChunkTimeoutError.
+# processing on 2 busy CPU cores can drop to ~15 tokens/s, so a long gap
+# before the first streamed chunk is normal.  LangChain's default (120 s)
+# would abort such a queued request with a StreamChunkTimeoutError.
 _STREAM_CHUNK_TIMEOUT_S = 300.0
 _REQUEST_TIMEOUT_S = 600.0
+
+# What the child runs as `python -m ...` (this module, also when it is itself
+# being run as the child, where __name__ is "__main__").
+_CHILD_MODULE = __name__ if __name__ != "__main__" else "assistant.local_llm"
 
 
 class LocalLlamaServer:
@@ -67,8 +102,8 @@ class LocalLlamaServer:
     Construction is cheap; the model is loaded on :meth:`start` or on first
     access to :attr:`base_url` (thread-safe: concurrent callers wait for one
     load).  Use as a context manager or call :meth:`close`; any server still
-    open at interpreter exit is closed by an ``atexit`` hook so llama.cpp's
-    threads never outlive the interpreter.
+    open at interpreter exit is closed by an ``atexit`` hook, and the child
+    also exits by itself if this process dies.
 
     Args:
         model_path: The GGUF file (see ``assistant.gguf.ensure_gguf``).
@@ -81,7 +116,8 @@ class LocalLlamaServer:
             (no check-then-bind race).
         model_name: Name served by ``/v1/models`` and used in requests;
             defaults to the file name without ``.gguf``.
-        log_verbosity: llama.cpp log threshold (1 errors, 2 warnings, 3 info).
+        log_verbosity: llama.cpp log threshold (1 errors, 2 warnings, 3 info);
+            llama.cpp logs go to this process's stderr.
     """
 
     def __init__(
@@ -96,7 +132,7 @@ class LocalLlamaServer:
         model_name: str | None = None,
         log_verbosity: int = _DEFAULT_LOG_VERBOSITY,
     ) -> None:
-        self._model_path = Path(model_path)
+        self._model_path = Path(model_path).resolve()
         self._n_ctx = n_ctx
         self._n_threads = n_threads
         self._n_threads_batch = n_threads_batch if n_threads_batch is not None else n_threads
@@ -104,20 +140,21 @@ class LocalLlamaServer:
         self._port = 0 if port is None else port
         self._model_name = model_name or self._model_path.stem
         self._log_verbosity = log_verbosity
-        # Per-process secret; only this process's clients ever see it.
+        # Per-server secret, handed to the child over a pipe (not argv, which
+        # other users can read in `ps`).
         self._api_key = secrets.token_urlsafe(32)
         self._lock = threading.Lock()
-        self._server: xllamacpp.Server | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
         self._address: str | None = None
         self._closed = False
 
     # -- lifecycle ---------------------------------------------------------
 
     def start(self) -> LocalLlamaServer:
-        """Load the model and start listening (idempotent, thread-safe).
+        """Start the server and load the model (idempotent, thread-safe).
 
-        Blocks until the model is loaded and warmed up (a few seconds for the
-        1.5B model).
+        Blocks until the model is loaded and the server listens (a few
+        seconds for the 1.5B model on an idle machine).
 
         Raises:
             ModelError: the model file is missing or llama.cpp cannot load it.
@@ -126,48 +163,44 @@ class LocalLlamaServer:
         with self._lock:
             if self._closed:
                 raise RuntimeError("LocalLlamaServer is closed")
-            if self._server is not None:
+            if self._proc is not None:
                 return self
             if not self._model_path.is_file():
                 raise ModelError(
                     f"model file {self._model_path} not found; assemble it with "
                     "assistant.gguf.ensure_gguf() (or run `make setup`)"
                 )
+            proc = subprocess.Popen(
+                [sys.executable, "-m", _CHILD_MODULE],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,  # handshake only; the child moves its fd 1 to stderr
+                stderr=None,  # llama.cpp's log lines land on our stderr
+                env=_child_env(),
+                close_fds=True,
+            )
             try:
-                server = xllamacpp.Server(self._params())
-            except RuntimeError as exc:
-                # llama.cpp has already logged the specific reason to stderr.
-                raise ModelError(
-                    f"llama.cpp could not start with {self._model_path} "
-                    f"(corrupt/unsupported GGUF, n_ctx={self._n_ctx} too large, "
-                    f"or port {self._port} busy): {exc}"
-                ) from exc
-            address = server.listening_address
-            # Defence in depth: refuse to keep a listener that is not on loopback.
-            bound = urlsplit(address).hostname or ""
-            if not ipaddress.ip_address(bound).is_loopback:
-                del server  # stops the listener
-                raise RuntimeError(f"llama.cpp bound to non-loopback address {address}")
-            self._server = server
+                address = self._handshake(proc)
+            except BaseException:
+                _stop_child(proc)
+                raise
+            self._proc = proc
             self._address = address
             _LIVE_SERVERS.add(self)
-            log.info("local LLM %s listening on %s", self._model_name, address)
+            log.info("local LLM %s listening on %s (pid %d)", self._model_name, address, proc.pid)
             return self
 
     def close(self) -> None:
-        """Stop the server and free the model (idempotent, thread-safe).
+        """Stop the server (idempotent, thread-safe).
 
-        llama.cpp's server destructor stops the HTTP listener, cancels
-        in-flight requests and joins its threads; it runs when the last
-        reference to the ``xllamacpp.Server`` goes away, which is here.
+        In-flight requests fail at once with a closed connection.
         """
         with self._lock:
             self._closed = True
-            server, self._server = self._server, None
+            proc, self._proc = self._proc, None
             self._address = None
         _LIVE_SERVERS.discard(self)
-        if server is not None:
-            del server  # last reference -> C++ ~Server() joins its threads
+        if proc is not None:
+            _stop_child(proc)
             log.info("local LLM %s stopped", self._model_name)
 
     def __enter__(self) -> LocalLlamaServer:
@@ -199,7 +232,7 @@ class LocalLlamaServer:
 
     @property
     def model_name(self) -> str:
-        """Model id to put in requests (the server has one model and serves it under this alias)."""
+        """Model id to put in requests (the server serves its one model under this alias)."""
         return self._model_name
 
     @property
@@ -207,52 +240,99 @@ class LocalLlamaServer:
         """Context window in tokens (prompt + answer must fit)."""
         return self._n_ctx
 
+    @property
+    def pid(self) -> int | None:
+        """Process id of the server child while it runs."""
+        proc = self._proc
+        return proc.pid if proc is not None else None
+
     # -- internals ----------------------------------------------------------
 
-    def _params(self) -> xllamacpp.CommonParams:
-        p = xllamacpp.CommonParams()
-        p.model.path = str(self._model_path)
-        p.model_alias = {self._model_name}
-        p.n_ctx = self._n_ctx
-        p.cpuparams.n_threads = self._n_threads
-        p.cpuparams_batch.n_threads = self._n_threads_batch
+    def _config(self) -> dict[str, Any]:
+        return {
+            "model_path": str(self._model_path),
+            "model_name": self._model_name,
+            "n_ctx": self._n_ctx,
+            "n_threads": self._n_threads,
+            "n_threads_batch": self._n_threads_batch,
+            "host": self._host,
+            "port": self._port,
+            "api_key": self._api_key,
+            "log_verbosity": self._log_verbosity,
+        }
 
-        # One slot: requests queue instead of splitting 2 cores between two
-        # half-speed generations, and the single slot's KV cache keeps the
-        # previous prompt, so a shared system-prompt/context prefix is reused.
-        p.n_parallel = 1
-        p.cache_prompt = True
-        p.cache_ram_mib = _CACHE_RAM_MIB
-
-        # Use the chat template embedded in the GGUF (Qwen's ChatML Jinja
-        # template) rendered by llama.cpp's Jinja engine; an empty
-        # chat_template means "take it from the model file".
-        p.use_jinja = True
-        p.chat_template = ""
-        p.enable_chat_template = True
-
-        # Deterministic by default even if a client forgets temperature=0.
-        p.sampling.temp = 0.0
-
-        # Network surface: loopback only, key required, no hub downloads, no
-        # web UI, no /slots (it would expose other requests' prompts), no MCP
-        # proxy / server-side tools.
-        p.hostnames = [self._host]
-        p.port = self._port
-        p.api_keys = [self._api_key]
-        p.offline = True
-        p.ui = False
-        p.ui_mcp_proxy = False
-        p.server_tools = []
-        p.endpoint_slots = False
-        p.endpoint_metrics = False
-
-        p.verbosity = self._log_verbosity
-        return p
+    def _handshake(self, proc: subprocess.Popen[bytes]) -> str:
+        """Send the config, wait for the child's listening address, check it is loopback."""
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps(self._config()).encode() + b"\n")
+        proc.stdin.flush()
+        line = _read_line(proc.stdout, _START_TIMEOUT_S)
+        reply: dict[str, Any] = json.loads(line) if line else {}
+        proc.stdout.close()  # nothing else comes this way
+        if "address" not in reply:
+            reason = reply.get("error") or f"server process exited with code {proc.poll()}"
+            raise ModelError(
+                f"llama.cpp could not start with {self._model_path} (corrupt/unsupported "
+                f"GGUF, n_ctx={self._n_ctx} too large, or port {self._port} busy; llama.cpp's "
+                f"log on stderr says which): {reason}"
+            )
+        address = str(reply["address"])
+        # Defence in depth: never hand out a listener that is not on loopback.
+        if not ipaddress.ip_address(urlsplit(address).hostname or "").is_loopback:
+            raise RuntimeError(f"llama.cpp bound to non-loopback address {address}")
+        return address
 
 
-# Servers still open; closed at interpreter exit so no llama.cpp thread runs
-# while Python is finalising.  Weak, so a dropped server is not kept alive.
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # The xllamacpp wheel runs ggml's CPU threads with OpenMP (libgomp), whose
+    # default is to spin-wait at barriers.  When other processes share the two
+    # cores, a spinning thread burns the time slice its partner needs: measured
+    # generation with n_threads=2 fell from 7-15 tok/s (PASSIVE) to 0.4-1.9
+    # tok/s (default, ACTIVE, or GOMP_SPINCOUNT=10000).  PASSIVE makes waiting
+    # threads sleep.  setdefault keeps an explicit choice from the environment.
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # The child runs `-m assistant.local_llm`; make the package importable
+    # however the parent found it (cwd, PYTHONPATH, installed).
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _read_line(stream: IO[bytes], timeout: float) -> bytes:
+    """Read one line from a pipe, giving up at EOF or after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    buf = b""
+    with selectors.DefaultSelector() as sel:
+        sel.register(stream, selectors.EVENT_READ)
+        while b"\n" not in buf:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ModelError(f"local LLM server did not start within {timeout:.0f} s")
+            if not sel.select(remaining):
+                continue
+            chunk = os.read(stream.fileno(), 4096)
+            if not chunk:  # EOF: the child died
+                break
+            buf += chunk
+    return buf.split(b"\n", 1)[0]
+
+
+def _stop_child(proc: subprocess.Popen[bytes]) -> None:
+    """Cut the child's lifeline (stdin) and reap it; SIGKILL if it lingers."""
+    for pipe in (proc.stdin, proc.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):  # broken pipe: the child is already gone
+                pipe.close()
+    try:
+        proc.wait(timeout=_STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# Servers still open; closed at interpreter exit.  Weak, so a dropped server
+# is not kept alive (its child then sees its stdin close and exits).
 _LIVE_SERVERS: weakref.WeakSet[LocalLlamaServer] = weakref.WeakSet()
 
 
@@ -266,7 +346,7 @@ def _loopback_host(host: str) -> str:
     """Return ``host`` if it is a loopback IP literal (``localhost`` -> 127.0.0.1).
 
     Names other than ``localhost`` are refused: a name could resolve to a
-    routable address, and llama.cpp has no API key by default.
+    routable address.
     """
     if host == "localhost":
         return "127.0.0.1"
@@ -277,6 +357,96 @@ def _loopback_host(host: str) -> str:
     if not ok:
         raise ValueError(f"refusing to serve the local LLM on non-loopback host {host!r}")
     return host
+
+
+# -- the child process ------------------------------------------------------
+
+
+def _server_params(cfg: dict[str, Any]) -> xllamacpp.CommonParams:
+    import xllamacpp
+
+    p = xllamacpp.CommonParams()
+    p.model.path = cfg["model_path"]
+    p.model_alias = {cfg["model_name"]}
+    p.n_ctx = cfg["n_ctx"]
+    p.cpuparams.n_threads = cfg["n_threads"]
+    p.cpuparams_batch.n_threads = cfg["n_threads_batch"]
+
+    # One slot: requests queue instead of splitting 2 cores between two
+    # half-speed generations, and the single slot's KV cache keeps the
+    # previous prompt, so a shared system-prompt/context prefix is reused.
+    p.n_parallel = 1
+    p.cache_prompt = True
+    p.cache_ram_mib = _CACHE_RAM_MIB
+
+    # Use the chat template embedded in the GGUF (Qwen's ChatML Jinja
+    # template) rendered by llama.cpp's Jinja engine; an empty chat_template
+    # means "take it from the model file".
+    p.use_jinja = True
+    p.chat_template = ""
+    p.enable_chat_template = True
+
+    # Deterministic by default even if a client forgets temperature=0.
+    p.sampling.temp = 0.0
+    p.sse_ping_interval = _SSE_PING_INTERVAL_S
+
+    # Network surface: loopback only, key required, no hub downloads, no web
+    # UI, no /slots (it would expose other requests' prompts), no metrics, no
+    # MCP proxy or server-side tools.
+    p.hostnames = [cfg["host"]]
+    p.port = cfg["port"]
+    p.api_keys = [cfg["api_key"]]
+    p.offline = True
+    p.ui = False
+    p.ui_mcp_proxy = False
+    p.server_tools = []
+    p.endpoint_slots = False
+    p.endpoint_metrics = False
+
+    p.verbosity = cfg["log_verbosity"]
+    return p
+
+
+def _child_main() -> None:
+    """Entry point of ``python -m assistant.local_llm`` (started by LocalLlamaServer).
+
+    Protocol: one JSON config line on stdin; one JSON line back on the
+    original stdout (``{"address": ...}`` or ``{"error": ...}``); then stdin
+    stays open as a lifeline and its EOF - from ``close()`` or from the parent
+    dying - ends the process.
+    """
+    # Ctrl-C in a terminal reaches the whole process group; the parent decides
+    # when this process ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Keep the handshake channel private and send every stray write to fd 1
+    # (llama.cpp printf's) to stderr, so a full, unread pipe can never block
+    # the server.
+    reply_fd = os.dup(1)
+    os.dup2(2, 1)
+
+    def reply(obj: dict[str, Any]) -> None:
+        os.write(reply_fd, json.dumps(obj).encode() + b"\n")
+
+    cfg = json.loads(sys.stdin.buffer.readline())
+    try:
+        import xllamacpp
+
+        server = xllamacpp.Server(_server_params(cfg))
+    except Exception as exc:  # any failure must reach the parent as a message
+        reply({"error": f"{type(exc).__name__}: {exc}"})
+        os._exit(1)
+    reply({"address": server.listening_address})
+    os.close(reply_fd)
+
+    while sys.stdin.buffer.read(65536):
+        pass  # nothing is sent after the config; wait for EOF
+    sys.stderr.flush()
+    # Leave without running xllamacpp's destructor: it can block on in-flight
+    # requests (see module docstring), and the OS frees everything anyway.
+    os._exit(0)
+
+
+# -- LangChain ----------------------------------------------------------------
 
 
 class LocalChatModel(NamedTuple):
@@ -301,9 +471,13 @@ def build_local_chat_model(
     construction, and a broken model file should fail at startup rather than
     on the first question.  ``llm, server = build_local_chat_model(...)``.
 
-    Note that prompt + ``max_tokens`` must fit in ``n_ctx`` (context shifting
-    is off), otherwise the request fails with HTTP 400.
+    Prompt + ``max_tokens`` must fit in ``n_ctx`` (context shifting is off),
+    otherwise the request fails with HTTP 400.
     """
+    import httpx
+    from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
+
     server = LocalLlamaServer(model_path, n_ctx=n_ctx, n_threads=n_threads).start()
     try:
         llm = ChatOpenAI(
@@ -329,3 +503,7 @@ def build_local_chat_model(
         server.close()
         raise
     return LocalChatModel(llm=llm, server=server)
+
+
+if __name__ == "__main__":
+    _child_main()
