@@ -26,7 +26,7 @@ setup: install
 
 run: setup
 	$(BIN)/warta ingest --quiet examples/
-	$(BIN)/warta chat
+	$(BIN)/warta serve
 
 # Browser tests drive Debian's chromium; install it when we can (root + apt), else those tests skip.
 browser:

@@ -18,7 +18,8 @@ from assistant.backends import Backend, build_backend
 from assistant.cite import attach_citations, is_refusal, refusal
 from assistant.condense import Message, condense
 from assistant.extractive import extractive_answer
-from assistant.pack import pack
+from assistant.focus import rank_sentences
+from assistant.pack import pack, pack_focused
 from assistant.prompts import FALLBACK_NOTE, SYSTEM, format_passage, user_message
 from assistant.records import Answer, Passage
 from assistant.retrieve import Filters, Mode, Retrieval, Retriever
@@ -156,7 +157,7 @@ class Assistant:
             timings["total"] = (time.perf_counter() - started) * 1000
             yield Answer(**base, text=text, refused=True, timings_ms=timings)
             return
-        passages = pack(retrieval.hits, load_encoding(self.settings), self.settings.answer.context_tokens)
+        passages = self._pack(standalone, retrieval.hits)
         note = ""
         raw = ""
         first_token: float | None = None
@@ -192,6 +193,14 @@ class Assistant:
         timings["total"] = (time.perf_counter() - started) * 1000
         yield Answer(**base, text=text, refused=False, citations=tuple(citations), unsupported=tuple(unsupported),
                      note=note, timings_ms=timings, passages=tuple(passages))
+
+    def _pack(self, question: str, hits) -> list[Passage]:
+        cfg = self.settings.answer
+        encoding = load_encoding(self.settings)
+        if cfg.context_mode == "sentences":
+            ranked = rank_sentences(question, [h.text for h in hits], self.embeddings)
+            return pack_focused(hits, ranked, encoding, cfg.context_tokens)
+        return pack(hits, encoding, cfg.context_tokens)
 
     def _generate(self, llm, language: str, passages: Sequence[Passage], question: str) -> Iterator[str]:
         blocks = [format_passage(p.n, p.hit.title, p.hit.outlet, p.hit.published, p.text) for p in passages]

@@ -130,7 +130,7 @@ def attach_citations(
         h = p.hit
         citations.append(Citation(
             n=mapping[old], article_id=h.article_id, chunk_id=h.chunk_id, title=h.title, outlet=h.outlet,
-            published=h.published, url=h.url, passage=p.text, quote=" ".join(quotes.get(old, [])[:2]),
+            published=h.published, url=h.url, passage=h.text, quote=" ".join(quotes.get(old, [])[:2]),
         ))
     return text, citations, unsupported
 

@@ -8,29 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
+from assistant.focus import rank_sentences
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
-from ingest.embed import PASSAGE_PREFIX, QUERY_PREFIX
-from ingest.sentences import split_sentences
 
 MIN_SENTENCE_SCORE = 0.80  # e5 query->passage cosine; below it a sentence does not answer anything
 
 
 def best_sentences(question: str, passages: Sequence[Passage], embedder, limit: int) -> list[tuple[int, str, float]]:
-    """Up to ``limit`` (passage number, sentence, score), in reading order, best-scoring first chosen."""
-    candidates = [(p.n, s) for p in passages for s in split_sentences(p.text) if len(s.split()) >= 4]
-    if not candidates:
-        return []
-    q = embedder.encode([question], QUERY_PREFIX)[0]
-    vectors = embedder.encode([s for _, s in candidates], PASSAGE_PREFIX)
-    scores = vectors @ q
-    top = [i for i in np.argsort(-scores, kind="stable")[:limit] if scores[i] >= MIN_SENTENCE_SCORE]
+    """Up to ``limit`` (passage number, sentence, score) close to the best one, in reading order."""
+    ranked = [s for s in rank_sentences(question, [p.text for p in passages], embedder)[:limit]
+              if s.score >= MIN_SENTENCE_SCORE]
     # Keep close runners-up only: a sentence far below the best one is padding, not an answer.
-    if top:
-        top = [i for i in top if scores[i] >= scores[top[0]] - 0.04]
-    return [(candidates[i][0], candidates[i][1], float(scores[i])) for i in sorted(top)]
+    ranked = [s for s in ranked if s.score >= ranked[0].score - 0.04] if ranked else []
+    ranked.sort(key=lambda s: (s.source, s.position))
+    return [(passages[s.source].n, s.text, s.score) for s in ranked]
 
 
 def extractive_answer(question: str, language: str, passages: Sequence[Passage], embedder, limit: int) -> str:

@@ -1,13 +1,18 @@
 """Context packing: number the passages [1]..[n], most relevant first, within a token budget.
 
 Time to first token on 2 cores grows with the prompt (~90 tokens/s of prompt reading), so the budget
-is tight; a passage that does not fit whole is cut at a sentence boundary when enough room is left.
+is tight. Two ways to fill it:
+
+- ``pack``: whole passages; one that does not fit is cut at a sentence boundary;
+- ``pack_focused``: only the sentences of each passage closest to the question (``answer.context_mode
+  = "sentences"``), so the same budget holds evidence from more articles.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistant.focus import ScoredSentence
 from assistant.prompts import format_passage
 from assistant.records import Passage
 from ingest.records import Hit
@@ -51,4 +56,27 @@ def pack(hits: Sequence[Hit], encoding, budget: int) -> list[Passage]:
                 break
         passages.append(Passage(n=n, hit=hit, text=text, tokens=tokens + header))
         used += tokens + header
+    return passages
+
+
+def pack_focused(hits: Sequence[Hit], ranked: Sequence[ScoredSentence], encoding, budget: int) -> list[Passage]:
+    """Numbered passages made of each hit's best sentences only (``ranked`` from ``focus.rank_sentences``
+    over the hits' texts), within ``budget`` tokens; passages keep retrieval order, sentences reading order.
+    """
+    chosen: dict[int, list[ScoredSentence]] = {}
+    used = 0
+    header = _count(encoding, format_passage(9, "", "", "", "")) + 2
+    for sentence in ranked:
+        hit = hits[sentence.source]
+        cost = _count(encoding, sentence.text) + 1
+        if sentence.source not in chosen:
+            cost += header + _count(encoding, f"{hit.title} ({hit.outlet}, {hit.published})")
+        if used + cost > budget:
+            continue  # a shorter sentence further down may still fit
+        chosen.setdefault(sentence.source, []).append(sentence)
+        used += cost
+    passages = []
+    for n, source in enumerate(sorted(chosen), start=1):
+        text = " ".join(s.text for s in sorted(chosen[source], key=lambda s: s.position))
+        passages.append(Passage(n=n, hit=hits[source], text=text, tokens=_count(encoding, text)))
     return passages

@@ -29,7 +29,7 @@ class Citation:
     outlet: str
     published: str
     url: str
-    passage: str  # the passage text the answer drew on
+    passage: str  # the full retrieved passage (the model may have seen only its best sentences)
     quote: str  # the sentence(s) of the passage that support the answer
 
     def to_json(self) -> dict[str, Any]:

@@ -98,7 +98,11 @@ class AnswerSettings(_Section):
         "local", description="'local': bundled Qwen2.5 GGUF on llama.cpp; 'openai': an OpenAI-compatible server; "
         "'extractive': no LLM, best sentences from the passages."
     )
-    context_tokens: int = Field(700, ge=100, description="Token budget (cl100k_base) for the numbered passages.")
+    context_tokens: int = Field(400, ge=100, description="Token budget (cl100k_base) for the numbered passages.")
+    context_mode: Literal["sentences", "passages"] = Field(
+        "sentences", description="'sentences': give the model only the passage sentences closest to the question; "
+        "'passages': whole passages."
+    )
     max_answer_tokens: int = Field(220, ge=16, description="Longest answer the model may write.")
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature; 0 keeps answers grounded.")
     fallback_to_extractive: bool = Field(

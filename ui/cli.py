@@ -317,6 +317,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from ui.web import serve
+
+    serve(settings, host=args.host, port=args.port, backend=args.backend)
+    return EXIT_OK
+
+
 # --- parser ---------------------------------------------------------------------------------------
 
 
@@ -326,6 +333,12 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outlet", action="append", help="only this outlet (repeatable)")
     p.add_argument("--lang", action="append", choices=["id", "en", "other"], help="only this article language")
     p.add_argument("--article", action="append", metavar="ID", help="only this article id (repeatable)")
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -390,12 +403,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=["local", "openai", "extractive"], help="answer backend")
     p.add_argument("--retrieval-only", action="store_true", help="skip answering")
     p.add_argument("--modes", default="hybrid", metavar="M[,M]", help="retrievers to compare: hybrid,dense,keyword")
-    p.add_argument("--limit", type=int, metavar="N", help="a random sample of N questions per QA set")
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="a random sample of N questions per QA set")
     p.add_argument("--seed", type=int, default=0, help="seed of the --limit sample (default 0)")
     p.add_argument("--out", metavar="JSON", help="write figures and per-question results as JSON")
     p.add_argument("--plot", metavar="PNG", help="write a chart")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="the web UI (default http://127.0.0.1:7860)")
+    p.add_argument("--host", help="interface to bind (default ui.host: 127.0.0.1; 0.0.0.0 exposes it, set a login)")
+    p.add_argument("--port", type=int, help="port (default ui.port: 7860)")
+    p.add_argument("--backend", choices=["local", "openai", "extractive"], help="answer backend")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
