@@ -51,8 +51,8 @@ class IngestSettings(_Section):
 
 
 class ChunkingSettings(_Section):
-    chunk_tokens: int = Field(200, ge=32, le=480, description="Target chunk size in cl100k_base tokens.")
-    overlap_tokens: int = Field(32, ge=0, description="Tokens of trailing sentences repeated at the next chunk's start.")
+    chunk_tokens: int = Field(300, ge=32, le=480, description="Target chunk size in cl100k_base tokens.")
+    overlap_tokens: int = Field(50, ge=0, description="Tokens of trailing sentences repeated at the next chunk's start.")
     title_prefix: bool = Field(True, description="Prefix the article title to each chunk's embedded text.")
 
 
@@ -77,19 +77,27 @@ class RetrievalSettings(_Section):
     k: int = Field(5, ge=1, le=50, description="Passages returned by search and given to the answerer.")
     dense_k: int = Field(50, ge=1, description="Candidates taken from the vector index before fusion.")
     keyword_k: int = Field(50, ge=1, description="Candidates taken from the BM25 index before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex", description="'convex': min-max-normalized dense + weighted BM25 scores (best on the dev sets); "
+        "'rrf': weighted reciprocal rank fusion."
+    )
     keyword_weight: float = Field(
-        1.0, ge=0, description="Weight of BM25 ranks in fusion for passages in the question's language."
+        0.5, ge=0, description="Weight of the BM25 side for passages in the question's language."
     )
     cross_lingual_keyword_weight: float = Field(
-        0.0, ge=0, description="Weight of BM25 ranks for passages in another language than the question "
-        "(keyword matches across languages are mostly noise)."
+        0.1, ge=0, description="Weight of the BM25 side (names and numbers only) for passages in another language "
+        "than the question: other keyword matches across languages are noise."
     )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (fusion = 'rrf').")
     max_chunks_per_article: int = Field(2, ge=1, description="At most this many passages from one article.")
     merge_neighbors: bool = Field(True, description="Merge adjacent chunks of the same article into one passage.")
     min_relevance: float = Field(
-        0.80, ge=0, le=1, description="Dense cosine below which a passage is not relevant; with none above it, "
-        "Warta refuses without calling the model."
+        0.835, ge=0, le=1, description="Dense cosine the best passage must reach when it is in the question's "
+        "language; below it Warta refuses without calling the model."
+    )
+    min_relevance_cross_lingual: float = Field(
+        0.785, ge=0, le=1, description="The same floor when the best passage is in another language than the "
+        "question (cross-lingual cosines run lower)."
     )
 
 

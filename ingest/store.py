@@ -102,6 +102,13 @@ class VectorStore:
         )
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
+    def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of ``vector`` to the stored vectors of ``ids`` (for candidates found by keywords)."""
+        if not ids:
+            return {}
+        got = self._col.get(ids=list(ids), include=["embeddings"])
+        return {cid: float(np.dot(vector, emb)) for cid, emb in zip(got["ids"], got["embeddings"])}
+
     def drop(self) -> None:
         self._client.delete_collection(self.name)
 

@@ -116,7 +116,7 @@ def test_changed_chunking_never_mixes_vectors_and_reindex_rebuilds(settings, emb
     changed = settings.updated({"chunking": {"chunk_tokens": 120}})
     index = Index(changed)
     assert index.catalog.counts() == (0, 0)
-    with pytest.raises(IndexMismatchError, match="chunk_tokens: 200 -> 120.*warta reindex"):
+    with pytest.raises(IndexMismatchError, match="chunk_tokens: 300 -> 120.*warta reindex"):
         index.require_compatible()
     report = reindex(changed)
     assert report.count("added") == 1
