@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ingest.records import Article, Chunk
 from ingest.sentences import split_sentences
 
-CHUNKER_VERSION = 1  # part of the index identity: bump when chunk boundaries change
+CHUNKER_VERSION = 2  # part of the index identity: bump when chunk boundaries or embedded texts change
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,9 @@ def chunk_article(article: Article, encoding, *, chunk_tokens: int, overlap_toke
     chunks = []
     for index, group in enumerate(groups):
         text = _join(group)
-        embed_text = f"{article.title}\n{text}" if title_prefix and article.title else text
+        # A title derived from the text's first line (no real title given) would only repeat the text.
+        real_title = article.title and not article.text.startswith(article.title)
+        embed_text = f"{article.title}\n{text}" if title_prefix and real_title else text
         chunks.append(Chunk(
             id=chunk_id(article.id, index, text), article_id=article.id, index=index, text=text,
             embed_text=embed_text, n_tokens=sum(s.tokens for s in group),

@@ -46,7 +46,7 @@ class IngestSettings(_Section):
     follow_feed_links: bool = Field(
         True, description="For feed entries that only carry a summary, fetch the linked article."
     )
-    min_text_chars: int = Field(40, description="Articles with less main text than this are rejected as empty.")
+    min_text_chars: int = Field(10, description="Articles with less main text than this are rejected as empty.")
     user_agent: str = Field("Warta/0.1 (+offline news assistant)", description="User-Agent for URL fetches.")
 
 
