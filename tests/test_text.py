@@ -78,11 +78,11 @@ def test_tiktoken_cl100k_base_resolves_offline(encoding):
 
 
 def test_chunks_respect_token_budget_overlap_and_title(encoding):
-    article = Article(id="a1", title="Judul Berita", text=SEED.read_text(encoding="utf-8").split("\n\n", 1)[1] * 2)
+    article = Article(id="a1", title="Judul Berita Hari Ini", text=SEED.read_text(encoding="utf-8").split("\n\n", 1)[1] * 2)
     chunks = chunk_article(article, encoding, chunk_tokens=120, overlap_tokens=30, title_prefix=True)
     assert len(chunks) > 5
     assert all(c.n_tokens <= 120 for c in chunks)
-    assert all(c.embed_text.startswith("Judul Berita\n") for c in chunks)
+    assert all(c.embed_text.startswith("Judul Berita Hari Ini\n") for c in chunks)
     assert len({c.id for c in chunks}) == len(chunks)
     # overlap: a chunk starts with the previous chunk's last sentence whenever that sentence fits the overlap
     for prev, nxt in zip(chunks, chunks[1:]):
@@ -111,3 +111,13 @@ def test_chunk_ids_are_stable_and_content_addressed(encoding):
                             chunk_tokens=200, overlap_tokens=0, title_prefix=True)
     assert [c.id for c in one] == [c.id for c in two]
     assert one[0].id != changed[0].id
+
+
+def test_only_headlines_are_prefixed_not_topic_labels_or_derived_titles(encoding):
+    def first(title, text="Sungai Rhine mengalir melalui Swiss dan Jerman. Panjangnya 1.230 km."):
+        return chunk_article(Article(id="t", title=title, text=text), encoding, chunk_tokens=200, overlap_tokens=0,
+                             title_prefix=True)[0]
+
+    assert first("Rhine").embed_text == first("Rhine").text
+    assert first("Sungai Rhine mengalir").embed_text == first("Sungai Rhine mengalir").text  # = start of the text
+    assert first("Banjir melanda kota Köln").embed_text.startswith("Banjir melanda kota Köln\n")
