@@ -23,7 +23,7 @@ from pathlib import Path
 from assistant.assistant import Assistant
 from assistant.metrics import contains_gold, distinct
 from assistant.retrieve import Mode
-from ingest.errors import SourceError
+from ingest.errors import ConfigError, SourceError
 from ingest.index import Index, identity_key, index_identity
 from ingest.lang import detect_language
 from ingest.models import models_dir
@@ -150,7 +150,8 @@ def eval_settings(settings: Settings, folder: Path) -> Settings:
                              "store": {"mode": "embedded"}})
 
 
-def prepare_store(settings: Settings, passages: Path, *, embeddings=None, progress: Progress | None = None) -> EvalStore:
+def prepare_store(settings: Settings, passages: Path, *, embeddings=None,
+                  progress: Progress | None = None) -> EvalStore:
     """Ingest ``passages`` into ``<data_dir>/eval/<hash>``; an unchanged file reuses the store unread.
 
     The hash covers the file's bytes and the index identity (embedding model, chunking), so a changed
@@ -208,7 +209,7 @@ def prepare_store(settings: Settings, passages: Path, *, embeddings=None, progre
 
 def _answer(assistant: Assistant, item: QAItem, backend: str) -> AnswerOutcome:
     answer = assistant.ask(item.question, backend=backend)
-    gold = item.answers
+    gold = () if item.unanswerable else item.answers  # their answers live in other passages
     cited = tuple(c.article_id for c in answer.citations)
     with_gold = sum(contains_gold(c.passage, gold) for c in answer.citations) if gold else 0
     return AnswerOutcome(
@@ -252,8 +253,6 @@ def evaluate(
     settings = settings or load_settings()
     bad = [m for m in modes if m not in MODES]
     if bad or not modes:
-        from ingest.errors import ConfigError
-
         raise ConfigError(f"Unknown retrieval mode(s) {bad!r}: use any of {', '.join(MODES)}.")
     names: set[str] = set()
     items: list[QAItem] = []

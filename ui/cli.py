@@ -397,7 +397,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="measure retrieval and answers on a QA set over its own passages (isolated index)")
     p.add_argument("--passages", required=True, metavar="JSONL", help="passages/articles with the ids the QA refers to")
     p.add_argument("--qa", required=True, action="append", metavar="JSONL",
-                   help="QA set: {id, question, answers, gold_passage_id, passages_containing_answer, lang} (repeatable)")
+                   help="QA set, JSONL {id, question, answers, gold_passage_id, passages_containing_answer, lang}; "
+                   "repeatable")
     p.add_argument("--unanswerable", action="append", metavar="JSONL",
                    help="QA set with no answer in these passages: refusing is correct (repeatable)")
     p.add_argument("--backend", choices=["local", "openai", "extractive"], help="answer backend")
