@@ -46,7 +46,10 @@ class IngestSettings(_Section):
     follow_feed_links: bool = Field(
         True, description="For feed entries that only carry a summary, fetch the linked article."
     )
-    min_text_chars: int = Field(10, description="Articles with less main text than this are rejected as empty.")
+    min_text_chars: int = Field(10, description="Articles with less text than this are rejected as empty.")
+    min_page_chars: int = Field(
+        40, description="Web pages whose extracted main text is shorter than this have no article (menus, stubs)."
+    )
     user_agent: str = Field("Warta/0.1 (+offline news assistant)", description="User-Agent for URL fetches.")
 
 

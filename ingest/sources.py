@@ -214,7 +214,7 @@ def _from_markdown(text: str, item: str, settings: IngestSettings, identity: str
 
 def _from_html(text: str, item: str, settings: IngestSettings, url: str = "", identity: str = "") -> Loaded:
     page = extract_html(text, url)
-    if len(page.text) < settings.min_text_chars:
+    if len(page.text) < max(settings.min_page_chars, settings.min_text_chars):
         return SourceError(item, "no main article text found in the HTML")
     record = {"title": page.title, "text": page.text, "url": page.url or url, "date": page.published,
               "outlet": page.outlet, "lang": page.lang}
