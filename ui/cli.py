@@ -90,6 +90,20 @@ def _filters(args: argparse.Namespace):
     )
 
 
+def _batch_requests():
+    """``(id, question)`` from JSONL lines on stdin; a bad line gets an error line in the output instead."""
+    for lineno, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            question = str(request["question"])
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            _print_json({"line": lineno, "error": f"expected {{\"id\", \"question\"}}: {exc}"})
+            continue
+        yield request.get("id"), question
+
+
 def _hit_json(hit) -> dict[str, Any]:
     return {"article_id": hit.article_id, "chunk_id": hit.chunk_id, "title": hit.title, "url": hit.url,
             "published": hit.published, "outlet": hit.outlet, "score": round(hit.score, 6),
@@ -102,17 +116,9 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     assistant = Assistant(settings)
     filters = _filters(args)
     if args.query is None:  # batch mode: JSONL {"id", "question"} on stdin, one result line per query
-        for lineno, line in enumerate(sys.stdin, start=1):
-            if not line.strip():
-                continue
-            try:
-                request = json.loads(line)
-                question = str(request["question"])
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                _print_json({"line": lineno, "error": f"expected {{\"id\", \"question\"}}: {exc}"})
-                continue
+        for request_id, question in _batch_requests():
             found = assistant.search(question, k=args.k, filters=filters, mode=args.mode)
-            _print_json({"id": request.get("id"), "hits": [_hit_json(h) for h in found.hits]})
+            _print_json({"id": request_id, "hits": [_hit_json(h) for h in found.hits]})
         return EXIT_OK
     found = assistant.search(args.query, k=args.k, filters=filters, mode=args.mode)
     if args.json:
@@ -233,17 +239,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     filters = _filters(args)
     try:
         if args.question is None:  # batch mode: JSONL {"id", "question"} on stdin
-            for lineno, line in enumerate(sys.stdin, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    request = json.loads(line)
-                    question = str(request["question"])
-                except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                    _print_json({"line": lineno, "error": f"expected {{\"id\", \"question\"}}: {exc}"})
-                    continue
+            for request_id, question in _batch_requests():
                 answer = assistant.ask(question, filters=filters, backend=args.backend)
-                _print_json({"id": request.get("id"), **answer.to_json()})
+                _print_json({"id": request_id, **answer.to_json()})
             return EXIT_OK
         if args.json:
             _print_json(assistant.ask(args.question, filters=filters, backend=args.backend).to_json())
