@@ -26,8 +26,8 @@ from ingest.settings import load_settings
 from ingest.sources import parse_document
 from tests.conftest import make_settings
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FUZZ_SLOW = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ_SLOW = settings(max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 # --- text strategies -------------------------------------------------------------------------------------
 
