@@ -1,6 +1,6 @@
 """Evaluate retrieval and answers on a QA data set over its own passages, in an isolated store.
 
-    passages.jsonl --(ingest once, into <data_dir>/eval/<hash>)--> index
+    passages.jsonl --(ingest once: ``assistant.eval_store``)--> isolated index
     qa.jsonl --> for each question: search in every mode (ranked articles) + ask (answer, citations)
              --> QuestionResult records --> ``assistant.eval_report`` (tables, JSON, chart)
 
@@ -13,28 +13,23 @@ in the passages: refusing them is correct.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.assistant import Assistant
+from assistant.eval_store import EvalStore, Progress, prepare_store
 from assistant.metrics import contains_gold, distinct
 from assistant.retrieve import Mode
 from ingest.errors import ConfigError, SourceError
-from ingest.index import Index, identity_key, index_identity
 from ingest.lang import detect_language
-from ingest.models import models_dir
-from ingest.pipeline import Ingestor
+from ingest.models import load_embedder
 from ingest.settings import Settings, load_settings
-from ingest.sources import parse_document
 
 RANK_DEPTH = 10  # distinct articles ranked per question: enough for hit@1, hit@5 and MRR@10
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
-
-Progress = Callable[[str, int, int], None]  # (stage: "ingest" | "questions", done, total)
 
 
 @dataclass(frozen=True)
@@ -68,19 +63,6 @@ class QuestionResult:
     relevant: dict[str, bool]  # mode -> something passed the relevance floor
     retrieve_ms: dict[str, float]  # mode -> retrieval latency
     answer: AnswerOutcome | None = None  # None with retrieval only
-
-
-@dataclass(frozen=True)
-class EvalStore:
-    """The isolated index of one passages file."""
-
-    settings: Settings  # the eval settings: data dir = ``folder``, models shared with the main data dir
-    folder: Path
-    sha256: str
-    reused: bool
-    articles: int
-    chunks: int
-    failed: tuple[tuple[str, str], ...] = ()  # (item, reason) of passages ingest rejected
 
 
 @dataclass(frozen=True)
@@ -141,69 +123,6 @@ def sample(items: Sequence[QAItem], limit: int | None, seed: int) -> list[QAItem
     return [items[i] for i in chosen]
 
 
-# --- the isolated store ---------------------------------------------------------------------------
-
-
-def eval_settings(settings: Settings, folder: Path) -> Settings:
-    """Settings for an eval store in ``folder``: embedded Chroma there, the main data dir's models."""
-    return settings.updated({"paths": {"data_dir": str(folder), "models_dir": str(models_dir(settings))},
-                             "store": {"mode": "embedded"}})
-
-
-def prepare_store(settings: Settings, passages: Path, *, embeddings=None,
-                  progress: Progress | None = None) -> EvalStore:
-    """Ingest ``passages`` into ``<data_dir>/eval/<hash>``; an unchanged file reuses the store unread.
-
-    The hash covers the file's bytes and the index identity (embedding model, chunking), so a changed
-    file or setting gets a fresh store and the user's own index is never touched.
-
-    Raises:
-        SourceError: the file cannot be read or yields no passages.
-    """
-    try:
-        data = passages.read_bytes()  # read once: hashed here, parsed below only when the store is new
-    except OSError as exc:
-        raise SourceError(str(passages), f"cannot read the passages file: {exc}") from None
-    identity = identity_key(index_identity(settings))
-    digest = hashlib.sha256(data + identity.encode()).hexdigest()
-    folder = settings.data_dir / "eval" / digest[:16]
-    local = eval_settings(settings, folder)
-    ready = folder / "ready.json"
-    if ready.is_file():
-        info = json.loads(ready.read_text())
-        index = Index(local)
-        try:
-            counts = index.catalog.counts()
-        finally:
-            index.close()
-        if info.get("sha256") == digest and list(counts) == [info["articles"], info["chunks"]]:
-            return EvalStore(local, folder, digest, True, info["articles"], info["chunks"],
-                             tuple(tuple(f) for f in info["failed"]))
-    total = data.count(b"\n") + (not data.endswith(b"\n"))
-    done = 0
-
-    def on_item(result, chunks_embedded: int) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress("ingest", done, total)
-
-    ingestor = Ingestor(local, embedder=embeddings)
-    try:
-        report = ingestor.ingest_loaded(parse_document(data, str(passages), local.ingest, kind=".jsonl"),
-                                        progress=on_item)
-        articles, chunks = ingestor.index.catalog.counts()
-    finally:
-        ingestor.index.close()
-    failed = tuple((r.item, r.reason) for r in report.failed)
-    if not articles:
-        raise SourceError(str(passages), "no passages could be ingested"
-                          + (f" (first problem: {failed[0][1]})" if failed else ""))
-    ready.write_text(json.dumps({"passages": str(passages), "sha256": digest, "articles": articles,
-                                 "chunks": chunks, "failed": failed}, ensure_ascii=False, indent=1))
-    return EvalStore(local, folder, digest, False, articles, chunks, failed)
-
-
 # --- the run --------------------------------------------------------------------------------------
 
 
@@ -262,6 +181,9 @@ def evaluate(
             name += "'"
         names.add(name)
         items += sample(load_qa(path, dataset=name, unanswerable=is_unanswerable), limit, seed)
+    if not passages.is_file():
+        raise SourceError(str(passages), "no such passages file")
+    embeddings = embeddings if embeddings is not None else load_embedder(settings)  # one model for ingest and search
     store = prepare_store(settings, passages, embeddings=embeddings, progress=progress)
     assistant = Assistant(store.settings, embeddings=embeddings)
     backend_name = None if retrieval_only else (backend or settings.answer.backend)
@@ -274,6 +196,8 @@ def evaluate(
         results = []
         # unmerged passages, at most max_chunks_per_article each: this many always covers RANK_DEPTH articles
         depth = RANK_DEPTH * store.settings.retrieval.max_chunks_per_article
+        if progress is not None:
+            progress("questions", 0, len(items))
         for done, item in enumerate(items, start=1):
             ranked, relevant, took = {}, {}, {}
             for mode in modes:

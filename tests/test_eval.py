@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.eval_report import summarize, to_markdown
-from assistant.evaluate import AnswerOutcome, EvalRun, EvalStore, QAItem, QuestionResult, load_qa, sample
+from assistant.eval_store import EvalStore
+from assistant.evaluate import AnswerOutcome, EvalRun, QAItem, QuestionResult, load_qa, sample
 from assistant.metrics import (
     canonical_number, contains_gold, distinct, first_hit_rank, hit_at_k, mean, normalize, percentile, reciprocal_rank,
 )
