@@ -119,6 +119,16 @@ def fuse_convex(
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+def join_overlapping(first: str, second: str, min_overlap: int = 10) -> str:
+    """The text of two adjacent chunks, without the sentences ``second`` carries over from ``first``
+    (chunks overlap by ``chunking.overlap_tokens``): the longest tail of ``first`` that starts a word,
+    is at least ``min_overlap`` characters and begins ``second``, is kept once."""
+    for start in range(max(0, len(first) - len(second)), len(first) - min_overlap + 1):
+        if (start == 0 or first[start - 1].isspace()) and second.startswith(first[start:]):
+            return first[:start].rstrip() + "\n" + second
+    return f"{first}\n{second}"
+
+
 def diversify(hits: Sequence[Hit], k: int, max_per_article: int, merge_neighbors: bool) -> list[Hit]:
     """Top ``k`` passages, at most ``max_per_article`` per article, adjacent chunks merged."""
     chosen: list[Hit] = []
@@ -133,7 +143,7 @@ def diversify(hits: Sequence[Hit], k: int, max_per_article: int, merge_neighbors
                 if other.article_id == hit.article_id and (hit.index == span[1] + 1 or hit.index == span[0] - 1):
                     first, second = (other, hit) if hit.index > other.index else (hit, other)
                     chosen[i] = replace(
-                        other, index=min(other.index, hit.index), text=f"{first.text}\n{second.text}",
+                        other, index=min(other.index, hit.index), text=join_overlapping(first.text, second.text),
                         merged_ids=other.merged_ids + (hit.chunk_id,),
                     )
                     merged = True
@@ -158,7 +168,6 @@ class Retriever:
     def _keyword_hits(self, query: str, language: str, k: int) -> list[tuple[str, str, float]]:
         """BM25 hits: the question's own words for passages in its language, its names and numbers
         (analysed as the other language) for passages in the other language."""
-        self.index.ensure_keywords_current()
         if language not in ("id", "en"):
             return self.index.keywords.search(analyze(query, "other"), k)
         same = [h for h in self.index.keywords.search(analyze(query, language), k) if h[1] == language]
@@ -174,6 +183,7 @@ class Retriever:
         k = k or cfg.k
         filters = filters or Filters()
         language = detect_language(query, default="other")
+        self.index.catch_up()  # another process may have ingested since the last search
         t0 = time.perf_counter()
         dense: list[tuple[str, float]] = []
         vector = None

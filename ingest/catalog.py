@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -73,6 +74,12 @@ class Catalog:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
+
+    def store_id(self) -> str:
+        """A random id made once per catalog: names this index's collection on a shared Chroma server."""
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (uuid.uuid4().hex[:16],))
+            return self._db.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()[0]
 
     def find(self, article_id: str = "", url: str = "") -> ArticleInfo | None:
         """The stored article with this id, else with this URL."""

