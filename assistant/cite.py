@@ -21,6 +21,7 @@ from assistant.records import Citation, Passage
 from ingest.sentences import split_sentences
 
 MARKER = re.compile(r"\s?\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use placeholders for "[" and "]" of kept markers
 SUPPORT_THRESHOLD = 0.83  # e5 "query:" cosine between an answer sentence and a passage sentence
 
 Similarity = Callable[[Sequence[str], Sequence[str]], np.ndarray]  # (a, b) -> |a| x |b| cosine matrix
@@ -62,16 +63,23 @@ def strip_markers(text: str) -> str:
 
 
 def rewrite_markers(text: str, mapping: dict[int, int]) -> str:
-    """Replace each marker group by the mapped numbers; numbers not in ``mapping`` are dropped."""
+    """Replace each marker group by the mapped numbers; numbers not in ``mapping`` are dropped.
+
+    Kept markers are held as placeholders until the end, and removing a marker can join its neighbours
+    into a new one ("[[9]3]" -> "[3]"): such accidental markers are removed too, never mapped.
+    """
 
     def repl(match: re.Match[str]) -> str:
         numbers: list[int] = []
         for n in _numbers(match.group(1)):
             if n in mapping and mapping[n] not in numbers:
                 numbers.append(mapping[n])
-        return " " + "".join(f"[{n}]" for n in numbers) if numbers else ""
+        return " " + "".join(f"{_OPEN}{n}{_CLOSE}" for n in numbers) if numbers else ""
 
-    text = MARKER.sub(repl, text)
+    text = MARKER.sub(repl, text.replace(_OPEN, "").replace(_CLOSE, ""))
+    while MARKER.search(text):
+        text = MARKER.sub("", text)
+    text = text.replace(_OPEN, "[").replace(_CLOSE, "]")
     text = re.sub(r"(\[\d+\])(\s*\1)+", r"\1", text)  # "[1] [1]" -> "[1]"
     return re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
 
@@ -94,8 +102,8 @@ def attach_citations(
     by_n = {p.n: p for p in passages}
     text = rewrite_markers(answer, {n: n for n in by_n})
     sentences = [s for s in split_sentences(text) if strip_markers(s)]
-    if not sentences:
-        return text, [], []
+    if not sentences:  # nothing but markers: nothing to cite
+        return strip_markers(text), [], []
     source = [(p.n, s) for p in passages for s in split_sentences(p.text) if len(s) > 3]
     claims = [strip_markers(s) for s in sentences]
     sims = similarity(claims, [s for _, s in source]) if source else np.zeros((len(claims), 0))

@@ -11,23 +11,27 @@ import re
 from collections.abc import Sequence
 
 from assistant.prompts import CONDENSE
+from ingest.keyword import entity_terms
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": ...}
 
 _FOLLOW_UP = re.compile(
     r"^(and|but|so|also|what about|how about|then|dan|terus|trus|lalu|kalau|bagaimana dengan|selain itu|juga)\b"
     r"|\b(it|its|they|them|their|he|she|his|her|him|that|this|those|these|there|dia|ia|mereka|itu|tersebut|sana|beliau)\b"
-    r"|\w+nya\b",
+    r"|\w+-?nya\b",
     re.IGNORECASE,
 )
 HISTORY_TURNS = 4  # messages of history given to the rewriter: enough for a follow-up, cheap to read
 
 
 def needs_condensing(question: str, history: Sequence[Message]) -> bool:
-    """A follow-up: there is history and the question is short or refers back."""
+    """A follow-up: there is history and the question refers back, or is short and names nothing itself
+    ("Who won the 2022 World Cup?" is short but complete; "How much?" is not)."""
     if not any(m.get("role") == "user" for m in history):
         return False
-    return len(question.split()) <= 6 or bool(_FOLLOW_UP.search(question))
+    if _FOLLOW_UP.search(question):
+        return True
+    return len(question.split()) <= 6 and not entity_terms(question)
 
 
 def heuristic_standalone(question: str, history: Sequence[Message]) -> str:

@@ -16,7 +16,7 @@ from ingest.records import Article, Chunk
 from ingest.sentences import split_sentences
 
 HEADLINE_MIN_WORDS = 3
-CHUNKER_VERSION = 3  # part of the index identity: bump when chunk boundaries or embedded texts change
+CHUNKER_VERSION = 4  # part of the index identity: bump when chunk boundaries or embedded texts change
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,23 @@ def _sentences(text: str, count: Callable[[str], int]) -> list[_Sentence]:
     return out
 
 
-def _split_long(sentence: _Sentence, limit: int, encode, decode) -> list[_Sentence]:
+def _split_long(sentence: _Sentence, limit: int, encode, encoding) -> list[_Sentence]:
+    """Cut a sentence longer than a chunk into pieces of about ``limit`` tokens, at character boundaries
+    (a token can hold part of a character, e.g. of an emoji: cutting there would garble it)."""
     ids = encode(sentence.text)
-    step = max(8, limit - 8)  # decoding then re-encoding a slice can shift a token or two at its edges
-    pieces = [decode(ids[i : i + step]).strip() for i in range(0, len(ids), step)]
+    step = max(8, limit - 8)  # a cut moved to the next character boundary can add a token or two
+    data = sentence.text.encode("utf-8")
+    cuts, offset = [0], 0
+    for i, token in enumerate(ids):
+        if i and i % step == 0:
+            at = offset
+            while at < len(data) and (data[at] & 0xC0) == 0x80:  # inside a multi-byte character
+                at += 1
+            if at > cuts[-1]:
+                cuts.append(at)
+        offset += len(encoding.decode_single_token_bytes(token))
+    cuts.append(len(data))
+    pieces = [data[a:b].decode("utf-8").strip() for a, b in zip(cuts, cuts[1:])]
     return [_Sentence(p, len(encode(p)), sentence.paragraph_start and i == 0) for i, p in enumerate(pieces) if p]
 
 
@@ -89,7 +102,7 @@ def chunk_article(article: Article, encoding, *, chunk_tokens: int, overlap_toke
 
     sentences: list[_Sentence] = []
     for s in _sentences(article.text, count):
-        sentences.extend(_split_long(s, chunk_tokens, encode, encoding.decode) if s.tokens > chunk_tokens else [s])
+        sentences.extend(_split_long(s, chunk_tokens, encode, encoding) if s.tokens > chunk_tokens else [s])
     groups = pack_sentences(sentences, chunk_tokens, min(overlap_tokens, chunk_tokens // 2))
     chunks = []
     for index, group in enumerate(groups):

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+SMALL_INPUT_CHARS = 300  # at most this much text in one call (e.g. one question): embedded on one thread
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
 
@@ -60,9 +62,12 @@ class E5Embedder(Embeddings):
         if not texts:
             return np.zeros((0, self.dimension), np.float32)
         prefixed = [prefix + t for t in texts]
-        order = np.argsort(self.token_lengths(prefixed), kind="stable")
+        lengths = self.token_lengths(prefixed) if len(texts) > 1 else [0]
+        order = np.argsort(lengths, kind="stable")
         out = np.zeros((len(texts), self.dimension), np.float32)
-        with self._lock, torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+        small = sum(len(t) for t in prefixed) <= SMALL_INPUT_CHARS
+        with self._lock, _threads(1 if small else 0), torch.inference_mode(), \
+                torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
                 vectors = self._model.encode(
@@ -78,6 +83,23 @@ class E5Embedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text], QUERY_PREFIX)[0].tolist()
+
+
+@contextmanager
+def _threads(n: int) -> Iterator[None]:
+    """Run with ``n`` torch threads (0: unchanged). A single question's matrices are too small to share
+    between cores: one thread embeds it ~30% faster than two (benchmarks/bench_query.py)."""
+    import torch
+
+    before = torch.get_num_threads()
+    if not n or n >= before:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _cpu_has_bf16() -> bool:

@@ -60,6 +60,11 @@ def decode_bytes(data: bytes, item: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark (Windows "Unicode")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     # Indonesian and English are Latin-script: legacy files are nearly always Windows-1252/Latin-1,
     # which statistical detectors confuse with Central European code pages on short texts.
     try:
@@ -109,6 +114,17 @@ def _looks_like_html(text: str) -> bool:
     return bool(re.search(r"<(html|body|article|p|div)\b", text[:2000], re.IGNORECASE))
 
 
+MAX_TITLE_CHARS = 300  # a longer "title" is text in the wrong field
+
+
+def _scalar(value: Any) -> str:
+    """A metadata field as text: strings and numbers only. Lists and mappings (e.g. YAML front matter whose
+    aliases expand a 1 KB file into millions of strings) are ignored rather than turned into text."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    return str(value).strip()
+
+
 def make_article(record: dict[str, Any], item: str, settings: IngestSettings, *, identity: str = "") -> Article:
     """Build a clean ``Article`` from a loose record (JSON, front matter, feed entry, file).
 
@@ -124,10 +140,10 @@ def make_article(record: dict[str, Any], item: str, settings: IngestSettings, *,
         raise SourceError(item, "no 'text' or 'content' field")
     if not isinstance(raw_text, str):
         raise SourceError(item, f"'text' must be a string, got {type(raw_text).__name__}")
-    url = str(record.get("url") or record.get("link") or "").strip()
-    title = str(record.get("title") or "").strip()
+    url = _scalar(record.get("url") or record.get("link"))
+    title = _scalar(record.get("title"))[:MAX_TITLE_CHARS]
     published = normalize_date(record.get("date") or record.get("published") or record.get("published_at"))
-    outlet = str(record.get("outlet") or record.get("source") or record.get("site") or "").strip()
+    outlet = _scalar(record.get("outlet") or record.get("source") or record.get("site"))
     if _looks_like_html(raw_text):
         page = extract_html(raw_text, url)
         text = page.text
@@ -145,8 +161,8 @@ def make_article(record: dict[str, Any], item: str, settings: IngestSettings, *,
     lang = str(record.get("lang") or "").lower()
     if lang not in ("id", "en"):
         lang = detect_language(f"{title}\n{text}")
-    given_id = record.get("id")
-    article_id = str(given_id).strip() if given_id not in (None, "") else (
+    given_id = _scalar(record.get("id"))
+    article_id = given_id if given_id else (
         derive_id(url, title, text) if url or not identity else derive_id(identity, "", "")
     )
     return Article(id=article_id, title=title, text=text, url=url, published=published, outlet=outlet,
@@ -162,6 +178,9 @@ def _from_json_text(text: str, item: str, settings: IngestSettings) -> Iterator[
     except json.JSONDecodeError as exc:
         yield SourceError(item, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
         return
+    except (ValueError, RecursionError) as exc:  # valid syntax Python refuses: huge numbers, deep nesting
+        yield SourceError(item, f"unreadable JSON ({_json_limit(exc)})")
+        return
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     records = data if isinstance(data, list) else [data]
@@ -171,6 +190,12 @@ def _from_json_text(text: str, item: str, settings: IngestSettings) -> Iterator[
             yield SourceError(where, f"expected a JSON object, got {type(record).__name__}")
             continue
         yield _safe(lambda r=record, w=where: make_article(r, w, settings))
+
+
+def _json_limit(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc).split(";")[0][:120]
 
 
 def _from_jsonl(stream: BinaryIO, item: str, settings: IngestSettings) -> Iterator[Loaded]:
@@ -191,6 +216,9 @@ def _from_jsonl(stream: BinaryIO, item: str, settings: IngestSettings) -> Iterat
             continue
         except json.JSONDecodeError as exc:
             yield SourceError(where, f"malformed JSON (column {exc.colno}: {exc.msg})")
+            continue
+        except (ValueError, RecursionError) as exc:  # valid syntax Python refuses: huge numbers, deep nesting
+            yield SourceError(where, f"unreadable JSON ({_json_limit(exc)})")
             continue
         if not isinstance(record, dict):
             yield SourceError(where, f"expected a JSON object, got {type(record).__name__}")

@@ -109,6 +109,8 @@ def test_follow_ups_are_detected_and_condensed_without_a_model():
     assert needs_condensing("and how much did Meta pay?", history)
     assert needs_condensing("terus siapa CEO interimnya?", history)
     assert not needs_condensing("and how much did Meta pay?", [])
+    assert needs_condensing("How much?", history) and needs_condensing("Siapa CEO-nya?", history)
+    assert not needs_condensing("Who won the 2022 World Cup?", history)  # short, but names its own subject
     assert not needs_condensing("Berapa nilai investasi Meta di perusahaan pelabelan data Scale AI?", history)
     assert heuristic_standalone("and how much did Meta pay?", history) == "why did OpenAI drop Scale AI? and how much did Meta pay?"
 
