@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -252,12 +253,21 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         assistant.close()
 
 
+def _quiet_warm_up(assistant, backend: str | None) -> None:
+    """Load the models while the user types; a failure shows again, with its message, at the first question."""
+    try:
+        assistant.warm_up(backend)
+    except Exception:  # noqa: BLE001
+        pass
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.assistant import Assistant
 
     assistant = Assistant(settings)
     filters = _filters(args)
     history: list[dict[str, str]] = []
+    threading.Thread(target=_quiet_warm_up, args=(assistant, args.backend), name="warta-warm-up", daemon=True).start()
     print("Warta chat — ask about your articles in Indonesian or English. Empty line or Ctrl-D to quit.")
     try:
         while True:

@@ -77,8 +77,7 @@ class WebApp:
     def warm_up(self) -> None:
         """Load the models before the first question (errors are shown again when someone asks)."""
         try:
-            self.assistant.embeddings, self.assistant.index  # noqa: B018
-            self.assistant.backend(self.backend)
+            self.assistant.warm_up(self.backend)
         except WartaError as exc:
             log.warning("warta: %s", exc)
         except Exception:

@@ -1,4 +1,4 @@
-"""Real servers on loopback for the reliability tests: a Chroma server and a server that never answers.
+"""Real servers on loopback for the reliability tests: a Chroma server, `warta serve`, and a server that never answers.
 
 Each is a context manager that cleans up after itself; the test modules wrap them in fixtures.
 """
@@ -16,6 +16,12 @@ from types import TracebackType
 import httpx
 
 LOOPBACK = "127.0.0.1"
+
+
+def warta_command() -> list[str]:
+    """The installed ``warta`` entry point of this venv."""
+    exe = Path(sys.executable).parent / "warta"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "ui.cli"]
 
 
 def free_port() -> int:
@@ -131,3 +137,59 @@ class SilentServer:
         for conn in self._conns:
             conn.close()
         self._sock.close()
+
+
+class WartaServer:
+    """``warta serve`` as a subprocess on a free loopback port, with ``env`` (data dir, backend, ...)."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, *, startup_timeout_s: float = 300.0) -> None:
+        self.env = env
+        self.port = free_port()
+        self.url = f"http://{LOOPBACK}:{self.port}/"
+        self.log_path = log_path
+        self.startup_timeout_s = startup_timeout_s
+        self._proc: subprocess.Popen | None = None
+
+    def start(self) -> WartaServer:
+        with self.log_path.open("ab") as log:
+            self._proc = subprocess.Popen([*warta_command(), "serve", "--host", LOOPBACK, "--port", str(self.port)],
+                                          env=self.env, cwd=self.log_path.parent, stdout=log,
+                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + self.startup_timeout_s
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"warta serve exited with {self._proc.returncode}:\n{self.log_tail()}")
+            try:
+                if httpx.get(self.url, timeout=2.0, trust_env=False).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"warta serve did not answer in {self.startup_timeout_s:g} s:\n{self.log_tail()}")
+
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+
+    def log_tail(self, n: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    def __enter__(self) -> WartaServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,14 +1,14 @@
 """Crash safety and concurrency of ``warta ingest`` on a real corpus, through the installed entry point.
 
-- ``kill -9`` at random points, five times in a row on one data dir, then a run to completion: the index
+- ``kill -9`` at random points, seven times in a row on one data dir, then a run to completion: the index
   equals the one a clean ingest makes (articles, chunk ids in the catalog, Chroma and BM25).
 - Two ingests at once on one data dir both complete; the write lock serializes them.
 - Search and ``Assistant.ask`` keep answering while an ingest runs in another process, without waiting
   for it, and see its articles afterwards.
 
-The corpus: 60 real articles from the shared evaluation data (their first paragraphs), or 60 generated
-ones when that data is absent. Chunks are small (64 tokens) so the ingest commits in several batches and
-a kill can land between them, while one ingest stays well under a minute of CPU.
+The corpus: 80 real articles from the shared evaluation data (their first paragraphs), or 80 generated
+ones when that data is absent (``tests/corpus.py``). Chunks are small (32 tokens) so the ingest commits in
+several batches and a kill can land between them, while one ingest stays well under a minute of CPU.
 """
 
 from __future__ import annotations
@@ -31,79 +31,26 @@ import pytest
 
 from assistant.assistant import Assistant
 from ingest.pipeline import Ingestor
-from tests.conftest import SEED, SHARED_EVAL, make_settings
+from tests.conftest import SEED, make_settings
+from tests.corpus import news_articles, write_jsonl
+from tests.servers import warta_command
 
 pytestmark = pytest.mark.slow
 
-N_ARTICLES = 60
-CHUNKING = {"chunk_tokens": 64, "overlap_tokens": 16}
-CHUNK_ENV = {"WARTA_CHUNKING_CHUNK_TOKENS": "64", "WARTA_CHUNKING_OVERLAP_TOKENS": "16"}
-KILL_RUNS = 5
+N_ARTICLES = 80
+CHUNKING = {"chunk_tokens": 32, "overlap_tokens": 8}  # ~400 chunks: 6-7 committed batches to kill between
+CHUNK_ENV = {"WARTA_CHUNKING_CHUNK_TOKENS": "32", "WARTA_CHUNKING_OVERLAP_TOKENS": "8"}
 RUN_TIMEOUT_S = 900  # one ingest subprocess, on a busy 2-core machine
 SEED_TITLE = "OpenAI Putus Kerja Sama dengan Scale AI"
 # Random kill points; set RELIABILITY_SEED to replay a failing sequence.
 RANDOM_SEED = int(os.environ.get("RELIABILITY_SEED") or time.time_ns() % 2**31)
 
 
-# --- the corpus --------------------------------------------------------------------------------------
-
-
-def _lead(text: str, low: int = 280, high: int = 600) -> str:
-    """The first paragraphs of an article, at least ``low`` characters, cut at a sentence end near ``high``."""
-    lead = ""
-    for paragraph in text.split("\n\n"):
-        lead = f"{lead}\n\n{paragraph}".strip()
-        if len(lead) >= low:
-            break
-    if len(lead) > high:
-        cut = lead.rfind(". ", 0, high)
-        lead = lead[: cut + 1] if cut > low // 2 else lead[:high]
-    return lead
-
-
-def _real_articles() -> list[dict]:
-    rows = []
-    with (SHARED_EVAL / "news_id.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            r = json.loads(line)
-            rows.append({"id": r["id"], "title": r["title"], "url": r.get("url", ""), "date": r.get("date", ""),
-                         "outlet": r.get("outlet", ""), "lang": r.get("lang", ""), "text": _lead(r["text"])})
-            if len(rows) == N_ARTICLES:
-                return rows
-    return rows
-
-
-def _synthetic_articles() -> list[dict]:
-    rng = random.Random(7)
-    who = ["Pemerintah kota", "Bank Indonesia", "Petani cabai", "Warga desa", "Dinas kesehatan", "Pedagang pasar",
-           "Kementerian keuangan", "Polisi lalu lintas", "Guru honorer", "Nelayan setempat"]
-    did = ["menaikkan anggaran", "mengeluhkan harga", "meresmikan jembatan", "menolak rencana", "membagikan bantuan",
-           "memperbaiki jalan", "menanam padi", "menggelar rapat"]
-    where = ["Bandung", "Medan", "Makassar", "Surabaya", "Padang", "Kupang", "Pontianak", "Ambon", "Jayapura"]
-    rows = []
-    for i in range(N_ARTICLES):
-        sentences = [
-            f"{rng.choice(who)} {rng.choice(did)} di {rng.choice(where)} pada hari ke-{i + 1} bulan ini, "
-            f"dengan nilai sekitar Rp{rng.randint(2, 900)} miliar menurut laporan nomor {1000 + i}."
-            for _ in range(rng.randint(3, 4))
-        ]
-        rows.append({"id": f"syn-{i:03d}", "title": f"Laporan daerah nomor {i + 1}: {rng.choice(where)}",
-                     "date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "lang": "id", "text": " ".join(sentences)})
-    return rows
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
-    real = (SHARED_EVAL / "news_id.jsonl").is_file()
-    rows = _real_articles() if real else _synthetic_articles()
+    rows = news_articles(N_ARTICLES)
     assert len(rows) == N_ARTICLES and len({r["id"] for r in rows}) == N_ARTICLES
     return rows
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -114,11 +61,6 @@ def corpus_file(corpus, tmp_path_factory) -> Path:
 # --- running warta in subprocesses -------------------------------------------------------------------
 
 
-def warta_exe() -> list[str]:
-    exe = Path(sys.executable).parent / "warta"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "ui.cli"]
-
-
 def warta_env(data_dir: Path, models_dir: Path) -> dict[str, str]:
     return {**os.environ, "WARTA_DATA_DIR": str(data_dir), "WARTA_PATHS_MODELS_DIR": str(models_dir),
             "WARTA_ANSWER_BACKEND": "extractive", **CHUNK_ENV}
@@ -127,7 +69,7 @@ def warta_env(data_dir: Path, models_dir: Path) -> dict[str, str]:
 def start_ingest(data_dir: Path, models_dir: Path, *sources: Path, log: Path) -> subprocess.Popen:
     data_dir.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:  # a file, not a pipe: a killed or chatty child never blocks on it
-        return subprocess.Popen([*warta_exe(), "ingest", "-q", *map(str, sources)], env=warta_env(data_dir, models_dir),
+        return subprocess.Popen([*warta_command(), "ingest", "-q", *map(str, sources)], env=warta_env(data_dir, models_dir),
                                 cwd=data_dir.parent, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
@@ -222,8 +164,9 @@ def catalog_probe(data_dir: Path) -> tuple[int, int, int]:
 
 @dataclass
 class Kill:
-    trigger: str  # "delay": after a random time; "pending": while vectors are written but not committed;
-    #               "commit": just after a batch was committed (the next batch is being embedded)
+    trigger: str  # "pending": while vectors are written but not committed; "commit": just after a batch was
+    #               committed (the next batch is being embedded); "writing": a random moment after writing
+    #               began; "startup": a random moment from the start (model loading, reconcile)
     jitter_s: float
     fired_at_s: float | None = None
     finished_first: bool = False
@@ -237,7 +180,7 @@ def kill_when(proc: subprocess.Popen, data_dir: Path, kill: Kill) -> None:
     base_generation, _, leftover = catalog_probe(data_dir)
     # Pending rows a previous kill left behind are cleared by reconcile() first; wait for new ones.
     seen_no_pending = not leftover
-    armed_at: float | None = started if kill.trigger == "delay" else None
+    armed_at: float | None = started if kill.trigger == "startup" else None
     while proc.poll() is None:
         now = time.monotonic()
         if now - started > RUN_TIMEOUT_S:
@@ -245,14 +188,15 @@ def kill_when(proc: subprocess.Popen, data_dir: Path, kill: Kill) -> None:
         if armed_at is None:
             generation, _, pending = catalog_probe(data_dir)
             seen_no_pending = seen_no_pending or not pending
-            if (kill.trigger == "pending" and pending and seen_no_pending) or (
-                    kill.trigger == "commit" and generation > base_generation):
+            new_pending = pending and seen_no_pending
+            if (kill.trigger == "pending" and new_pending) or (kill.trigger == "commit" and generation > base_generation) \
+                    or (kill.trigger == "writing" and (new_pending or generation > base_generation)):
                 armed_at = now
         if armed_at is not None and now - armed_at >= kill.jitter_s:
             os.kill(proc.pid, signal.SIGKILL)
             kill.fired_at_s = now - started
             break
-        time.sleep(0.02)
+        time.sleep(0.005 if kill.trigger == "pending" else 0.02)  # vectors stay uncommitted for ~20-50 ms
     if proc.poll() is not None and kill.fired_at_s is None:
         kill.finished_first = True
     proc.wait(timeout=60)
@@ -260,12 +204,13 @@ def kill_when(proc: subprocess.Popen, data_dir: Path, kill: Kill) -> None:
 
 def test_kill_9_at_random_points_then_rerun_equals_a_clean_ingest(clean, corpus_file, models_dir, tmp_path):
     rng = random.Random(RANDOM_SEED)
-    # Event-triggered kills first: each leaves work undone, so the next one always finds its event.
-    # Then kills after a random delay, anywhere from start-up through reconcile to the last commit.
-    events = ["pending", "commit", "pending"]
-    rng.shuffle(events)
-    triggers = (events + ["delay"] * KILL_RUNS)[:KILL_RUNS]
-    jitter = {"pending": (0.0, 0.05), "commit": (0.0, 0.3), "delay": (0.5, max(1.0, clean["seconds"]))}
+    # Each kill waits for its event in the run it kills, so every one lands on work still undone: while
+    # vectors are written but not committed ("pending"), just after a batch committed ("commit"), at a
+    # random moment once writing began ("writing"), and one during start-up and reconcile ("startup").
+    triggers = ["pending", "commit", "pending", "commit", "writing", "writing"]
+    rng.shuffle(triggers)
+    triggers.insert(rng.randrange(len(triggers) + 1), "startup")
+    jitter = {"pending": (0.0, 0.01), "commit": (0.0, 0.3), "writing": (0.0, 1.5), "startup": (0.5, 6.0)}
     kills = [Kill(t, rng.uniform(*jitter[t])) for t in triggers]
     data_dir = tmp_path / "data"
     for i, kill in enumerate(kills):
@@ -284,7 +229,7 @@ def test_kill_9_at_random_points_then_rerun_equals_a_clean_ingest(clean, corpus_
     code, log, _ = run_ingest(data_dir, models_dir, corpus_file)
     assert code == 0 and f"0 added, 0 updated, {N_ARTICLES} unchanged" in log and "0 chunks embedded" in log, log
     # The kills must have hit running ingests, or this test proved nothing.
-    assert all(k.fired_at_s is not None for k in kills if k.trigger != "delay"), story
+    assert all(k.fired_at_s is not None for k in kills if k.trigger != "startup"), story
 
 
 def test_two_ingests_at_once_both_complete_and_equal_a_clean_ingest(clean, corpus, models_dir, tmp_path):
@@ -414,8 +359,8 @@ def _cli_search(data_dir: Path, models_dir: Path, question: str) -> str:
 
 
 def test_search_and_ask_answer_correctly_while_an_ingest_runs(calls_during_ingest):
-    """Fails today, depending on timing, with ``chromadb.errors.InternalError: Error executing plan:
-    Internal error: Error finding id`` (see the test below)."""
+    """Correct, cited answers while another process writes (a stale Chroma system used to fail here with
+    ``InternalError: Error finding id``; see ``Index.catch_up``)."""
     for call in calls_during_ingest[:-1]:
         assert not call.error, call
         assert call.cited_seed, call
@@ -424,10 +369,9 @@ def test_search_and_ask_answer_correctly_while_an_ingest_runs(calls_during_inges
 
 
 def test_a_search_during_an_ingest_does_not_wait_for_the_ingest_to_finish(calls_during_ingest):
-    """Fails today: once the ingest commits a batch, the BM25 index on disk is behind the catalog until
-    the ingest ends, and ``Index.ensure_keywords_current`` then takes the write lock, which the ingest
-    holds for its whole run: every reader blocks until the ingest is over.
-    """
+    """Once the ingest commits a batch, the BM25 index on disk is behind the catalog until the ingest ends;
+    readers must not wait for the write lock the ingest holds for its whole run (``Index.catch_up`` uses
+    the BM25 it has until the lock is free)."""
     first = calls_during_ingest[0]
     assert first.during_ingest, (
         f"the first search took {first.seconds:.1f} s and returned only after the ingest released its lock: "
@@ -437,11 +381,9 @@ def test_a_search_during_an_ingest_does_not_wait_for_the_ingest_to_finish(calls_
 def test_a_process_with_the_index_open_sees_articles_another_process_ingested(calls_during_ingest, corpus):
     """``warta serve`` (or any long-lived ``Assistant``) while ``warta ingest`` runs in a terminal.
 
-    Fails today: with the embedded store, Chroma's in-process client keeps the state it loaded; after
-    another process wrote to the collection, every query fails with ``chromadb.errors.InternalError:
-    Error executing plan: Internal error: Error finding id`` (unwrapped, so a traceback in the CLI) until
-    the process restarts. Reopening the client (a new ``PersistentClient`` after
-    ``SharedSystemClient.clear_system_cache()``) reads the new state correctly.
+    With the embedded store, Chroma's in-process system keeps the state it loaded; after another process
+    wrote, its queries failed with ``InternalError: Error finding id`` until a restart. ``Index.catch_up``
+    opens a fresh client when the catalog's generation moved.
     """
     after = calls_during_ingest[-1]
     assert after.what == "after"

@@ -141,3 +141,26 @@ def test_cli_ask_with_the_server_down_prints_one_line_and_exits_2(data_dir, mode
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("warta: The 'openai' answer backend failed:"), err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_no_key_reaches_logs_or_error_messages(models_dir, data_dir, embedder, monkeypatch, capfd):
+    """The local server's key (made per start) and a user's OpenAI key appear in no log line and no error."""
+    from assistant.local_llm import LocalLlamaServer
+
+    path = prepare_local_model(make_settings(models_dir / "unused", models_dir))
+    canary = "sk-warta-canary-0123456789abcdef"
+    monkeypatch.setenv(KEY_ENV, canary)  # a wrong key for this server
+    with LocalLlamaServer(path, n_ctx=2048, n_threads=2) as server:
+        settings = openai_settings(data_dir, models_dir, server.base_url, fallback=False, model=server.model_name,
+                                   timeout_s=300.0)
+        with pytest.raises(BackendError) as failed:
+            Assistant(settings, embeddings=embedder).ask(QUESTION)
+        monkeypatch.setenv(KEY_ENV, server.api_key)
+        answer = Assistant(settings.updated({"answer": {"max_answer_tokens": 24}}), embeddings=embedder).ask(QUESTION)
+        key = server.api_key
+    out, err = capfd.readouterr()
+    assert answer.text and not answer.note
+    for secret in (key, canary):
+        assert secret not in out and secret not in err, "a key was logged"
+        assert secret not in str(failed.value)

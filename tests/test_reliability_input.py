@@ -21,11 +21,14 @@ from assistant.cite import parse_markers
 from assistant.prompts import REFUSAL, SYSTEM
 from assistant.records import Answer
 from ingest.pipeline import Ingestor
+from ingest.settings import IngestSettings
 from tests.conftest import SEED, make_settings
 from tests.servers import free_port
 from ui.cli import main
 
 SEED_TITLE = "OpenAI Putus Kerja Sama dengan Scale AI"
+MIN_CHARS = IngestSettings().min_text_chars  # the CLI runs with the defaults here
+TOO_SHORT = "Halo" + "!" * max(0, MIN_CHARS - 5)  # one character under the minimum
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" + bytes(64)
 
 
@@ -139,11 +142,8 @@ def test_odd_questions_through_the_cli(seeded_cli, capsys):
 
 
 def test_a_question_with_invalid_utf8_is_answered_not_a_crash(seeded_cli, capsys):
-    """``warta ask`` typed on a Latin-1 terminal: Python hands over lone surrogates ("caf\\udce9").
-
-    Fails today with ``TypeError: TextEncodeInput must be ...`` from the tokenizer: articles are cleaned
-    of surrogates and control characters at ingest (``clean.normalize_whitespace``), questions are not.
-    """
+    """``warta ask`` typed on a Latin-1 terminal: Python hands over lone surrogates ("caf\\udce9"), which
+    the tokenizer rejects; questions are cleaned like articles (``assistant.clean_question``)."""
     question = "Berapa nilai investasi Meta di Scale AI? caf\udce9 \ud83d"
     code, out, err = run(capsys, "ask", "--json", question)
     assert code == 0, err
@@ -176,7 +176,7 @@ def make_items(tmp: Path, site) -> tuple[list[str], dict[str, str], list[str]]:
         zf.writestr("article.txt", article(1)["text"])
     failing[file("archive.zip", buf.getvalue())] = r"binary file \(a zip archive\)"
     failing[file("data.bin", bytes(range(256)) * 8)] = r"binary file"
-    failing[file("short.txt", "Halo.")] = r"no article text \(only 5 characters"
+    failing[file("short.txt", TOO_SHORT)] = rf"no article text \(only {MIN_CHARS - 1} characters"
     huge = tmp / "huge.txt"
     with huge.open("wb") as fh:  # 50 MB; refused by size before anything reads it
         fh.truncate(50 * 1024 * 1024)
@@ -283,9 +283,10 @@ def test_a_10000_line_jsonl_with_broken_lines_ingests_exactly_the_valid_ones(cli
         (b"null", r"expected a JSON object, got NoneType"),
         (b'{"id": "no-text", "title": "tanpa teks"}', r"no 'text' or 'content' field"),
         (b'{"id": "bad-type", "text": 12345}', r"'text' must be a string, got int"),
-        (b'{"id": "too-short", "text": "Pendek."}', r"no article text \(only 7 characters"),
+        (json.dumps({"id": "too-short", "text": TOO_SHORT}).encode(),
+         rf"no article text \(only {MIN_CHARS - 1} characters"),
         (b'{"id": "nul", "text": "a\x00b"}', r"binary file|malformed JSON"),
-        (b'{"id": "latin", "text": "caf\xe9 ' + b"x" * 10 + b'"}', r"no article text"),  # Latin-1 inside JSONL: decoded, too short
+        (b'{"id": "latin", "text": "\xa0\xa0"}', r"no article text \(only 0 characters"),  # Latin-1 NBSPs: decoded, then blank
     ]
     for index in range(10_000):
         lineno, slot = index + 1, index % 1000

@@ -12,11 +12,8 @@ from tests.conftest import SEED
 
 @pytest.mark.parametrize("question", ["Berapa nilai investasi Meta di Scale AI?", "Siapa CEO interim Scale AI?"])
 def test_merged_neighbour_passages_do_not_repeat_the_chunk_overlap(settings, embedder, question):
-    """Fails today: ``retrieve.diversify`` merges adjacent chunks as ``first.text + "\\n" + second.text``,
-    but chunks overlap (``chunking.overlap_tokens``), so the carried sentences appear twice in the passage,
-    in the model's context and in extractive answers ("Potensi Ketidakpastian di Industri Potensi
-    Ketidakpastian di Industri ...").
-    """
+    """Adjacent chunks overlap (``chunking.overlap_tokens``); merged, the carried sentences must appear once
+    (they used to appear twice, in the model's context and in extractive answers)."""
     Ingestor(settings, embedder=embedder).ingest([str(SEED)])
     hits = Assistant(settings, embeddings=embedder).search(question).hits
     merged = [h for h in hits if h.merged_ids]

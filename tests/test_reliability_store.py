@@ -174,11 +174,8 @@ class _Questions(io.StringIO):
 
 
 def test_chat_survives_the_server_going_away_mid_session(tmp_path, cli_env, monkeypatch, capsys):
-    """A server that dies after ``warta chat`` started: the user gets a one-line StoreError, not a traceback.
-
-    Fails today: ``VectorStore`` only wraps errors when it opens the client; later calls leak
-    ``httpx.ConnectError`` through ``Assistant.stream`` and out of ``ui.cli.main``.
-    """
+    """A server that dies after ``warta chat`` started: the user gets a one-line StoreError, not a traceback
+    (``store.translated_errors`` wraps every Chroma call, not only opening the client)."""
     with ChromaServer(tmp_path / "own-chroma") as server:
         monkeypatch.setenv("WARTA_STORE_MODE", "http")
         monkeypatch.setenv("WARTA_STORE_PORT", str(server.port))
@@ -195,10 +192,7 @@ def test_chat_survives_the_server_going_away_mid_session(tmp_path, cli_env, monk
 
 
 def test_search_after_the_server_went_away_raises_store_error(tmp_path, models_dir, embedder):
-    """The library contract for front ends (web UI, chat): a dead server is a ``StoreError``.
-
-    Fails today with ``httpx.ConnectError`` (see the test above).
-    """
+    """The library contract for front ends (web UI, chat): a dead server is a ``StoreError``."""
     with ChromaServer(tmp_path / "own-chroma") as server:
         settings = http_settings(tmp_path / "data", models_dir, server)
         Ingestor(settings, embedder=embedder).ingest([str(SEED)])
@@ -214,9 +208,8 @@ def test_search_after_the_server_went_away_raises_store_error(tmp_path, models_d
 def test_two_data_dirs_sharing_one_server_keep_their_own_articles(chroma, tmp_path, models_dir, embedder, others):
     """Two Warta data dirs (e.g. two users, or staging and production) pointed at one Chroma server.
 
-    Fails today: the collection name depends only on the index identity (model + chunking), so both data
-    dirs share one collection; the second dir's ``reconcile()`` sees vectors its catalog does not know
-    and deletes them, and the first dir's next ingest then drops its own articles from the catalog.
+    Each needs its own collection (the name carries the catalog's random id): sharing one, a dir's
+    ``reconcile()`` would delete the vectors its catalog does not know, i.e. the other dir's.
     """
     chroma.wipe()
     first = http_settings(tmp_path / "first", models_dir, chroma)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from assistant.cite import attach_citations, parse_markers, rewrite_markers
 from assistant.records import Passage
-from ingest.chunk import chunk_article
+from ingest.chunk import HEADLINE_MIN_WORDS, chunk_article
 from ingest.clean import normalize_whitespace
 from ingest.errors import SourceError
 from ingest.models import load_encoding
@@ -93,9 +93,8 @@ def covered(text: str, pieces: list[str]) -> bool:
          title_prefix=True)
 def test_chunks_respect_the_token_limit_and_cover_all_text(encoding, text, title, chunk_tokens, overlap_tokens,
                                                            title_prefix):
-    """Fails today on a sentence longer than a chunk that holds emoji (e.g. quoted social-media comments
-    without punctuation): ``_split_long`` cuts it at token boundaries, a cut inside an emoji's bytes
-    decodes to U+FFFD, and the chunk text loses the character (about 1 in 4 such texts)."""
+    """A sentence longer than a chunk is cut at character boundaries: a cut at a token boundary inside an
+    emoji's bytes (quoted social-media comments without punctuation) used to turn it into U+FFFD."""
     text = normalize_whitespace(text)  # what every article text goes through before chunking
     art = Article(id="a1", title=title, text=text)
     chunks = chunk_article(art, encoding, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens,
@@ -108,7 +107,8 @@ def test_chunks_respect_the_token_limit_and_cover_all_text(encoding, text, title
         # with a space can add a token (cl100k encodes " 2024" as " " + "202" + "4").
         assert len(encoding.encode(c.text, disallowed_special=())) <= chunk_tokens * 1.1 + 2, c.text
         assert c.embed_text.endswith(c.text)
-        assert c.embed_text.startswith(title) if title_prefix and title else c.embed_text == c.text
+        headline = title and not text.startswith(title) and len(title.split()) >= HEADLINE_MIN_WORDS
+        assert c.embed_text == (f"{title}\n{c.text}" if title_prefix and headline else c.text)
     assert covered(non_space(text), [non_space(c.text) for c in chunks]), [c.text for c in chunks]
 
 
@@ -129,8 +129,7 @@ answer_text = st.lists(st.one_of(marker, st.sampled_from(NEWS_PIECES), st.text(m
 @given(answer_text, st.dictionaries(st.integers(-1, 14), st.integers(1, 9), max_size=8))
 @example("x [[9]3] y", {})
 def test_parse_and_rewrite_markers_never_crash_and_only_keep_mapped_numbers(text, mapping):
-    """Fails today on "[[9]3]": removing the unmapped "[9]" joins "[" and "3]" into a new marker "[3]"
-    (one substitution pass; see ``test_attach_citations_...`` for the crash this causes)."""
+    """Removing an unmapped marker must not join its neighbours into a new one ("[[9]3]" once became "[3]")."""
     assert all(isinstance(n, int) for n in parse_markers(text))
     out = rewrite_markers(text, mapping)
     assert set(parse_markers(out)) <= set(mapping.values()), out
@@ -162,9 +161,8 @@ def passages(texts: list[str]) -> list[Passage]:
 @example(answer="Jason Droege memimpin [7[9]].", texts=["Jason Droege memimpin Scale AI."], threshold=0.83)
 @example(answer="Jason Droege memimpin [[9]3].", texts=["Jason Droege memimpin Scale AI."], threshold=0.0)
 def test_attach_citations_never_crashes_and_markers_point_into_the_citations(answer, texts, threshold):
-    """Fails today on answers such as "[7[9]]": dropping the invalid inner marker "[9]" joins the
-    remaining characters into a new marker "[7]" that points to no passage, and ``attach_citations``
-    then raises ``KeyError`` (``by_n[7]``) while building the citations."""
+    """Answers such as "[7[9]]" (dropping the inner marker once made a marker "[7]" that pointed to no
+    passage, and ``attach_citations`` raised ``KeyError``) keep only markers of real citations."""
     text, citations, unsupported = attach_citations(answer, passages(texts), bag_similarity, threshold=threshold)
     m = len(citations)
     assert [c.n for c in citations] == list(range(1, m + 1))
