@@ -29,7 +29,7 @@ import common
 
 SEED_QUESTIONS = ("why did OpenAI drop Scale AI?", "Berapa nilai investasi Meta di Scale AI?",
                   "Who won the 2022 World Cup?")
-BUDGETS = (300, 500, 700, 1000, 1400)
+BUDGETS = (200, 300, 400, 600, 1000)
 
 
 class UsageLLM:
@@ -50,11 +50,11 @@ class UsageLLM:
 
 
 def start_backend(assistant) -> UsageLLM:
-    """Start the local model (not timed) and warm it up with one tiny request."""
+    """Start the local model (not timed) as ``warta serve`` does: ``Assistant.warm_up`` loads the models and
+    reads both system prompts into llama.cpp's prompt cache."""
+    assistant.warm_up()
     backend = assistant.backend()
     backend.llm = UsageLLM(backend.llm)
-    for _ in backend.llm.stream([("human", "Reply with: OK")]):
-        pass
     return backend.llm
 
 
@@ -74,7 +74,8 @@ def ask(assistant, llm: UsageLLM, question: str, answers=()) -> dict:
     answer = assistant.ask(question)
     model_called = bool(answer.passages) and bool(llm.usage)
     return {"question": question, "text": answer.text, "refused": answer.refused, "model_called": model_called,
-            "retrieve_ms": answer.timings_ms.get("retrieve"), "first_token_ms": answer.timings_ms.get("first_token"),
+            "retrieve_ms": answer.timings_ms.get("retrieve"), "pack_ms": answer.timings_ms.get("pack"),
+            "first_token_ms": answer.timings_ms.get("first_token"),
             "total_ms": answer.timings_ms.get("total"), "context_tokens": sum(p.tokens for p in answer.passages),
             "passages": len(answer.passages), "prompt_tokens": llm.usage.get("input_tokens") if model_called else 0,
             "answer_tokens": llm.usage.get("output_tokens") if model_called else 0,
@@ -200,6 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     models = common.models_dir(llm=True)
     defaults = common.bench_settings(common.SCRATCH / "unused", models)
     embedder = load_embedder(defaults)
+    embedder.cache_entries = 0  # each question is asked at every budget: no sentence vectors carried over
     seeds, seed_ingest = seed_phase(models, embedder, args.news)
     body = (f"Defaults: chunk_tokens {defaults.chunking.chunk_tokens}, context_tokens {defaults.answer.context_tokens}, "
             f"max_answer_tokens "

@@ -128,7 +128,7 @@ def ask_in_browser(url: str, question: str, timeout_s: float) -> float:
             box = page.locator("#msg textarea")
             box.fill(question)
             box.press("Enter")
-            expect(page.locator('#sources-panel [data-turn="1"][data-status="done"]')).to_be_attached()
+            expect(page.locator('#sources-panel [data-turn="1"][data-status="done"]')).to_be_attached(timeout=timeout_s * 1000)
             return time.perf_counter() - started
         finally:
             browser.close()

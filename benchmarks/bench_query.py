@@ -153,9 +153,9 @@ def query_worker(variant: str, set_name: str, args: argparse.Namespace) -> None:
 
     _, threads = VARIANTS[variant]
     models = common.models_path()
-    embedder = common.TimedEncoder(load_embedder(common.bench_settings(common.SCRATCH / "unused", models,
-                                                                       embedding={"threads": threads})),
-                                   keep_texts=False)
+    model = load_embedder(common.bench_settings(common.SCRATCH / "unused", models, embedding={"threads": threads}))
+    model.cache_entries = 0  # every query runs at every size and mode: measure the model, not the cache
+    embedder = common.TimedEncoder(model, keep_texts=False)
     retrievers = {}
     for size in args.size_list:
         settings = common.bench_settings(common.SCRATCH / "query" / f"n{size}" / "data", models)

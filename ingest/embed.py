@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+CACHE_MAX_CHARS = 500  # texts up to this long (with prefix) are remembered ...
+CACHE_ENTRIES = 20_000  # ... this many of them (~30 MB)
 SMALL_INPUT_CHARS = 300  # at most this much text in one call (e.g. one question): embedded on one thread
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
@@ -35,7 +38,8 @@ PASSAGE_PREFIX = "passage: "
 class E5Embedder(Embeddings):
     """multilingual-e5-small from a local sentence-transformers folder."""
 
-    def __init__(self, model_dir: Path, *, batch_size: int = 8, bf16: bool = True, threads: int = 0) -> None:
+    def __init__(self, model_dir: Path, *, batch_size: int = 8, bf16: bool = True, threads: int = 0,
+                 cache_entries: int = CACHE_ENTRIES) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -49,25 +53,55 @@ class E5Embedder(Embeddings):
         self.batch_size = batch_size
         self.bf16 = bf16 and _cpu_has_bf16()
         self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
-        self._lock = threading.Lock()  # one forward pass at a time: two would only fight over 2 cores
+        # One forward pass at a time (two would only fight over 2 cores), and the tokenizer is used by one
+        # thread at a time: the fast tokenizer's padding state is shared, so concurrent calls from the
+        # web UI's threads corrupted each other's batches ("expected sequence of length 50 ... (got 42)").
+        self._lock = threading.RLock()
+        self.cache_entries = cache_entries  # 0: remember nothing (benchmarks of the model itself)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # short texts -> vectors, least recent first
         self.dimension = int(self._model.get_embedding_dimension())
 
     def token_lengths(self, texts: Sequence[str]) -> list[int]:
-        return [len(ids) for ids in self._model.tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
+        with self._lock:
+            return [len(ids) for ids in self._model.tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
 
     def encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
-        """Normalized float32 embeddings of ``prefix + text`` for each text, in input order."""
-        import torch
+        """Normalized float32 embeddings of ``prefix + text`` for each text, in input order.
 
+        Short texts (questions, answer and passage sentences) are remembered: one answer embeds the same
+        passage sentences to focus the context, to pick extractive sentences and to verify citations, and
+        people ask about the same articles.
+        """
         if not texts:
             return np.zeros((0, self.dimension), np.float32)
         prefixed = [prefix + t for t in texts]
-        lengths = self.token_lengths(prefixed) if len(texts) > 1 else [0]
-        order = np.argsort(lengths, kind="stable")
         out = np.zeros((len(texts), self.dimension), np.float32)
+        with self._lock:
+            todo = []
+            for i, text in enumerate(prefixed):
+                hit = self._cache.get(text) if self.cache_entries and len(text) <= CACHE_MAX_CHARS else None
+                if hit is None:
+                    todo.append(i)
+                else:
+                    self._cache.move_to_end(text)
+                    out[i] = hit
+            if todo:
+                out[todo] = self._compute([prefixed[i] for i in todo])
+                for i in todo:
+                    if self.cache_entries and len(prefixed[i]) <= CACHE_MAX_CHARS:
+                        self._cache[prefixed[i]] = out[i]
+                while len(self._cache) > self.cache_entries:
+                    self._cache.popitem(last=False)
+        return out
+
+    def _compute(self, prefixed: list[str]) -> np.ndarray:
+        import torch
+
+        out = np.zeros((len(prefixed), self.dimension), np.float32)
         small = sum(len(t) for t in prefixed) <= SMALL_INPUT_CHARS
-        with self._lock, _threads(1 if small else 0), torch.inference_mode(), \
+        with _threads(1 if small else 0), torch.inference_mode(), \
                 torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            order = np.argsort(self.token_lengths(prefixed) if len(prefixed) > 1 else [0], kind="stable")
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
                 vectors = self._model.encode(

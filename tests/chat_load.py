@@ -93,8 +93,9 @@ async def _session(browser, url: str, n: int, questions: Sequence[str], timeout_
                 turn.titles = tuple(await page.locator(f'#sources-panel [data-turn="{i}"] .src-card .src-title')
                                     .all_inner_texts())
                 turn.cards = len(turn.titles)
-                if any(text in turn.answer for text in ERROR_TEXTS):
-                    turn.error = f"error shown: {turn.answer[:200]}"
+                shown = next((text for text in ERROR_TEXTS if text in turn.answer), "")
+                if shown:
+                    turn.error = f"error shown: {turn.answer[turn.answer.index(shown):][:300]}"
             except Exception as exc:  # a timeout or a closed page: recorded, the run goes on
                 turn.seconds = time.monotonic() - started
                 turn.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"

@@ -26,19 +26,24 @@ SESSIONS = 20
 SEED_TITLE = "OpenAI Putus Kerja Sama dengan Scale AI"
 
 
+def cites_seed(turn) -> bool:
+    return any(title.startswith(SEED_TITLE) for title in turn.titles)
+
+
 def check_turns(run, *, strict_refusals: bool = True) -> None:
     """No errors; the seed questions answered citing the seed article; the other one refused. Over a corpus
     of real news (``strict_refusals=False``), a sports article may come close enough to be quoted for it,
     but the seed article never is."""
     expected = dict(QUESTIONS)
-    assert not run.errors, [(t.session, t.turn, t.error) for t in run.errors]
+    assert not run.errors, "\n".join(f"session {t.session} turn {t.turn} ({t.question}) after {t.seconds:.0f} s: {t.error}"
+                                      for t in run.errors)
     for turn in run.turns:
         if expected[turn.question] == "answer":
-            assert SEED_TITLE in turn.titles and not turn.answer.startswith(REFUSALS), turn
+            assert cites_seed(turn) and not turn.answer.startswith(REFUSALS), turn
         elif strict_refusals:
             assert turn.answer.startswith(REFUSALS) and turn.cards == 0, turn
         else:
-            assert SEED_TITLE not in turn.titles, turn
+            assert not cites_seed(turn), turn
 
 
 @pytest.fixture(scope="module")
