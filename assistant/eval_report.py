@@ -60,6 +60,7 @@ def _group(dataset: str, lang: str, results: Sequence[QuestionResult], modes: Se
             "citations": cited,
             "citation_precision": sum(a.cited_with_gold for a in with_gold) / cited if cited else None,
             "refused": mean(float(a.refused) for a in answered),
+            "in_language": mean(float(a.in_language) for a in answered if a.in_language is not None),
             "latency": {s: _p([a.timings_ms[s] for a in answered if s in a.timings_ms]) for s in STAGES},
         }
     return Group(dataset, lang, len(results), results[0].item.unanswerable, retrieval, answers)
@@ -92,7 +93,7 @@ def _question_json(r: QuestionResult) -> dict[str, Any]:
     if r.answer is not None:
         a = r.answer
         out["answer"] = {"text": a.text, "refused": a.refused, "contains_gold": a.contains_gold,
-                         "cited": list(a.cited), "cited_with_gold": a.cited_with_gold,
+                         "cited": list(a.cited), "cited_with_gold": a.cited_with_gold, "in_language": a.in_language,
                          "timings_ms": {k: round(v, 1) for k, v in a.timings_ms.items()}}
     return out
 
@@ -141,14 +142,14 @@ def to_markdown(run: EvalRun, groups: Sequence[Group]) -> str:
     answered = [g for g in answerable if g.answers]
     if answered:
         lines += ["", f"Answers (backend {run.backend}; Warta's hybrid pipeline; latency ms p50 / p95)", "",
-                  "| set | lang | n | contains gold | citation precision (citations) | refused | retrieve | "
-                  "first token | total |", "|---|---|---|---|---|---|---|---|---|"]
+                  "| set | lang | n | contains gold | citation precision (citations) | refused | in the question's language "
+                  "| retrieve | first token | total |", "|---|---|---|---|---|---|---|---|---|---|"]
         for g in answered:
             a = g.answers
             lat = a["latency"]
             lines.append(f"| {g.dataset} | {g.lang} | {g.n} | {_rate(a['contains_gold'])} | "
                          f"{_rate(a['citation_precision'])} ({a['citations']}) | {_rate(a['refused'])} | "
-                         f"{_ms(lat['retrieve'])} | {_ms(lat['first_token'])} | {_ms(lat['total'])} |")
+                         f"{_rate(a.get('in_language'))} | {_ms(lat['retrieve'])} | {_ms(lat['first_token'])} | {_ms(lat['total'])} |")
     if any(g.unanswerable for g in groups):
         floor_mode = "hybrid" if "hybrid" in run.modes else run.modes[0]
         lines += ["", f"Refusals (unanswerable: refusing is right; answerable: refusing is wrong; "

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.assistant import Assistant
+from assistant.cite import strip_markers
 from assistant.eval_store import EvalStore, Progress, prepare_store
 from assistant.metrics import contains_gold, distinct
+from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.retrieve import Mode
 from ingest.errors import ConfigError, SourceError
 from ingest.lang import detect_language
@@ -54,6 +56,7 @@ class AnswerOutcome:
     cited_with_gold: int  # citations whose passage contains a gold answer
     timings_ms: dict[str, float] = field(default_factory=dict)
     model: str = ""
+    in_language: bool | None = None  # written in the question's language (None: the question's is unknown)
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,19 @@ def _answer(assistant: Assistant, item: QAItem, backend: str) -> AnswerOutcome:
         text=answer.text, refused=answer.refused,
         contains_gold=None if not gold else (not answer.refused and contains_gold(answer.text, gold)),
         cited=cited, cited_with_gold=with_gold, timings_ms=dict(answer.timings_ms), model=answer.model,
+        in_language=answer_in_language(answer.text, item.lang),
     )
+
+
+def answer_in_language(text: str, question_lang: str) -> bool | None:
+    """Whether an answer is written in the question's language (markers and quoted passages aside).
+    Extractive answers quote the articles in their own language under a lead in the question's language."""
+    if question_lang not in ("id", "en"):
+        return None
+    lead = next((lead for lead in EXTRACTIVE_LEAD.values() if text.startswith(lead)), None)
+    if lead is not None:
+        return lead == EXTRACTIVE_LEAD[question_lang]
+    return detect_language(strip_markers(text), default="other") == question_lang
 
 
 def evaluate(

@@ -30,7 +30,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 CACHE_MAX_CHARS = 500  # texts up to this long (with prefix) are remembered ...
 CACHE_ENTRIES = 20_000  # ... this many of them (~30 MB)
-SMALL_INPUT_CHARS = 300  # at most this much text in one call (e.g. one question): embedded on one thread
+SMALL_INPUT_CHARS = 2000  # at most this much text in one call (one question, even a long one): one thread
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
 

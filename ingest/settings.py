@@ -109,7 +109,9 @@ class AnswerSettings(_Section):
         "local", description="'local': bundled Qwen2.5 GGUF on llama.cpp; 'openai': an OpenAI-compatible server; "
         "'extractive': no LLM, best sentences from the passages."
     )
-    context_tokens: int = Field(400, ge=100, description="Token budget (cl100k_base) for the numbered passages.")
+    context_tokens: int = Field(300, ge=100, description=(
+        "Token budget (cl100k_base) for the numbered passages; 300 answered as well as 400-600 on FacQA and "
+        "~1 s sooner (benchmarks/results/answer.md)."))
     context_mode: Literal["sentences", "passages"] = Field(
         "sentences", description="'sentences': give the model only the passage sentences closest to the question; "
         "'passages': whole passages."

@@ -254,3 +254,17 @@ def test_eval_input_problems_are_one_line_messages(tmp_path, monkeypatch, capsys
     assert "'bm25'" in err and "hybrid, dense, keyword" in err and "Traceback" not in err
     with pytest.raises(SystemExit):
         main(["eval", "--passages", str(qa), "--qa", str(qa), "--limit", "0"])
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Meta berinvestasi sebesar US$14,3 miliar di Scale AI [1].", "id", True),
+    ("Meta invested US$14.3 billion in Scale AI [1].", "id", False),
+    ("Meta invested US$14.3 billion in Scale AI [1].", "en", True),
+    ("From the articles (quoted in their original language): Meta berinvestasi US$14,3 miliar [1].", "en", True),
+    ("Menurut artikel: Meta berinvestasi US$14,3 miliar [1].", "en", False),
+    ("anything", "other", None),
+])
+def test_answer_language_is_judged_without_markers_and_quotes(text, lang, expected):
+    from assistant.evaluate import answer_in_language
+
+    assert answer_in_language(text, lang) is expected
