@@ -179,7 +179,9 @@ class Assistant:
             timings["total"] = (time.perf_counter() - started) * 1000
             yield Answer(**base, text=text, refused=True, timings_ms=timings)
             return
-        passages = self._pack(standalone, retrieval.hits)
+        cfg = self.settings.answer
+        passages = self._pack(standalone, retrieval.hits,
+                              cfg.context_tokens if chosen.llm is not None else cfg.extractive_context_tokens)
         timings["pack"] = (time.perf_counter() - t_retrieved) * 1000
         note = ""
         raw = ""
@@ -221,13 +223,12 @@ class Assistant:
         yield Answer(**base, text=text, refused=False, citations=tuple(citations), unsupported=tuple(unsupported),
                      note=note, timings_ms=timings, passages=tuple(passages))
 
-    def _pack(self, question: str, hits) -> list[Passage]:
-        cfg = self.settings.answer
+    def _pack(self, question: str, hits, budget: int) -> list[Passage]:
         encoding = load_encoding(self.settings)
-        if cfg.context_mode == "sentences":
+        if self.settings.answer.context_mode == "sentences":
             ranked = rank_sentences(question, [h.text for h in hits], self.embeddings)
-            return pack_focused(hits, ranked, encoding, cfg.context_tokens)
-        return pack(hits, encoding, cfg.context_tokens)
+            return pack_focused(hits, ranked, encoding, budget)
+        return pack(hits, encoding, budget)
 
     def _generate(self, llm, language: str, passages: Sequence[Passage], question: str) -> Iterator[str]:
         blocks = [format_passage(p.n, p.hit.title, p.hit.outlet, p.hit.published, p.text) for p in passages]

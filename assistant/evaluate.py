@@ -202,6 +202,9 @@ def evaluate(
     store = prepare_store(settings, passages, embeddings=embeddings, progress=progress)
     assistant = Assistant(store.settings, embeddings=embeddings)
     backend_name = None if retrieval_only else (backend or settings.answer.backend)
+    cache_entries = getattr(embeddings, "cache_entries", None)
+    if cache_entries is not None:
+        embeddings.cache_entries = 0  # every mode embeds the same question: time each one, not the cache
     try:
         assistant.index.require_compatible()
         for mode in modes:  # load the model and BM25 outside the timed region
@@ -227,4 +230,6 @@ def evaluate(
     finally:
         assistant.close()
         assistant.index.close()
+        if cache_entries is not None:
+            embeddings.cache_entries = cache_entries
     return EvalRun(str(passages), store, tuple(modes), backend_name, tuple(results), seed, limit)

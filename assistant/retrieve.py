@@ -119,6 +119,9 @@ def fuse_convex(
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+CANDIDATES_READ = 30  # fused candidates whose catalog rows are read first (k=5 needs far fewer)
+
+
 def join_overlapping(first: str, second: str, min_overlap: int = 10) -> str:
     """The text of two adjacent chunks, without the sentences ``second`` carries over from ``first``
     (chunks overlap by ``chunking.overlap_tokens``): the longest tail of ``first`` that starts a word,
@@ -208,13 +211,24 @@ class Retriever:
             cosine.update(self.index.vectors.similarities(vector, missing))
             ranked = fuse_convex(cosine, keyword, query_lang=language, keyword_weight=cfg.keyword_weight,
                                  cross_lingual_keyword_weight=cfg.cross_lingual_keyword_weight)
-        records = self.index.catalog.hits([cid for cid, _ in ranked])
         bm25 = {cid: s for cid, _, s in keyword}
+        # Read the catalog for the best candidates only (and the best dense one, for the relevance floor);
+        # the rest only when filters or missing rows leave too few.
+        head = ranked[: max(CANDIDATES_READ, 6 * k)]
+        records = self.index.catalog.hits([cid for cid, _ in head] + [cid for cid, _ in dense[:1]])
         hits = [
             replace(records[cid], score=score, dense=cosine.get(cid), keyword=bm25.get(cid))
-            for cid, score in ranked
+            for cid, score in head
             if cid in records and filters.accepts(records[cid])
         ]
+        if len(hits) < k * self.settings.max_chunks_per_article and len(head) < len(ranked):
+            rest = ranked[len(head):]
+            records.update(self.index.catalog.hits([cid for cid, _ in rest]))
+            hits += [
+                replace(records[cid], score=score, dense=cosine.get(cid), keyword=bm25.get(cid))
+                for cid, score in rest
+                if cid in records and filters.accepts(records[cid])
+            ]
         relevant = bool(hits) and (mode == "keyword" or self._passes_floor(language, dense, records))
         merge = cfg.merge_neighbors if merge is None else merge
         hits = diversify(hits, k, cfg.max_chunks_per_article, merge)

@@ -122,6 +122,9 @@ class AnswerSettings(_Section):
         True, description="When the LLM backend fails, answer extractively and say so."
     )
     extractive_sentences: int = Field(3, ge=1, description="Sentences the extractive backend returns.")
+    extractive_context_tokens: int = Field(1000, ge=100, description=(
+        "Token budget of the passages the extractive backend picks from (no prompt to read, so more than "
+        "context_tokens: FacQA answers containing the gold 0.75 at 300, 0.82 at 1000)."))
 
 
 class LocalLLMSettings(_Section):

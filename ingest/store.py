@@ -129,13 +129,10 @@ class VectorStore:
                 self._col.delete(ids=list(ids[start : start + 1000]))
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
-        """``(chunk_id, cosine similarity)`` of the ``k`` nearest chunks."""
-        n = self.count()
-        if n == 0:
-            return []
+        """``(chunk_id, cosine similarity)`` of the ``k`` nearest chunks (fewer when the store holds fewer)."""
         with translated_errors(self.where, "searching vectors"):
             result = self._col.query(
-                query_embeddings=[vector], n_results=min(k, n), where=where or None, include=["distances"],
+                query_embeddings=[vector], n_results=k, where=where or None, include=["distances"],
             )
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
