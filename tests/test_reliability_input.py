@@ -334,12 +334,7 @@ def test_bad_stdin_is_reported_as_dash(cli_env, capsys, data, reason):
 
 
 def test_utf16_text_with_a_bom_is_read_as_text(cli_env, capsys, tmp_path):
-    """Windows "Unicode" exports are UTF-16 with a byte-order mark.
-
-    Fails today: ``decode_bytes`` exempts BOM-marked data from the NUL-byte check (so it means to accept
-    UTF-16) but never decodes UTF-16; the Windows-1252 fallback then yields text full of NULs and the
-    file is rejected as "binary file (mostly control bytes)".
-    """
+    """Windows "Unicode" exports are UTF-16 with a byte-order mark: read as text, not rejected as binary."""
     path = tmp_path / "windows.txt"
     path.write_bytes(("Harga kopi naik\n\n" + article(0)["text"]).encode("utf-16"))
     code, out, _ = run(capsys, "ingest", "-q", str(path))
@@ -364,9 +359,7 @@ def test_hostile_json_fails_alone(cli_env, capsys, tmp_path, name, data):
     """Valid JSON syntax that Python's parser refuses with ``ValueError`` (int digit limit) or
     ``RecursionError`` (nesting): the item must fail alone like any malformed JSON.
 
-    Fails today: ``_from_jsonl``/``_from_json_text`` catch only ``json.JSONDecodeError``, so the error
-    escapes ``load_sources``, the ingest stops and ``warta`` exits with a traceback; the good article
-    before it in the same batch is lost too.
+    (These once escaped ``load_sources`` and stopped the whole batch with a traceback.)
     """
     bad = tmp_path / name
     bad.write_bytes(data)
@@ -381,10 +374,8 @@ def test_hostile_json_fails_alone(cli_env, capsys, tmp_path, name, data):
 def test_front_matter_aliases_cannot_blow_up_an_article(tmp_path):
     """A 1 KB Markdown file whose YAML title expands through aliases ("billion laughs").
 
-    Fails today: the title becomes ``str()`` of the expanded lists, 7 MB at 6 levels here; every level
-    multiplies time and memory by ten, so 9 levels (still under 1 KB) take ~10 minutes and ~7 GB, and the
-    title is prefixed to every chunk's embedded text. Non-scalar front-matter values should be refused
-    (or titles capped).
+    The title once became ``str()`` of the expanded lists (7 MB at 6 levels; each level x10); non-scalar
+    front-matter values are now ignored and titles capped.
     """
     from ingest.settings import load_settings
     from ingest.sources import parse_document
