@@ -212,23 +212,19 @@ class Retriever:
             ranked = fuse_convex(cosine, keyword, query_lang=language, keyword_weight=cfg.keyword_weight,
                                  cross_lingual_keyword_weight=cfg.cross_lingual_keyword_weight)
         bm25 = {cid: s for cid, _, s in keyword}
+        records: dict[str, Hit] = {}
+
+        def read(part: Sequence[tuple[str, float]], extra: Sequence[str] = ()) -> list[Hit]:
+            records.update(self.index.catalog.hits([cid for cid, _ in part] + list(extra)))
+            return [replace(records[cid], score=score, dense=cosine.get(cid), keyword=bm25.get(cid))
+                    for cid, score in part if cid in records and filters.accepts(records[cid])]
+
         # Read the catalog for the best candidates only (and the best dense one, for the relevance floor);
         # the rest only when filters or missing rows leave too few.
-        head = ranked[: max(CANDIDATES_READ, 6 * k)]
-        records = self.index.catalog.hits([cid for cid, _ in head] + [cid for cid, _ in dense[:1]])
-        hits = [
-            replace(records[cid], score=score, dense=cosine.get(cid), keyword=bm25.get(cid))
-            for cid, score in head
-            if cid in records and filters.accepts(records[cid])
-        ]
-        if len(hits) < k * self.settings.max_chunks_per_article and len(head) < len(ranked):
-            rest = ranked[len(head):]
-            records.update(self.index.catalog.hits([cid for cid, _ in rest]))
-            hits += [
-                replace(records[cid], score=score, dense=cosine.get(cid), keyword=bm25.get(cid))
-                for cid, score in rest
-                if cid in records and filters.accepts(records[cid])
-            ]
+        head = max(CANDIDATES_READ, 6 * k)
+        hits = read(ranked[:head], [cid for cid, _ in dense[:1]])
+        if len(hits) < k * cfg.max_chunks_per_article and head < len(ranked):
+            hits += read(ranked[head:])
         relevant = bool(hits) and (mode == "keyword" or self._passes_floor(language, dense, records))
         merge = cfg.merge_neighbors if merge is None else merge
         hits = diversify(hits, k, cfg.max_chunks_per_article, merge)

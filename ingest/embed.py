@@ -79,7 +79,7 @@ class E5Embedder(Embeddings):
         with self._lock:
             todo = []
             for i, text in enumerate(prefixed):
-                hit = self._cache.get(text) if self.cache_entries and len(text) <= CACHE_MAX_CHARS else None
+                hit = self._cache.get(text) if self._cacheable(text) else None
                 if hit is None:
                     todo.append(i)
                 else:
@@ -88,11 +88,14 @@ class E5Embedder(Embeddings):
             if todo:
                 out[todo] = self._compute([prefixed[i] for i in todo])
                 for i in todo:
-                    if self.cache_entries and len(prefixed[i]) <= CACHE_MAX_CHARS:
+                    if self._cacheable(prefixed[i]):
                         self._cache[prefixed[i]] = out[i]
                 while len(self._cache) > self.cache_entries:
                     self._cache.popitem(last=False)
         return out
+
+    def _cacheable(self, text: str) -> bool:
+        return bool(self.cache_entries) and len(text) <= CACHE_MAX_CHARS
 
     def _compute(self, prefixed: list[str]) -> np.ndarray:
         import torch

@@ -165,7 +165,7 @@ class Index:
 
     def reconcile(self) -> None:
         """Repair what an interrupted write left behind (see the module docstring). Call with the write lock."""
-        self.catch_up()
+        self._catch_up_vectors()
         pending = self.catalog.pending()
         if pending:
             committed = self.catalog.chunk_ids()
@@ -212,7 +212,7 @@ class Index:
         if info is None:
             return None
         with self.write_lock(), self._state_lock:
-            self.catch_up()
+            self._catch_up_vectors()
             stale = self.catalog.remove_article(info.id)
             self.vectors.delete(stale)
             self.catalog.clear_bookkeeping(garbage=stale)
@@ -228,17 +228,12 @@ class Index:
 
     def catch_up(self) -> None:
         """Make this process see what other processes wrote since it opened the index (readers call this
-        before every search; writers, holding the write lock, before writing).
+        before every search).
 
         Never waits for a running ingest: while another writer holds the lock, a BM25 index behind the
         catalog is used as it is (dense search sees the new vectors) and rebuilt once the lock is free.
         """
-        with self._state_lock:
-            generation = self.catalog.generation()
-            if generation != self._vectors_generation:
-                if self.settings.store.mode == "embedded":
-                    self._reopen_vectors()
-                self._vectors_generation = generation
+        generation = self._catch_up_vectors()
         if self.keywords.generation == generation:
             return
         self.keywords.load()  # the writer saves BM25 at the end of its batch
@@ -250,7 +245,15 @@ class Index:
             elif self.keywords.generation < 0:  # nothing saved yet: an in-memory index, not saved
                 self.keywords.rebuild(self.catalog.keyword_rows(), self.catalog.generation(), save=False)
 
-    def _reopen_vectors(self) -> None:
-        """A new embedded Chroma client, which sees other processes' writes (see ``store.open_client``)."""
-        self._client = open_client(self.settings.store, self.root / "chroma")
-        self.vectors = self._open_vectors()
+    def _catch_up_vectors(self) -> int:
+        """Reopen an embedded store that another process wrote to (a fresh client sees its writes, see
+        ``store.open_client``); returns the catalog generation. Writers call this alone: they rebuild BM25
+        themselves."""
+        with self._state_lock:
+            generation = self.catalog.generation()
+            if generation != self._vectors_generation:
+                if self.settings.store.mode == "embedded":
+                    self._client = open_client(self.settings.store, self.root / "chroma")
+                    self.vectors = self._open_vectors()
+                self._vectors_generation = generation
+        return generation

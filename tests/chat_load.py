@@ -13,12 +13,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ui.texts import MESSAGES
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-# What the app writes in place of an answer when something failed (ui/texts.py, both languages).
-ERROR_TEXTS = ("Sorry, the answer could not be made", "Sorry, something went wrong", "Maaf, jawaban tidak dapat dibuat",
-               "Maaf, terjadi kesalahan")
+# What the app writes in place of an answer when something failed, in both languages (up to the detail).
+ERROR_TEXTS = tuple(MESSAGES[lang][key].split("{")[0].rstrip(": ") for lang in MESSAGES for key in ("error", "internal"))
 
 
 # (question, what a correct run does): the seed article answers the first three, nothing answers the last.

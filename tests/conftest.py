@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import io
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -60,6 +62,21 @@ def make_settings(data_dir: Path, models_dir: Path, **sections: dict) -> Setting
 @pytest.fixture
 def settings(tmp_path: Path, models_dir: Path) -> Settings:
     return make_settings(tmp_path / "data", models_dir)
+
+
+def run_cli(capsys: pytest.CaptureFixture, *argv: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
+    """``warta ARGV`` in this process (with ``stdin`` as its standard input): exit code, stdout, stderr."""
+    from ui.cli import main
+
+    if stdin is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8") if isinstance(stdin, bytes) \
+            else io.StringIO(stdin)
+    try:
+        code = main(list(argv))
+    finally:
+        sys.stdin = sys.__stdin__
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
 @pytest.fixture

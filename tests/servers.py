@@ -31,44 +31,36 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class ChromaServer:
-    """``chroma run`` from the venv as a subprocess, on a free loopback port, persisting to ``path``."""
+class ServerProcess:
+    """A server run as a subprocess, logging to ``log_path``; ``start`` returns once ``ready()`` says so."""
 
-    def __init__(self, path: Path, *, startup_timeout_s: float = 90.0) -> None:
-        self.path = path
-        self.host = LOOPBACK
-        self.port = free_port()
+    name = "server"
+
+    def __init__(self, command: list[str], log_path: Path, *, env: dict[str, str] | None = None,
+                 startup_timeout_s: float = 90.0) -> None:
+        self.command, self.log_path, self.env = command, log_path, env
         self.startup_timeout_s = startup_timeout_s
-        self.log_path = path.parent / f"{path.name}-chroma.log"
         self._proc: subprocess.Popen | None = None
 
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+    def ready(self) -> bool:
+        raise NotImplementedError
 
-    def start(self) -> ChromaServer:
-        chroma = Path(sys.executable).parent / "chroma"
-        self.path.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log:
-            self._proc = subprocess.Popen(
-                [str(chroma), "run", "--path", str(self.path), "--host", self.host, "--port", str(self.port)],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            )
+    def start(self) -> ServerProcess:
+        with self.log_path.open("ab") as log:  # a file, not a pipe: a chatty server never blocks on it
+            self._proc = subprocess.Popen(self.command, env=self.env, cwd=self.log_path.parent, stdout=log,
+                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + self.startup_timeout_s
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {self._proc.returncode}:\n{self.log_tail()}")
-            if self.alive():
+                raise RuntimeError(f"{self.name} exited with {self._proc.returncode}:\n{self.log_tail()}")
+            if self.ready():
                 return self
             time.sleep(0.25)
         self.stop()
-        raise RuntimeError(f"chroma run did not answer its heartbeat in {self.startup_timeout_s:g} s:\n{self.log_tail()}")
+        raise RuntimeError(f"{self.name} did not answer in {self.startup_timeout_s:g} s:\n{self.log_tail()}")
 
-    def alive(self) -> bool:
-        try:
-            return httpx.get(f"{self.url}/api/v2/heartbeat", timeout=2.0, trust_env=False).status_code == 200
-        except httpx.HTTPError:
-            return False
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
@@ -76,10 +68,56 @@ class ChromaServer:
             return
         proc.terminate()
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait(timeout=15)
+            proc.wait(timeout=30)
+
+    def log_tail(self, n: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2.0, trust_env=False).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+class ChromaServer(ServerProcess):
+    """``chroma run`` from the venv, on a free loopback port, persisting to ``path``."""
+
+    name = "chroma run"
+
+    def __init__(self, path: Path, *, startup_timeout_s: float = 90.0) -> None:
+        self.path = path
+        self.host = LOOPBACK
+        self.port = free_port()
+        path.mkdir(parents=True, exist_ok=True)
+        super().__init__([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(path), "--host", self.host,
+                          "--port", str(self.port)], path.parent / f"{path.name}-chroma.log",
+                         startup_timeout_s=startup_timeout_s)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def ready(self) -> bool:
+        return self.alive()
+
+    def alive(self) -> bool:
+        """The server answers its heartbeat."""
+        return _answers(f"{self.url}/api/v2/heartbeat")
 
     def wipe(self) -> None:
         """Delete every collection, so each test starts from an empty server."""
@@ -90,18 +128,24 @@ class ChromaServer:
         for collection in client.list_collections():
             client.delete_collection(collection.name)
 
-    def log_tail(self, n: int = 4000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-n:]
-        except OSError:
-            return ""
 
-    def __enter__(self) -> ChromaServer:
-        return self.start()
+class WartaServer(ServerProcess):
+    """``warta serve`` on a free loopback port, with ``env`` (data dir, backend, ...)."""
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
+    name = "warta serve"
+
+    def __init__(self, env: dict[str, str], log_path: Path, *, startup_timeout_s: float = 300.0) -> None:
+        self.port = free_port()
+        self.url = f"http://{LOOPBACK}:{self.port}/"
+        super().__init__([*warta_command(), "serve", "--host", LOOPBACK, "--port", str(self.port)], log_path,
+                         env=env, startup_timeout_s=startup_timeout_s)
+
+    def ready(self) -> bool:
+        return _answers(self.url)
+
+    def alive(self) -> bool:
+        """The process still runs."""
+        return self.running()
 
 
 class SilentServer:
@@ -137,59 +181,3 @@ class SilentServer:
         for conn in self._conns:
             conn.close()
         self._sock.close()
-
-
-class WartaServer:
-    """``warta serve`` as a subprocess on a free loopback port, with ``env`` (data dir, backend, ...)."""
-
-    def __init__(self, env: dict[str, str], log_path: Path, *, startup_timeout_s: float = 300.0) -> None:
-        self.env = env
-        self.port = free_port()
-        self.url = f"http://{LOOPBACK}:{self.port}/"
-        self.log_path = log_path
-        self.startup_timeout_s = startup_timeout_s
-        self._proc: subprocess.Popen | None = None
-
-    def start(self) -> WartaServer:
-        with self.log_path.open("ab") as log:
-            self._proc = subprocess.Popen([*warta_command(), "serve", "--host", LOOPBACK, "--port", str(self.port)],
-                                          env=self.env, cwd=self.log_path.parent, stdout=log,
-                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + self.startup_timeout_s
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError(f"warta serve exited with {self._proc.returncode}:\n{self.log_tail()}")
-            try:
-                if httpx.get(self.url, timeout=2.0, trust_env=False).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"warta serve did not answer in {self.startup_timeout_s:g} s:\n{self.log_tail()}")
-
-    def alive(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
-    def stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
-
-    def log_tail(self, n: int = 4000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-n:]
-        except OSError:
-            return ""
-
-    def __enter__(self) -> WartaServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import sys
 import zipfile
 from pathlib import Path
 
@@ -23,24 +22,13 @@ from assistant.records import Answer
 from ingest.pipeline import Ingestor
 from ingest.settings import IngestSettings
 from tests.conftest import SEED, make_settings
+from tests.conftest import run_cli as run
 from tests.servers import free_port
-from ui.cli import main
 
 SEED_TITLE = "OpenAI Putus Kerja Sama dengan Scale AI"
 MIN_CHARS = IngestSettings().min_text_chars  # the CLI runs with the defaults here
 TOO_SHORT = "Halo" + "!" * max(0, MIN_CHARS - 5)  # one character under the minimum
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" + bytes(64)
-
-
-def run(capsys, *argv: str, stdin: bytes | None = None) -> tuple[int, str, str]:
-    if stdin is not None:
-        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    try:
-        code = main(list(argv))
-    finally:
-        sys.stdin = sys.__stdin__
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def stats(capsys) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -10,18 +9,7 @@ import sys
 import pytest
 
 from tests.conftest import REPO, SEED
-from ui.cli import main
-
-
-def run(capsys, *args, stdin: str | None = None) -> tuple[int, str, str]:
-    if stdin is not None:
-        sys.stdin = io.StringIO(stdin)
-    try:
-        code = main(list(args))
-    finally:
-        sys.stdin = sys.__stdin__
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from tests.conftest import run_cli as run
 
 
 @pytest.fixture
