@@ -103,7 +103,7 @@ def to_json(run: EvalRun, groups: Sequence[Group]) -> dict[str, Any]:
     return {
         "passages": run.passages, "modes": list(run.modes), "backend": run.backend,
         "model": next((r.answer.model for r in run.results if r.answer is not None), ""),
-        "limit": run.limit, "seed": run.seed,
+        "limit": run.limit, "seed": run.seed, "part": run.part,
         "store": {"folder": str(s.folder), "sha256": s.sha256, "reused": s.reused, "articles": s.articles,
                   "chunks": s.chunks, "failed": [{"item": i, "reason": why} for i, why in s.failed]},
         "settings": {"retrieval": s.settings.retrieval.model_dump(), "answer": s.settings.answer.model_dump(),
@@ -129,7 +129,8 @@ def _ms(p: dict[str, float | None]) -> str:
 def to_markdown(run: EvalRun, groups: Sequence[Group]) -> str:
     s = run.store
     lines = [f"Passages: {run.passages} ({s.articles} articles, {s.chunks} chunks"
-             + (f", {len(s.failed)} rejected by ingest" if s.failed else "") + ")"]
+             + (f", {len(s.failed)} rejected by ingest" if s.failed else "") + ")"
+             + ("" if run.part == "all" else f"; questions: the {run.part!r} part of each set")]
     answerable = [g for g in groups if not g.unanswerable]
     if answerable:
         lines += ["", "Retrieval (distinct articles; hit = any passage containing the answer, or the gold passage)", "",

@@ -18,11 +18,12 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from assistant.assistant import Assistant
 from assistant.cite import strip_markers
 from assistant.eval_store import EvalStore, Progress, prepare_store
-from assistant.metrics import contains_gold, distinct
+from assistant.metrics import contains_gold, distinct, part_of
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.retrieve import Mode
 from ingest.errors import ConfigError, SourceError
@@ -77,6 +78,7 @@ class EvalRun:
     results: tuple[QuestionResult, ...]
     seed: int
     limit: int | None
+    part: str = "all"
 
 
 # --- inputs ---------------------------------------------------------------------------------------
@@ -118,8 +120,14 @@ def load_qa(path: Path, *, dataset: str | None = None, unanswerable: bool = Fals
     return items
 
 
-def sample(items: Sequence[QAItem], limit: int | None, seed: int) -> list[QAItem]:
-    """A reproducible random sample of ``limit`` items, in file order; all items without a limit."""
+Part = Literal["tune", "test", "all"]
+
+
+def sample(items: Sequence[QAItem], limit: int | None, seed: int, part: Part = "all") -> list[QAItem]:
+    """A reproducible random sample of ``limit`` items of ``part`` (``metrics.part_of``), in file order;
+    all items of that part without a limit."""
+    if part != "all":
+        items = [item for item in items if part_of(item.id) == part]
     if limit is None or limit >= len(items):
         return list(items)
     chosen = sorted(random.Random(seed).sample(range(len(items)), limit))
@@ -164,6 +172,7 @@ def evaluate(
     retrieval_only: bool = False,
     limit: int | None = None,
     seed: int = 0,
+    part: Part = "all",
     embeddings=None,
     progress: Progress | None = None,
 ) -> EvalRun:
@@ -177,6 +186,8 @@ def evaluate(
         backend: answer backend (default ``answer.backend``); answers always use Warta's own pipeline.
         retrieval_only: skip answering.
         limit, seed: a reproducible random sample of ``limit`` questions from each QA file.
+        part: ``"tune"`` (fold 0 of each file, for fitting defaults), ``"test"`` (the rest, for reporting) or
+            ``"all"``; see ``metrics.part_of``.
         embeddings: an embedder to share (default: the bundled e5 model).
         progress: called as ``(stage, done, total)``.
 
@@ -195,7 +206,7 @@ def evaluate(
         while name in names:
             name += "'"
         names.add(name)
-        items += sample(load_qa(path, dataset=name, unanswerable=is_unanswerable), limit, seed)
+        items += sample(load_qa(path, dataset=name, unanswerable=is_unanswerable), limit, seed, part)
     if not passages.is_file():
         raise SourceError(str(passages), "no such passages file")
     embeddings = embeddings if embeddings is not None else load_embedder(settings)  # one model for ingest and search
@@ -232,4 +243,4 @@ def evaluate(
         assistant.index.close()
         if cache_entries is not None:
             embeddings.cache_entries = cache_entries
-    return EvalRun(str(passages), store, tuple(modes), backend_name, tuple(results), seed, limit)
+    return EvalRun(str(passages), store, tuple(modes), backend_name, tuple(results), seed, limit, part)

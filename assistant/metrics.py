@@ -7,6 +7,7 @@ same way (case, accents, punctuation, whitespace, number formats) and compared w
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -55,6 +56,19 @@ def contains_gold(text: str, answers: Iterable[str]) -> bool:
         if needle and f" {needle} " in haystack:
             return True
     return False
+
+
+SPLIT_FOLDS = 5  # fold 0 of each data set is its "tune" part, folds 1-4 its "test" part
+
+
+def fold_of(question_id: str) -> int:
+    """The fold (0..SPLIT_FOLDS-1) of a question, from a hash of its id: stable across runs and machines."""
+    return int(hashlib.sha256(f"warta-split:{question_id}".encode()).hexdigest()[:8], 16) % SPLIT_FOLDS
+
+
+def part_of(question_id: str) -> str:
+    """``"tune"`` (fold 0: the questions defaults may be fitted on) or ``"test"`` (folds 1-4: reported only)."""
+    return "tune" if fold_of(question_id) == 0 else "test"
 
 
 def distinct(ids: Iterable[str]) -> list[str]:

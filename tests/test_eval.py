@@ -11,7 +11,8 @@ from assistant.eval_report import summarize, to_markdown
 from assistant.eval_store import EvalStore
 from assistant.evaluate import AnswerOutcome, EvalRun, QAItem, QuestionResult, load_qa, sample
 from assistant.metrics import (
-    canonical_number, contains_gold, distinct, first_hit_rank, hit_at_k, mean, normalize, percentile, reciprocal_rank,
+    canonical_number, contains_gold, distinct, first_hit_rank, hit_at_k, mean, normalize, part_of, percentile,
+    reciprocal_rank,
 )
 from ingest.errors import SourceError
 from tests.conftest import SHARED_EVAL, requires_shared_eval
@@ -130,6 +131,15 @@ def test_sample_is_reproducible_and_keeps_file_order():
     a, b = sample(items, 10, seed=3), sample(items, 10, seed=3)
     assert a == b and len(a) == 10 and [int(x.id) for x in a] == sorted(int(x.id) for x in a)
     assert sample(items, 10, seed=4) != a and sample(items, None, 0) == items
+
+
+def test_tune_and_test_parts_split_every_set_one_to_four_and_never_overlap():
+    items = [QAItem(f"q-{i}", f"q{i}", "id", "set") for i in range(1000)]
+    tune, test = sample(items, None, 0, "tune"), sample(items, None, 0, "test")
+    assert not {i.id for i in tune} & {i.id for i in test} and len(tune) + len(test) == 1000
+    assert 150 < len(tune) < 250  # one fifth
+    assert sample(list(reversed(items)), None, 0, "tune") == list(reversed(tune))  # by id, not by position
+    assert [part_of(i.id) for i in tune] == ["tune"] * len(tune)
 
 
 def _result(qid, lang, gold, ranked, *, refused=False, good=True, cited=(), with_gold=0, unanswerable=False):

@@ -310,7 +310,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     try:
         run = evaluate(settings, Path(args.passages), [Path(p) for p in args.qa],
                        unanswerable=[Path(p) for p in args.unanswerable or ()], modes=modes, backend=args.backend,
-                       retrieval_only=args.retrieval_only, limit=args.limit, seed=args.seed, progress=progress)
+                       retrieval_only=args.retrieval_only, limit=args.limit, seed=args.seed, part=args.part,
+                       progress=progress)
     finally:
         for bar in bars.values():
             bar.close()
@@ -414,6 +415,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--modes", default="hybrid", metavar="M[,M]", help="retrievers to compare: hybrid,dense,keyword")
     p.add_argument("--limit", type=_positive_int, metavar="N", help="a random sample of N questions per QA set")
     p.add_argument("--seed", type=int, default=0, help="seed of the --limit sample (default 0)")
+    p.add_argument("--part", choices=["tune", "test", "all"], default="all",
+                   help="questions to run: 'tune' (a fifth of each set, chosen by a hash of the question id: what "
+                   "defaults may be fitted on), 'test' (the other four fifths: what figures are reported on), 'all'")
     p.add_argument("--out", metavar="JSON", help="write figures and per-question results as JSON")
     p.add_argument("--plot", metavar="PNG", help="write a chart")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
