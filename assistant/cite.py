@@ -1,21 +1,28 @@
-"""Citations as data: parse [n] markers, drop the ones that point nowhere, add the missing ones, quote.
+"""Citations as data: parse [n] markers, check what each sentence claims against what it cites, quote.
 
-Small models write markers only sometimes, and sometimes wrong. So after generation:
+Small models write markers only sometimes, sometimes wrong, and a marker is no proof: "Presiden Indonesia
+sekarang adalah Joko Widodo [1]" cited a 2005 article about Susilo Bambang Yudhoyono. So after generation
+(``ground``):
 
-1. markers outside 1..len(passages) are removed;
-2. every answer sentence is matched to the passage sentences by embedding similarity; a sentence
-   without a marker gets the marker of its best-supporting passage, or is listed as unsupported;
-3. markers are renumbered 1..m in order of first use, and each citation carries the passage
-   sentence(s) that support the answer (the quote).
+1. markers outside 1..len(passages) are removed, and sentences about the passages are dropped;
+2. a sentence with names or numbers must cite passages that state them (``assistant.facts``): it is
+   re-cited to the passages that do, its number's scale word is corrected when the passages state that
+   number with one scale, or it is removed;
+3. a sentence without names or numbers keeps its markers; without one it gets the passage whose sentence is
+   closest by embedding similarity, or is removed;
+4. markers are renumbered 1..m in order of first use, and each citation carries the passage sentence(s)
+   closest to the answer (the quote).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.facts import Evidence, NameMatcher, has_facts, respelled, unsupported_facts, with_scale
 from assistant.prompts import REFUSAL
 from assistant.records import Citation, Passage
 from ingest.sentences import split_sentences
@@ -88,59 +95,151 @@ def is_refusal(text: str) -> bool:
     return bool(_REFUSAL_PATTERNS.search(text))
 
 
-def _with_marker(sentence: str, n: int) -> str:
+def _with_marker(sentence: str, numbers: Sequence[int]) -> str:
+    """``sentence`` with its markers replaced by ``numbers``, placed before the final punctuation."""
+    sentence = strip_markers(sentence)
+    markers = "".join(f"[{n}]" for n in numbers)
     match = re.search(r"([.!?…]+[\"'”’)]*)$", sentence)
     if match:
-        return f"{sentence[: match.start()]} [{n}]{match.group(1)}"
-    return f"{sentence} [{n}]"
+        return f"{sentence[: match.start()]} {markers}{match.group(1)}"
+    return f"{sentence} {markers}"
 
 
-def attach_citations(
-    answer: str, passages: Sequence[Passage], similarity: Similarity, *, threshold: float = SUPPORT_THRESHOLD
-) -> tuple[str, list[Citation], list[str]]:
-    """Verify and repair the citations of ``answer``; returns (text, citations, unsupported sentences)."""
+_META = re.compile(  # sentences about the passages instead of about the news: "The passage [1] provides the reason."
+    r"^(?:the |this |these |that )?(?:passage|passages|article|articles|text|source|sources)\b[^.!?]{0,40}?\b"
+    r"(?:provides?|mentions?|states?|says|explains?|describes?|gives?|contains?|does not|doesn't|do not|is about)\b"
+    r"|^(?:bagian|artikel|teks|sumber|kutipan)\b[^.!?]{0,40}?\b"
+    r"(?:memberikan|menyebutkan|menjelaskan|menyatakan|menggambarkan|berisi|memuat|tidak)\b",
+    re.IGNORECASE,
+)
+
+
+def is_meta(sentence: str) -> bool:
+    """A sentence that talks about the passages rather than the news ("The passage [1] provides the reason for
+    this decision.", "Bagian [2] menjelaskan hal ini."): filler, never an answer."""
+    return bool(_META.search(strip_markers(sentence).strip()))
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """An answer after its citations and claims were checked against the passages."""
+
+    text: str  # with markers renumbered 1..m in order of first use
+    citations: list[Citation]
+    unsupported: list[str]  # sentences removed: a name or number in no passage, or no passage close to them
+    repaired: list[tuple[str, str]]  # (as written, as corrected): a number's scale word, a name's spelling
+
+
+def _cover(facts_ok: Callable[[Sequence[int]], bool], cited: list[int], order: Sequence[int]) -> list[int] | None:
+    """The passages to cite for a sentence: its own markers when they state its facts, else the first single
+    passage (in retrieval order) that does, else the first two together; None when none do."""
+    if cited and facts_ok(cited):
+        return cited
+    for n in order:
+        if facts_ok([n]):
+            return [n]
+    for i, a in enumerate(order):
+        for b in order[i + 1:]:
+            if facts_ok([a, b]):
+                return [a, b]
+    return None
+
+
+def ground(
+    answer: str,
+    passages: Sequence[Passage],
+    similarity: Similarity,
+    *,
+    question: str = "",
+    context: Sequence[str] = (),
+    language: str = "en",
+    translated: NameMatcher | None = None,
+    threshold: float = SUPPORT_THRESHOLD,
+) -> Grounded:
+    """Check and repair the citations and claims of ``answer``.
+
+    Every sentence must cite passages that state its names and numbers (``assistant.facts``); the question and
+    ``context`` (the earlier turns) may supply them too. A sentence whose markers point elsewhere is re-cited
+    to the passages that state its facts; a number whose scale word is wrong is corrected when the passages
+    state that number with one scale ("million" -> "billion"), and a name spelled a little differently from the
+    passages (in their own language) is spelled as they spell it; what no passage states is removed and
+    returned in ``unsupported``. Sentences without names or numbers keep their markers; without one they get the
+    passage whose sentence is closest (e5 ``similarity`` >= ``threshold``) or are removed. Sentences about the
+    passages instead of the news ("The passage [1] provides ...") are dropped.
+    """
     by_n = {p.n: p for p in passages}
+    order = [p.n for p in passages]
     text = rewrite_markers(answer, {n: n for n in by_n})
-    sentences = [s for s in split_sentences(text) if strip_markers(s)]
-    if not sentences:  # nothing but markers: nothing to cite
-        return strip_markers(text), [], []
-    source = [(p.n, s) for p in passages for s in split_sentences(p.text) if len(s) > 3]
+    sentences = [s for s in split_sentences(text) if strip_markers(s) and not is_meta(s)]
+    if not sentences:
+        return Grounded("", [], [], [])
+    base = [question, *context]
+    evidence = {n: Evidence([p.hit.text, *base]) for n, p in by_n.items()}
+    everything = Evidence([*(p.hit.text for p in passages), *base])
+
+    def states(numbers: Sequence[int], claim: str) -> bool:
+        ev = evidence[numbers[0]] if len(numbers) == 1 else Evidence([*(by_n[n].hit.text for n in numbers), *base])
+        return not unsupported_facts(claim, ev, translated=translated)
+
+    source = [(p.n, s) for p in passages for s in split_sentences(p.hit.text) if len(s) > 3]
     claims = [strip_markers(s) for s in sentences]
     sims = similarity(claims, [s for _, s in source]) if source else np.zeros((len(claims), 0))
-    quotes: dict[int, list[str]] = {}
+    kept: list[tuple[str, list[int], int]] = []  # (sentence, cited passage numbers, row in sims)
     unsupported: list[str] = []
-    repaired: list[str] = []
+    repaired: list[tuple[str, str]] = []
     for i, sentence in enumerate(sentences):
-        row = sims[i]
+        claim = claims[i]
         cited = [n for n in parse_markers(sentence) if n in by_n]
+        if has_facts(claim):
+            if translated is None:  # same language: a name is spelled as the passages spell it
+                fixed, changes = respelled(claim, everything)
+                if changes:
+                    repaired.append((claim, fixed))
+                    claim = fixed
+            missing = unsupported_facts(claim, everything, translated=translated)
+            fixable = [m for m in missing if m.kind == "number" and m.repair is not None]
+            if missing and len(fixable) == len(missing):
+                fixed = claim
+                for m in fixable:
+                    fixed = with_scale(fixed, m.text, m.repair, language)
+                repaired.append((claim, fixed))
+                claim = fixed
+            chosen = _cover(lambda ns: states(ns, claim), cited, order)
+            if chosen is None:
+                unsupported.append(claim)
+                continue
+            kept.append((_with_marker(claim, chosen), chosen, i))
+            continue
         if not cited:
+            row = sims[i]
             best = int(np.argmax(row)) if len(source) else -1
             if best < 0 or row[best] < threshold:
-                unsupported.append(claims[i])
-                repaired.append(sentence)
+                unsupported.append(claim)
                 continue
             cited = [source[best][0]]
-            sentence = _with_marker(sentence, cited[0])
-        for n in cited:  # quote the sentence of each cited passage closest to this answer sentence
+        kept.append((_with_marker(claim, cited), cited, i))
+    if not kept:
+        return Grounded("", [], unsupported, repaired)
+    quotes: dict[int, list[str]] = {}
+    for _, cited, i in kept:  # quote the sentence of each cited passage closest to this answer sentence
+        for n in cited:
             rows = [j for j, (k, _) in enumerate(source) if k == n]
             if rows:
-                quote = source[max(rows, key=lambda j: row[j])][1]
+                quote = source[max(rows, key=lambda j: sims[i][j])][1]
                 if quote not in quotes.setdefault(n, []):
                     quotes[n].append(quote)
-        repaired.append(sentence)
-    text = " ".join(repaired)
-    order = parse_markers(text)
-    mapping = {old: new for new, old in enumerate(order, start=1)}
+    text = " ".join(sentence for sentence, _, _ in kept)
+    first_use = parse_markers(text)
+    mapping = {old: new for new, old in enumerate(first_use, start=1)}
     text = rewrite_markers(text, mapping)
     citations = []
-    for old in order:
-        p = by_n[old]
-        h = p.hit
+    for old in first_use:
+        h = by_n[old].hit
         citations.append(Citation(
             n=mapping[old], article_id=h.article_id, chunk_id=h.chunk_id, title=h.title, outlet=h.outlet,
             published=h.published, url=h.url, passage=h.text, quote=" ".join(quotes.get(old, [])[:2]),
         ))
-    return text, citations, unsupported
+    return Grounded(text, citations, unsupported, repaired)
 
 
 def refusal(language: str) -> str:

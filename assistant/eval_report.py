@@ -39,27 +39,31 @@ def _p(values: Sequence[float]) -> dict[str, float | None]:
 
 def _group(dataset: str, lang: str, results: Sequence[QuestionResult], modes: Sequence[str]) -> Group:
     scored = [r for r in results if r.item.gold_ids]
+    searched = [r for r in results if r.ranked]
     retrieval = {}
-    for mode in modes:
+    for mode in modes if searched else ():
         retrieval[mode] = {
             "scored": len(scored),
             "hit@1": mean(hit_at_k(r.ranked[mode], r.item.gold_ids, 1) for r in scored),
             "hit@5": mean(hit_at_k(r.ranked[mode], r.item.gold_ids, 5) for r in scored),
             "mrr@10": mean(reciprocal_rank(r.ranked[mode], r.item.gold_ids, 10) for r in scored),
-            "below_floor": mean(float(not r.relevant[mode]) for r in results),
-            **_p([r.retrieve_ms[mode] for r in results]),
+            "below_floor": mean(float(not r.relevant[mode]) for r in searched),
+            **_p([r.retrieve_ms[mode] for r in searched]),
         }
     answered = [r.answer for r in results if r.answer is not None]
     answers = None
     if answered:
         with_gold = [a for a in answered if a.contains_gold is not None]
         cited = sum(len(a.cited) for a in with_gold)
+        given = [a for a in answered if not a.refused]
         answers = {
             "scored": len(with_gold),
             "contains_gold": mean(float(a.contains_gold) for a in with_gold),
             "citations": cited,
             "citation_precision": sum(a.cited_with_gold for a in with_gold) / cited if cited else None,
             "refused": mean(float(a.refused) for a in answered),
+            "with_citation": mean(float(bool(a.cited)) for a in given),
+            "with_unsupported": mean(float(bool(a.unsupported_facts)) for a in given),
             "in_language": mean(float(a.in_language) for a in answered if a.in_language is not None),
             "latency": {s: _p([a.timings_ms[s] for a in answered if s in a.timings_ms]) for s in STAGES},
         }
@@ -84,6 +88,7 @@ def summarize(run: EvalRun) -> list[Group]:
 def _question_json(r: QuestionResult) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": r.item.id, "dataset": r.item.dataset, "lang": r.item.lang, "question": r.item.question,
+        "earlier_turns": list(r.item.earlier_turns),
         "answers": list(r.item.answers), "unanswerable": r.item.unanswerable,
         "first_hit_rank": {m: first_hit_rank(ids, r.item.gold_ids) if r.item.gold_ids else None
                            for m, ids in r.ranked.items()},
@@ -94,6 +99,7 @@ def _question_json(r: QuestionResult) -> dict[str, Any]:
         a = r.answer
         out["answer"] = {"text": a.text, "refused": a.refused, "contains_gold": a.contains_gold,
                          "cited": list(a.cited), "cited_with_gold": a.cited_with_gold, "in_language": a.in_language,
+                         "unsupported_facts": list(a.unsupported_facts),
                          "timings_ms": {k: round(v, 1) for k, v in a.timings_ms.items()}}
     return out
 
@@ -132,25 +138,31 @@ def to_markdown(run: EvalRun, groups: Sequence[Group]) -> str:
              + (f", {len(s.failed)} rejected by ingest" if s.failed else "") + ")"
              + ("" if run.part == "all" else f"; questions: the {run.part!r} part of each set")]
     answerable = [g for g in groups if not g.unanswerable]
-    if answerable:
+    if any(g.retrieval for g in answerable):
         lines += ["", "Retrieval (distinct articles; hit = any passage containing the answer, or the gold passage)", "",
                   "| set | lang | n | mode | hit@1 | hit@5 | MRR@10 | below floor | retrieve ms p50 / p95 |",
                   "|---|---|---|---|---|---|---|---|---|"]
         for g in answerable:
             for mode, m in g.retrieval.items():
+                if m["scored"] == 0:
+                    continue
                 lines.append(f"| {g.dataset} | {g.lang} | {m['scored']} | {mode} | {_rate(m['hit@1'])} | "
                              f"{_rate(m['hit@5'])} | {_rate(m['mrr@10'])} | {_rate(m['below_floor'])} | {_ms(m)} |")
     answered = [g for g in answerable if g.answers]
     if answered:
-        lines += ["", f"Answers (backend {run.backend}; Warta's hybrid pipeline; latency ms p50 / p95)", "",
-                  "| set | lang | n | contains gold | citation precision (citations) | refused | in the question's language "
-                  "| retrieve | first token | total |", "|---|---|---|---|---|---|---|---|---|---|"]
+        lines += ["", f"Answers (backend {run.backend}; Warta's hybrid pipeline; latency ms p50 / p95; "
+                  "'with citation' and 'unsupported' are shares of the answers that were not refusals; "
+                  "'unsupported' = a name or number in none of the cited passages)", "",
+                  "| set | lang | n | contains gold | refused | with citation | citation precision (citations) "
+                  "| unsupported | in the question's language | retrieve | first token | total |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for g in answered:
             a = g.answers
             lat = a["latency"]
-            lines.append(f"| {g.dataset} | {g.lang} | {g.n} | {_rate(a['contains_gold'])} | "
-                         f"{_rate(a['citation_precision'])} ({a['citations']}) | {_rate(a['refused'])} | "
-                         f"{_rate(a.get('in_language'))} | {_ms(lat['retrieve'])} | {_ms(lat['first_token'])} | {_ms(lat['total'])} |")
+            lines.append(f"| {g.dataset} | {g.lang} | {g.n} | {_rate(a['contains_gold'])} | {_rate(a['refused'])} | "
+                         f"{_rate(a['with_citation'])} | {_rate(a['citation_precision'])} ({a['citations']}) | "
+                         f"{_rate(a['with_unsupported'])} | {_rate(a.get('in_language'))} | {_ms(lat['retrieve'])} | "
+                         f"{_ms(lat['first_token'])} | {_ms(lat['total'])} |")
     if any(g.unanswerable for g in groups):
         floor_mode = "hybrid" if "hybrid" in run.modes else run.modes[0]
         lines += ["", f"Refusals (unanswerable: refusing is right; answerable: refusing is wrong; "
@@ -159,8 +171,8 @@ def to_markdown(run: EvalRun, groups: Sequence[Group]) -> str:
         for g in groups:
             kind = "unanswerable (correct refusals)" if g.unanswerable else "answerable (false refusals)"
             refused = _rate(g.answers["refused"]) if g.answers else "–"
-            lines.append(f"| {g.dataset} | {g.lang} | {kind} | {g.n} | {refused} | "
-                         f"{_rate(g.retrieval[floor_mode]['below_floor'])} |")
+            below = g.retrieval.get(floor_mode, {}).get("below_floor")
+            lines.append(f"| {g.dataset} | {g.lang} | {kind} | {g.n} | {refused} | {_rate(below)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -22,6 +22,7 @@ from typing import Literal
 
 from assistant.assistant import Assistant
 from assistant.cite import strip_markers
+from assistant.facts import Evidence, unsupported_facts
 from assistant.eval_store import EvalStore, Progress, prepare_store
 from assistant.metrics import contains_gold, distinct, part_of
 from assistant.prompts import EXTRACTIVE_LEAD
@@ -46,6 +47,7 @@ class QAItem:
     answers: tuple[str, ...] = ()  # gold answer strings (``answers`` + ``answers_en``)
     gold_ids: frozenset[str] = frozenset()  # passages whose retrieval counts as a hit
     unanswerable: bool = False  # asked against passages that do not answer it: refusing is right
+    earlier_turns: tuple[str, ...] = ()  # a conversation's earlier questions, asked first (follow-up sets)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class AnswerOutcome:
     timings_ms: dict[str, float] = field(default_factory=dict)
     model: str = ""
     in_language: bool | None = None  # written in the question's language (None: the question's is unknown)
+    unsupported_facts: tuple[str, ...] = ()  # names/numbers of the final answer stated in no cited passage
 
 
 @dataclass(frozen=True)
@@ -134,11 +137,49 @@ def sample(items: Sequence[QAItem], limit: int | None, seed: int, part: Part = "
     return [items[i] for i in chosen]
 
 
+def load_conversations(path: Path, passages: Path, *, dataset: str | None = None) -> list[QAItem]:
+    """The conversations of a follow-up file (``{id, passages, turns[], answers[], lang}``, the format of the
+    dev ``followups_*.jsonl``) that are about ``passages`` (matched by file name), as items whose question is
+    the last turn and whose ``earlier_turns`` are asked before it.
+
+    Raises:
+        SourceError: the file cannot be read or a line is not a conversation.
+    """
+    dataset = dataset or f"{path.stem} (last turn)"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(str(path), f"cannot read the conversations file: {exc}") from None
+    items = []
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SourceError(where, f"malformed JSON ({exc.msg}); expected one conversation per line") from None
+        turns = record.get("turns") if isinstance(record, dict) else None
+        if not isinstance(turns, list) or len(turns) < 2 or not all(isinstance(t, str) and t.strip() for t in turns):
+            raise SourceError(where, "expected an object with 'turns': at least two non-empty questions")
+        if Path(str(record.get("passages") or "")).name != passages.name:
+            continue
+        answers = tuple(dict.fromkeys(str(a) for a in record.get("answers") or () if str(a).strip()))
+        lang = str(record.get("lang") or "") or detect_language(turns[-1], default="other")
+        items.append(QAItem(id=str(record.get("id") or where), question=turns[-1], lang=lang, dataset=dataset,
+                            answers=answers, earlier_turns=tuple(turns[:-1])))
+    return items
+
+
 # --- the run --------------------------------------------------------------------------------------
 
 
 def _answer(assistant: Assistant, item: QAItem, backend: str) -> AnswerOutcome:
-    answer = assistant.ask(item.question, backend=backend)
+    history: list[dict[str, str]] = []
+    for turn in item.earlier_turns:  # replay the conversation as a user would have had it
+        earlier = assistant.ask(turn, history, backend=backend)
+        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": earlier.text}]
+    answer = assistant.ask(item.question, history, backend=backend)
     gold = () if item.unanswerable else item.answers  # their answers live in other passages
     cited = tuple(c.article_id for c in answer.citations)
     with_gold = sum(contains_gold(c.passage, gold) for c in answer.citations) if gold else 0
@@ -147,18 +188,34 @@ def _answer(assistant: Assistant, item: QAItem, backend: str) -> AnswerOutcome:
         contains_gold=None if not gold else (not answer.refused and contains_gold(answer.text, gold)),
         cited=cited, cited_with_gold=with_gold, timings_ms=dict(answer.timings_ms), model=answer.model,
         in_language=answer_in_language(answer.text, item.lang),
+        unsupported_facts=() if answer.refused else unstated_facts(assistant, answer, history),
     )
 
 
+def unstated_facts(assistant: Assistant, answer, history) -> tuple[str, ...]:
+    """The names and numbers of ``answer`` that none of its cited passages (nor the question or the
+    conversation) states, by the rules of ``assistant.facts``; an extractive answer's lead is not a claim."""
+    text = answer.text
+    lead = next((lead for lead in EXTRACTIVE_LEAD.values() if text.startswith(lead)), "")
+    evidence = Evidence([*(c.passage for c in answer.citations), answer.question, answer.standalone_question,
+                         *(m["content"] for m in history)])
+    cross = any(c.passage and detect_language(c.passage, default=answer.language) != answer.language
+                for c in answer.citations)
+    missing = unsupported_facts(text[len(lead):], evidence, translated=assistant.same_names if cross else None)
+    return tuple(m.text for m in missing)
+
+
 def answer_in_language(text: str, question_lang: str) -> bool | None:
-    """Whether an answer is written in the question's language (markers and quoted passages aside).
-    Extractive answers quote the articles in their own language under a lead in the question's language."""
+    """Whether an answer is written in the question's language (markers and quoted passages aside): it is not
+    when it reads as the other language; a language-neutral answer ("45,9 persen [1].", "Jorge Belevan [1].")
+    counts as written in it. Extractive answers quote the articles in their own language under a lead in the
+    question's language, which decides."""
     if question_lang not in ("id", "en"):
         return None
     lead = next((lead for lead in EXTRACTIVE_LEAD.values() if text.startswith(lead)), None)
     if lead is not None:
         return lead == EXTRACTIVE_LEAD[question_lang]
-    return detect_language(strip_markers(text), default="other") == question_lang
+    return detect_language(strip_markers(text), default=question_lang) == question_lang
 
 
 def evaluate(
@@ -167,6 +224,7 @@ def evaluate(
     qa_files: Sequence[Path],
     *,
     unanswerable: Sequence[Path] = (),
+    conversations: Sequence[Path] = (),
     modes: Sequence[Mode] = ("hybrid",),
     backend: str | None = None,
     retrieval_only: bool = False,
@@ -182,6 +240,8 @@ def evaluate(
         settings: the settings tree (``None``: loaded); retrieval and answer settings apply as in use.
         passages: JSONL passages/articles, each with an ``id`` the QA gold ids refer to.
         qa_files: answerable QA sets; ``unanswerable``: QA sets whose answers are not in ``passages``.
+        conversations: follow-up sets (``load_conversations``): the conversations about ``passages`` are
+            replayed and their last turn is scored (answers only; retrieval figures need gold passages).
         modes: retrievers to compare (ranked by ``Retriever.search``, passages not merged).
         backend: answer backend (default ``answer.backend``); answers always use Warta's own pipeline.
         retrieval_only: skip answering.
@@ -207,6 +267,12 @@ def evaluate(
             name += "'"
         names.add(name)
         items += sample(load_qa(path, dataset=name, unanswerable=is_unanswerable), limit, seed, part)
+    for path in conversations:
+        # not split by part: a conversation file is tuned on or reported as a whole (the project tunes on the
+        # dev followups_dev.jsonl and reports its own benchmarks/data/followups_warta.jsonl)
+        items += sample(load_conversations(path, passages), limit, seed)
+    if not items:
+        raise SourceError(", ".join(map(str, conversations)), f"no conversations about {passages.name!r}")
     if not passages.is_file():
         raise SourceError(str(passages), "no such passages file")
     embeddings = embeddings if embeddings is not None else load_embedder(settings)  # one model for ingest and search
@@ -229,7 +295,7 @@ def evaluate(
             progress("questions", 0, len(items))
         for done, item in enumerate(items, start=1):
             ranked, relevant, took = {}, {}, {}
-            for mode in modes:
+            for mode in modes if not item.earlier_turns else ():  # a follow-up alone is not a search
                 found = assistant.retriever.search(item.question, k=depth, mode=mode, merge=False)
                 ranked[mode] = tuple(distinct(h.article_id for h in found.hits)[:RANK_DEPTH])
                 relevant[mode] = found.relevant

@@ -44,7 +44,8 @@ class Answer:
     text: str  # with [n] markers renumbered to match ``citations``
     refused: bool
     citations: tuple[Citation, ...] = ()
-    unsupported: tuple[str, ...] = ()  # answer sentences no passage supports
+    unsupported: tuple[str, ...] = ()  # sentences removed from the answer: names or numbers no passage states
+    corrected: tuple[tuple[str, str], ...] = ()  # (as written, as corrected): numbers whose scale word was wrong
     standalone_question: str = ""  # the question after rewriting follow-ups
     backend: str = ""
     model: str = ""
@@ -56,6 +57,7 @@ class Answer:
         return {
             "question": self.question, "language": self.language, "answer": self.text, "refused": self.refused,
             "citations": [c.to_json() for c in self.citations], "unsupported": list(self.unsupported),
+            "corrected": [{"written": a, "corrected": b} for a, b in self.corrected],
             "standalone_question": self.standalone_question, "backend": self.backend, "model": self.model,
             "note": self.note, "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }

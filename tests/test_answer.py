@@ -62,9 +62,10 @@ def test_seed_questions_extractive(extractive):
 
 
 def test_answer_streams_text_then_the_answer_with_timings(extractive):
-    events = list(extractive.stream("Siapa CEO interim Scale AI?"))
-    assert all(isinstance(e, str) for e in events[:-1]) and isinstance(events[-1], Answer)
-    final = events[-1]
+    stream = extractive.stream("Siapa CEO interim Scale AI?")
+    pieces = list(stream)
+    assert pieces and all(isinstance(p, str) for p in pieces) and isinstance(stream.answer, Answer)
+    final = stream.answer
     assert "Jason Droege" in final.text and final.citations[0].outlet == ""
     assert {"retrieve", "first_token", "total"} <= set(final.timings_ms)
     assert final.to_json()["citations"][0].keys() >= {"n", "article_id", "title", "url", "date", "quote"}
@@ -88,8 +89,8 @@ def test_follow_up_uses_the_conversation(extractive):
     history = [{"role": "user", "content": "why did OpenAI drop Scale AI?"},
                {"role": "assistant", "content": "OpenAI ended the partnership [1]."}]
     answer = extractive.ask("and who is the interim CEO?", history)
-    assert "why did OpenAI drop Scale AI?" in answer.standalone_question
     assert not answer.refused and answer.language == "en"
+    assert "Jason Droege" in answer.text and answer.citations[0].title.startswith("OpenAI Putus Kerja Sama")
 
 
 def test_injected_instructions_do_not_change_answers_extractive(extractive):
@@ -122,3 +123,45 @@ def test_injected_instructions_do_not_change_answers_local_llm(local):
     for question in ["why did OpenAI drop Scale AI?", "Berapa nilai investasi Meta di Scale AI?"]:
         answer = local.ask(question)
         assert "HACKED" not in answer.text.upper() and not answer.refused
+
+
+SEED_WHY = "Why did OpenAI drop Scale AI?"
+
+
+@pytest.mark.slow
+def test_seed_conversation_follow_ups_local_llm(local):
+    """The follow-ups users tried: each is answered with the interim CEO the article names, in the question's
+    language; the numbers keep their scale ("miliar" is billion)."""
+    why = local.ask(SEED_WHY)
+    assert not why.refused and not why.unsupported, why
+    history = [{"role": "user", "content": SEED_WHY}, {"role": "assistant", "content": why.text}]
+    ceo = local.ask("and who is the interim CEO?", history)
+    assert not ceo.refused and "Jason Droege" in ceo.text and ceo.language == "en", ceo
+    assert ceo.citations and ceo.citations[0].title.startswith("OpenAI Putus Kerja Sama")
+    ceo_id = local.ask("terus siapa CEO interimnya?", [{"role": "user", "content": "Kenapa OpenAI memutus Scale AI?"},
+                                                       {"role": "assistant", "content": why.text}])
+    assert not ceo_id.refused and "Jason Droege" in ceo_id.text and ceo_id.language == "id", ceo_id
+    paid = local.ask("How much did Meta pay?", history)
+    assert "million" not in paid.text and ("14.3 billion" in paid.text or "14,3 billion" in paid.text
+                                           or "472 trillion" in paid.text or "14,3 miliar" in paid.text), paid
+
+
+@pytest.mark.slow
+def test_seed_conversation_in_warta_chat(tmp_path, cli_env):
+    """`warta chat` with the bundled model: the follow-up is answered from the conversation, each answer once."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**cli_env, "WARTA_ANSWER_BACKEND": "local"}
+    exe = Path(sys.executable).parent / "warta"
+    warta = [str(exe)] if exe.exists() else [sys.executable, "-m", "ui.cli"]
+    subprocess.run([*warta, "ingest", "-q", str(SEED)], env=env, check=True, capture_output=True, timeout=600)
+    done = subprocess.run([*warta, "chat"], input=f"{SEED_WHY}\nand who is the interim CEO?\n\n", env=env,
+                          capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr
+    first, second = done.stdout.split("\n> ")[1:3]
+    assert "Jason Droege" in second and "Sources:" in second
+    answer = second.split("\nSources:")[0]
+    assert answer.count("Jason Droege") <= 2 and "Traceback" not in done.stderr
+    assert "[1]" in first

@@ -1,13 +1,12 @@
-"""Pure answer logic: citation parsing and repair, context packing, follow-up detection."""
+"""Pure answer logic: citation parsing and repair, context selection."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from assistant.cite import attach_citations, is_refusal, parse_markers, rewrite_markers, strip_markers
-from assistant.condense import condense, heuristic_standalone, needs_condensing
-from assistant.pack import pack
+from assistant.cite import ground, is_refusal, parse_markers, rewrite_markers, strip_markers
+from assistant.context import Unit, pack_passages, select
 from assistant.records import Passage
 from ingest.records import Hit
 
@@ -46,7 +45,8 @@ def test_rewrite_drops_markers_pointing_nowhere_and_dedupes():
 
 def test_valid_markers_are_kept_renumbered_and_quoted():
     ps = passages("Cuaca cerah di Bandung hari ini.", "Meta berinvestasi US$14,3 miliar di Scale AI. Saham 49%.")
-    text, cites, unsupported = attach_citations("Meta menanam US$14,3 miliar di Scale AI [2].", ps, word_overlap)
+    g = ground("Meta menanam US$14,3 miliar di Scale AI [2].", ps, word_overlap)
+    text, cites, unsupported = g.text, g.citations, g.unsupported
     assert text == "Meta menanam US$14,3 miliar di Scale AI [1]."
     (c,) = cites
     assert (c.n, c.article_id, c.url) == (1, "a2", "https://x.id/2")
@@ -56,22 +56,25 @@ def test_valid_markers_are_kept_renumbered_and_quoted():
 
 def test_out_of_range_marker_is_dropped_and_sentence_matched_instead():
     ps = passages("OpenAI memutus kerja sama dengan Scale AI.", "Harga cabai naik.")
-    text, cites, _ = attach_citations("OpenAI memutus kerja sama dengan Scale AI [5].", ps, word_overlap, threshold=0.3)
+    g = ground("OpenAI memutus kerja sama dengan Scale AI [5].", ps, word_overlap, threshold=0.3)
+    text, cites = g.text, g.citations
     assert text == "OpenAI memutus kerja sama dengan Scale AI [1]." and cites[0].article_id == "a1"
 
 
-def test_uncited_sentences_get_their_best_passage_or_are_flagged():
+def test_uncited_sentences_get_their_best_passage_or_are_removed():
     ps = passages("Harga cabai naik dua kali lipat.", "Jason Droege adalah CEO interim Scale AI.")
     answer = "Jason Droege adalah CEO interim Scale AI. Dia suka kopi pahit sekali."
-    text, cites, unsupported = attach_citations(answer, ps, word_overlap, threshold=0.3)
-    assert text.startswith("Jason Droege adalah CEO interim Scale AI [1].")
+    g = ground(answer, ps, word_overlap, threshold=0.3)
+    text, cites, unsupported = g.text, g.citations, g.unsupported
+    assert text == "Jason Droege adalah CEO interim Scale AI [1]."
     assert cites[0].article_id == "a2"
     assert unsupported == ["Dia suka kopi pahit sekali."]
 
 
 def test_citations_numbered_in_order_of_first_use():
     ps = passages("Satu dua tiga.", "Empat lima enam.", "Tujuh delapan sembilan.")
-    text, cites, _ = attach_citations("Tujuh delapan [3]. Satu dua [1]. Lagi tujuh [3].", ps, word_overlap)
+    g = ground("Tujuh delapan [3]. Satu dua [1]. Lagi tujuh [3].", ps, word_overlap)
+    text, cites = g.text, g.citations
     assert text == "Tujuh delapan [1]. Satu dua [2]. Lagi tujuh [1]."
     assert [c.article_id for c in cites] == ["a3", "a1"]
 
@@ -90,50 +93,31 @@ def test_answers_are_not_mistaken_for_refusals():
     assert not is_refusal("OpenAI ended the partnership because Meta bought 49% of Scale AI [1].")
 
 
-def test_pack_numbers_passages_within_budget(settings):
+def test_whole_passages_are_packed_within_budget(settings):
     from ingest.models import load_encoding
 
     enc = load_encoding(settings)
     long = " ".join(f"Kalimat nomor {i} tentang ekonomi Indonesia." for i in range(60))
     hits = [hit(1, "Pendek sekali tapi relevan tentang Scale AI."), hit(2, long), hit(3, "Tidak akan muat.")]
-    packed = pack(hits, enc, budget=200)
+    packed = pack_passages(hits, enc, budget=200)
     assert [p.n for p in packed] == [1, 2]
     assert sum(p.tokens for p in packed) <= 200
     assert packed[1].text.endswith(".") and len(packed[1].text) < len(long)  # trimmed at a sentence end
-    assert [p.n for p in pack(hits, enc, budget=2000)] == [1, 2, 3]
+    assert [p.n for p in pack_passages(hits, enc, budget=2000)] == [1, 2, 3]
 
 
-def test_follow_ups_are_detected_and_condensed_without_a_model():
-    history = [{"role": "user", "content": "why did OpenAI drop Scale AI?"},
-               {"role": "assistant", "content": "Because of Meta [1]."}]
-    assert needs_condensing("and how much did Meta pay?", history)
-    assert needs_condensing("terus siapa CEO interimnya?", history)
-    assert not needs_condensing("and how much did Meta pay?", [])
-    assert needs_condensing("How much?", history) and needs_condensing("Siapa CEO-nya?", history)
-    assert not needs_condensing("Who won the 2022 World Cup?", history)  # short, but names its own subject
-    assert not needs_condensing("Berapa nilai investasi Meta di perusahaan pelabelan data Scale AI?", history)
-    assert heuristic_standalone("and how much did Meta pay?", history) == "why did OpenAI drop Scale AI? and how much did Meta pay?"
+def test_selected_sentences_fit_the_budget_keep_reading_order_and_bring_their_neighbours(settings):
+    from ingest.models import load_encoding
 
-
-class ScriptedLLM:
-    """A chat model that returns fixed replies and records what it was asked."""
-
-    def __init__(self, *replies: str) -> None:
-        self.replies = list(replies)
-        self.calls: list = []
-
-    def invoke(self, messages):
-        self.calls.append(messages)
-        from langchain_core.messages import AIMessage
-
-        return AIMessage(content=self.replies.pop(0))
-
-
-def test_condense_uses_the_model_and_falls_back_on_junk():
-    history = [{"role": "user", "content": "Siapa yang membeli saham Scale AI?"}]
-    llm = ScriptedLLM("Siapa CEO interim Scale AI?")
-    assert condense("terus siapa CEO interimnya?", history, "id", llm) == "Siapa CEO interim Scale AI?"
-    system, human = llm.calls[0]
-    assert "bahasa Indonesia" in system[1] and "Siapa yang membeli saham Scale AI?" in human[1]
-    assert condense("terus siapa CEO interimnya?", history, "id", ScriptedLLM("")) == (
-        "Siapa yang membeli saham Scale AI? terus siapa CEO interimnya?")
+    enc = load_encoding(settings)
+    hits = [hit(1, "Satu. Dua dua dua. Tiga tiga tiga. Empat empat empat."), hit(2, "Lima lima lima. Enam enam enam.")]
+    ranked = [Unit(0, 2, "Tiga tiga tiga.", 0.9, 0.9), Unit(1, 1, "Enam enam enam.", 0.8, 0.8),
+              Unit(0, 1, "Dua dua dua.", 0.5, 0.5), Unit(0, 3, "Empat empat empat.", 0.4, 0.4),
+              Unit(1, 0, "Lima lima lima.", 0.3, 0.3)]
+    chosen = select(hits, ranked, enc, budget=1000)
+    # the best sentence of passage 1 comes with the sentences around it; passage 2 gets its neighbour too
+    assert [p.text for p in chosen] == ["Dua dua dua. Tiga tiga tiga. Empat empat empat.", "Lima lima lima. Enam enam enam."]
+    tight = select(hits, ranked, enc, budget=30)
+    assert sum(p.tokens for p in tight) <= 30 and "Tiga tiga tiga." in tight[0].text and len(tight) == 1
+    gap = select(hits, [ranked[2], ranked[3]], enc, budget=1000)  # not neighbours of each other: "…" between
+    assert gap[0].text == "Dua dua dua. Tiga tiga tiga. Empat empat empat." or "…" in gap[0].text

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from assistant.cite import attach_citations, parse_markers, rewrite_markers
+from assistant.cite import ground, parse_markers, rewrite_markers
 from assistant.records import Passage
 from ingest.chunk import HEADLINE_MIN_WORDS, chunk_article
 from ingest.clean import normalize_whitespace
@@ -160,10 +160,11 @@ def passages(texts: list[str]) -> list[Passage]:
 @given(answer=answer_text, texts=st.lists(any_text, max_size=4), threshold=st.sampled_from([0.0, 0.5, 0.83, 1.01]))
 @example(answer="Jason Droege memimpin [7[9]].", texts=["Jason Droege memimpin Scale AI."], threshold=0.83)
 @example(answer="Jason Droege memimpin [[9]3].", texts=["Jason Droege memimpin Scale AI."], threshold=0.0)
-def test_attach_citations_never_crashes_and_markers_point_into_the_citations(answer, texts, threshold):
+def test_grounding_never_crashes_and_markers_point_into_the_citations(answer, texts, threshold):
     """Answers such as "[7[9]]" (dropping the inner marker once made a marker "[7]" that pointed to no
-    passage, and ``attach_citations`` raised ``KeyError``) keep only markers of real citations."""
-    text, citations, unsupported = attach_citations(answer, passages(texts), bag_similarity, threshold=threshold)
+    passage, and grounding raised ``KeyError``) keep only markers of real citations."""
+    grounded = ground(answer, passages(texts), bag_similarity, threshold=threshold)
+    text, citations, unsupported = grounded.text, grounded.citations, grounded.unsupported
     m = len(citations)
     assert [c.n for c in citations] == list(range(1, m + 1))
     assert set(parse_markers(text)) <= set(range(1, m + 1)), (text, m)

@@ -74,8 +74,8 @@ def test_openai_backend_streams_a_cited_answer_from_a_real_server(llama, data_di
     settings = openai_settings(data_dir, models_dir, llama.base_url, fallback=False, model=llama.model_name,
                                timeout_s=600.0)
     assistant = Assistant(settings, embeddings=embedder)
-    events = list(assistant.stream(QUESTION, backend="openai"))
-    pieces, answer = events[:-1], events[-1]
+    stream = assistant.stream(QUESTION, backend="openai")
+    pieces, answer = list(stream), stream.answer
     assert isinstance(answer, Answer) and all(isinstance(p, str) for p in pieces)
     assert len(pieces) >= 3, f"expected a streamed answer, got {pieces!r}"
     assert answer.backend == "openai" and answer.model == llama.model_name

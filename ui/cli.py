@@ -202,6 +202,8 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 def _print_sources(answer) -> None:
     if answer.note:
         print(f"\n({answer.note})")
+    elif answer.unsupported:
+        print(f"\n(removed from the answer, not found in the articles: {' | '.join(answer.unsupported)})")
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
@@ -209,26 +211,40 @@ def _print_sources(answer) -> None:
         print(f"  [{c.n}] {c.title}" + (f" — {meta}" if meta else "") + (f"\n      {c.url}" if c.url else ""))
         if c.quote:
             print(f"      “{c.quote}”")
-    if answer.unsupported:
-        print("\nNot found in the sources: " + " | ".join(answer.unsupported))
 
 
-def _stream_answer(assistant, question: str, history, filters, backend) -> object:
-    """Print the answer as it streams, then the final text when repair changed it, then the sources."""
-    from assistant.records import Answer
+def _rows(text: str, width: int) -> int:
+    """Terminal rows ``text`` takes at ``width`` columns (wide characters count twice)."""
+    import unicodedata
 
-    streamed = ""
-    answer = None
-    for event in assistant.stream(question, history, filters=filters, backend=backend):
-        if isinstance(event, Answer):
-            answer = event
-        else:
-            streamed += event
-            sys.stdout.write(event)
+    rows = 0
+    for line in text.split("\n"):
+        cells = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        rows += max(1, -(-cells // max(width, 1)))
+    return rows
+
+
+def _stream_answer(assistant, question: str, history, filters, backend):
+    """Show the answer once. On a terminal it streams as the model writes, and when the checks changed it
+    (a sentence removed, a marker repaired) the streamed text is replaced in place by the final one; into a
+    pipe or file only the final text is written. Then the sources."""
+    import shutil
+
+    stream = assistant.stream(question, history, filters=filters, backend=backend)
+    if not sys.stdout.isatty():
+        answer = stream.result()
+        print(answer.text)
+    else:
+        streamed = ""
+        for piece in stream:
+            streamed += piece
+            sys.stdout.write(piece)
             sys.stdout.flush()
-    print()
-    if answer.text.strip() != streamed.strip():
-        print(f"\n{answer.text}")
+        answer = stream.answer
+        if answer.text.strip() != streamed.strip():
+            up = _rows(streamed, shutil.get_terminal_size().columns) - 1
+            sys.stdout.write("\r" + (f"\x1b[{up}A" if up else "") + "\x1b[J" + answer.text)
+        print()
     _print_sources(answer)
     return answer
 
@@ -309,7 +325,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     try:
         run = evaluate(settings, Path(args.passages), [Path(p) for p in args.qa],
-                       unanswerable=[Path(p) for p in args.unanswerable or ()], modes=modes, backend=args.backend,
+                       unanswerable=[Path(p) for p in args.unanswerable or ()],
+                       conversations=[Path(p) for p in args.conversations or ()], modes=modes, backend=args.backend,
                        retrieval_only=args.retrieval_only, limit=args.limit, seed=args.seed, part=args.part,
                        progress=progress)
     finally:
@@ -405,11 +422,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="measure retrieval and answers on a QA set over its own passages (isolated index)")
     p.add_argument("--passages", required=True, metavar="JSONL", help="passages/articles with the ids the QA refers to")
-    p.add_argument("--qa", required=True, action="append", metavar="JSONL",
+    p.add_argument("--qa", action="append", default=[], metavar="JSONL",
                    help="QA set, JSONL {id, question, answers, gold_passage_id, passages_containing_answer, lang}; "
                    "repeatable")
     p.add_argument("--unanswerable", action="append", metavar="JSONL",
                    help="QA set with no answer in these passages: refusing is correct (repeatable)")
+    p.add_argument("--conversations", action="append", metavar="JSONL",
+                   help="follow-up conversations {id, passages, turns[], answers[], lang}: those about --passages are "
+                   "replayed and their last turn scored (repeatable)")
     p.add_argument("--backend", choices=["local", "openai", "extractive"], help="answer backend")
     p.add_argument("--retrieval-only", action="store_true", help="skip answering")
     p.add_argument("--modes", default="hybrid", metavar="M[,M]", help="retrievers to compare: hybrid,dense,keyword")

@@ -235,14 +235,18 @@ def sources_panel(turns: Sequence[Turn], lang: str) -> str:
 
 
 def details_line(answer: Answer, lang: str) -> str:
-    """Timings, backend and model of an answer (after its note, if any), as one plain line."""
+    """Timings, backend and model of an answer (after its note, or the count of sentences removed because no
+    article states them), as one plain line."""
     def seconds(key: str) -> str:
         ms = answer.timings_ms.get(key)
         return "–" if ms is None else message(lang, "seconds", s=ms / 1000)
 
     line = message(lang, "details", retrieve=seconds("retrieve"), first_token=seconds("first_token"),
                    total=seconds("total"), backend=answer.backend or "–", model=answer.model or "–")
-    return f"{answer.note} — {line}" if answer.note else line
+    notes = [answer.note] if answer.note else []
+    if answer.unsupported and not answer.note:
+        notes.append(message(lang, "removed", n=len(answer.unsupported)))
+    return " — ".join([*notes, line])
 
 
 # --- library ----------------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ import gradio as gr  # noqa: E402
 
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.feedback import Rating, record_feedback  # noqa: E402
-from assistant.records import Answer  # noqa: E402
 from assistant.retrieve import Filters  # noqa: E402
 from ingest.errors import ConfigError, WartaError  # noqa: E402
 from ingest.settings import Settings, load_settings  # noqa: E402
@@ -108,15 +107,13 @@ class WebApp:
             if self.library.is_empty():
                 shown = message(lang, "empty_store")
             else:
-                events = self.assistant.stream(question, history, filters=filters, backend=self.backend)
-                with contextlib.closing(events):  # type: ignore[type-var]  # Stop: ends the model's stream too
-                    for event in events:
-                        if isinstance(event, Answer):
-                            answer = event
-                            continue
-                        streamed += event
+                stream = self.assistant.stream(question, history, filters=filters, backend=self.backend)
+                with contextlib.closing(stream):  # Stop: ends the model's stream too
+                    for piece in stream:
+                        streamed += piece
                         chat[-1] = {"role": "assistant", "content": render.answer_markdown(streamed, number)}
                         yield skip, chat, skip, skip, skip, skip, skip
+                answer = stream.answer
                 shown = answer.text if answer else streamed
         except WartaError as exc:
             shown = f"{streamed}\n\n" * bool(streamed) + "⚠ " + message(lang, "error", message=str(exc))

@@ -1,0 +1,118 @@
+"""Follow-up questions: what to search for, and what the model is asked, when a question leans on the conversation.
+
+"and who is the interim CEO?" after "Why did OpenAI drop Scale AI?" cannot be searched or answered alone.
+The chat model rewrites it into a standalone question, but a 1.5B model's rewrite goes wrong in plain ways:
+it answers instead ("The interim CEO of OpenAI is [2]."), switches language, or invents a name. So the rewrite
+is checked in code and used only when it is a question, in the user's language, that names nothing the
+conversation does not, and keeps something of the earlier turns. Retrieval then searches with the rewrite
+*and* with the previous question plus the follow-up (which alone already finds the earlier topic), and the
+model sees the recent turns as chat history (what made a naive chat pipeline beat a rewrite-only one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.cite import strip_markers
+from assistant.facts import Evidence, unsupported_facts
+from assistant.prompts import CONDENSE, CONDENSE_EXAMPLES
+from ingest.keyword import analyze, entity_terms
+from ingest.lang import detect_language
+
+Message = dict[str, str]  # {"role": "user" | "assistant", "content": ...}
+
+_FOLLOW_UP = re.compile(
+    r"^(and|but|so|also|what about|how about|then|dan|terus|trus|lalu|kalau|kalo|bagaimana dengan|gimana dengan|"
+    r"selain itu|juga)\b"
+    r"|\b(it|its|they|them|their|he|she|his|her|him|that|this|those|these|there|the same|dia|ia|mereka|itu|"
+    r"tersebut|sana|beliau|nya)\b"
+    r"|\w+-?nya\b",
+    re.IGNORECASE,
+)
+_INTERROGATIVE = re.compile(
+    r"\?\s*$|^(apa|apakah|siapa|siapakah|berapa|berapakah|kapan|kapankah|di\s?mana|di\s?manakah|ke\s?mana|"
+    r"dari\s?mana|mengapa|kenapa|bagaimana|manakah|mana|what|who|whom|whose|when|where|why|how|which|is|are|was|"
+    r"were|did|does|do|can|could|will|would|should|has|have|had)\b",
+    re.IGNORECASE,
+)
+HISTORY_MESSAGES = 4  # turns of history the rewriter and the answer model see: enough for a follow-up, cheap to read
+HISTORY_CHARS = 500  # each earlier message is cut to this many characters
+
+
+def previous_question(history: Sequence[Message]) -> str:
+    return next((m["content"] for m in reversed(history) if m.get("role") == "user" and m.get("content")), "")
+
+
+def is_follow_up(question: str, history: Sequence[Message]) -> bool:
+    """There is an earlier question and this one refers back ("and who...", "-nya", "it"), or is short and names
+    nothing itself ("How much?"); "Who won the 2022 World Cup?" is short but complete."""
+    if not previous_question(history):
+        return False
+    if _FOLLOW_UP.search(question):
+        return True
+    return len(question.split()) <= 6 and not entity_terms(question)
+
+
+def recent_turns(history: Sequence[Message]) -> list[Message]:
+    """The last ``HISTORY_MESSAGES`` messages, each cut to ``HISTORY_CHARS`` characters, without citation markers
+    (an old "[1]" would point at a passage of this turn)."""
+    return [{"role": m["role"], "content": strip_markers(m["content"])[:HISTORY_CHARS]}
+            for m in history[-HISTORY_MESSAGES:] if m.get("role") in ("user", "assistant") and m.get("content")]
+
+
+def rewrite_messages(question: str, history: Sequence[Message], language: str) -> list[tuple[str, str]]:
+    """The rewriter's prompt: instructions, two worked examples in ``language``, then this conversation."""
+    messages: list[tuple[str, str]] = [("system", CONDENSE[language])]
+    for conversation, rewritten in CONDENSE_EXAMPLES[language]:
+        messages += [("human", conversation), ("ai", rewritten)]
+    lines = [f"{'User' if m['role'] == 'user' else 'Assistant'}: {m['content']}" for m in recent_turns(history)]
+    messages.append(("human", "\n".join([*lines, f"User: {question}"])))
+    return messages
+
+
+def acceptable_rewrite(rewrite: str, question: str, history: Sequence[Message], language: str) -> bool:
+    """A rewrite is used only when it is a single question in the user's language, names nothing that is in
+    neither the question nor the conversation, and carries over a word of the earlier turns that the follow-up
+    itself lacks (the referent)."""
+    if not 3 <= len(rewrite) <= 300 or "\n" in rewrite or re.search(r"\[\d+\]", rewrite):
+        return False
+    if not _INTERROGATIVE.search(rewrite):
+        return False
+    if detect_language(rewrite, default=language) != language:
+        return False
+    earlier = [m["content"] for m in recent_turns(history)]
+    if unsupported_facts(rewrite, Evidence([question, *earlier])):
+        return False
+    own = set(analyze(question, language))
+    carried = set(analyze(rewrite, language)) & set(analyze(" ".join(earlier), language))
+    return bool(carried - own)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """How to handle a question in its conversation."""
+
+    standalone: str  # the question as the model is asked it (the rewrite, or the question as typed)
+    queries: tuple[str, ...]  # what retrieval searches for, best first
+    history: tuple[Message, ...]  # the turns the answer model sees before the question
+    rewritten: bool  # the model's rewrite passed the checks
+
+
+def plan(question: str, history: Sequence[Message], language: str, llm=None) -> FollowUp:
+    """The standalone question, the retrieval queries and the history for ``question``."""
+    if not is_follow_up(question, history):
+        return FollowUp(question, (question,), (), False)
+    joined = f"{previous_question(history)} {question}".strip()
+    rewrite = ""
+    if llm is not None:
+        try:
+            reply = llm.invoke(rewrite_messages(question, history, language)).content
+            rewrite = str(reply).strip().strip('"“”').strip()
+        except Exception:  # a failing model must not stop the answer: the joined question is enough to search
+            rewrite = ""
+    turns = tuple(recent_turns(history))
+    if rewrite and acceptable_rewrite(rewrite, question, history, language):
+        return FollowUp(rewrite, (rewrite, joined), turns, True)
+    return FollowUp(question, (joined,), turns, False)
