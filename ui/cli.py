@@ -325,6 +325,10 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             except WartaError as exc:
                 print(f"warta: {exc}", file=sys.stderr)
                 continue
+            except Exception as exc:  # noqa: BLE001 (one question failing must not end the conversation)
+                print(f"\nwarta: unexpected error ({type(exc).__name__}: {exc}); ask again or report it.",
+                      file=sys.stderr)
+                continue
             history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
     finally:
         assistant.close()
