@@ -25,9 +25,9 @@ from assistant.followup import FollowUp, Message, plan
 from assistant.prompts import FALLBACK_NOTE, REMOVED_NOTE, SYSTEM, format_passage, user_message
 from assistant.records import Answer, Passage
 from assistant.retrieve import Filters, Mode, Retrieval, Retriever
-from ingest.clean import normalize_whitespace
+from ingest.clean import clean_line
 from ingest.embed import QUERY_PREFIX
-from ingest.errors import BackendError, WartaError
+from ingest.errors import BackendError, InputError, WartaError
 from ingest.index import Index
 from ingest.lang import detect_language
 from ingest.models import load_embedder, load_encoding
@@ -43,8 +43,23 @@ SAME_NAME_COSINE = 0.92
 
 def clean_question(question: str) -> str:
     """One line of printable text, at most ``MAX_QUESTION_CHARS``: control characters and lone surrogates
-    (a Latin-1 terminal's bytes, as Python hands them over) are dropped, as they are from articles."""
-    return " ".join(normalize_whitespace(question).split())[:MAX_QUESTION_CHARS]
+    (a Latin-1 terminal's bytes, as Python hands them over) are dropped, by the rules articles follow."""
+    return clean_line(question, MAX_QUESTION_CHARS)
+
+
+def question_from(value: object) -> str:
+    """A question given as data (a JSON ``question`` field), cleaned.
+
+    Raises:
+        InputError: it is not a string, or nothing is left of it after cleaning.
+    """
+    if not isinstance(value, str):
+        kind = "null" if value is None else type(value).__name__
+        raise InputError(f"'question' must be a non-empty string, got {kind}")
+    question = clean_question(value)
+    if not question:
+        raise InputError("'question' must be a non-empty string, got an empty one")
+    return question
 
 
 class AnswerStream(Iterator[str]):

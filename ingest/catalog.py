@@ -8,6 +8,9 @@ the chunk texts with their keyword tokens, and two bookkeeping tables that make 
 
 A ``generation`` counter increases with every committed change, so derived indexes (BM25) can tell
 whether they are in step.
+
+Every SQLite error (a damaged file, a full disk, a database locked too long) becomes one ``CatalogError``
+naming the file and what to do: every access goes through ``self._lock`` (``_Guard``), which translates.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ingest.errors import CatalogError
 from ingest.records import Article, ArticleInfo, Chunk, Hit
 
 _SCHEMA = """
@@ -41,17 +45,50 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 _INFO_COLUMNS = "id, title, url, published, outlet, lang, content_hash, n_chunks, ingested_at, source"
 
 
+def catalog_error(path: Path, exc: sqlite3.Error) -> CatalogError:
+    """What a user can do about an SQLite error in the catalog ``path``."""
+    if isinstance(exc, sqlite3.OperationalError):  # locked, disk full, read-only, I/O error: the file itself is fine
+        return CatalogError(f"The catalog {str(path)!r} could not be used: {exc}. Check the disk and the file's "
+                            "permissions, and that no other program holds it; then try again.")
+    return CatalogError(
+        f"The catalog {str(path)!r} is damaged ({exc}). It holds the articles and their text, so nothing can "
+        "rebuild it (`warta reindex` rebuilds vectors and keywords from it): restore it from a backup, or move it "
+        "away and ingest your sources again."
+    )
+
+
+class _Guard:
+    """The catalog's lock, which also turns any ``sqlite3.Error`` raised while it is held into ``CatalogError``."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.RLock()
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._lock.release()
+        if isinstance(exc, sqlite3.Error):
+            raise catalog_error(self._path, exc) from exc
+
+
 class Catalog:
-    """SQLite catalog of one index. Safe to share between threads (one connection, one lock)."""
+    """SQLite catalog of one index. Safe to share between threads (one connection, one lock).
+
+    Raises:
+        CatalogError: from any method (and on opening) when SQLite fails: a damaged file names itself.
+    """
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=60, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._lock = _Guard(path)
+        with self._lock:
+            self._db = sqlite3.connect(path, check_same_thread=False, timeout=60, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -91,6 +128,16 @@ class Catalog:
                 row = self._db.execute(f"SELECT {_INFO_COLUMNS} FROM articles WHERE url=?", (url,)).fetchone()
         return ArticleInfo(*row) if row else None
 
+    def find_all(self, article_id: str = "", url: str = "") -> list[ArticleInfo]:
+        """Every stored article that is the same article as one with this id or URL: the same id, or the same
+        (non-empty) URL."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_INFO_COLUMNS} FROM articles WHERE id=? OR (url=? AND url != '') ORDER BY id",
+                (article_id, url),
+            ).fetchall()
+        return [ArticleInfo(*row) for row in rows]
+
     def articles(self) -> list[ArticleInfo]:
         with self._lock:
             rows = self._db.execute(f"SELECT {_INFO_COLUMNS} FROM articles ORDER BY published DESC, title").fetchall()
@@ -110,6 +157,25 @@ class Catalog:
             articles = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
             chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return articles, chunks
+
+    def stored_chunks(self, chunk_ids: Sequence[str]) -> list[tuple[Article, str, int, str]]:
+        """``(article, chunk id, chunk index, chunk text)`` of the given stored chunks (for re-embedding them)."""
+        out: list[tuple[Article, str, int, str]] = []
+        articles: dict[str, Article] = {}
+        with self._lock:
+            for start in range(0, len(chunk_ids), 500):
+                batch = list(chunk_ids[start : start + 500])
+                rows = self._db.execute(
+                    f"SELECT id, article_id, idx, text FROM chunks WHERE id IN ({','.join('?' * len(batch))})", batch
+                ).fetchall()
+                for chunk_id, article_id, index, text in rows:
+                    if article_id not in articles:
+                        articles[article_id] = Article(*self._db.execute(
+                            "SELECT id, title, text, url, published, outlet, lang, source FROM articles WHERE id=?",
+                            (article_id,),
+                        ).fetchone())
+                    out.append((articles[article_id], chunk_id, index, text))
+        return out
 
     def chunk_ids(self) -> set[str]:
         with self._lock:
@@ -204,6 +270,14 @@ class Catalog:
             )
         return stale
 
-    def remove_article(self, article_id: str) -> list[str]:
-        """Remove one article; returns its chunk ids (recorded as garbage until their vectors are gone)."""
-        return self.commit_articles([], [article_id])
+    def remove_articles(self, article_ids: Sequence[str]) -> list[str]:
+        """Remove articles; returns their chunk ids (recorded as garbage until their vectors are gone)."""
+        return self.commit_articles([], article_ids)
+
+    def bump_generation(self) -> None:
+        """Tell other processes the vectors changed without a catalog change (a repair): they reopen the store."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO meta VALUES ('generation', '1') "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )

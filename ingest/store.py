@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.errors import StoreError
+from ingest.errors import DamagedStoreError, StoreError
 from ingest.records import Article, Chunk
 from ingest.settings import StoreSettings
 
@@ -51,17 +51,24 @@ def open_client(settings: StoreSettings, path: Path):
     from chromadb.api.shared_system_client import SharedSystemClient
 
     chroma_settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
-    try:
-        if settings.mode == "http":
+    if settings.mode == "http":
+        try:
             return chromadb.HttpClient(host=settings.host, port=settings.port, settings=chroma_settings)
+        except Exception as exc:  # chromadb raises several unrelated types for an unreachable server
+            raise StoreError(f"Could not open {describe(settings, path)}: {exc}. Check store.mode/host/port, or "
+                             f"start `chroma run --path DIR --host {settings.host} --port {settings.port}`.") from None
+    try:
         path.mkdir(parents=True, exist_ok=True)
         with SharedSystemClient._refcount_lock:  # unregister, do not stop: other holders keep using it
             SharedSystemClient._identifier_to_system.pop(str(path), None)
             SharedSystemClient._identifier_to_refcount.pop(str(path), None)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except Exception as exc:  # chromadb raises several unrelated types for an unreachable server
-        raise StoreError(f"Could not open {describe(settings, path)}: {exc}. Check store.mode/host/port, or start "
-                         f"`chroma run --path DIR --host {settings.host} --port {settings.port}`.") from None
+    except Exception as exc:  # chromadb raises several unrelated types for a damaged store
+        raise DamagedStoreError(
+            f"The vector store {str(path / 'chroma.sqlite3')!r} could not be read ({exc}). Its vectors can be "
+            "rebuilt from the catalog: run `warta reindex` (it moves the damaged store aside, to "
+            f"{str(path.parent / 'chroma.broken-<time>')!r}, and embeds every article again)."
+        ) from None
 
 
 @contextmanager

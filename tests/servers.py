@@ -95,14 +95,14 @@ def _answers(url: str) -> bool:
 
 
 class ChromaServer(ServerProcess):
-    """``chroma run`` from the venv, on a free loopback port, persisting to ``path``."""
+    """``chroma run`` from the venv, on ``port`` (default: a free loopback port), persisting to ``path``."""
 
     name = "chroma run"
 
-    def __init__(self, path: Path, *, startup_timeout_s: float = 90.0) -> None:
+    def __init__(self, path: Path, *, port: int | None = None, startup_timeout_s: float = 90.0) -> None:
         self.path = path
         self.host = LOOPBACK
-        self.port = free_port()
+        self.port = port or free_port()
         path.mkdir(parents=True, exist_ok=True)
         super().__init__([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(path), "--host", self.host,
                           "--port", str(self.port)], path.parent / f"{path.name}-chroma.log",

@@ -70,8 +70,8 @@ def test_remove_by_id_or_url_leaves_nothing_behind(ingestor, tmp_path):
         {"id": "seed", "title": "Seed", "text": SEED.read_text()},
     ]))
     ingestor.ingest([str(path)])
-    assert ingestor.index.remove("https://n.id/bi").id == "bi-1"
-    assert ingestor.index.remove("bi-1") is None
+    assert [info.id for info in ingestor.index.remove("https://n.id/bi")] == ["bi-1"]
+    assert ingestor.index.remove("bi-1") == []
     after = state(ingestor.index)
     assert [a[0] for a in after["articles"]] == ["seed"]
     assert after["chunks"] == after["vectors"] == after["keywords"]
@@ -119,7 +119,7 @@ def test_changed_chunking_never_mixes_vectors_and_reindex_rebuilds(settings, emb
     with pytest.raises(IndexMismatchError, match="chunk_tokens: 300 -> 120.*warta reindex"):
         index.require_compatible()
     report = reindex(changed)
-    assert report.count("added") == 1
+    assert report.moved.count("added") == 1
     fresh = Index(changed)
     assert fresh.catalog.counts()[0] == 1 and not fresh.stale_indexes()
     assert fresh.catalog.counts()[1] > 6  # smaller chunks, more of them

@@ -254,8 +254,9 @@ def test_two_ingests_at_once_both_complete_and_equal_a_clean_ingest(clean, corpu
 # --- answering while another process ingests ---------------------------------------------------------
 
 
-def write_lock_held(data_dir: Path) -> bool:
-    with open(data_dir / "index" / "write.lock", "a") as fh:
+def ingest_running(data_dir: Path) -> bool:
+    """An ingest holds its session lock (shared) for its whole run; it takes the write lock only per batch."""
+    with open(data_dir / "index" / "ingest.session", "a") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -268,7 +269,7 @@ def write_lock_held(data_dir: Path) -> bool:
 class Call:
     what: str
     seconds: float
-    during_ingest: bool  # the ingest still held the write lock when the call returned
+    during_ingest: bool  # the ingest was still running when the call returned
     error: str = ""
     text: str = ""
     cited_seed: bool = False
@@ -322,7 +323,7 @@ def calls_during_ingest(corpus, models_dir, embedder, tmp_path_factory) -> list[
             except Exception as exc:  # recorded, asserted on below
                 record.error = f"{type(exc).__name__}: {exc}"
             record.seconds = time.monotonic() - started
-            record.during_ingest = proc.poll() is None and write_lock_held(data_dir)
+            record.during_ingest = proc.poll() is None and ingest_running(data_dir)
             calls.append(record)
         code = proc.wait(timeout=RUN_TIMEOUT_S)
         assert code == 0, (root / "ingest.log").read_text(errors="replace")
@@ -370,8 +371,7 @@ def test_search_and_ask_answer_correctly_while_an_ingest_runs(calls_during_inges
 
 def test_a_search_during_an_ingest_does_not_wait_for_the_ingest_to_finish(calls_during_ingest):
     """Once the ingest commits a batch, the BM25 index on disk is behind the catalog until the ingest ends;
-    readers must not wait for the write lock the ingest holds for its whole run (``Index.catch_up`` uses
-    the BM25 it has until the lock is free)."""
+    readers must not wait for the ingest (``Index.catch_up`` uses the BM25 it has until the ingest ends)."""
     first = calls_during_ingest[0]
     assert first.during_ingest, (
         f"the first search took {first.seconds:.1f} s and returned only after the ingest released its lock: "

@@ -260,7 +260,7 @@ def test_bad_items_fail_alone_with_a_clear_message_and_the_rest_is_ingested(cli_
 
 def test_a_10000_line_jsonl_with_broken_lines_ingests_exactly_the_valid_ones(cli_env, capsys, tmp_path):
     lines: list[bytes] = []
-    expected = {"added": 0, "unchanged": 0, "failed": 0}
+    expected = {"added": 0, "duplicate": 0, "failed": 0}
     reasons: dict[int, str] = {}
     valid = [json.dumps(article(i, "jsonl")).encode() for i in range(10)]
     broken = [
@@ -282,8 +282,8 @@ def test_a_10000_line_jsonl_with_broken_lines_ingests_exactly_the_valid_ones(cli
             lines.append(valid[slot])
             expected["added"] += 1
         elif slot < len(valid):
-            lines.append(valid[slot])  # a duplicate of an ingested record: unchanged
-            expected["unchanged"] += 1
+            lines.append(valid[slot])  # the same record again in one batch: the last one is kept, once
+            expected["duplicate"] += 1
         elif lineno % 7 == 0:
             lines.append(b"   " if lineno % 2 else b"")  # blank lines are skipped, not failures
         else:

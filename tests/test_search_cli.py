@@ -37,7 +37,7 @@ def test_search_batch_mode_reads_jsonl_and_answers_each_line(seeded, capsys):
                        json.dumps({"id": "q2", "question": "Meta investment in Scale AI"})])
     code, out, _ = run(capsys, "search", "--k", "2", stdin=lines)
     rows = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and [r.get("id") for r in rows] == ["q1", None, "q2"]
+    assert code == 1 and [r.get("id") for r in rows] == ["q1", None, "q2"]  # 1: a line failed
     assert "error" in rows[1] and rows[1]["line"] == 2
     assert {"article_id", "chunk_id", "title", "url", "score", "text"} <= set(rows[0]["hits"][0])
     assert any("Jason Droege" in h["text"] for h in rows[0]["hits"])

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
-from ingest.errors import WartaError
-from ingest.settings import Settings, load_settings
+from ingest.errors import InputError, WartaError
+from ingest.settings import RetrievalSettings, Settings, load_settings
 
 EXIT_OK, EXIT_FAILED_ITEMS, EXIT_ERROR = 0, 1, 2
 
@@ -32,6 +34,11 @@ def _print_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
+def _note(message: str) -> None:
+    """A line for the user on stderr (waiting for the lock, repairs, warnings)."""
+    print(f"warta: {message}", file=sys.stderr, flush=True)
+
+
 # --- commands -------------------------------------------------------------------------------------
 
 
@@ -50,9 +57,10 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
+    from ingest.index import Index
     from ingest.pipeline import Ingestor
 
-    ingestor = Ingestor(settings)
+    ingestor = Ingestor(settings, index=Index(settings))
     for stale in ingestor.index.stale_indexes():
         print(f"note: {stale.articles} articles were indexed with other settings; run `warta reindex` to bring them "
               "into the current index.", file=sys.stderr)
@@ -65,20 +73,27 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         if result.status == "failed":
             bar.write(f"failed: {result.item}: {result.reason}", file=sys.stderr)
 
+    def waiting(message: str) -> None:
+        bar.write(f"warta: {message}", file=sys.stderr)
+
     try:
-        report = ingestor.ingest(args.sources, progress=progress)
+        report = ingestor.ingest(args.sources, progress=progress, on_wait=waiting)
     finally:
         bar.close()
+    if report.repaired:
+        _note(f"repaired the index: {report.repaired:,} passages had no vectors (a lost or damaged vector store); "
+              "they were embedded again from the catalog.")
     if args.json:
         _print_json({"results": [r.__dict__ for r in report.results], "seconds": report.seconds,
-                     "chunks_embedded": report.chunks_embedded})
+                     "chunks_embedded": report.chunks_embedded, "repaired": report.repaired})
     else:
         for r in report.results:
             if r.status in ("added", "updated") and args.verbose:
                 print(f"{r.status}: {r.title} ({r.chunks} chunks) [{r.article_id}]")
         print(report.summary())
-        for r in report.failed:
-            print(f"  failed: {r.item}: {r.reason}")
+        for r in report.results:
+            if r.status in ("failed", "duplicate"):
+                print(f"  {r.status}: {r.item}: {r.reason}")
     return EXIT_FAILED_ITEMS if report.failed else EXIT_OK
 
 
@@ -91,18 +106,39 @@ def _filters(args: argparse.Namespace):
     )
 
 
-def _batch_requests():
-    """``(id, question)`` from JSONL lines on stdin; a bad line gets an error line in the output instead."""
+def _batch(answer: Callable[[str], dict[str, Any]]) -> int:
+    """Batch mode: one JSON line out per JSONL request ``{"id", "question"}`` on stdin, ``{"id", **answer(question)}``.
+
+    A request that cannot be read or that fails, for any reason, gets ``{"id", "error"}`` (``{"line", "error"}``
+    without an id) and the batch goes on; the exit code then says something failed.
+    """
+    from assistant.assistant import question_from
+    from ingest.sources import loads_json
+
+    failed = False
     for lineno, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
+        request_id = None
         try:
-            request = json.loads(line)
-            question = str(request["question"])
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            _print_json({"line": lineno, "error": f"expected {{\"id\", \"question\"}}: {exc}"})
+            try:
+                request = loads_json(line)
+            except ValueError as exc:
+                raise InputError(str(exc)) from None
+            if not isinstance(request, dict):
+                raise InputError(f'expected a JSON object {{"id", "question"}}, got {type(request).__name__}')
+            request_id = request.get("id")
+            if "question" not in request:
+                raise InputError("'question' is missing")
+            _print_json({"id": request_id, **answer(question_from(request["question"]))})
             continue
-        yield request.get("id"), question
+        except WartaError as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 (no traceback reaches a user; the type names the failure)
+            error = f"{type(exc).__name__}: {exc}"
+        failed = True
+        _print_json({"id": request_id, "error": error} if request_id is not None else {"line": lineno, "error": error})
+    return EXIT_FAILED_ITEMS if failed else EXIT_OK
 
 
 def _hit_json(hit) -> dict[str, Any]:
@@ -117,10 +153,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     assistant = Assistant(settings)
     filters = _filters(args)
     if args.query is None:  # batch mode: JSONL {"id", "question"} on stdin, one result line per query
-        for request_id, question in _batch_requests():
-            found = assistant.search(question, k=args.k, filters=filters, mode=args.mode)
-            _print_json({"id": request_id, "hits": [_hit_json(h) for h in found.hits]})
-        return EXIT_OK
+        return _batch(lambda question: {"hits": [_hit_json(h) for h in assistant.search(
+            question, k=args.k, filters=filters, mode=args.mode).hits]})
     found = assistant.search(args.query, k=args.k, filters=filters, mode=args.mode)
     if args.json:
         _print_json({"query": args.query, "language": found.language, "relevant": found.relevant,
@@ -128,6 +162,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     if not found.hits:
         print("No matching passages.")
+        for warning in assistant.index.health().warnings:  # e.g. a lost vector store: say why, and the fix
+            _note(f"warning: {warning}")
     for rank, hit in enumerate(found.hits, start=1):
         meta = " · ".join(x for x in (hit.outlet, hit.published, hit.url) if x)
         print(f"{rank}. [{hit.score:.4f}] {hit.title}  ({hit.article_id})")
@@ -159,11 +195,11 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     index = Index(settings)
     status = EXIT_OK
     for ref in args.refs:
-        info = index.remove(ref)
-        if info is None:
+        removed = index.remove(ref, on_wait=_note)
+        if not removed:
             print(f"not found: {ref!r} (use an id or URL from `warta list`)", file=sys.stderr)
             status = EXIT_FAILED_ITEMS
-        else:
+        for info in removed:
             print(f"removed: {info.title} ({info.n_chunks} chunks) [{info.id}]")
     return status
 
@@ -172,31 +208,40 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.index import Index
 
     index = Index(settings)
-    n_articles, n_chunks = index.catalog.counts()
-    articles = index.catalog.articles()
+    health = index.health()
     langs: dict[str, int] = {}
-    for a in articles:
+    for a in index.catalog.articles():
         langs[a.lang] = langs.get(a.lang, 0) + 1
     stats = {
         "data_dir": str(settings.data_dir), "index": index.key, "store": settings.store.mode,
-        "articles": n_articles, "chunks": n_chunks, "vectors": index.vectors.count(),
-        "keyword_index_chunks": index.keywords.size, "languages": langs, "identity": index.identity,
+        "articles": health.articles, "chunks": health.chunks, "vectors": health.vectors,
+        "keyword_index_chunks": health.keywords, "languages": langs, "identity": index.identity,
         "stale_indexes": [{"key": s.key, "articles": s.articles} for s in index.stale_indexes()],
+        "warnings": list(health.warnings),
     }
     if args.json:
         _print_json(stats)
     else:
         for key, value in stats.items():
-            print(f"{key:>22}: {value}")
+            if key != "warnings":
+                print(f"{key:>22}: {value}")
+        for warning in health.warnings:
+            _note(f"warning: {warning}")
     return EXIT_OK
 
 
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import reindex
 
-    report = reindex(settings)
-    print(report.summary() if report.results else "Nothing to reindex: the index matches the current settings.")
-    return EXIT_FAILED_ITEMS if report.failed else EXIT_OK
+    report = reindex(settings, on_wait=_note)
+    if report.set_aside:
+        print(f"The vector store could not be read: set aside as {report.set_aside!r} (delete it once all is well).")
+    if report.moved.results:
+        print(f"Articles indexed with other settings: {report.moved.summary()}")
+    else:
+        print(f"Rebuilt {report.rebuilt_vectors:,} vectors and the keyword index of {report.rebuilt_articles:,} "
+              "articles from the catalog.")
+    return EXIT_FAILED_ITEMS if report.moved.failed else EXIT_OK
 
 
 def _print_sources(answer) -> None:
@@ -256,10 +301,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     filters = _filters(args)
     try:
         if args.question is None:  # batch mode: JSONL {"id", "question"} on stdin
-            for request_id, question in _batch_requests():
-                answer = assistant.ask(question, filters=filters, backend=args.backend)
-                _print_json({"id": request_id, **answer.to_json()})
-            return EXIT_OK
+            return _batch(lambda question: assistant.ask(question, filters=filters, backend=args.backend).to_json())
         if args.json:
             _print_json(assistant.ask(args.question, filters=filters, backend=args.backend).to_json())
         else:
@@ -298,6 +340,10 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                 answer = _stream_answer(assistant, question, history, filters, args.backend)
             except WartaError as exc:
                 print(f"warta: {exc}", file=sys.stderr)
+                continue
+            except Exception as exc:  # noqa: BLE001 (one question failing must not end the conversation)
+                print(f"\nwarta: unexpected error ({type(exc).__name__}: {exc}); ask again or report it.",
+                      file=sys.stderr)
                 continue
             history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
     finally:
@@ -353,9 +399,36 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 # --- parser ---------------------------------------------------------------------------------------
 
 
+def _iso_date(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}")
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _int_from(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = int(text) if re.fullmatch(r"[+-]?\d{1,9}", text.strip()) else None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _bounds(section: type, name: str) -> tuple[int, int]:
+    """The (ge, le) bounds of a setting, so a flag accepts exactly what the setting does."""
+    limits = {type(m).__name__: m for m in section.model_fields[name].metadata}
+    return limits["Ge"].ge, limits["Le"].le
+
+
 def _add_filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="only articles published on/after")
-    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="only articles published on/before")
+    p.add_argument("--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD",
+                   help="only articles published on/after")
+    p.add_argument("--to", dest="date_to", type=_iso_date, metavar="YYYY-MM-DD",
+                   help="only articles published on/before")
     p.add_argument("--outlet", action="append", help="only this outlet (repeatable)")
     p.add_argument("--lang", action="append", choices=["id", "en", "other"], help="only this article language")
     p.add_argument("--article", action="append", metavar="ID", help="only this article id (repeatable)")
@@ -386,10 +459,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="ranked passages for a query (no QUERY: JSONL batch on stdin)")
     p.add_argument("query", nargs="?")
-    p.add_argument("--k", type=int, default=None, help="passages to return")
+    p.add_argument("--k", type=_int_from(*_bounds(RetrievalSettings, "k")), default=None,
+                   help="passages to return (1-50; default retrieval.k)")
     p.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--width", type=int, default=240, help="characters of passage text to show")
+    p.add_argument("--width", type=_positive_int, default=240, help="characters of passage text to show")
     _add_filters(p)
     p.set_defaults(func=cmd_search)
 
@@ -445,7 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="the web UI (default http://127.0.0.1:7860)")
     p.add_argument("--host", help="interface to bind (default ui.host: 127.0.0.1; 0.0.0.0 exposes it, set a login)")
-    p.add_argument("--port", type=int, help="port (default ui.port: 7860)")
+    p.add_argument("--port", type=_int_from(1, 65535), help="port (default ui.port: 7860)")
     p.add_argument("--backend", choices=["local", "openai", "extractive"], help="answer backend")
     p.set_defaults(func=cmd_serve)
     return parser
@@ -454,6 +528,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "date_from", None) and getattr(args, "date_to", None) and args.date_from > args.date_to:
+        parser.error(f"--from {args.date_from} is after --to {args.date_to}: no article can match")
     try:
         settings = _settings(args)
         return args.func(args, settings)
@@ -465,6 +541,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 (a bug: still one line, never a traceback, for the user)
+        print(f"warta: unexpected error ({type(exc).__name__}: {exc}). This is a bug in Warta; please report it with "
+              "the command you ran.", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ articles are embedded; the index's write lock keeps concurrent writers in order.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ from ui import render
 from ui.texts import LABELS, message, passages
 from ui.texts import request_language as _lang
 from ui.uploads import store_upload
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,13 +101,17 @@ class Library:
         if not ref:
             return gr.skip(), render.status_html(message(lang, "nothing_selected")), gr.skip(), gr.skip()
         try:
-            info = self.assistant.index.remove(ref)
-        except WartaError as exc:
+            removed = self.assistant.index.remove(ref)
+        except WartaError as exc:  # e.g. another writer kept the write lock: its message names it
             return gr.skip(), render.status_html(f"⚠ {exc}"), gr.skip(), gr.skip()
-        if info is None:
+        except Exception as exc:  # noqa: BLE001 (a message in the page, not Gradio's bare "Error")
+            log.exception("removing %r failed", ref)
+            return gr.skip(), render.status_html(f"⚠ {type(exc).__name__}: {exc}"), gr.skip(), gr.skip()
+        if not removed:
             status = message(lang, "not_found", ref=ref)
         else:
-            status = message(lang, "removed", title=info.title, count=passages(lang, info.n_chunks))
+            status = " ".join(message(lang, "removed", title=info.title, count=passages(lang, info.n_chunks))
+                              for info in removed)
         return self.table(query, lang), render.status_html(status), "", self.outlet_choices()
 
     def add(self, files: list[str] | None, urls: str, query: str, ui_lang: str, request: gr.Request,
@@ -130,10 +137,16 @@ class Library:
                 total = max(len(sources), done)
                 progress((done, total), desc=message(lang, "progress", done=done, chunks=chunks_embedded))
 
+            def waiting(note: str) -> None:
+                progress(0, desc=note)
+
             try:
-                report = self.ingestor().ingest(sources, progress=on_item)
-            except WartaError as exc:
+                report = self.ingestor().ingest(sources, progress=on_item, on_wait=waiting)
+            except WartaError as exc:  # e.g. another writer kept the write lock: its message names it
                 rows.append(("–", "failed", "", 0, str(exc)))
+            except Exception as exc:  # noqa: BLE001 (a row in the report, not Gradio's bare "Error")
+                log.exception("adding %r failed", sources)
+                rows.append(("–", "failed", "", 0, f"{type(exc).__name__}: {exc}"))
             else:
                 rows += [(_display_name(r.item, names), r.status, r.title, r.chunks, r.reason) for r in report.results]
         return (self.table(query, lang), render.ingest_report(rows, lang), None, "", self.outlet_choices())
