@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from assistant.cite import strip_markers
 from assistant.facts import Evidence, unsupported_facts
 from assistant.prompts import CONDENSE, CONDENSE_EXAMPLES
+from ingest.clean import clean_line
+from ingest.errors import InputError
 from ingest.keyword import analyze, entity_terms
 from ingest.lang import detect_language
 
@@ -39,6 +41,27 @@ _INTERROGATIVE = re.compile(
 )
 HISTORY_MESSAGES = 4  # turns of history the rewriter and the answer model see: enough for a follow-up, cheap to read
 HISTORY_CHARS = 500  # each earlier message is cut to this many characters
+
+
+def history_from(value: object) -> list[Message]:
+    """A conversation given as data (a JSON ``history`` field): ``[{"role": "user"|"assistant", "content": str}]``;
+    ``None`` is no history.
+
+    Raises:
+        InputError: it is not such a list (the message names the first bad message).
+    """
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"'history' must be a list of {{\"role\", \"content\"}} messages, got {type(value).__name__}")
+    history = []
+    for i, message in enumerate(value):
+        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant") \
+                or not isinstance(message.get("content"), str):
+            raise InputError(f"'history'[{i}] must be {{\"role\": \"user\"|\"assistant\", \"content\": string}}, "
+                             f"got {str(message)[:80]!r}")
+        history.append({"role": message["role"], "content": clean_line(message["content"], HISTORY_CHARS * 4)})
+    return history
 
 
 def previous_question(history: Sequence[Message]) -> str:

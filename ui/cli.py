@@ -106,13 +106,16 @@ def _filters(args: argparse.Namespace):
     )
 
 
-def _batch(answer: Callable[[str], dict[str, Any]]) -> int:
-    """Batch mode: one JSON line out per JSONL request ``{"id", "question"}`` on stdin, ``{"id", **answer(question)}``.
+def _batch(answer: Callable[[str, list[dict[str, str]]], dict[str, Any]]) -> int:
+    """Batch mode: one JSON line out per JSONL request ``{"id", "question", "history"?}`` on stdin,
+    ``{"id", **answer(question, history)}``; ``history`` (optional) is the conversation so far,
+    ``[{"role": "user"|"assistant", "content": ...}]``, so a script can replay one.
 
     A request that cannot be read or that fails, for any reason, gets ``{"id", "error"}`` (``{"line", "error"}``
     without an id) and the batch goes on; the exit code then says something failed.
     """
     from assistant.assistant import question_from
+    from assistant.followup import history_from
     from ingest.sources import loads_json
 
     failed = False
@@ -130,7 +133,8 @@ def _batch(answer: Callable[[str], dict[str, Any]]) -> int:
             request_id = request.get("id")
             if "question" not in request:
                 raise InputError("'question' is missing")
-            _print_json({"id": request_id, **answer(question_from(request["question"]))})
+            history = history_from(request.get("history"))
+            _print_json({"id": request_id, **answer(question_from(request["question"]), history)})
             continue
         except WartaError as exc:
             error = str(exc)
@@ -153,7 +157,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     assistant = Assistant(settings)
     filters = _filters(args)
     if args.query is None:  # batch mode: JSONL {"id", "question"} on stdin, one result line per query
-        return _batch(lambda question: {"hits": [_hit_json(h) for h in assistant.search(
+        return _batch(lambda question, _history: {"hits": [_hit_json(h) for h in assistant.search(
             question, k=args.k, filters=filters, mode=args.mode).hits]})
     found = assistant.search(args.query, k=args.k, filters=filters, mode=args.mode)
     if args.json:
@@ -301,7 +305,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     filters = _filters(args)
     try:
         if args.question is None:  # batch mode: JSONL {"id", "question"} on stdin
-            return _batch(lambda question: assistant.ask(question, filters=filters, backend=args.backend).to_json())
+            return _batch(lambda question, history: assistant.ask(
+                question, history, filters=filters, backend=args.backend).to_json())
         if args.json:
             _print_json(assistant.ask(args.question, filters=filters, backend=args.backend).to_json())
         else:
@@ -467,7 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("ask", help="answer a question with citations (no QUESTION: JSONL batch on stdin)")
+    p = sub.add_parser("ask", help="answer a question with citations (no QUESTION: JSONL batch on stdin, "
+                       '{"id", "question", "history": [{"role", "content"}, ...]} per line)')
     p.add_argument("question", nargs="?")
     p.add_argument("--json", action="store_true", help="print the answer, citations and timings as JSON")
     p.add_argument("--backend", choices=["local", "openai", "extractive"], help="answer backend")
