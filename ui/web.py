@@ -98,7 +98,7 @@ class WebApp:
             return
         number = 1 + sum(m.get("role") == "assistant" for m in chat)  # a stopped answer keeps its number
         history = render.plain_history(chat)
-        chat += [{"role": "user", "content": render.safe_markdown(question)}, {"role": "assistant", "content": ""}]
+        chat += [{"role": "user", "content": render.chat_html(question)}, {"role": "assistant", "content": ""}]
         yield "", chat, skip, "", skip, gr.update(visible=False), gr.update(visible=True)
 
         filters = Filters(date_from=_day(date_from, lang), date_to=_day(date_to, lang), outlets=tuple(outlets or ()),
@@ -115,7 +115,7 @@ class WebApp:
                             answer = event
                             continue
                         streamed += event
-                        chat[-1] = {"role": "assistant", "content": render.answer_markdown(streamed, number)}
+                        chat[-1] = {"role": "assistant", "content": render.answer_html(streamed, number)}
                         yield skip, chat, skip, skip, skip, skip, skip
                 shown = answer.text if answer else streamed
         except WartaError as exc:
@@ -124,9 +124,9 @@ class WebApp:
             log.exception("answering %r failed", question)
             shown = f"{streamed}\n\n" * bool(streamed) + "⚠ " + message(lang, "internal")
         details = render.details_line(answer, lang) if answer else ""
-        chat[-1] = {"role": "assistant", "content": render.answer_markdown(shown, number)}
+        chat[-1] = {"role": "assistant", "content": render.answer_html(shown, number)}
         turns.append(render.Turn(number, question, shown, answer, details))
-        yield (skip, chat, render.sources_panel(turns, lang), render.md_escape(details), turns,
+        yield (skip, chat, render.sources_panel(turns, lang), render.text_html(details), turns,
                gr.update(visible=True), gr.update(visible=False))
 
     def like(self, evt: gr.LikeData, chat: list[dict] | None, turns: list[render.Turn] | None) -> None:
@@ -185,8 +185,8 @@ class WebApp:
                             chatbot = gr.Chatbot(label=I18N("chat_label"), elem_id="chatbot", height=540,
                                                  examples=EXAMPLES, feedback_options=("Like", "Dislike"),
                                                  buttons=["copy"], sanitize_html=True, allow_tags=False,
-                                                 layout="bubble", latex_delimiters=[])
-                            details = gr.Markdown("", elem_id="answer-details")
+                                                 layout="bubble", latex_delimiters=[], render_markdown=False)
+                            details = gr.HTML("", elem_id="answer-details", js_on_load=None, padding=False)
                             with gr.Row():
                                 question = gr.Textbox(label=I18N("question"), placeholder=I18N("question_ph"),
                                                       elem_id="msg", scale=5, lines=1, max_lines=4,
