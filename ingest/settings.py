@@ -51,6 +51,11 @@ class IngestSettings(_Section):
         40, description="Web pages whose extracted main text is shorter than this have no article (menus, stubs)."
     )
     user_agent: str = Field("Warta/0.1 (+offline news assistant)", description="User-Agent for URL fetches.")
+    allow_private_urls: bool = Field(
+        False, description="Fetch URLs, feed links and redirects that lead to this machine or a private network "
+        "(loopback, private, link-local, multicast, reserved addresses). Off: a URL pasted in the web UI or a feed "
+        "link cannot reach internal services; `warta ingest --allow-private-urls` turns it on for one run."
+    )
 
 
 class ChunkingSettings(_Section):

@@ -329,7 +329,8 @@ def free_port() -> int:
 def web(tmp_path_factory, models_dir, embedder):
     """The real server on a free loopback port, over a data dir with the seed and an XSS-titled article."""
     root = tmp_path_factory.mktemp("web")
-    settings = make_settings(root / "data", models_dir)
+    # The test site is on loopback, which pasted URLs may not reach by default (see test_pasted_urls_...).
+    settings = make_settings(root / "data", models_dir, ingest={"allow_private_urls": True})
     assistant = Assistant(settings, embeddings=embedder)
     extra = root / "extra.jsonl"
     extra.write_text(json.dumps(XSS_ARTICLE))
@@ -505,6 +506,37 @@ def test_upload_then_ask_then_remove(open_page, web, site, tmp_path):
     expect(status).to_contain_text(f"Removed “{UPLOAD_TITLE}” (1 passage).")
     expect(table).not_to_contain_text(UPLOAD_TITLE)
     assert all(a.title != UPLOAD_TITLE for a in web["assistant"].index.catalog.articles())
+
+
+@pytest.mark.browser
+def test_pasted_urls_cannot_reach_this_machine_or_its_network(browser, web, site):
+    """With the default settings, the Library's URL box refuses URLs that lead to loopback (in any spelling,
+    the web UI's own /config included) or a private network, names each, and fetches nothing."""
+    settings = web["settings"].updated({"ingest": {"allow_private_urls": False}})
+    assistant = Assistant(settings, index=web["assistant"].index, embeddings=web["assistant"].embeddings)
+    port = free_port()
+    demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
+    try:
+        site_port = urlsplit(site.base).port
+        page_url = site.add("/berita/ssrf", f"<html><body><article><h1>Rahasia</h1><p>{'Isi intranet. ' * 20}</p>"
+                                             "</article></body></html>")
+        urls = {page_url: "127.0.0.1 is a loopback address",
+                f"http://2130706433:{site_port}/berita/ssrf": "2130706433 resolves to 127.0.0.1, a loopback address",
+                f"http://127.0.0.1:{port}/config": "127.0.0.1 is a loopback address",
+                "http://169.254.169.254/latest/meta-data/": "169.254.169.254 is a link-local address"}
+        before = web["assistant"].index.catalog.counts()
+        ui = Page(browser, f"http://127.0.0.1:{port}/")
+        page = ui.page
+        page.get_by_role("tab", name="Library").click()
+        page.locator("#lib-urls textarea").fill("\n".join(urls))
+        page.locator("#lib-add-btn").click()
+        status = page.locator("#lib-status")
+        for url, reason in urls.items():
+            expect(status.locator("tr", has_text=url)).to_contain_text(f"failed: refused: {reason}")
+        assert site.hits == [] and web["assistant"].index.catalog.counts() == before
+        ui.close()
+    finally:
+        demo.close()
 
 
 @pytest.mark.browser
