@@ -158,6 +158,16 @@ class UISettings(_Section):
     )
     auth_user_env: str = Field("WARTA_UI_USER", description="Environment variable with the UI username.")
     auth_password_env: str = Field("WARTA_UI_PASSWORD", description="Environment variable with the UI password.")
+    login_max_failures: int = Field(
+        5, ge=1, description="Wrong passwords in a row from one address after which its logins are paused."
+    )
+    login_lockout_s: float = Field(
+        300.0, gt=0, description="How long logins from that address are paused, in seconds (right passwords too); "
+        "failures older than this are forgotten."
+    )
+    login_delay_s: float = Field(
+        1.0, ge=0, description="Seconds before a wrong password is answered, doubled for each further one in a row."
+    )
 
 
 class Settings(_Section):

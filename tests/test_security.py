@@ -8,9 +8,12 @@ from __future__ import annotations
 import http.server
 import re
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import httpx
 import pytest
 
 from ingest.errors import SourceError
@@ -19,7 +22,7 @@ from ingest.records import Article
 from ingest.settings import IngestSettings
 from ingest.sources import Fetcher, load_sources
 from tests.conftest import run_cli
-from tests.servers import free_port
+from tests.servers import WartaServer, free_port
 
 CFG = IngestSettings(max_item_mb=1.0, fetch_timeout_s=2.0, max_redirects=3)  # the default: public addresses only
 BODY = "Pemerintah mengumumkan kebijakan baru tentang harga beras di pasar tradisional. " * 3
@@ -174,3 +177,81 @@ def test_cli_refuses_private_urls_unless_allowed(cli_env, capsys, site):
     code, out, _ = run_cli(capsys, "ingest", "-q", "--allow-private-urls", url)
     assert code == 0 and out.startswith("1 added"), out
     assert site.hits == ["/berita"]
+
+
+# --- the login brake ---------------------------------------------------------------------------------
+
+
+def test_failed_logins_earn_growing_delays_then_a_lockout_that_runs_out():
+    from ui.login import FailedLogins
+
+    now = [1000.0]
+    brake = FailedLogins(max_failures=4, lockout_s=300, delay_s=1.0, clock=lambda: now[0])
+    assert [brake.failed("10.0.0.7") for _ in range(3)] == [1.0, 2.0, 4.0]
+    assert brake.locked_for("10.0.0.7") == 0 and brake.locked_for("10.0.0.8") == 0
+    assert brake.failed("10.0.0.7") == 0 and brake.locked_for("10.0.0.7") == 300  # the 4th locks
+    assert brake.failed("10.0.0.8") == 1.0  # other clients are not affected
+    now[0] += 299
+    assert brake.locked_for("10.0.0.7") == 1
+    now[0] += 2
+    assert brake.locked_for("10.0.0.7") == 0 and brake.failed("10.0.0.7") == 1.0  # a fresh start
+    brake.succeeded("10.0.0.7")
+    assert brake.failed("10.0.0.7") == 1.0  # a success forgets the failures
+    now[0] += 301
+    assert brake.failed("10.0.0.7") == 1.0  # and so does a quiet lockout period
+
+
+def test_failed_logins_remember_a_bounded_number_of_clients():
+    from ui.login import FailedLogins
+
+    now = [0.0]
+    brake = FailedLogins(max_failures=3, lockout_s=60, delay_s=0.5, clock=lambda: now[0], max_clients=100)
+    for i in range(1000):
+        now[0] += 0.001
+        brake.failed(f"198.51.100.{i}")
+    assert len(brake._clients) <= 101
+    assert brake.failed("198.51.100.999") == 1.0  # the newest are kept
+
+
+PASSWORD = "kata-sandi-panjang-123"
+
+
+@pytest.fixture
+def guarded_server(cli_env, tmp_path) -> Iterator[WartaServer]:
+    """`warta serve` with a login and a quick brake: 3 wrong passwords pause logins for 4 s."""
+    env = {**cli_env, "WARTA_UI_USER": "redaksi", "WARTA_UI_PASSWORD": PASSWORD, "WARTA_UI_LOGIN_MAX_FAILURES": "3",
+           "WARTA_UI_LOGIN_LOCKOUT_S": "4", "WARTA_UI_LOGIN_DELAY_S": "0.4"}
+    with WartaServer(env, tmp_path / "serve.log") as server:
+        yield server
+
+
+def test_password_guessing_is_slowed_then_paused_and_a_right_password_resets_it(guarded_server):
+    with httpx.Client(base_url=guarded_server.url, trust_env=False, timeout=60) as client:
+        def login(password: str) -> httpx.Response:
+            return client.post("login", data={"username": "redaksi", "password": password})
+
+        with ThreadPoolExecutor(8) as pool:  # a burst in parallel is taken one at a time
+            burst = sorted(r.status_code for r in pool.map(login, [f"tebakan-{i}" for i in range(8)]))
+        assert burst == [400, 400] + [429] * 6, burst
+        paused = login(PASSWORD)  # the right password too, while paused
+        assert paused.status_code == 429 and "access-token" not in str(paused.headers)
+        assert re.fullmatch(r"Too many wrong passwords from your address: logins are paused for \d s\. "
+                            r"Try again later\.", paused.json()["detail"])
+        time.sleep(int(paused.headers["retry-after"]) + 0.5)
+        assert login(PASSWORD).status_code == 200
+        started = time.monotonic()
+        assert login("salah-1").status_code == 400 and login("salah-2").status_code == 400  # counting from 0 again
+        assert time.monotonic() - started >= 0.4 + 0.8  # each answered after its delay (a lower bound)
+
+
+def test_session_routes_need_a_login_and_reveal_nothing(guarded_server):
+    routes = [("POST", "gradio_api/cancel", {"session_hash": "abc", "fn_index": 0, "event_id": "e1"}),
+              ("POST", "gradio_api/reset", {"event_id": "e1"}), ("GET", "gradio_api/heartbeat/abc", None)]
+    with httpx.Client(base_url=guarded_server.url, trust_env=False, timeout=30) as anonymous:
+        for method, path, body in routes:
+            response = anonymous.request(method, path, json=body)
+            assert response.status_code == 401 and response.json() == {"detail": "Not authenticated"}, path
+    with httpx.Client(base_url=guarded_server.url, trust_env=False, timeout=30) as user:
+        assert user.post("login", data={"username": "redaksi", "password": PASSWORD}).status_code == 200
+        for method, path, body in routes[:2]:  # (the heartbeat is an endless stream)
+            assert user.request(method, path, json=body).json() == {"success": True}, path

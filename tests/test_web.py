@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -689,6 +690,7 @@ def test_login_rejects_a_wrong_password(browser, web, monkeypatch):
         ui = Page(browser, f"http://127.0.0.1:{port}/", wait_for="input[type=password]")
         page = ui.page
         expect(page.locator("#chatbot")).to_have_count(0)
+        expect(page.get_by_text("5 wrong passwords pause logins from your address for 5 min")).to_be_visible()
         user, password = page.get_by_role("textbox", name="username"), page.locator("input[type=password]")
         user.fill("redaksi")
         password.fill("salah")
@@ -699,6 +701,56 @@ def test_login_rejects_a_wrong_password(browser, web, monkeypatch):
         password.fill("rahasia-123")
         page.get_by_role("button", name="Login").click()
         expect(page.locator("#chatbot")).to_be_visible()
+        ui.close()
+    finally:
+        demo.close()
+
+
+@pytest.mark.browser
+def test_nobody_else_can_stop_a_logged_in_users_answer(browser, web, monkeypatch):
+    """Gradio's cancel and heartbeat routes act on a session id without asking for a login. With a login set
+    they need one, so someone who learns a user's session id (from a proxy's log, say) cannot stop that
+    user's answer or close their session, and the user's own Stop and streaming still work."""
+    from tests.conftest import scripted_chat
+
+    monkeypatch.setenv("WARTA_UI_USER", "redaksi")
+    monkeypatch.setenv("WARTA_UI_PASSWORD", "rahasia-123")
+    words = " ".join(f"kata{i}" for i in range(40))
+    settings = web["settings"].updated({"answer": {"backend": "openai"}})
+    assistant = Assistant(settings, index=web["assistant"].index, embeddings=web["assistant"].embeddings,
+                          llm=scripted_chat(f"OpenAI memutus kerja sama dengan Scale AI [1]. {words} selesai.",
+                                            delay_s=0.1))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
+    try:
+        ui = Page(browser, url, wait_for="input[type=password]")
+        page = ui.page
+        page.get_by_role("textbox", name="username").fill("redaksi")
+        page.locator("input[type=password]").fill("rahasia-123")
+        page.get_by_role("button", name="Login").click()
+        box = page.locator("#msg textarea")
+        with page.expect_response(lambda r: "/gradio_api/queue/join" in r.url) as joined:
+            box.fill("Why did OpenAI drop Scale AI?")
+            box.press("Enter")
+        session, event_id = joined.value.request.post_data_json, joined.value.json()["event_id"]
+        expect(ui.bot()).to_contain_text("kata1 ")  # streaming
+        with httpx.Client(base_url=url, trust_env=False, timeout=10) as stranger:
+            cancel = stranger.post("gradio_api/cancel", json={"session_hash": session["session_hash"],
+                                                              "fn_index": session["fn_index"], "event_id": event_id})
+            with stranger.stream("GET", f"gradio_api/heartbeat/{session['session_hash']}") as heartbeat:
+                heartbeat_status = heartbeat.status_code
+        ui.wait_answer(1)
+        expect(ui.bot()).to_contain_text("selesai")
+        assert (cancel.status_code, heartbeat_status) == (401, 401), cancel.text
+
+        box.fill("Why did OpenAI drop Scale AI?")  # the user's own Stop still works
+        box.press("Enter")
+        expect(ui.bot()).to_contain_text("kata1 ")
+        page.locator("#stop-btn").click()
+        expect(page.locator("#send-btn")).to_be_visible()
+        time.sleep(1.0)
+        expect(ui.bot()).not_to_contain_text("selesai")
         ui.close()
     finally:
         demo.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 CSS = """
 #app-title h2 { margin: 0; }
 #answer-details { font-size: 0.85em; opacity: 0.8; min-height: 1.4em; }
+#answer-details .html-container { padding: 0; }
 #chatbot .md { line-height: var(--line-lg); }  /* messages are our HTML, not Markdown: keep prose spacing */
 .src-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
             margin: 8px 0; scroll-margin-top: 8px; }

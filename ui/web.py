@@ -5,7 +5,7 @@ It only draws and calls the library: ``Assistant.stream`` answers, ``Ingestor.in
 shown as readable messages; anything else is logged and shown as a generic one, never as a trace.
 
 ``serve()`` binds 127.0.0.1 unless told otherwise, and asks for a login when the variables named by
-``ui.auth_user_env`` / ``ui.auth_password_env`` are set.
+``ui.auth_user_env`` / ``ui.auth_password_env`` are set, with a brake on password guessing (``ui.login``).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from datetime import date  # noqa: E402
 from typing import Any  # noqa: E402
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.feedback import Rating, record_feedback  # noqa: E402
@@ -36,6 +37,7 @@ from ingest.settings import Settings, load_settings  # noqa: E402
 from ui import render  # noqa: E402
 from ui.assets import CSS, HEAD, LOAD_LOCALE_JS, SET_LOCALE_JS  # noqa: E402
 from ui.library import Library  # noqa: E402
+from ui.login import FailedLogins, LoginBrake, login_message  # noqa: E402
 from ui.texts import LABELS, message, request_language  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -302,9 +304,10 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     demo.queue(default_concurrency_limit=1)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     print(f"Warta is running on http://{shown_host}:{port} (Ctrl-C to stop)", flush=True)
+    brake = {"middleware": [Middleware(LoginBrake, failures=FailedLogins.from_settings(settings.ui))]} if auth else {}
     try:
-        demo.launch(server_name=host, server_port=port, auth=auth, auth_message="Warta",
-                    prevent_thread_lock=not block, **launch_options(settings))
+        demo.launch(server_name=host, server_port=port, auth=auth, auth_message=login_message(settings.ui),
+                    app_kwargs=brake, prevent_thread_lock=not block, **launch_options(settings))
     finally:
         if block:
             app.assistant.close()
