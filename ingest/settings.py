@@ -58,6 +58,11 @@ class IngestSettings(_Section):
         60.0, gt=0, description="How long a writer (ingest, remove, reindex) waits for another one to release the "
         "index before giving up, in seconds. Writers hold it only while they store a batch."
     )
+    allow_private_urls: bool = Field(
+        False, description="Fetch URLs, feed links and redirects that lead to this machine or a private network "
+        "(loopback, private, link-local, multicast, reserved addresses). Off: a URL pasted in the web UI or a feed "
+        "link cannot reach internal services; `warta ingest --allow-private-urls` turns it on for one run."
+    )
 
 
 class ChunkingSettings(_Section):
@@ -160,6 +165,16 @@ class UISettings(_Section):
     )
     auth_user_env: str = Field("WARTA_UI_USER", description="Environment variable with the UI username.")
     auth_password_env: str = Field("WARTA_UI_PASSWORD", description="Environment variable with the UI password.")
+    login_max_failures: int = Field(
+        5, ge=1, description="Wrong passwords in a row from one address after which its logins are paused."
+    )
+    login_lockout_s: float = Field(
+        300.0, gt=0, description="How long logins from that address are paused, in seconds (right passwords too); "
+        "failures older than this are forgotten."
+    )
+    login_delay_s: float = Field(
+        1.0, ge=0, description="Seconds before a wrong password is answered, doubled for each further one in a row."
+    )
 
 
 class Settings(_Section):

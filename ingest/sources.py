@@ -33,6 +33,7 @@ from ingest.clean import (
 )
 from ingest.errors import SourceError
 from ingest.lang import detect_language
+from ingest.netpolicy import AddressPolicy, RefusedAddress
 from ingest.records import Article
 from ingest.settings import IngestSettings
 
@@ -438,15 +439,18 @@ class Fetched:
 
 
 class Fetcher:
-    """HTTP(S) fetches with a timeout, a redirect limit and a size cap."""
+    """HTTP(S) fetches with a timeout, a redirect limit, a size cap and the address policy (``netpolicy``):
+    by default no connection, redirects included, goes to this machine or a private network."""
 
-    def __init__(self, settings: IngestSettings) -> None:
+    def __init__(self, settings: IngestSettings, *, policy: AddressPolicy | None = None) -> None:
         import httpx
 
         self.settings = settings
+        self.policy = policy or AddressPolicy(allow_private=settings.allow_private_urls)
         self._client = httpx.Client(
             follow_redirects=True, max_redirects=settings.max_redirects,
             timeout=httpx.Timeout(settings.fetch_timeout_s), headers={"User-Agent": settings.user_agent},
+            **self.policy.client_options(),
         )
 
     def fetch(self, url: str) -> Fetched:
@@ -481,7 +485,7 @@ class Fetcher:
         """Give up a fetch still running in its worker: closing its client makes the worker's next read fail (so
         it ends), and a new client serves the URLs after it."""
         self._client.close()
-        self._client = Fetcher(self.settings)._client
+        self._client = Fetcher(self.settings, policy=self.policy)._client
 
     def _fetch(self, url: str) -> Fetched:
         import httpx
@@ -503,6 +507,10 @@ class Fetcher:
                 data = b"".join(chunks)
                 content_type = response.headers.get("content-type", "").lower()
                 final_url = str(response.url)
+        except RefusedAddress as exc:
+            raise SourceError(url, exc.reason(url)) from None
+        except (httpx.InvalidURL, UnicodeError) as exc:  # e.g. octal "0177.0.0.1", a 300-character host name
+            raise SourceError(url, f"not a valid URL ({exc})") from None
         except httpx.TooManyRedirects:
             raise SourceError(url, f"too many redirects (more than {self.settings.max_redirects})") from None
         except httpx.TimeoutException:

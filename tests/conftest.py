@@ -124,6 +124,28 @@ def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
 
 
+def scripted_chat(*replies: str, delay_s: float = 0.0):
+    """A LangChain chat model that answers with ``replies`` in turn (cycling), streamed word by word.
+
+    ``delay_s`` is waited before each streamed piece, so that a browser sees the answer grow. For tests of
+    what the front ends do with model output (``Assistant(settings, llm=scripted_chat(...))``).
+    """
+    import itertools
+
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    class ScriptedChat(GenericFakeChatModel):
+        pause_s: float = 0.0
+
+        def _stream(self, *args, **kwargs):
+            for chunk in super()._stream(*args, **kwargs):
+                time.sleep(self.pause_s)
+                yield chunk
+
+    return ScriptedChat(messages=itertools.cycle([AIMessage(content=r) for r in replies]), pause_s=delay_s)
+
+
 @pytest.fixture
 def seed_copy(tmp_path: Path) -> Path:
     path = tmp_path / "seed" / SEED.name
@@ -141,6 +163,10 @@ class Site:
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, str, bytes] | Callable[[http.server.BaseHTTPRequestHandler], None]] = {}
         self.base = ""
+        self.hits: list[str] = []  # every path requested, in order (known route or not)
+
+    def hits_under(self, prefix: str) -> list[str]:
+        return [path for path in self.hits if path.startswith(prefix)]
 
     def add(self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8", status: int = 200) -> str:
         self.routes[path] = (status, content_type, body.encode() if isinstance(body, str) else body)
@@ -153,6 +179,7 @@ def site() -> Iterator[Site]:
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            routes.hits.append(self.path)
             route = routes.routes.get(self.path)
             if route is None:
                 self.send_response(404)

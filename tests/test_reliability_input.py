@@ -233,6 +233,7 @@ def make_items(tmp: Path, site) -> tuple[list[str], dict[str, str], list[str]]:
 def test_bad_items_fail_alone_with_a_clear_message_and_the_rest_is_ingested(cli_env, capsys, monkeypatch, tmp_path,
                                                                             site):
     monkeypatch.setenv("WARTA_INGEST_FETCH_TIMEOUT_S", "1")
+    monkeypatch.setenv("WARTA_INGEST_ALLOW_PRIVATE_URLS", "true")  # the test site is on loopback
     sources, failing, good = make_items(tmp_path / "items", site)
     code, out, err = run(capsys, "ingest", "-q", *sources)  # a crash would raise out of main()
     assert code == 1

