@@ -127,12 +127,24 @@ class KeywordIndex:
         self._bm25 = None
         self._ids: list[str] = []
         self._langs: list[str] = []
+        self._positions: dict[str, int] = {}
         self.generation = -1
         self._loaded_stamp = -1  # mtime of the meta.json last loaded
 
     @property
     def size(self) -> int:
         return len(self._ids)
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """The indexed tokens (a new object after each rebuild or load)."""
+        bm25 = self._bm25
+        return bm25.vocab_dict if bm25 is not None else {}
+
+    @property
+    def languages(self) -> set[str]:
+        """The languages of the indexed chunks."""
+        return set(self._langs)
 
     def load(self) -> bool:
         """Load the saved index unless it is the version already loaded; False when there is none."""
@@ -152,6 +164,7 @@ class KeywordIndex:
             return False
         with self._lock:
             self._bm25, self._ids, self._langs = bm25, info["ids"], info["langs"]
+            self._positions = {cid: i for i, cid in enumerate(self._ids)}
             self.generation, self._loaded_stamp = info["generation"], stamp
         return True
 
@@ -181,6 +194,7 @@ class KeywordIndex:
             shutil.rmtree(old, ignore_errors=True)
         with self._lock:
             self._bm25, self._ids, self._langs, self.generation = bm25, ids, langs, generation
+            self._positions = {cid: i for i, cid in enumerate(ids)}
             if save:
                 self._loaded_stamp = (self.folder / "meta.json").stat().st_mtime_ns
 
@@ -200,3 +214,34 @@ class KeywordIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(ids[i], langs[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def coverage(self, tokens: list[str], chunk_ids: list[str], *, lang: str | None = None) -> dict[str, float]:
+        """How much of the question each chunk (of language ``lang``, when given) holds: the IDF-weighted share
+        of the distinct ``tokens`` (those the index knows) that occur in it, 0..1. Unlike BM25 it does not
+        grow with repeats or shrink with length, so a short passage holding every word of the question
+        scores 1.
+
+        Cost: for each query token, a binary search of its posting list per chunk (tokens x chunks x log df).
+        """
+        with self._lock:
+            bm25, positions, langs = self._bm25, self._positions, self._langs
+        if bm25 is None:
+            return {}
+        vocab, indptr, indices = bm25.vocab_dict, bm25.scores["indptr"], bm25.scores["indices"]
+        n_docs = len(positions)
+        wanted = {positions[c]: c for c in chunk_ids if c in positions and (lang is None or langs[positions[c]] == lang)}
+        held = dict.fromkeys(wanted.values(), 0.0)
+        candidates = np.array(sorted(wanted), dtype=indices.dtype)
+        total = 0.0
+        for token in dict.fromkeys(t for t in tokens if t and t in vocab):
+            tid = vocab[token]
+            if tid + 1 >= len(indptr):  # "" and other tokens without postings
+                continue
+            docs = indices[indptr[tid]:indptr[tid + 1]]
+            idf = float(np.log(1 + (n_docs - len(docs) + 0.5) / (len(docs) + 0.5)))
+            total += idf
+            # postings are sorted (bm25s builds a CSC matrix): a binary search per candidate
+            at = np.minimum(np.searchsorted(docs, candidates), max(len(docs) - 1, 0))
+            for doc in candidates[docs[at] == candidates] if len(docs) else ():
+                held[wanted[int(doc)]] += idf
+        return {cid: value / total for cid, value in held.items()} if total else held
