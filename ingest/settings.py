@@ -92,7 +92,7 @@ class RetrievalSettings(_Section):
         0.1, ge=0, description="Weight of the BM25 side for passages in the question's language."
     )
     cross_lingual_keyword_weight: float = Field(
-        0.1, ge=0, description="Weight of each cross-lingual BM25 list (the question's names and numbers; its "
+        0.4, ge=0, description="Weight of each cross-lingual BM25 list (the question's names and numbers; its "
         "translated words) for passages in another language than the question: other keyword matches across "
         "languages are noise."
     )
