@@ -19,12 +19,14 @@ one article merged into one passage, and the relevance floor (no passage with a 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ingest.embed import QUERY_PREFIX
+from ingest.errors import WartaError
 from ingest.index import Index
 from ingest.keyword import ENGLISH_STOPWORDS, analyze, entity_terms, words
 from ingest.lang import detect_language
@@ -34,6 +36,7 @@ from ingest.settings import RetrievalSettings
 from ingest.store import build_where, date_number
 
 Mode = Literal["hybrid", "dense", "keyword"]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,6 @@ def fuse_convex(
     dense: Sequence[tuple[str, float]],
     keyword: KeywordHits,
     *,
-    query_lang: str,
     keyword_weight: float,
     coverage_weight: float,
     cross_lingual_keyword_weight: float,
@@ -221,6 +223,17 @@ class Retriever:
                 and "id" in self.index.keywords.languages
                 and (self._lexicon is not None or self._load_lexicon is not None))
 
+    def _lexicon_or_none(self) -> Lexicon | None:
+        """The lexicon, loaded (built, without `warta setup`) on first need. A lexicon that cannot be had
+        (unwritable models dir, missing word list) only costs the translation, never the search."""
+        if self._lexicon is None and self._load_lexicon is not None:
+            try:
+                self._lexicon = self._load_lexicon()
+            except (OSError, ValueError, KeyError, WartaError) as exc:
+                log.warning("cross-lingual keyword translation is off: %s", exc)
+            self._load_lexicon = None
+        return self._lexicon
+
     def _keyword_hits(self, query: str, language: str, k: int, word_vectors=None, *,
                       coverage_of: Sequence[str] = ()) -> KeywordHits:
         """BM25 hits: the question's own words for passages in its language, its names and numbers
@@ -236,10 +249,9 @@ class Retriever:
         names = entity_terms(query)
         cross = [h for h in keywords.search(analyze(names, other), k) if h[1] != language] if names else []
         translated: list[Scored] = []
-        if word_vectors is not None and len(word_vectors):
-            if self._lexicon is None:
-                self._lexicon = self._load_lexicon()
-            found = self._lexicon.translate(word_vectors, keywords.vocabulary)
+        lexicon = self._lexicon_or_none() if word_vectors is not None and len(word_vectors) else None
+        if lexicon is not None:
+            found = lexicon.translate(word_vectors, keywords.vocabulary)
             translated = [h for h in keywords.search(found, k) if h[1] != language] if found else []
         coverage = keywords.coverage(tokens, [*coverage_of, *(h[0] for h in same)], lang=language)
         return KeywordHits(same, cross, translated, coverage)
@@ -279,7 +291,7 @@ class Retriever:
         else:
             missing = [cid for cid, _, _ in keyword if cid not in cosine]
             cosine.update(self.index.vectors.similarities(vector, missing))
-            ranked = fuse_convex(cosine, dense, found, query_lang=language, keyword_weight=cfg.keyword_weight,
+            ranked = fuse_convex(cosine, dense, found, keyword_weight=cfg.keyword_weight,
                                  coverage_weight=cfg.coverage_weight,
                                  cross_lingual_keyword_weight=cfg.cross_lingual_keyword_weight)
         bm25 = {cid: s for cid, _, s in keyword}

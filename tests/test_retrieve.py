@@ -22,20 +22,20 @@ WEIGHTS = {"keyword_weight": 0.1, "coverage_weight": 0.75, "cross_lingual_keywor
 def test_a_passage_holding_the_whole_question_beats_a_slightly_closer_one():
     dense = [("close", 0.86), ("holds", 0.85), ("far", 0.80)]
     hits = KeywordHits(same=[("holds", "id", 9.0)], coverage={"holds": 1.0, "close": 0.2, "far": 0.0})
-    ranked = fuse_convex(dict(dense), dense, hits, query_lang="id", **WEIGHTS)
+    ranked = fuse_convex(dict(dense), dense, hits, **WEIGHTS)
     assert [cid for cid, _ in ranked] == ["holds", "close", "far"]
 
 
 def test_without_keyword_evidence_the_dense_order_stands():
     dense = [("a", 0.9), ("b", 0.85), ("c", 0.8)]
-    ranked = fuse_convex(dict(dense), dense, KeywordHits(), query_lang="en", **WEIGHTS)
+    ranked = fuse_convex(dict(dense), dense, KeywordHits(), **WEIGHTS)
     assert [c for c, _ in ranked] == ["a", "b", "c"] and [s for _, s in ranked] == pytest.approx([1.0, 0.5, 0.0])
 
 
 def test_a_keyword_only_candidate_starts_below_the_dense_list():
     dense = [("a", 0.9), ("b", 0.8)]
     cosines = {**dict(dense), "kw": 0.7}  # found by BM25 only, farther than anything dense returned
-    ranked = dict(fuse_convex(cosines, dense, KeywordHits(same=[("kw", "id", 3.0)]), query_lang="id", **WEIGHTS))
+    ranked = dict(fuse_convex(cosines, dense, KeywordHits(same=[("kw", "id", 3.0)]), **WEIGHTS))
     assert ranked["kw"] == pytest.approx(-1.0 + 0.1) and ranked["kw"] < ranked["b"]
 
 
@@ -43,7 +43,7 @@ def test_cross_lingual_matches_add_up_and_never_earn_coverage():
     dense = [("a", 0.9), ("b", 0.89), ("c", 0.8)]
     hits = KeywordHits(names=[("b", "id", 2.0)], translated=[("b", "id", 5.0), ("c", "id", 2.5)],
                        coverage={})  # coverage is computed for passages in the question's language only
-    ranked = dict(fuse_convex(dict(dense), dense, hits, query_lang="en", **WEIGHTS))
+    ranked = dict(fuse_convex(dict(dense), dense, hits, **WEIGHTS))
     assert ranked["b"] == pytest.approx(0.9 + 0.4 * (1.0 + 1.0))
     assert ranked["c"] == pytest.approx(0.4 * 0.5)
 
@@ -142,3 +142,18 @@ def test_an_english_question_reaches_indonesian_words_through_the_lexicon(settin
     best = translated.translated[0][0]
     assert assistant.index.catalog.hits([best])[best].article_id == "gereja"
     assert assistant.search(question).hits[0].article_id == "gereja"
+
+
+def test_a_lexicon_that_cannot_be_had_costs_only_the_translation(caplog):
+    from assistant.retrieve import Retriever
+    from ingest.settings import RetrievalSettings
+
+    calls = []
+
+    def unavailable():
+        calls.append(1)
+        raise OSError("models dir is read-only")
+
+    retriever = Retriever(RetrievalSettings(), index=None, embedder=None, load_lexicon=unavailable)
+    assert retriever._lexicon_or_none() is None and retriever._lexicon_or_none() is None
+    assert calls == [1] and "read-only" in caplog.text  # tried once, said why
