@@ -30,6 +30,7 @@ from ingest.embed import QUERY_PREFIX
 from ingest.errors import BackendError, InputError, WartaError
 from ingest.index import Index
 from ingest.lang import detect_language
+from ingest.lexicon import load_lexicon
 from ingest.models import load_embedder, load_encoding
 from ingest.records import Hit
 from ingest.settings import Settings, load_settings
@@ -139,7 +140,8 @@ class Assistant:
 
     @property
     def retriever(self) -> Retriever:
-        return Retriever(self.settings.retrieval, self.index, self.embeddings)
+        return Retriever(self.settings.retrieval, self.index, self.embeddings,
+                         load_lexicon=lambda: load_lexicon(self.settings, self.embeddings))
 
     def search(self, query: str, *, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid") -> Retrieval:
         """Ranked passages for ``query``.

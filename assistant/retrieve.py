@@ -2,11 +2,15 @@
 
 Why language-aware: BM25 over an English question's words is noise against Indonesian text (plain
 RRF drops cross-lingual hit@5 from .92 to .78 on the dev set), while for same-language questions it
-helps. So the keyword side is weighted by whether a passage is in the question's language, and for
-passages in the other language only the question's names and numbers are matched.
+helps. So the keyword side depends on whether a passage is in the question's language:
 
-Two fusions: ``convex`` (default: min-max-normalized cosine + weight x min-max-normalized BM25 over the
-union of both candidate lists; best on FacQA and xling) and ``rrf`` (weighted reciprocal rank fusion).
+- same language: the question's keywords (BM25) and how much of the question a passage holds
+  (``KeywordIndex.coverage``: the IDF-weighted share of the question's keywords it contains);
+- other language: the question's names and numbers, and (English questions over Indonesian passages)
+  its words translated through the e5 lexicon (``ingest.lexicon``), each searched with BM25.
+
+Two fusions: ``convex`` (default: each signal scaled to 0..1 on its own list, then weighted and summed; see
+``fuse_convex``) and ``rrf`` (weighted reciprocal rank fusion).
 
 After fusion: filters, at most ``max_chunks_per_article`` passages per article, adjacent chunks of
 one article merged into one passage, and the relevance floor (no passage with a dense cosine above
@@ -15,20 +19,24 @@ one article merged into one passage, and the relevance floor (no passage with a 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ingest.embed import QUERY_PREFIX
+from ingest.errors import WartaError
 from ingest.index import Index
-from ingest.keyword import analyze, entity_terms
+from ingest.keyword import ENGLISH_STOPWORDS, analyze, entity_terms, words
 from ingest.lang import detect_language
+from ingest.lexicon import MAX_WORDS, Lexicon
 from ingest.records import Hit
 from ingest.settings import RetrievalSettings
 from ingest.store import build_where, date_number
 
 Mode = Literal["hybrid", "dense", "keyword"]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,32 +99,69 @@ def fuse_rrf(
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _minmax(values: dict[str, float], keys: Sequence[str]) -> dict[str, float]:
-    raw = [values.get(k, 0.0) for k in keys]
-    lo, hi = min(raw, default=0.0), max(raw, default=0.0)
-    return {k: (v - lo) / (hi - lo) if hi > lo else 0.0 for k, v in zip(keys, raw)}
+Scored = tuple[str, str, float]  # (chunk id, passage language, BM25 score)
+
+
+@dataclass(frozen=True)
+class KeywordHits:
+    """What the keyword side found, one list per signal (each best first)."""
+
+    same: Sequence[Scored] = ()  # the question's words, passages in its language (all, when it has none)
+    names: Sequence[Scored] = ()  # its names and numbers, passages in the other language
+    translated: Sequence[Scored] = ()  # its words translated through the lexicon, passages in the other language
+    coverage: dict[str, float] = field(default_factory=dict)  # chunk id (question's language) -> share of it held
+
+    def merged(self) -> list[Scored]:
+        """All hits, each chunk once with its best score, best first (keyword-only ranking, RRF)."""
+        best: dict[str, Scored] = {}
+        for hit in [*self.same, *self.names, *self.translated]:
+            if hit[0] not in best or hit[2] > best[hit[0]][2]:
+                best[hit[0]] = hit
+        return sorted(best.values(), key=lambda h: (-h[2], h[0]))
+
+
+def _scaled(hits: Sequence[Scored]) -> dict[str, float]:
+    """BM25 scores as a share of the list's best (0..1]: BM25 has no fixed scale across questions."""
+    top = max((score for _, _, score in hits), default=0.0)
+    return {cid: score / top for cid, _, score in hits} if top > 0 else {}
 
 
 def fuse_convex(
     cosines: dict[str, float],
-    keyword: Sequence[tuple[str, str, float]],
+    dense: Sequence[tuple[str, float]],
+    keyword: KeywordHits,
     *,
-    query_lang: str,
     keyword_weight: float,
+    coverage_weight: float,
     cross_lingual_keyword_weight: float,
 ) -> list[tuple[str, float]]:
-    """``minmax(cosine) + w(lang) * minmax(bm25)`` over all candidates (``cosines`` must cover them all)."""
-    candidates = sorted(cosines)
-    bm25 = {cid: score for cid, _, score in keyword}
-    langs = {cid: lang for cid, lang, _ in keyword}
-    dense_n = _minmax(cosines, candidates)
-    keyword_n = _minmax(bm25, candidates)
-    fused = {
-        cid: dense_n[cid]
-        + _weight(langs.get(cid, query_lang), query_lang, keyword_weight, cross_lingual_keyword_weight) * keyword_n[cid]
-        for cid in candidates
-    }
+    """``dense + coverage_weight * coverage + keyword_weight * bm25`` (same language) or
+    ``dense + cross_lingual_keyword_weight * (bm25 of names + bm25 of translated words)`` (other language).
+
+    The cosine is scaled over the dense list (its best 1, its last 0; candidates only the keyword side
+    found fall below 0), each BM25 list by its best score; coverage is 0..1 already. ``cosines`` must
+    cover every candidate.
+    """
+    if dense:
+        hi, lo = dense[0][1], dense[-1][1]
+    else:
+        hi, lo = max(cosines.values(), default=1.0), min(cosines.values(), default=0.0)
+    span = hi - lo if hi > lo else 1.0
+    same, names, translated = _scaled(keyword.same), _scaled(keyword.names), _scaled(keyword.translated)
+    fused = {}
+    for cid, cosine in cosines.items():
+        # same-language signals only ever hold passages in the question's language, cross-lingual ones only others
+        fused[cid] = ((cosine - lo) / span + coverage_weight * keyword.coverage.get(cid, 0.0)
+                      + keyword_weight * same.get(cid, 0.0)
+                      + cross_lingual_keyword_weight * (names.get(cid, 0.0) + translated.get(cid, 0.0)))
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def words_to_translate(question: str) -> list[str]:
+    """The question's content words (no stop words, letters only, 3+ letters), the longest first, at most
+    ``lexicon.MAX_WORDS``: what the lexicon translates."""
+    found = [w for w in dict.fromkeys(words(question)) if len(w) > 2 and w.isalpha() and w not in ENGLISH_STOPWORDS]
+    return sorted(found, key=len, reverse=True)[:MAX_WORDS]
 
 
 CANDIDATES_READ = 30  # fused candidates whose catalog rows are read first (k=5 needs far fewer)
@@ -161,23 +206,55 @@ def diversify(hits: Sequence[Hit], k: int, max_per_article: int, merge_neighbors
 
 
 class Retriever:
-    """Searches one ``Index`` with the e5 embedder."""
+    """Searches one ``Index`` with the e5 embedder (and, for English questions over Indonesian passages,
+    the e5 lexicon when ``retrieval.translate_keywords`` is on: ``lexicon`` is loaded on first need)."""
 
-    def __init__(self, settings: RetrievalSettings, index: Index, embedder) -> None:
+    def __init__(self, settings: RetrievalSettings, index: Index, embedder, lexicon: Lexicon | None = None,
+                 load_lexicon=None) -> None:
         self.settings = settings
         self.index = index
         self.embedder = embedder
+        self._lexicon = lexicon
+        self._load_lexicon = load_lexicon  # () -> Lexicon, called once when a question needs it
 
-    def _keyword_hits(self, query: str, language: str, k: int) -> list[tuple[str, str, float]]:
+    def _translating(self, language: str, mode: Mode) -> bool:
+        """English question, Indonesian passages in the index, hybrid search, translation on."""
+        return (mode == "hybrid" and language == "en" and self.settings.translate_keywords
+                and "id" in self.index.keywords.languages
+                and (self._lexicon is not None or self._load_lexicon is not None))
+
+    def _lexicon_or_none(self) -> Lexicon | None:
+        """The lexicon, loaded (built, without `warta setup`) on first need. A lexicon that cannot be had
+        (unwritable models dir, missing word list) only costs the translation, never the search."""
+        if self._lexicon is None and self._load_lexicon is not None:
+            try:
+                self._lexicon = self._load_lexicon()
+            except (OSError, ValueError, KeyError, WartaError) as exc:
+                log.warning("cross-lingual keyword translation is off: %s", exc)
+            self._load_lexicon = None
+        return self._lexicon
+
+    def _keyword_hits(self, query: str, language: str, k: int, word_vectors=None, *,
+                      coverage_of: Sequence[str] = ()) -> KeywordHits:
         """BM25 hits: the question's own words for passages in its language, its names and numbers
-        (analysed as the other language) for passages in the other language."""
+        (analysed as the other language) and its translated words for passages in the other language."""
+        keywords = self.index.keywords
         if language not in ("id", "en"):
-            return self.index.keywords.search(analyze(query, "other"), k)
-        same = [h for h in self.index.keywords.search(analyze(query, language), k) if h[1] == language]
+            tokens = analyze(query, "other")
+            same = keywords.search(tokens, k)
+            return KeywordHits(same, coverage=keywords.coverage(tokens, [*coverage_of, *(h[0] for h in same)]))
+        tokens = analyze(query, language)
+        same = [h for h in keywords.search(tokens, k) if h[1] == language]
         other = "en" if language == "id" else "id"
         names = entity_terms(query)
-        cross = [h for h in self.index.keywords.search(analyze(names, other), k) if h[1] != language] if names else []
-        return sorted(same + cross, key=lambda h: -h[2])
+        cross = [h for h in keywords.search(analyze(names, other), k) if h[1] != language] if names else []
+        translated: list[Scored] = []
+        lexicon = self._lexicon_or_none() if word_vectors is not None and len(word_vectors) else None
+        if lexicon is not None:
+            found = lexicon.translate(word_vectors, keywords.vocabulary)
+            translated = [h for h in keywords.search(found, k) if h[1] != language] if found else []
+        coverage = keywords.coverage(tokens, [*coverage_of, *(h[0] for h in same)], lang=language)
+        return KeywordHits(same, cross, translated, coverage)
 
     def search(self, query: str, *, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid",
                merge: bool | None = None) -> Retrieval:
@@ -189,14 +266,19 @@ class Retriever:
         self.index.catch_up()  # another process may have ingested since the last search
         t0 = time.perf_counter()
         dense: list[tuple[str, float]] = []
-        vector = None
+        vector = word_vectors = None
         if mode in ("hybrid", "dense"):
-            vector = self.embedder.encode([query], QUERY_PREFIX)[0]
+            # the words to translate ride along in the question's own model call (one batch, short texts)
+            extra = words_to_translate(query) if self._translating(language, mode) else []
+            vectors = self.embedder.encode([query, *extra], QUERY_PREFIX)
+            vector, word_vectors = vectors[0], vectors[1:] if extra else None
             dense = self.index.vectors.query(vector, max(cfg.dense_k, k), filters.where())
         t1 = time.perf_counter()
-        keyword: list[tuple[str, str, float]] = []
+        found = KeywordHits()
         if mode in ("hybrid", "keyword"):
-            keyword = self._keyword_hits(query, language, max(cfg.keyword_k, k) * (3 if filters.where() else 1))
+            found = self._keyword_hits(query, language, max(cfg.keyword_k, k) * (3 if filters.where() else 1),
+                                       word_vectors, coverage_of=[cid for cid, _ in dense] if mode == "hybrid" else ())
+        keyword = found.merged()
         t2 = time.perf_counter()
         cosine = dict(dense)
         if mode == "keyword":
@@ -209,7 +291,8 @@ class Retriever:
         else:
             missing = [cid for cid, _, _ in keyword if cid not in cosine]
             cosine.update(self.index.vectors.similarities(vector, missing))
-            ranked = fuse_convex(cosine, keyword, query_lang=language, keyword_weight=cfg.keyword_weight,
+            ranked = fuse_convex(cosine, dense, found, keyword_weight=cfg.keyword_weight,
+                                 coverage_weight=cfg.coverage_weight,
                                  cross_lingual_keyword_weight=cfg.cross_lingual_keyword_weight)
         bm25 = {cid: s for cid, _, s in keyword}
         records: dict[str, Hit] = {}

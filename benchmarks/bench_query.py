@@ -9,7 +9,8 @@ catalog, the Chroma collection and the BM25 index are exactly what ``warta inges
   chunks gets the real vector of the original chunk plus Gaussian noise (||noise|| ~ ``--sigma``),
   renormalized. Embedding 100k chunks for real would take about an hour on this machine.
 
-Queries are real: news_id summary queries (long, ~60 words) and FacQA questions (short), asked through
+Queries are real: news_id summary queries (long, ~60 words), FacQA questions (short) and xling English questions
+(hybrid search over Indonesian passages also embeds their words and searches the lexicon translations), asked through
 ``Retriever.search`` with the default retrieval settings. For every query the modes and sizes are taken in
 rotating order, so all of them see the same background load. The query-embedding time is measured by
 wrapping the embedder the retriever is given.
@@ -137,7 +138,9 @@ def build_index(size: int, models: Path, base, sigma: float, rebuild: bool):
 
 def load_queries(n: int) -> dict[str, list[str]]:
     return {"summary (long)": [r["question"] for r in common.read_jsonl(common.DEV / "news_id_summary_queries.jsonl", n)],
-            "FacQA question (short)": [r["question"] for r in common.read_jsonl(common.DEV / "facqa_qa.jsonl", n)]}
+            "FacQA question (short)": [r["question"] for r in common.read_jsonl(common.DEV / "facqa_qa.jsonl", n)],
+            # English: hybrid search also embeds up to 8 question words and searches their lexicon translations
+            "xling question (English)": [r["question"] for r in common.read_jsonl(common.DEV / "xling_squad_qa.jsonl", n)]}
 
 
 # Torch's OpenMP setup for the query embedding: name -> (extra environment, embedding.threads).
@@ -149,6 +152,7 @@ def query_worker(variant: str, set_name: str, args: argparse.Namespace) -> None:
     """Run one query set through every size and mode; print the samples as JSON (last stdout line)."""
     from assistant.retrieve import Retriever
     from ingest.index import Index
+    from ingest.lexicon import load_lexicon
     from ingest.models import load_embedder
 
     _, threads = VARIANTS[variant]
@@ -159,7 +163,8 @@ def query_worker(variant: str, set_name: str, args: argparse.Namespace) -> None:
     retrievers = {}
     for size in args.size_list:
         settings = common.bench_settings(common.SCRATCH / "query" / f"n{size}" / "data", models)
-        retrievers[size] = Retriever(settings.retrieval, Index(settings), embedder)
+        retrievers[size] = Retriever(settings.retrieval, Index(settings), embedder,
+                                     lexicon=load_lexicon(settings, model))
     queries = load_queries(args.queries)[set_name]
     combos = [(size, mode) for size in args.size_list for mode in MODES]
     for q in queries[:3]:  # warm-up: model, Chroma segments, BM25 arrays, SQLite pages

@@ -1,7 +1,9 @@
 """The catalog: articles and chunks in SQLite, the source of truth the other indexes follow.
 
 It keeps the full article text (so ``warta reindex`` can rebuild vectors without the original files),
-the chunk texts with their keyword tokens, and two bookkeeping tables that make writes crash-safe:
+the chunk texts with their keyword tokens (and, in ``meta``, the version of the analyzer that made them,
+so a changed analyzer can re-analyse them without re-embedding), and two bookkeeping tables that make
+writes crash-safe:
 
 - ``pending``: chunk ids whose vectors are being written but whose article is not committed yet;
 - ``garbage``: chunk ids whose article was replaced or removed, whose vectors still need deleting.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -111,6 +113,16 @@ class Catalog:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
+
+    def keyword_version(self) -> int | None:
+        """The analyzer version of the stored keyword tokens; None while no chunk was ever stored.
+
+        Catalogs written before the version was recorded hold version-1 tokens."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key='keyword_version'").fetchone()
+            if row:
+                return int(row[0])
+            return 1 if self._db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() else None
 
     def store_id(self) -> str:
         """A random id made once per catalog: names this index's collection on a shared Chroma server."""
@@ -237,11 +249,14 @@ class Catalog:
             db.executemany("DELETE FROM pending WHERE chunk_id=?", [(c,) for c in pending])
             db.executemany("DELETE FROM garbage WHERE chunk_id=?", [(c,) for c in garbage])
 
-    def commit_articles(self, items: Sequence[tuple[Article, Sequence[Chunk], Sequence[str]]], replaced: Sequence[str]) -> list[str]:
+    def commit_articles(self, items: Sequence[tuple[Article, Sequence[Chunk], Sequence[str]]], replaced: Sequence[str],
+                        *, keyword_version: int | None = None) -> list[str]:
         """Atomically store ``(article, chunks, keyword_tokens)`` items, replacing ``replaced`` article ids.
 
-        Returns the chunk ids that are no longer referenced (their vectors must be deleted); they are
-        also recorded in ``garbage`` so a crash before the deletion is repaired later.
+        ``keyword_version`` is the analyzer version of the given tokens; the caller makes sure the stored
+        tokens are of the same version (``retokenize``). Returns the chunk ids that are no longer
+        referenced (their vectors must be deleted); they are also recorded in ``garbage`` so a crash
+        before the deletion is repaired later.
         """
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         new_ids = {c.id for _, chunks, _ in items for c in chunks}
@@ -264,10 +279,9 @@ class Catalog:
             stale = [c for c in old_ids if c not in new_ids]
             db.executemany("INSERT OR IGNORE INTO garbage(chunk_id) VALUES (?)", [(c,) for c in stale])
             db.executemany("DELETE FROM pending WHERE chunk_id=?", [(c,) for c in new_ids])
-            db.execute(
-                "INSERT INTO meta VALUES ('generation', '1') "
-                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-            )
+            if keyword_version is not None and items:
+                _set_meta(db, "keyword_version", str(keyword_version))
+            _bump_generation(db)
         return stale
 
     def remove_articles(self, article_ids: Sequence[str]) -> list[str]:
@@ -277,7 +291,25 @@ class Catalog:
     def bump_generation(self) -> None:
         """Tell other processes the vectors changed without a catalog change (a repair): they reopen the store."""
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO meta VALUES ('generation', '1') "
-                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-            )
+            _bump_generation(db)
+
+    def retokenize(self, analyze_chunk: Callable[[str, str, str, str], str], keyword_version: int) -> int:
+        """Replace every chunk's keyword tokens by ``analyze_chunk(title, article_text, chunk_text, lang)`` and
+        record ``keyword_version``, in one transaction (vectors are untouched). Returns the chunks analysed."""
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT c.id, a.title, a.text, c.text, a.lang FROM chunks c JOIN articles a ON a.id = c.article_id"
+            ).fetchall()
+            db.executemany("UPDATE chunks SET tokens=? WHERE id=?",
+                           [(analyze_chunk(title, text, chunk, lang), cid) for cid, title, text, chunk, lang in rows])
+            _set_meta(db, "keyword_version", str(keyword_version))
+            _bump_generation(db)
+        return len(rows)
+
+
+def _set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
+    db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def _bump_generation(db: sqlite3.Connection) -> None:
+    db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")

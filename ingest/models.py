@@ -130,7 +130,10 @@ def ensure_embedding_model(settings: Settings) -> Path:
 
 def prepare_all(settings: Settings) -> dict[str, Path]:
     """Everything ``warta setup`` prepares for ingest and search."""
-    return {"tiktoken": ensure_tiktoken(settings), "embedding": ensure_embedding_model(settings)}
+    from ingest.lexicon import ensure_lexicon
+
+    paths = {"tiktoken": ensure_tiktoken(settings), "embedding": ensure_embedding_model(settings)}
+    return {**paths, "lexicon": ensure_lexicon(settings)}
 
 
 def load_embedder(settings: Settings):

@@ -93,15 +93,25 @@ class RetrievalSettings(_Section):
     dense_k: int = Field(50, ge=1, description="Candidates taken from the vector index before fusion.")
     keyword_k: int = Field(50, ge=1, description="Candidates taken from the BM25 index before fusion.")
     fusion: Literal["convex", "rrf"] = Field(
-        "convex", description="'convex': min-max-normalized dense + weighted BM25 scores (best on the dev sets); "
-        "'rrf': weighted reciprocal rank fusion."
+        "convex", description="'convex': dense cosine + weighted keyword signals, each scaled to 0..1 on its own "
+        "list (best on the dev sets); 'rrf': weighted reciprocal rank fusion."
+    )
+    coverage_weight: float = Field(
+        0.75, ge=0, description="Weight of question coverage (the IDF-weighted share of the question's keywords a "
+        "passage holds) for passages in the question's language (fusion = 'convex')."
     )
     keyword_weight: float = Field(
-        0.5, ge=0, description="Weight of the BM25 side for passages in the question's language."
+        0.1, ge=0, description="Weight of the BM25 side for passages in the question's language."
     )
     cross_lingual_keyword_weight: float = Field(
-        0.1, ge=0, description="Weight of the BM25 side (names and numbers only) for passages in another language "
-        "than the question: other keyword matches across languages are noise."
+        0.4, ge=0, description="Weight of each cross-lingual BM25 list (the question's names and numbers; its "
+        "translated words) for passages in another language than the question: other keyword matches across "
+        "languages are noise."
+    )
+    translate_keywords: bool = Field(
+        True, description="English questions over Indonesian passages: also search the question's words "
+        "translated through nearest Indonesian words in the e5 space (built by `warta setup`; the words ride "
+        "along in the question's embedding call)."
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (fusion = 'rrf').")
     max_chunks_per_article: int = Field(2, ge=1, description="At most this many passages from one article.")
