@@ -22,7 +22,7 @@ from assistant.backends import Backend, build_backend
 from assistant.cite import ground, is_refusal, refusal
 from assistant.extractive import extractive_answer
 from assistant.followup import FollowUp, Message, plan
-from assistant.prompts import FALLBACK_NOTE, REMOVED_NOTE, SYSTEM, format_passage, user_message
+from assistant.prompts import FALLBACK_NOTE, REMOVED_NOTE, SYSTEM, example_turns, format_passage, user_message
 from assistant.records import Answer, Passage
 from assistant.retrieve import Filters, Mode, Retrieval, Retriever
 from ingest.clean import clean_line
@@ -165,15 +165,16 @@ class Assistant:
     def warm_up(self, backend: str | None = None) -> None:
         """Load everything a question needs before the first one comes (long-lived front ends call this).
 
-        For the local model this also reads both system prompts once: llama.cpp keeps them in its prompt
-        cache, so a question's prompt is read from the passages on (~1 s less to the first token on 2 cores).
+        For the local model this also reads both system prompts and their worked examples once: llama.cpp keeps
+        them in its prompt cache, so a question's prompt is read from its passages on.
         """
         chosen = self.backend(backend)
         self.embeddings, self.index  # noqa: B018
         load_encoding(self.settings)
         if chosen.name == "local" and chosen.llm is not None:
             for language in SYSTEM:
-                messages = [("system", SYSTEM[language]), ("human", user_message(language, [], ""))]
+                messages = [("system", SYSTEM[language]), *example_turns(language),
+                            ("human", user_message(language, [], ""))]
                 for _ in chosen.llm.stream(messages, max_completion_tokens=1):
                     pass
 
@@ -326,7 +327,7 @@ class Assistant:
 
     def _generate(self, llm, language: str, passages: Sequence[Passage], follow: FollowUp) -> Iterator[str]:
         blocks = [format_passage(p.n, p.hit.title, p.hit.published, p.text) for p in passages]
-        messages = [("system", SYSTEM[language])]
+        messages = [("system", SYSTEM[language]), *example_turns(language)]
         messages += [("human" if m["role"] == "user" else "ai", m["content"]) for m in follow.history]
         messages.append(("human", user_message(language, blocks, follow.standalone)))
         for chunk in llm.stream(messages):

@@ -109,7 +109,12 @@ _META = re.compile(  # sentences about the passages instead of about the news: "
     r"^(?:the |this |these |that )?(?:passage|passages|article|articles|text|source|sources)\b[^.!?]{0,40}?\b"
     r"(?:provides?|mentions?|states?|says|explains?|describes?|gives?|contains?|does not|doesn't|do not|is about)\b"
     r"|^(?:bagian|artikel|teks|sumber|kutipan)\b[^.!?]{0,40}?\b"
-    r"(?:memberikan|menyebutkan|menjelaskan|menyatakan|menggambarkan|berisi|memuat|tidak)\b",
+    r"(?:memberikan|menyebutkan|menjelaskan|menyatakan|menggambarkan|berisi|memuat|tidak)\b"
+    # "This is stated in Passage [1].", "This information is found in passage 2.", "Hal ini disebutkan di bagian [1]."
+    r"|^(?:this|that|it|the information|this information)\b[^.!?]{0,30}?\b(?:stated|found|mentioned|given|"
+    r"provided|shown|written|explained|evident)\b[^.!?]{0,20}?\b(?:in|by|from) (?:the )?(?:passage|article|text)s?\b"
+    r"|^(?:hal ini|ini|informasi ini|informasi tersebut)\b[^.!?]{0,30}?\b(?:disebutkan|dinyatakan|ditemukan|"
+    r"dijelaskan|tertulis|terdapat)\b[^.!?]{0,20}?\b(?:di|dalam|pada) (?:bagian|artikel|teks)\b",
     re.IGNORECASE,
 )
 

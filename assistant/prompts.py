@@ -54,6 +54,24 @@ SYSTEM = {
     ),
 }
 
+# Worked examples given after the system prompt, as chat turns: one answered with the passage's own words and
+# numbers, and one whose passage is on the topic but does not state the answer (refused). They are the same
+# for every question, so llama.cpp keeps them in its prompt cache with the system prompt: they cost no time
+# per question. The English one answers an English question from an Indonesian passage. Invented facts, so
+# they cannot leak into a real answer unnoticed (the fact check would remove them).
+EXAMPLE_PASSAGE = ("[1] Bendungan Tirta rampung (2023-03-02)\nBendungan Tirta di Garut mulai dibangun pada 2019 "
+                   "oleh PT Karya Tirta. Proyek senilai Rp2,1 triliun itu menampung 60 juta meter kubik air.")
+ANSWER_EXAMPLES = {
+    "id": [
+        ("Berapa biaya pembangunan Bendungan Tirta?", "Biaya pembangunan Bendungan Tirta sebesar Rp2,1 triliun [1]."),
+        ("Siapa yang meresmikan Bendungan Tirta?", None),
+    ],
+    "en": [
+        ("How much did the Tirta Dam cost?", "The Tirta Dam in Garut cost Rp2.1 trillion [1]."),
+        ("Who opened the Tirta Dam?", None),
+    ],
+}
+
 PASSAGES_HEADER = {"en": "Passages:", "id": "Bagian artikel:"}
 QUESTION_HEADER = {"en": "Question:", "id": "Pertanyaan:"}
 ANSWER_REMINDER = {"en": "Answer in English.", "id": "Jawab dalam bahasa Indonesia."}
@@ -97,6 +115,14 @@ def format_passage(n: int, title: str, published: str, text: str) -> str:
     """``[n] Title (2025-06-18)`` and the text: the outlet is left out (it costs prompt tokens and answers
     nothing); the date stays, news questions are about time."""
     return f"[{n}] {title}".rstrip() + (f" ({published})" if published else "") + f"\n{text}"
+
+
+def example_turns(language: str) -> list[tuple[str, str]]:
+    """The worked examples as (role, text) chat turns, to follow the system prompt."""
+    turns: list[tuple[str, str]] = []
+    for question, answer in ANSWER_EXAMPLES[language]:
+        turns += [("human", user_message(language, [EXAMPLE_PASSAGE], question)), ("ai", answer or REFUSAL[language])]
+    return turns
 
 
 def user_message(language: str, passages: list[str], question: str) -> str:

@@ -132,6 +132,8 @@ def test_filler_about_the_passages_is_dropped():
     grounded = ground(answer, passages(SEED), word_overlap, language="en")
     assert grounded.text == "OpenAI is looking for data partners that fit better [1]."
     assert is_meta("Bagian [2] menjelaskan hal ini.") and not is_meta("The passage of the law took a year.")
+    assert is_meta("This is stated in Passage [1].") and is_meta("This information is found in passage 2.")
+    assert is_meta("Hal ini disebutkan di bagian [1].") and not is_meta("This was found in a cave in 1991.")
 
 
 def test_sentences_without_facts_or_marker_need_a_close_passage():

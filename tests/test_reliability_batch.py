@@ -243,7 +243,8 @@ def test_cyrillic_html_in_a_legacy_encoding_is_read_as_cyrillic(cli_env, capsys,
     assert "Café Ibu Sîti" in stored[str(latin)].text and "crème brûlée" in stored[str(latin)].text
 
 
-def test_a_page_whose_http_header_names_koi8r_is_read_as_cyrillic(cli_env, capsys, site):
+def test_a_page_whose_http_header_names_koi8r_is_read_as_cyrillic(cli_env, capsys, site, monkeypatch):
+    monkeypatch.setenv("WARTA_INGEST_ALLOW_PRIVATE_URLS", "true")  # the test site is on loopback
     url = site.add("/ru", _page(None).encode("koi8_r"), content_type="text/html; charset=KOI8-R")
     code, out, err = run(capsys, "ingest", "-q", url)
     assert code == 0, out + err

@@ -63,6 +63,7 @@ def test_a_dripping_url_fails_at_the_fetch_deadline_and_the_rest_is_ingested(cli
     """``ingest.fetch_timeout_s`` bounds the whole fetch: a server sending a byte every 0.2 s (each read well
     inside the timeout) for 40 s is cut off at 2 s."""
     monkeypatch.setenv("WARTA_INGEST_FETCH_TIMEOUT_S", "2")
+    monkeypatch.setenv("WARTA_INGEST_ALLOW_PRIVATE_URLS", "true")  # the test site is on loopback
     url = f"{site.base}/drip"
     site.routes["/drip"] = Drip(0.2, 40, headers_too=headers_too)
     started = time.monotonic()
@@ -75,7 +76,7 @@ def test_a_dripping_url_fails_at_the_fetch_deadline_and_the_rest_is_ingested(cli
 
 def _env(data_dir: Path, models_dir: Path, **extra: str) -> dict[str, str]:
     return {**os.environ, "WARTA_DATA_DIR": str(data_dir), "WARTA_PATHS_MODELS_DIR": str(models_dir),
-            "WARTA_ANSWER_BACKEND": "extractive", **extra}
+            "WARTA_ANSWER_BACKEND": "extractive", "WARTA_INGEST_ALLOW_PRIVATE_URLS": "true", **extra}
 
 
 def test_remove_runs_while_another_ingest_waits_on_a_slow_url(settings, embedder, models_dir, site, tmp_path,
