@@ -18,7 +18,7 @@ from collections.abc import Generator, Iterator, Sequence
 import numpy as np
 
 from assistant import context
-from assistant.backends import Backend, build_backend
+from assistant.llm.backends import Backend, build_backend
 from assistant.cite import ground, is_refusal, refusal
 from assistant.extractive import extractive_answer
 from assistant.followup import FollowUp, Message, plan
@@ -26,14 +26,14 @@ from assistant.prompts import FALLBACK_NOTE, REMOVED_NOTE, SYSTEM, example_turns
 from assistant.records import Answer, Passage
 from assistant.retrieve import Filters, Mode, Retrieval, Retriever
 from ingest.clean import clean_line
-from ingest.embed import QUERY_PREFIX
-from ingest.errors import BackendError, InputError, WartaError
-from ingest.index import Index
-from ingest.lang import detect_language
-from ingest.lexicon import load_lexicon
-from ingest.models import load_embedder, load_encoding
-from ingest.records import Hit
-from ingest.settings import Settings, load_settings
+from core.models.embedder import QUERY_PREFIX
+from core.errors import BackendError, InputError, WartaError
+from store.index import Index
+from core.text.lang import detect_language
+from core.models.lexicon import load_lexicon
+from core.models.prepare import load_embedder, load_encoding
+from core.records import Hit
+from core.settings import Settings, load_settings
 
 MAX_QUESTION_CHARS = 2000  # longer questions are cut: retrieval and the prompt budget need a bound
 # e5 "query:" cosine above which two names are the same name in two languages ("France"/"Perancis" 0.94,

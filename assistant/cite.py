@@ -25,7 +25,7 @@ import numpy as np
 from assistant.facts import Evidence, NameMatcher, has_facts, respelled, unsupported_facts, with_scale
 from assistant.prompts import REFUSAL
 from assistant.records import Citation, Passage
-from ingest.sentences import split_sentences
+from core.text.sentences import split_sentences
 
 MARKER = re.compile(r"\s?\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use placeholders for "[" and "]" of kept markers

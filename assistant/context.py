@@ -26,11 +26,11 @@ import numpy as np
 
 from assistant.prompts import format_passage
 from assistant.records import Passage
-from ingest.embed import PASSAGE_PREFIX, QUERY_PREFIX
-from ingest.keyword import analyze, entity_terms
-from ingest.lang import detect_language
-from ingest.records import Hit
-from ingest.sentences import split_sentences
+from core.models.embedder import PASSAGE_PREFIX, QUERY_PREFIX
+from store.keywords import analyze, entity_terms
+from core.text.lang import detect_language
+from core.records import Hit
+from core.text.sentences import split_sentences
 
 MIN_WORDS = 3  # shorter pieces are fragments, not answers
 HEADING_WORDS = 8  # a line this short without closing punctuation is a heading ("Pernyataan Scale AI")

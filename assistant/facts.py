@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.metrics import canonical_number
+from assistant.eval.metrics import canonical_number
 
 # --- numbers --------------------------------------------------------------------------------------
 
@@ -215,8 +215,8 @@ _MARKER = re.compile(r"\[\d+(?:\s*[,;–-]\s*\d+)*\]")  # citation markers are n
 
 @lru_cache(maxsize=1)
 def _common_words() -> frozenset[str]:
-    from ingest.keyword import ENGLISH_STOPWORDS, _indonesian
-    from ingest.lang import ENGLISH_WORDS, INDONESIAN_WORDS
+    from store.keywords import ENGLISH_STOPWORDS, _indonesian
+    from core.text.lang import ENGLISH_WORDS, INDONESIAN_WORDS
 
     return frozenset(_STARTERS | ENGLISH_STOPWORDS | ENGLISH_WORDS | INDONESIAN_WORDS | _indonesian()[1])
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.records import Answer, Citation
-from ingest.settings import Settings
+from core.settings import Settings
 
 Rating = Literal["up", "down", "cleared"]  # "cleared": the user took a thumb back
 FILE_NAME = "feedback.jsonl"

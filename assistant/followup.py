@@ -19,9 +19,9 @@ from assistant.cite import strip_markers
 from assistant.facts import Evidence, unsupported_facts
 from assistant.prompts import CONDENSE, CONDENSE_EXAMPLES
 from ingest.clean import clean_line
-from ingest.errors import InputError
-from ingest.keyword import analyze, entity_terms
-from ingest.lang import detect_language
+from core.errors import InputError
+from store.keywords import analyze, entity_terms
+from core.text.lang import detect_language
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": ...}
 

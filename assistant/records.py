@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ingest.records import Hit
+from core.records import Hit
 
 
 @dataclass(frozen=True)

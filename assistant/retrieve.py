@@ -25,15 +25,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from ingest.embed import QUERY_PREFIX
-from ingest.errors import WartaError
-from ingest.index import Index
-from ingest.keyword import ENGLISH_STOPWORDS, analyze, entity_terms, words
-from ingest.lang import detect_language
-from ingest.lexicon import MAX_WORDS, Lexicon
-from ingest.records import Hit
-from ingest.settings import RetrievalSettings
-from ingest.store import build_where, date_number
+from core.models.embedder import QUERY_PREFIX
+from core.errors import WartaError
+from store.index import Index
+from store.keywords import ENGLISH_STOPWORDS, analyze, entity_terms, words
+from core.text.lang import detect_language
+from core.models.lexicon import MAX_WORDS, Lexicon
+from core.records import Hit
+from core.settings import RetrievalSettings
+from store.vectors import build_where, date_number
 
 Mode = Literal["hybrid", "dense", "keyword"]
 log = logging.getLogger(__name__)

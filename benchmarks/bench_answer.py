@@ -59,7 +59,7 @@ def start_backend(assistant) -> UsageLLM:
 
 
 def ingest(settings, embedder, sources: list[str]) -> str:
-    from ingest.pipeline import Ingestor
+    from ingest.ingestor import Ingestor
 
     ingestor = Ingestor(settings, embedder=embedder)
     report = ingestor.ingest(sources)
@@ -68,7 +68,7 @@ def ingest(settings, embedder, sources: list[str]) -> str:
 
 
 def ask(assistant, llm: UsageLLM, question: str, answers=()) -> dict:
-    from assistant.metrics import contains_gold
+    from assistant.eval.metrics import contains_gold
 
     load = common.loadavg()
     answer = assistant.ask(question)
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-curve", action="store_true", help="only the seed questions")
     args = parser.parse_args(argv)
 
-    from ingest.models import load_embedder
+    from core.models.prepare import load_embedder
 
     info = common.machine()
     models = common.models_dir(llm=True)

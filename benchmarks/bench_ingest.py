@@ -46,8 +46,8 @@ def _cpu_s() -> float:
 
 
 def work_warta(input_path: Path, folder: Path) -> dict:
-    from ingest.models import load_embedder
-    from ingest.pipeline import Ingestor
+    from core.models.prepare import load_embedder
+    from ingest.ingestor import Ingestor
 
     settings = common.bench_settings(folder / "data", common.models_path())
     started = time.perf_counter()

@@ -48,9 +48,9 @@ WRITE_BATCH = 1000  # chunks per Index.write call
 def base_corpus(settings) -> tuple[list, list[list], dict[str, np.ndarray]]:
     """Real articles, their chunks, and the real vectors of every chunk (cached in scratch by content hash)."""
     from ingest.chunk import chunk_article
-    from ingest.embed import PASSAGE_PREFIX
-    from ingest.models import load_embedder, load_encoding
-    from ingest.sources import load_sources
+    from core.models.embedder import PASSAGE_PREFIX
+    from core.models.prepare import load_embedder, load_encoding
+    from ingest.sources.load import load_sources
 
     articles = [a for a in load_sources([str(common.DEV / "news_id.jsonl")], settings.ingest) if hasattr(a, "text")]
     encoding, cfg = load_encoding(settings), settings.chunking
@@ -81,7 +81,7 @@ def mutate(text: str, vocab: list[str], rng: random.Random, share: float = 0.15)
 def corpus_items(size: int, articles, chunks, vectors, settings, sigma: float):
     """Yield ``(article, chunks, vectors)`` until ``size`` chunks: real ones first, then synthetic copies."""
     from ingest.chunk import chunk_article
-    from ingest.models import load_encoding
+    from core.models.prepare import load_encoding
 
     encoding, cfg = load_encoding(settings), settings.chunking
     vocab = [w for a in articles for w in re.findall(r"\w+", a.text)]
@@ -109,7 +109,7 @@ def corpus_items(size: int, articles, chunks, vectors, settings, sigma: float):
 
 def build_index(size: int, models: Path, base, sigma: float, rebuild: bool):
     """The index of ``size`` chunks in scratch, built once (reused while its recipe is unchanged)."""
-    from ingest.index import Index, identity_key, index_identity
+    from store.index import Index, identity_key, index_identity
 
     folder = common.SCRATCH / "query" / f"n{size}"
     settings = common.bench_settings(folder / "data", models)
@@ -151,9 +151,9 @@ VARIANTS = {"default": ({}, 0), "OMP_WAIT_POLICY=PASSIVE": ({"OMP_WAIT_POLICY": 
 def query_worker(variant: str, set_name: str, args: argparse.Namespace) -> None:
     """Run one query set through every size and mode; print the samples as JSON (last stdout line)."""
     from assistant.retrieve import Retriever
-    from ingest.index import Index
-    from ingest.lexicon import load_lexicon
-    from ingest.models import load_embedder
+    from store.index import Index
+    from core.models.lexicon import load_lexicon
+    from core.models.prepare import load_embedder
 
     _, threads = VARIANTS[variant]
     models = common.models_path()
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> None:
         query_worker(args.worker, args.set, args)
         return
 
-    from ingest.index import Index
+    from store.index import Index
 
     info = common.machine()
     models = common.models_dir()

@@ -52,13 +52,13 @@ def models_path() -> Path:
 
 def models_dir(*, llm: bool = False) -> Path:
     """Prepared offline models, built once (``WARTA_BENCH_MODELS_DIR`` reuses a prepared folder)."""
-    from ingest.models import prepare_all
+    from core.models.prepare import prepare_all
 
     path = models_path()
     settings = bench_settings(SCRATCH / "unused", path)
     prepare_all(settings)
     if llm:
-        from assistant.backends import prepare_local_model
+        from assistant.llm.backends import prepare_local_model
 
         prepare_local_model(settings)
     return path
@@ -69,7 +69,7 @@ def bench_settings(data_dir: Path, models: Path, **sections: dict):
 
     No ``config.toml`` and no ``WARTA_*`` variables: what ``warta`` does when run outside the repository.
     """
-    from ingest.settings import Settings
+    from core.settings import Settings
 
     overrides: dict[str, dict] = {"paths": {"data_dir": str(data_dir), "models_dir": str(models)}}
     for name, values in sections.items():
@@ -169,7 +169,7 @@ def gb(kb: float) -> float:
 
 
 def pctl(values: Sequence[float], q: float) -> float | None:
-    from assistant.metrics import percentile
+    from assistant.eval.metrics import percentile
 
     return percentile(values, q)
 

@@ -12,8 +12,8 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ingest.records import Article, Chunk
-from ingest.sentences import split_sentences
+from core.records import Article, Chunk
+from core.text.sentences import split_sentences
 
 HEADLINE_MIN_WORDS = 3
 CHUNKER_VERSION = 4  # part of the index identity: bump when chunk boundaries or embedded texts change

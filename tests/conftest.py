@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "examples" / "openai-scale-ai.txt"
@@ -45,7 +45,7 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Prepared offline models, shared by every test. Reuses WARTA_TEST_MODELS_DIR when given."""
     given = os.environ.get("WARTA_TEST_MODELS_DIR")
     path = Path(given) if given else tmp_path_factory.mktemp("models")
-    from ingest.models import prepare_all
+    from core.models.prepare import prepare_all
 
     prepare_all(load_settings(environ={}, overrides={"paths": {"models_dir": str(path), "data_dir": str(path / "unused")}}))
     return path
@@ -93,7 +93,7 @@ def cli_env(tmp_path: Path, models_dir: Path, monkeypatch: pytest.MonkeyPatch) -
 @pytest.fixture(scope="session")
 def embedder(models_dir: Path):
     """The real bundled e5 model, loaded once."""
-    from ingest.models import load_embedder
+    from core.models.prepare import load_embedder
 
     return load_embedder(make_settings(models_dir / "unused", models_dir))
 

@@ -1,0 +1,1 @@
+"""The answer models: backends, and the local llama.cpp server."""

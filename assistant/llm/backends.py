@@ -1,0 +1,77 @@
+"""Answer backends as LangChain chat models: ``local`` (bundled GGUF on llama.cpp), ``openai`` (any
+OpenAI-compatible server), and ``extractive`` (no model: ``None`` here, handled by the assistant).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.errors import BackendError
+from core.models.prepare import models_dir
+from core.settings import Settings
+
+
+@dataclass
+class Backend:
+    """A chat model plus what to close when done."""
+
+    name: str
+    model: str
+    llm: object | None  # langchain_core BaseChatModel; None for "extractive"
+    _closer: object | None = None
+
+    def close(self) -> None:
+        if self._closer is not None:
+            self._closer.close()
+            self._closer = None
+
+
+def prepare_local_model(settings: Settings) -> Path:
+    """Assemble and verify the bundled GGUF (once); returns its path.
+
+    Raises:
+        ModelError: a part package is missing or the joined file is corrupt (the message says the fix).
+    """
+    from core.models.gguf import MODELS, ensure_gguf
+
+    return ensure_gguf(MODELS[settings.local.model], models_dir(settings) / "llm")
+
+
+_local_lock = threading.Lock()
+
+
+def build_backend(settings: Settings, name: str | None = None) -> Backend:
+    """The chat model for ``name`` (default ``answer.backend``)."""
+    name = name or settings.answer.backend
+    if name == "extractive":
+        return Backend("extractive", "", None)
+    if name == "local":
+        from assistant.llm.server import build_local_chat_model
+
+        with _local_lock:
+            path = prepare_local_model(settings)
+            try:
+                built = build_local_chat_model(
+                    path, n_ctx=settings.local.n_ctx, n_threads=settings.local.threads,
+                    max_tokens=settings.answer.max_answer_tokens,
+                )
+            except Exception as exc:
+                raise BackendError(f"The local model {settings.local.model!r} could not start: {exc}") from None
+        backend = Backend("local", settings.local.model, built.llm, built.server)
+        atexit.register(backend.close)
+        return backend
+    if name == "openai":
+        from langchain_openai import ChatOpenAI
+
+        cfg = settings.openai
+        key = os.environ.get(cfg.api_key_env, "") or "not-needed"
+        llm = ChatOpenAI(
+            base_url=cfg.base_url, model=cfg.model, api_key=key, temperature=settings.answer.temperature,
+            max_tokens=settings.answer.max_answer_tokens, streaming=True, timeout=cfg.timeout_s, max_retries=1,
+        )
+        return Backend("openai", cfg.model, llm)
+    raise BackendError(f"Unknown answer backend {name!r}: use 'local', 'openai' or 'extractive'.")

@@ -1,0 +1,1 @@
+"""Reading sources: files, folders, URLs, feeds, JSON/JSONL exports and stdin."""

@@ -1,0 +1,315 @@
+"""The catalog: articles and chunks in SQLite, the source of truth the other indexes follow.
+
+It keeps the full article text (so ``warta reindex`` can rebuild vectors without the original files),
+the chunk texts with their keyword tokens (and, in ``meta``, the version of the analyzer that made them,
+so a changed analyzer can re-analyse them without re-embedding), and two bookkeeping tables that make
+writes crash-safe:
+
+- ``pending``: chunk ids whose vectors are being written but whose article is not committed yet;
+- ``garbage``: chunk ids whose article was replaced or removed, whose vectors still need deleting.
+
+A ``generation`` counter increases with every committed change, so derived indexes (BM25) can tell
+whether they are in step.
+
+Every SQLite error (a damaged file, a full disk, a database locked too long) becomes one ``CatalogError``
+naming the file and what to do: every access goes through ``self._lock`` (``_Guard``), which translates.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from core.errors import CatalogError
+from core.records import Article, ArticleInfo, Chunk, Hit
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, url TEXT NOT NULL, published TEXT NOT NULL,
+    outlet TEXT NOT NULL, lang TEXT NOT NULL, source TEXT NOT NULL, content_hash TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, article_id TEXT NOT NULL, idx INTEGER NOT NULL, text TEXT NOT NULL, tokens TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id, idx);
+CREATE TABLE IF NOT EXISTS pending (chunk_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS garbage (chunk_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_INFO_COLUMNS = "id, title, url, published, outlet, lang, content_hash, n_chunks, ingested_at, source"
+
+
+def catalog_error(path: Path, exc: sqlite3.Error) -> CatalogError:
+    """What a user can do about an SQLite error in the catalog ``path``."""
+    if isinstance(exc, sqlite3.OperationalError):  # locked, disk full, read-only, I/O error: the file itself is fine
+        return CatalogError(f"The catalog {str(path)!r} could not be used: {exc}. Check the disk and the file's "
+                            "permissions, and that no other program holds it; then try again.")
+    return CatalogError(
+        f"The catalog {str(path)!r} is damaged ({exc}). It holds the articles and their text, so nothing can "
+        "rebuild it (`warta reindex` rebuilds vectors and keywords from it): restore it from a backup, or move it "
+        "away and ingest your sources again."
+    )
+
+
+class _Guard:
+    """The catalog's lock, which also turns any ``sqlite3.Error`` raised while it is held into ``CatalogError``."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.RLock()
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._lock.release()
+        if isinstance(exc, sqlite3.Error):
+            raise catalog_error(self._path, exc) from exc
+
+
+class Catalog:
+    """SQLite catalog of one index. Safe to share between threads (one connection, one lock).
+
+    Raises:
+        CatalogError: from any method (and on opening) when SQLite fails: a damaged file names itself.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = _Guard(path)
+        with self._lock:
+            self._db = sqlite3.connect(path, check_same_thread=False, timeout=60, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # --- reads ------------------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def keyword_version(self) -> int | None:
+        """The analyzer version of the stored keyword tokens; None while no chunk was ever stored.
+
+        Catalogs written before the version was recorded hold version-1 tokens."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key='keyword_version'").fetchone()
+            if row:
+                return int(row[0])
+            return 1 if self._db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() else None
+
+    def store_id(self) -> str:
+        """A random id made once per catalog: names this index's collection on a shared Chroma server."""
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (uuid.uuid4().hex[:16],))
+            return self._db.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()[0]
+
+    def find(self, article_id: str = "", url: str = "") -> ArticleInfo | None:
+        """The stored article with this id, else with this URL."""
+        with self._lock:
+            row = None
+            if article_id:
+                row = self._db.execute(f"SELECT {_INFO_COLUMNS} FROM articles WHERE id=?", (article_id,)).fetchone()
+            if row is None and url:
+                row = self._db.execute(f"SELECT {_INFO_COLUMNS} FROM articles WHERE url=?", (url,)).fetchone()
+        return ArticleInfo(*row) if row else None
+
+    def find_all(self, article_id: str = "", url: str = "") -> list[ArticleInfo]:
+        """Every stored article that is the same article as one with this id or URL: the same id, or the same
+        (non-empty) URL."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_INFO_COLUMNS} FROM articles WHERE id=? OR (url=? AND url != '') ORDER BY id",
+                (article_id, url),
+            ).fetchall()
+        return [ArticleInfo(*row) for row in rows]
+
+    def articles(self) -> list[ArticleInfo]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_INFO_COLUMNS} FROM articles ORDER BY published DESC, title").fetchall()
+        return [ArticleInfo(*row) for row in rows]
+
+    def iter_articles(self) -> Iterator[Article]:
+        """Full articles, for reindexing."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, title, text, url, published, outlet, lang, source FROM articles ORDER BY id"
+            ).fetchall()
+        for row in rows:
+            yield Article(*row)
+
+    def counts(self) -> tuple[int, int]:
+        with self._lock:
+            articles = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return articles, chunks
+
+    def stored_chunks(self, chunk_ids: Sequence[str]) -> list[tuple[Article, str, int, str]]:
+        """``(article, chunk id, chunk index, chunk text)`` of the given stored chunks (for re-embedding them)."""
+        out: list[tuple[Article, str, int, str]] = []
+        articles: dict[str, Article] = {}
+        with self._lock:
+            for start in range(0, len(chunk_ids), 500):
+                batch = list(chunk_ids[start : start + 500])
+                rows = self._db.execute(
+                    f"SELECT id, article_id, idx, text FROM chunks WHERE id IN ({','.join('?' * len(batch))})", batch
+                ).fetchall()
+                for chunk_id, article_id, index, text in rows:
+                    if article_id not in articles:
+                        articles[article_id] = Article(*self._db.execute(
+                            "SELECT id, title, text, url, published, outlet, lang, source FROM articles WHERE id=?",
+                            (article_id,),
+                        ).fetchone())
+                    out.append((articles[article_id], chunk_id, index, text))
+        return out
+
+    def chunk_ids(self) -> set[str]:
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT id FROM chunks")}
+
+    def keyword_rows(self) -> list[tuple[str, str, str]]:
+        """(chunk id, article language, space-joined keyword tokens) for every chunk, in a stable order."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT c.id, a.lang, c.tokens FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.rowid"
+            ).fetchall()
+
+    def hits(self, chunk_ids: Sequence[str]) -> dict[str, Hit]:
+        """Chunks with their article metadata, keyed by chunk id (missing ids are left out)."""
+        if not chunk_ids:
+            return {}
+        out: dict[str, Hit] = {}
+        with self._lock:
+            for start in range(0, len(chunk_ids), 500):
+                batch = list(chunk_ids[start : start + 500])
+                marks = ",".join("?" * len(batch))
+                for row in self._db.execute(
+                    "SELECT c.id, c.article_id, c.idx, c.text, a.title, a.url, a.published, a.outlet, a.lang "
+                    f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})", batch
+                ):
+                    out[row[0]] = Hit(*row)
+        return out
+
+    def neighbours(self, article_id: str, index: int) -> dict[int, Hit]:
+        """The chunks just before and after ``index`` in an article."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT c.id, c.article_id, c.idx, c.text, a.title, a.url, a.published, a.outlet, a.lang "
+                "FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.article_id=? AND c.idx BETWEEN ? AND ?",
+                (article_id, index - 1, index + 1),
+            ).fetchall()
+        return {row[2]: Hit(*row) for row in rows}
+
+    def chunks_of(self, article_id: str) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE article_id=? ORDER BY idx", (article_id,))]
+
+    # --- crash-safe writes ------------------------------------------------------------------------
+
+    def mark_pending(self, chunk_ids: Iterable[str]) -> None:
+        with self._tx() as db:
+            db.executemany("INSERT OR IGNORE INTO pending(chunk_id) VALUES (?)", [(c,) for c in chunk_ids])
+
+    def pending(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT chunk_id FROM pending")]
+
+    def garbage(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT chunk_id FROM garbage")]
+
+    def clear_bookkeeping(self, pending: Iterable[str] = (), garbage: Iterable[str] = ()) -> None:
+        with self._tx() as db:
+            db.executemany("DELETE FROM pending WHERE chunk_id=?", [(c,) for c in pending])
+            db.executemany("DELETE FROM garbage WHERE chunk_id=?", [(c,) for c in garbage])
+
+    def commit_articles(self, items: Sequence[tuple[Article, Sequence[Chunk], Sequence[str]]], replaced: Sequence[str],
+                        *, keyword_version: int | None = None) -> list[str]:
+        """Atomically store ``(article, chunks, keyword_tokens)`` items, replacing ``replaced`` article ids.
+
+        ``keyword_version`` is the analyzer version of the given tokens; the caller makes sure the stored
+        tokens are of the same version (``retokenize``). Returns the chunk ids that are no longer
+        referenced (their vectors must be deleted); they are also recorded in ``garbage`` so a crash
+        before the deletion is repaired later.
+        """
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        new_ids = {c.id for _, chunks, _ in items for c in chunks}
+        with self._tx() as db:
+            old_ids: list[str] = []
+            for article_id in replaced:
+                old_ids += [r[0] for r in db.execute("SELECT id FROM chunks WHERE article_id=?", (article_id,))]
+                db.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+                db.execute("DELETE FROM articles WHERE id=?", (article_id,))
+            for article, chunks, tokens in items:
+                db.execute(
+                    "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (article.id, article.title, article.text, article.url, article.published, article.outlet,
+                     article.lang, article.source, article.content_hash, len(chunks), now),
+                )
+                db.executemany(
+                    "INSERT INTO chunks VALUES (?,?,?,?,?)",
+                    [(c.id, c.article_id, c.index, c.text, t) for c, t in zip(chunks, tokens)],
+                )
+            stale = [c for c in old_ids if c not in new_ids]
+            db.executemany("INSERT OR IGNORE INTO garbage(chunk_id) VALUES (?)", [(c,) for c in stale])
+            db.executemany("DELETE FROM pending WHERE chunk_id=?", [(c,) for c in new_ids])
+            if keyword_version is not None and items:
+                _set_meta(db, "keyword_version", str(keyword_version))
+            _bump_generation(db)
+        return stale
+
+    def remove_articles(self, article_ids: Sequence[str]) -> list[str]:
+        """Remove articles; returns their chunk ids (recorded as garbage until their vectors are gone)."""
+        return self.commit_articles([], article_ids)
+
+    def bump_generation(self) -> None:
+        """Tell other processes the vectors changed without a catalog change (a repair): they reopen the store."""
+        with self._tx() as db:
+            _bump_generation(db)
+
+    def retokenize(self, analyze_chunk: Callable[[str, str, str, str], str], keyword_version: int) -> int:
+        """Replace every chunk's keyword tokens by ``analyze_chunk(title, article_text, chunk_text, lang)`` and
+        record ``keyword_version``, in one transaction (vectors are untouched). Returns the chunks analysed."""
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT c.id, a.title, a.text, c.text, a.lang FROM chunks c JOIN articles a ON a.id = c.article_id"
+            ).fetchall()
+            db.executemany("UPDATE chunks SET tokens=? WHERE id=?",
+                           [(analyze_chunk(title, text, chunk, lang), cid) for cid, title, text, chunk, lang in rows])
+            _set_meta(db, "keyword_version", str(keyword_version))
+            _bump_generation(db)
+        return len(rows)
+
+
+def _set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
+    db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def _bump_generation(db: sqlite3.Connection) -> None:
+    db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")

@@ -1,0 +1,171 @@
+"""The vector store: the only module that talks to Chroma.
+
+Embedded (``PersistentClient`` in the data dir) or a Chroma server (``HttpClient``), chosen by
+``store.mode``. Collections are always created with ``embedding_function=None`` and fed our own
+vectors: Chroma's default embedding function would try to download a model.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import DamagedStoreError, StoreError
+from core.records import Article, Chunk
+from core.settings import StoreSettings
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
+
+
+def date_number(published: str) -> int:
+    """YYYYMMDD as an int (Chroma filters compare numbers only); 0 when unknown."""
+    try:
+        return int(date.fromisoformat(published).strftime("%Y%m%d"))
+    except ValueError:
+        return 0
+
+
+def describe(settings: StoreSettings, path: Path) -> str:
+    """Where the vectors live, for messages: the server's address or the embedded store's folder."""
+    return f"the Chroma server at {settings.host}:{settings.port}" if settings.mode == "http" else f"Chroma at {str(path)!r}"
+
+
+def open_client(settings: StoreSettings, path: Path):
+    """A Chroma client for ``settings.mode``; telemetry off.
+
+    An embedded client always gets a fresh Chroma system, loaded from disk now. Chroma otherwise shares
+    one in-memory system (with its loaded HNSW segments) per path and process, and that system never
+    sees what another process wrote after it was loaded: its queries then fail ("Error finding id") or
+    miss the new vectors. Opening a new client is how a long-lived process catches up
+    (``Index.catch_up``); the replaced system is freed once nobody holds it.
+    """
+    import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    chroma_settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+    if settings.mode == "http":
+        try:
+            return chromadb.HttpClient(host=settings.host, port=settings.port, settings=chroma_settings)
+        except Exception as exc:  # chromadb raises several unrelated types for an unreachable server
+            raise StoreError(f"Could not open {describe(settings, path)}: {exc}. Check store.mode/host/port, or "
+                             f"start `chroma run --path DIR --host {settings.host} --port {settings.port}`.") from None
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with SharedSystemClient._refcount_lock:  # unregister, do not stop: other holders keep using it
+            SharedSystemClient._identifier_to_system.pop(str(path), None)
+            SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises several unrelated types for a damaged store
+        raise DamagedStoreError(
+            f"The vector store {str(path / 'chroma.sqlite3')!r} could not be read ({exc}). Its vectors can be "
+            "rebuilt from the catalog: run `warta reindex` (it moves the damaged store aside, to "
+            f"{str(path.parent / 'chroma.broken-<time>')!r}, and embeds every article again)."
+        ) from None
+
+
+@contextmanager
+def translated_errors(where: str, doing: str) -> Iterator[None]:
+    """Re-raise anything Chroma (or its HTTP client) raises as one ``StoreError`` naming the store and the step.
+
+    A server can go away at any time after the client was opened; front ends catch ``WartaError`` only.
+    """
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise StoreError(f"{where[0].upper()}{where[1:]} failed while {doing}: {type(exc).__name__}: {exc}") from exc
+
+
+class VectorStore:
+    """One Chroma collection of chunk vectors with the metadata retrieval filters on.
+
+    Every call translates Chroma's and httpx's exceptions into ``StoreError`` (``translated_errors``).
+    """
+
+    def __init__(self, client, name: str, identity: dict[str, Any], *, where: str = "Chroma") -> None:
+        self.name = name
+        self.where = where
+        self._client = client
+        with translated_errors(where, f"opening the collection {name!r}"):
+            self._col = client.get_or_create_collection(
+                name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+                metadata={k: str(v) for k, v in identity.items()},
+            )
+
+    def count(self) -> int:
+        with translated_errors(self.where, "counting vectors"):
+            return self._col.count()
+
+    def ids(self) -> set[str]:
+        out: set[str] = set()
+        offset, page = 0, 5000
+        with translated_errors(self.where, "listing vector ids"):
+            while True:
+                got = self._col.get(include=[], limit=page, offset=offset)["ids"]
+                out.update(got)
+                if len(got) < page:
+                    return out
+                offset += page
+
+    def upsert(self, items: Sequence[tuple[Article, Chunk]], vectors: np.ndarray) -> None:
+        if not items:
+            return
+        metadatas = [
+            {**a.metadata(), "index": c.index, "date": date_number(a.published)} for a, c in items
+        ]
+        with translated_errors(self.where, "storing vectors"):
+            for start in range(0, len(items), 1000):
+                part = slice(start, start + 1000)
+                self._col.upsert(
+                    ids=[c.id for _, c in items[part]], embeddings=vectors[part],
+                    documents=[c.text for _, c in items[part]], metadatas=metadatas[part],
+                )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        with translated_errors(self.where, "deleting vectors"):
+            for start in range(0, len(ids), 1000):
+                self._col.delete(ids=list(ids[start : start + 1000]))
+
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        """``(chunk_id, cosine similarity)`` of the ``k`` nearest chunks (fewer when the store holds fewer)."""
+        with translated_errors(self.where, "searching vectors"):
+            result = self._col.query(
+                query_embeddings=[vector], n_results=k, where=where or None, include=["distances"],
+            )
+        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
+
+    def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of ``vector`` to the stored vectors of ``ids`` (for candidates found by keywords)."""
+        if not ids:
+            return {}
+        with translated_errors(self.where, "reading vectors"):
+            got = self._col.get(ids=list(ids), include=["embeddings"])
+        return {cid: float(np.dot(vector, emb)) for cid, emb in zip(got["ids"], got["embeddings"])}
+
+
+def build_where(*, date_from: str = "", date_to: str = "", outlets: Sequence[str] = (), langs: Sequence[str] = (),
+                article_ids: Sequence[str] = ()) -> dict[str, Any] | None:
+    """A Chroma ``where`` filter from retrieval filters; ``None`` when there are none."""
+    clauses: list[dict[str, Any]] = []
+    if date_from:
+        clauses.append({"date": {"$gte": date_number(date_from)}})
+    if date_to:
+        clauses.append({"date": {"$lte": date_number(date_to)}})
+    for field, values in (("outlet", outlets), ("lang", langs), ("article_id", article_ids)):
+        values = [v for v in values if v]
+        if len(values) == 1:
+            clauses.append({field: values[0]})
+        elif values:
+            clauses.append({field: {"$in": list(values)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

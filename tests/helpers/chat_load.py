@@ -1,0 +1,128 @@
+"""Concurrent chat sessions against a running Warta web UI, in one headless Chromium (real pages, real queue).
+
+Each session is its own browser context (its own Gradio session): it opens the app, then asks its questions
+one after another, each as soon as the previous answer finished streaming. All sessions run at once, so the
+server sees up to ``len(sessions)`` chats queued together. Used by ``tests/test_load.py`` (a bounded run in
+``make test``) and ``benchmarks/bench_load.py`` (figures).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ui.web.texts import MESSAGES
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+# What the app writes in place of an answer when something failed, in both languages (up to the detail).
+ERROR_TEXTS = tuple(MESSAGES[lang][key].split("{")[0].rstrip(": ") for lang in MESSAGES for key in ("error", "internal"))
+
+
+# (question, what a correct run does): the seed article answers the first three, nothing answers the last.
+QUESTIONS = [
+    ("Why did OpenAI drop Scale AI?", "answer"),
+    ("Berapa nilai investasi Meta di Scale AI?", "answer"),
+    ("Siapa CEO interim Scale AI?", "answer"),
+    ("Who won the 2022 World Cup?", "refuse"),
+]
+REFUSALS = ("I could not find the answer", "Saya tidak menemukan jawabannya")
+
+
+def session_questions(n_sessions: int, per_session: int) -> list[list[str]]:
+    """Each session starts at another question, so the server sees a mix at every moment."""
+    return [[QUESTIONS[(s + t) % len(QUESTIONS)][0] for t in range(per_session)] for s in range(n_sessions)]
+
+
+@dataclass
+class Turn:
+    session: int
+    turn: int
+    question: str
+    seconds: float = 0.0  # from pressing Enter to the answer's sources being written
+    answer: str = ""
+    cards: int = 0  # source cards shown for this answer
+    titles: tuple[str, ...] = ()  # their titles
+    error: str = ""
+
+
+@dataclass
+class LoadRun:
+    turns: list[Turn]
+    open_seconds: float  # opening every page, before the first question
+
+    @property
+    def errors(self) -> list[Turn]:
+        return [t for t in self.turns if t.error]
+
+    def percentile(self, q: float) -> float:
+        values = sorted(t.seconds for t in self.turns if not t.error)
+        if not values:
+            return float("nan")
+        return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
+
+    def summary(self) -> str:
+        return (f"{len({t.session for t in self.turns})} sessions, {len(self.turns)} questions, "
+                f"{len(self.errors)} errors, p50 {self.percentile(50):.2f} s, p95 {self.percentile(95):.2f} s, "
+                f"max {max((t.seconds for t in self.turns), default=0):.2f} s")
+
+
+async def _session(browser, url: str, n: int, questions: Sequence[str], timeout_s: float, opened: asyncio.Barrier,
+                   out: list[Turn]) -> None:
+    context = await browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
+    try:
+        page = await context.new_page()
+        page.set_default_timeout(timeout_s * 1000)
+        await page.goto(url, wait_until="domcontentloaded")
+        await page.wait_for_selector("#chatbot")
+        await opened.wait()  # every session asks at the same moment
+        for i, question in enumerate(questions, start=1):
+            turn = Turn(n, i, question)
+            out.append(turn)
+            started = time.monotonic()
+            try:
+                box = page.locator("#msg textarea")
+                await box.fill(question)
+                await box.press("Enter")
+                done = page.locator(f'#sources-panel [data-turn="{i}"][data-status="done"]')
+                await done.wait_for(state="attached", timeout=timeout_s * 1000)
+                turn.seconds = time.monotonic() - started
+                turn.answer = await page.locator('#chatbot [data-testid="bot"]').last.inner_text()
+                turn.titles = tuple(await page.locator(f'#sources-panel [data-turn="{i}"] .src-card .src-title')
+                                    .all_inner_texts())
+                turn.cards = len(turn.titles)
+                shown = next((text for text in ERROR_TEXTS if text in turn.answer), "")
+                if shown:
+                    turn.error = f"error shown: {turn.answer[turn.answer.index(shown):][:300]}"
+            except Exception as exc:  # a timeout or a closed page: recorded, the run goes on
+                turn.seconds = time.monotonic() - started
+                turn.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    finally:
+        await context.close()
+
+
+async def _run(url: str, sessions: Sequence[Sequence[str]], timeout_s: float) -> LoadRun:
+    from playwright.async_api import async_playwright
+
+    turns: list[Turn] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            opened = asyncio.Barrier(len(sessions) + 1)
+            started = time.monotonic()
+            tasks = [asyncio.create_task(_session(browser, url, n, qs, timeout_s, opened, turns))
+                     for n, qs in enumerate(sessions, start=1)]
+            await asyncio.wait_for(opened.wait(), timeout=timeout_s)
+            open_seconds = time.monotonic() - started
+            await asyncio.gather(*tasks)
+        finally:
+            await browser.close()
+    return LoadRun(sorted(turns, key=lambda t: (t.session, t.turn)), open_seconds)
+
+
+def run_sessions(url: str, sessions: Sequence[Sequence[str]], *, timeout_s: float = 300.0) -> LoadRun:
+    """Run one chat session per entry of ``sessions`` (its questions, asked in order) against ``url``."""
+    return asyncio.run(_run(url, sessions, timeout_s))

@@ -1,0 +1,125 @@
+"""Ingest into a real index (real e5 model, embedded Chroma, BM25): idempotence, updates, removal, crashes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from core.errors import IndexMismatchError
+from store.index import Index
+from ingest.ingestor import Ingestor, reindex
+from core.records import Article
+from tests.conftest import SEED, make_settings
+
+BODY = ("Bank Indonesia menahan suku bunga acuan di level 6 persen pada rapat bulan ini. "
+        "Gubernur BI menyebut inflasi masih terkendali dan rupiah stabil. ")
+
+
+def state(index: Index) -> dict:
+    """Everything a user could observe of the index: articles, chunk ids in each part."""
+    catalog_ids = index.catalog.chunk_ids()
+    return {
+        "articles": sorted((a.id, a.content_hash, a.n_chunks) for a in index.catalog.articles()),
+        "chunks": sorted(catalog_ids),
+        "vectors": sorted(index.vectors.ids()),
+        "keywords": sorted(index.keywords._ids),
+    }
+
+
+@pytest.fixture
+def ingestor(settings, embedder):
+    return Ingestor(settings, embedder=embedder)
+
+
+def test_seed_ingest_is_idempotent_and_stores_metadata(ingestor, seed_copy):
+    first = ingestor.ingest([str(seed_copy)])
+    assert (first.count("added"), first.chunks_embedded) == (1, first.results[0].chunks)
+    before = state(ingestor.index)
+    again = ingestor.ingest([str(seed_copy)])
+    assert again.count("unchanged") == 1 and again.chunks_embedded == 0
+    assert state(ingestor.index) == before
+    assert before["chunks"] == before["vectors"] == before["keywords"]
+    (info,) = ingestor.index.catalog.articles()
+    assert info.lang == "id" and info.title.startswith("OpenAI Putus Kerja Sama")
+    hits = ingestor.index.catalog.hits(before["chunks"])
+    assert all("Berita Terkait" not in h.text and "Back to top" not in h.text for h in hits.values())
+    assert all(h.title == info.title for h in hits.values())
+
+
+def test_changed_article_replaces_its_chunks(ingestor, seed_copy):
+    ingestor.ingest([str(seed_copy)])
+    old = state(ingestor.index)
+    seed_copy.write_text(seed_copy.read_text().replace(
+        "Berita Terkait", "Paragraf tambahan: Scale AI menunjuk direktur baru.\n\nBerita Terkait"))
+    report = ingestor.ingest([str(seed_copy)])
+    assert report.count("updated") == 1
+    new = state(ingestor.index)
+    assert len(new["articles"]) == 1 and new["articles"] != old["articles"]
+    assert new["chunks"] == new["vectors"] == new["keywords"]
+    assert not set(old["chunks"]) - set(new["chunks"]) & set(new["vectors"])
+    found = ingestor.index.keywords.search(["direktur"], 5)
+    assert found and found[0][0] in new["chunks"]
+
+
+def test_remove_by_id_or_url_leaves_nothing_behind(ingestor, tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "bi-1", "title": "BI tahan bunga", "text": BODY * 3, "url": "https://n.id/bi"},
+        {"id": "seed", "title": "Seed", "text": SEED.read_text()},
+    ]))
+    ingestor.ingest([str(path)])
+    assert [info.id for info in ingestor.index.remove("https://n.id/bi")] == ["bi-1"]
+    assert ingestor.index.remove("bi-1") == []
+    after = state(ingestor.index)
+    assert [a[0] for a in after["articles"]] == ["seed"]
+    assert after["chunks"] == after["vectors"] == after["keywords"]
+
+
+def test_a_bad_item_fails_alone_and_nothing_stored_is_lost(ingestor, seed_copy, tmp_path):
+    ingestor.ingest([str(seed_copy)])
+    before = state(ingestor.index)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    bad_jsonl = tmp_path / "mixed.jsonl"
+    bad_jsonl.write_text(json.dumps({"id": "ok-1", "text": BODY * 2, "title": "OK"}) + "\n{oops\n")
+    report = ingestor.ingest([str(tmp_path / "empty.txt"), str(bad_jsonl), str(seed_copy)])
+    assert report.count("added") == 1 and report.count("unchanged") == 1
+    assert {r.item for r in report.failed} == {str(tmp_path / "empty.txt"), f"{bad_jsonl}:2"}
+    after = state(ingestor.index)
+    assert set(before["chunks"]) < set(after["chunks"]) and after["chunks"] == after["vectors"]
+
+
+def test_interrupted_write_converges_on_rerun(settings, embedder, seed_copy, monkeypatch):
+    """A crash after vectors were written but before the catalog commit leaves no half-article."""
+    clean_settings = make_settings(settings.data_dir.parent / "clean", settings.paths.models_dir)
+    clean = Ingestor(clean_settings, embedder=embedder)
+    clean.ingest([str(seed_copy)])
+
+    crashing = Ingestor(settings, embedder=embedder)
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt("simulated kill")
+
+    monkeypatch.setattr(crashing.index.catalog, "commit_articles", boom)
+    with pytest.raises(KeyboardInterrupt):
+        crashing.ingest([str(seed_copy)])
+    assert crashing.index.vectors.count() > 0 and crashing.index.catalog.counts() == (0, 0)
+    monkeypatch.undo()
+    rerun = Ingestor(settings, embedder=embedder)  # a new process would open the index afresh
+    rerun.ingest([str(seed_copy)])
+    assert state(rerun.index) == state(clean.index)
+
+
+def test_changed_chunking_never_mixes_vectors_and_reindex_rebuilds(settings, embedder, seed_copy):
+    Ingestor(settings, embedder=embedder).ingest([str(seed_copy)])
+    changed = settings.updated({"chunking": {"chunk_tokens": 120}})
+    index = Index(changed)
+    assert index.catalog.counts() == (0, 0)
+    with pytest.raises(IndexMismatchError, match="chunk_tokens: 300 -> 120.*warta reindex"):
+        index.require_compatible()
+    report = reindex(changed)
+    assert report.moved.count("added") == 1
+    fresh = Index(changed)
+    assert fresh.catalog.counts()[0] == 1 and not fresh.stale_indexes()
+    assert fresh.catalog.counts()[1] > 6  # smaller chunks, more of them

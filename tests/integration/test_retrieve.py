@@ -1,0 +1,159 @@
+"""Retrieval logic: the convex fusion, question coverage, the words a question translates, the e5 lexicon
+(a tiny hand-made one for the rules, the real one built by ``warta setup`` for what users see)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.retrieve import KeywordHits, fuse_convex, words_to_translate
+from store.keywords import KeywordIndex, analyze
+from core.models.lexicon import MIN_SIMILARITY, Lexicon, load_lexicon
+from ingest.ingestor import Ingestor
+
+WEIGHTS = {"keyword_weight": 0.1, "coverage_weight": 0.75, "cross_lingual_keyword_weight": 0.4}
+
+# --- the fusion -----------------------------------------------------------------------------------
+
+
+def test_a_passage_holding_the_whole_question_beats_a_slightly_closer_one():
+    dense = [("close", 0.86), ("holds", 0.85), ("far", 0.80)]
+    hits = KeywordHits(same=[("holds", "id", 9.0)], coverage={"holds": 1.0, "close": 0.2, "far": 0.0})
+    ranked = fuse_convex(dict(dense), dense, hits, **WEIGHTS)
+    assert [cid for cid, _ in ranked] == ["holds", "close", "far"]
+
+
+def test_without_keyword_evidence_the_dense_order_stands():
+    dense = [("a", 0.9), ("b", 0.85), ("c", 0.8)]
+    ranked = fuse_convex(dict(dense), dense, KeywordHits(), **WEIGHTS)
+    assert [c for c, _ in ranked] == ["a", "b", "c"] and [s for _, s in ranked] == pytest.approx([1.0, 0.5, 0.0])
+
+
+def test_a_keyword_only_candidate_starts_below_the_dense_list():
+    dense = [("a", 0.9), ("b", 0.8)]
+    cosines = {**dict(dense), "kw": 0.7}  # found by BM25 only, farther than anything dense returned
+    ranked = dict(fuse_convex(cosines, dense, KeywordHits(same=[("kw", "id", 3.0)]), **WEIGHTS))
+    assert ranked["kw"] == pytest.approx(-1.0 + 0.1) and ranked["kw"] < ranked["b"]
+
+
+def test_cross_lingual_matches_add_up_and_never_earn_coverage():
+    dense = [("a", 0.9), ("b", 0.89), ("c", 0.8)]
+    hits = KeywordHits(names=[("b", "id", 2.0)], translated=[("b", "id", 5.0), ("c", "id", 2.5)],
+                       coverage={})  # coverage is computed for passages in the question's language only
+    ranked = dict(fuse_convex(dict(dense), dense, hits, **WEIGHTS))
+    assert ranked["b"] == pytest.approx(0.9 + 0.4 * (1.0 + 1.0))
+    assert ranked["c"] == pytest.approx(0.4 * 0.5)
+
+
+def test_merged_keyword_hits_keep_each_chunk_once_with_its_best_score():
+    hits = KeywordHits(same=[("a", "en", 1.0)], names=[("b", "id", 2.0)], translated=[("b", "id", 3.0), ("c", "id", 0.5)])
+    assert hits.merged() == [("b", "id", 3.0), ("a", "en", 1.0), ("c", "id", 0.5)]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Who was Robert's son?", ["robert", "son"]),
+    ("The Rhine is the longest river in what country?", ["longest", "country", "rhine", "river"]),
+    ("When did it happen?", ["happen"]),
+    ("What is 2 + 2?", []),
+])
+def test_words_to_translate_are_content_words_longest_first(question, expected):
+    assert words_to_translate(question) == expected
+
+
+def test_words_to_translate_are_bounded():
+    assert len(words_to_translate(" ".join(f"word{'x' * i}" for i in range(20)))) == 8
+
+
+# --- question coverage ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def keywords(tmp_path):
+    rows = [("all", "id", "pendiri agama bahai"), ("some", "id", "agama agama agama islam"), ("none", "id", "harga beras"),
+            ("english", "en", "founder bahai faith"), ("filler", "id", "agama kota")]
+    index = KeywordIndex(tmp_path / "bm25")
+    index.rebuild(rows, generation=1)
+    return index
+
+
+def test_coverage_is_the_idf_weighted_share_of_the_question_held(keywords):
+    got = keywords.coverage(["pendiri", "agama", "bahai", "unknownword"], ["all", "some", "none"])
+    assert got["all"] == pytest.approx(1.0) and got["none"] == 0.0
+    assert 0 < got["some"] < 0.5  # "agama" is common: a small share, however often it repeats
+
+
+def test_coverage_can_be_limited_to_one_language(keywords):
+    assert keywords.coverage(["bahai"], ["all", "english"], lang="id") == {"all": pytest.approx(1.0)}
+    assert keywords.coverage([], ["all"]) == {"all": 0.0}
+
+
+# --- the lexicon: rules on a hand-made one, then the real one ------------------------------------
+
+
+def test_lexicon_translates_to_close_words_the_index_holds(tmp_path):
+    vectors = np.array([[1, 0, 0], [0.95, 0.31, 0], [0, 1, 0], [0.9, 0.43, 0]], dtype=np.float16)
+    np.savez(tmp_path / "lex.npz", words=np.array(["anak", "putra", "gereja", "bocah"]),
+             stems=np.array(["anak", "putra", "gereja", "bocah"]), vectors=vectors, stamp=np.array("x"))
+    lexicon = Lexicon(tmp_path / "lex.npz")
+    son = np.array([[1.0, 0.0, 0.0]])
+    vocab = {"anak": 0, "putra": 1, "gereja": 2, "bocah": 3}
+    assert lexicon.translate(son, vocab) == ["anak", "putra"]  # the two nearest
+    assert lexicon.translate(son, {"putra": 1, "gereja": 2}) == ["putra"]  # only what the index holds
+    assert lexicon.translate(np.array([[0.0, 0.0, 1.0]]), {"anak": 0, "gereja": 2}) == []  # nothing close enough
+    assert MIN_SIMILARITY > 0.5
+
+
+def test_the_real_lexicon_translates_common_question_words(settings, embedder):
+    lexicon = load_lexicon(settings, embedder)
+    vocab = {s: i for i, s in enumerate(analyze("anak putra gereja reformasi negara dingin sungai harga beras kota", "id"))}
+    for english, indonesian in [("son", "anak"), ("church", "gereja"), ("reform", "reformasi"), ("country", "negara"),
+                                ("cold", "dingin")]:
+        found = lexicon.translate(embedder.encode([english], "query: "), vocab)
+        assert analyze(indonesian, "id")[0] in found, (english, found)
+
+
+PASSAGES = [
+    {"id": "gereja", "title": "", "lang": "id",
+     "text": "Pada awal abad ke-11, para adipati memulai program reformasi gereja dan mendorong pembaruan biara."},
+    {"id": "pasar", "title": "", "lang": "id",
+     "text": "Para adipati Normandia membangun pasar baru di kota Rouen pada abad ke-11 untuk para pedagang."},
+    {"id": "beras", "title": "", "lang": "id",
+     "text": "Harga beras naik menjelang Lebaran, kata pedagang di pasar tradisional."},
+]
+
+
+def test_an_english_question_reaches_indonesian_words_through_the_lexicon(settings, embedder, tmp_path):
+    source = tmp_path / "p.jsonl"
+    source.write_text("".join(json.dumps(p) + "\n" for p in PASSAGES))
+    Ingestor(settings, embedder=embedder).ingest([str(source)])
+    question = "When did the church reform begin?"
+
+    def keyword_side(translate: bool) -> tuple[KeywordHits, Assistant]:
+        assistant = Assistant(settings.updated({"retrieval": {"translate_keywords": translate}}), embeddings=embedder)
+        vectors = embedder.encode(words_to_translate(question), "query: ") if translate else None
+        return assistant.retriever._keyword_hits(question, "en", 10, vectors), assistant
+
+    untranslated, _ = keyword_side(False)
+    assert untranslated.merged() == []  # no English word occurs in the Indonesian passages
+    translated, assistant = keyword_side(True)
+    best = translated.translated[0][0]
+    assert assistant.index.catalog.hits([best])[best].article_id == "gereja"
+    assert assistant.search(question).hits[0].article_id == "gereja"
+
+
+def test_a_lexicon_that_cannot_be_had_costs_only_the_translation(caplog):
+    from assistant.retrieve import Retriever
+    from core.settings import RetrievalSettings
+
+    calls = []
+
+    def unavailable():
+        calls.append(1)
+        raise OSError("models dir is read-only")
+
+    retriever = Retriever(RetrievalSettings(), index=None, embedder=None, load_lexicon=unavailable)
+    assert retriever._lexicon_or_none() is None and retriever._lexicon_or_none() is None
+    assert calls == [1] and "read-only" in caplog.text  # tried once, said why

@@ -1,0 +1,311 @@
+"""The web UI (Gradio): chat with cited answers, a sources panel, filters, and the article library.
+
+It only draws and calls the library: ``Assistant.stream`` answers, ``Ingestor.ingest`` adds articles,
+``Index.remove`` removes them, ``record_feedback`` stores thumbs. Library errors (``WartaError``) are
+shown as readable messages; anything else is logged and shown as a generic one, never as a trace.
+
+``serve()`` binds 127.0.0.1 unless told otherwise, and asks for a login when the variables named by
+``ui.auth_user_env`` / ``ui.auth_password_env`` are set, with a brake on password guessing (``ui.login``).
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before gradio creates any Blocks: no version check or analytics calls, the app stays offline.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import contextlib  # noqa: E402
+import html  # noqa: E402
+import ipaddress  # noqa: E402
+import logging  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from datetime import date  # noqa: E402
+from typing import Any  # noqa: E402
+
+import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
+
+from assistant.assistant import Assistant  # noqa: E402
+from assistant.feedback import Rating, record_feedback  # noqa: E402
+from assistant.retrieve import Filters  # noqa: E402
+from core.errors import ConfigError, WartaError  # noqa: E402
+from core.settings import Settings, load_settings  # noqa: E402
+from ui.web import render  # noqa: E402
+from ui.web.assets import CSS, HEAD, LOAD_LOCALE_JS, SET_LOCALE_JS  # noqa: E402
+from ui.web.library import Library  # noqa: E402
+from ui.web.login import FailedLogins, LoginBrake, login_message  # noqa: E402
+from ui.web.texts import LABELS, message, request_language  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+I18N = gr.I18n(**LABELS)
+EXAMPLES = [
+    {"text": "Why did OpenAI drop Scale AI?"},
+    {"text": "Berapa nilai investasi Meta di Scale AI?"},
+    {"text": "Siapa CEO interim Scale AI?"},
+]
+CHAT_LIMITS = {"local": 1}  # one generation at a time on the bundled model (2 cores); others: 4
+# The bundled font's SemiBold face is incomplete in Gradio 6.31 ("OpenAI" renders in mixed fonts);
+# declaring only 400 and 700 makes the browser use the complete Bold face for weight 600.
+THEME = gr.themes.Default(font=[gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)),
+                                "ui-sans-serif", "system-ui", "sans-serif"])
+
+
+def _day(value: Any, lang: str) -> str:
+    """A filter date as YYYY-MM-DD, or "" (with a warning toast when it is not a date)."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    try:
+        return date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        gr.Warning(message(lang, "bad_date", value=html.escape(text[:40])))
+        return ""
+
+
+class WebApp:
+    """The handlers behind the page. One per server; the library objects are shared by every session."""
+
+    def __init__(self, settings: Settings, assistant: Assistant | None = None, backend: str | None = None) -> None:
+        self.settings = settings
+        self.assistant = assistant or Assistant(settings)
+        self.backend = backend or settings.answer.backend
+        self.library = Library(settings, self.assistant)
+
+    def warm_up(self) -> None:
+        """Load the models before the first question (errors are shown again when someone asks)."""
+        try:
+            self.assistant.warm_up(self.backend)
+        except WartaError as exc:
+            log.warning("warta: %s", exc)
+        except Exception:
+            log.exception("warm-up failed")
+
+    # --- chat -------------------------------------------------------------------------------------
+
+    def respond(self, question: str, chat: list[dict] | None, date_from: Any, date_to: Any, outlets: list[str] | None,
+                article_lang: str, ui_lang: str, turns: list[render.Turn] | None,
+                request: gr.Request) -> Iterator[tuple]:
+        """Stream one answer. Outputs: question box, chat, sources panel, details, turns, Send, Stop."""
+        lang = request_language(ui_lang, request)
+        question = (question or "").strip()
+        chat, turns = list(chat or []), list(turns or [])
+        skip = gr.skip()
+        if not question:
+            yield skip, skip, skip, skip, skip, skip, skip
+            return
+        number = 1 + sum(m.get("role") == "assistant" for m in chat)  # a stopped answer keeps its number
+        history = render.plain_history(chat)
+        chat += [{"role": "user", "content": render.chat_html(question)}, {"role": "assistant", "content": ""}]
+        yield "", chat, skip, "", skip, gr.update(visible=False), gr.update(visible=True)
+
+        filters = Filters(date_from=_day(date_from, lang), date_to=_day(date_to, lang), outlets=tuple(outlets or ()),
+                          langs=(article_lang,) if article_lang in ("id", "en") else ())
+        streamed, answer = "", None
+        try:
+            if self.library.is_empty():
+                shown = message(lang, "empty_store")
+            else:
+                stream = self.assistant.stream(question, history, filters=filters, backend=self.backend)
+                with contextlib.closing(stream):  # Stop: ends the model's stream too
+                    for piece in stream:
+                        streamed += piece
+                        chat[-1] = {"role": "assistant", "content": render.answer_html(streamed, number)}
+                        yield skip, chat, skip, skip, skip, skip, skip
+                answer = stream.answer
+                shown = answer.text if answer else streamed
+        except WartaError as exc:
+            shown = f"{streamed}\n\n" * bool(streamed) + "⚠ " + message(lang, "error", message=str(exc))
+        except Exception:  # GeneratorExit (Stop) is not an Exception: it ends the stream as it should
+            log.exception("answering %r failed", question)
+            shown = f"{streamed}\n\n" * bool(streamed) + "⚠ " + message(lang, "internal")
+        details = render.details_line(answer, lang) if answer else ""
+        chat[-1] = {"role": "assistant", "content": render.answer_html(shown, number)}
+        turns.append(render.Turn(number, question, shown, answer, details))
+        yield (skip, chat, render.sources_panel(turns, lang), render.text_html(details), turns,
+               gr.update(visible=True), gr.update(visible=False))
+
+    def like(self, evt: gr.LikeData, chat: list[dict] | None, turns: list[render.Turn] | None) -> None:
+        """Store a thumbs up/down (or its withdrawal) with the question, answer and citations."""
+        chat = list(chat or [])
+        if not isinstance(evt.index, int) or not 0 <= evt.index < len(chat):
+            return
+        rating: Rating = "up" if evt.liked is True else "down" if evt.liked is False else "cleared"
+        number = sum(m.get("role") == "assistant" for m in chat[: evt.index + 1])
+        turn = next((t for t in turns or () if t.number == number), None)
+        if turn is not None:
+            record_feedback(self.settings, rating, question=turn.question, answer=turn.answer, shown=turn.shown)
+            return
+        # an answer stopped before it finished: keep what the user saw
+        before = render.plain_history(chat[: evt.index + 1])
+        question = next((m["content"] for m in reversed(before) if m["role"] == "user"), "")
+        shown = before[-1]["content"] if before and before[-1]["role"] == "assistant" else ""
+        record_feedback(self.settings, rating, question=question, shown=shown)
+
+    def clear(self, ui_lang: str, request: gr.Request) -> tuple:
+        """A new conversation: empty chat, turns, panel and details."""
+        return [], [], render.sources_panel([], request_language(ui_lang, request)), ""
+
+    def redraw(self, ui_lang: str, turns: list[render.Turn] | None, query: str, request: gr.Request) -> tuple:
+        """Server-made text in the current language: sources panel and library table."""
+        lang = request_language(ui_lang, request)
+        return render.sources_panel(list(turns or []), lang), self.library.table(query, lang)
+
+    # --- page -------------------------------------------------------------------------------------
+
+    def build(self) -> gr.Blocks:
+        ui = self.settings.ui
+        chat_limit = CHAT_LIMITS.get(self.backend, 4)
+        with gr.Blocks(title="Warta", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+            turns = gr.State([])
+            with gr.Row(equal_height=True):
+                gr.Markdown("## Warta", elem_id="app-title")
+                ui_lang = gr.Dropdown([("Auto", "auto"), ("Bahasa Indonesia", "id"), ("English", "en")],
+                                      value=ui.language, label=I18N("ui_lang"), show_label=False, container=False,
+                                      elem_id="ui-lang", scale=0, min_width=200)
+            with gr.Tabs():
+                with gr.Tab(I18N("tab_chat"), id="chat", elem_id="tab-chat"):
+                    with gr.Accordion(I18N("filters"), open=False, elem_id="filters"):
+                        with gr.Row():
+                            date_from = gr.DateTime(include_time=False, type="string", label=I18N("date_from"),
+                                                    elem_id="f-date-from")
+                            date_to = gr.DateTime(include_time=False, type="string", label=I18N("date_to"),
+                                                  elem_id="f-date-to")
+                            outlets = gr.Dropdown([], value=[], multiselect=True, allow_custom_value=True,
+                                                  label=I18N("outlets"), elem_id="f-outlets")
+                            article_lang = gr.Radio([(I18N("all"), "all"), (I18N("indonesian"), "id"),
+                                                     (I18N("english"), "en")], value="all",
+                                                    label=I18N("article_lang"), elem_id="f-lang")
+                    with gr.Row(equal_height=False):
+                        with gr.Column(scale=3, min_width=380):
+                            chatbot = gr.Chatbot(label=I18N("chat_label"), elem_id="chatbot", height=540,
+                                                 examples=EXAMPLES, feedback_options=("Like", "Dislike"),
+                                                 buttons=["copy"], sanitize_html=True, allow_tags=False,
+                                                 layout="bubble", latex_delimiters=[], render_markdown=False)
+                            details = gr.HTML("", elem_id="answer-details", js_on_load=None, padding=False)
+                            with gr.Row():
+                                question = gr.Textbox(label=I18N("question"), placeholder=I18N("question_ph"),
+                                                      elem_id="msg", scale=5, lines=1, max_lines=4,
+                                                      submit_btn=False, autofocus=True, max_length=2000)
+                                send = gr.Button(I18N("send"), variant="primary", elem_id="send-btn", scale=1,
+                                                 min_width=80)
+                                stop = gr.Button(I18N("stop"), variant="stop", elem_id="stop-btn", scale=1,
+                                                 min_width=80, visible=False)
+                            new_chat = gr.Button(I18N("new_chat"), size="sm", elem_id="new-chat-btn")
+                        with gr.Column(scale=2, min_width=300):
+                            gr.Markdown(I18N("sources"), elem_id="sources-title")
+                            panel = gr.HTML(render.sources_panel([], "en"), elem_id="sources-panel",
+                                            js_on_load=None, padding=True, max_height=640)
+                with gr.Tab(I18N("tab_library"), id="library", elem_id="tab-library") as library_tab:
+                    lib = self.library.build(I18N, ui_lang, outlets)
+
+            chat_kw: dict[str, Any] = dict(
+                fn=self.respond,
+                inputs=[question, chatbot, date_from, date_to, outlets, article_lang, ui_lang, turns],
+                outputs=[question, chatbot, panel, details, turns, send, stop],
+                concurrency_limit=chat_limit, concurrency_id="chat", show_progress="hidden",
+                api_visibility="private",
+            )
+            asked = [question.submit(**chat_kw), send.click(**chat_kw),
+                     chatbot.example_select(_example_text, None, question, queue=False,
+                                            api_visibility="private").then(**chat_kw)]
+            stop.click(lambda: (gr.update(visible=True), gr.update(visible=False)), None, [send, stop],
+                       cancels=asked, queue=False, api_visibility="private")
+            chatbot.like(self.like, [chatbot, turns], None, queue=False, api_visibility="private")
+            for trigger in (new_chat.click, chatbot.clear):
+                trigger(self.clear, [ui_lang], [chatbot, turns, panel, details], queue=False,
+                        api_visibility="private")
+
+            redraw = dict(fn=self.redraw, inputs=[ui_lang, turns, lib.search], outputs=[panel, lib.table],
+                          queue=False, api_visibility="private")
+            ui_lang.change(None, [ui_lang], [ui_lang], js=SET_LOCALE_JS, api_visibility="private").then(**redraw)
+            demo.load(None, [ui_lang], [ui_lang], js=LOAD_LOCALE_JS, api_visibility="private")
+            demo.load(**redraw)
+            demo.load(self.library.outlet_choices, None, outlets, queue=False, api_visibility="private")
+            library_tab.select(**redraw)
+        return demo
+
+
+def _example_text(evt: gr.SelectData) -> str:
+    return evt.value["text"]
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """``Blocks.launch`` options: offline, no API page or monitoring, no raw errors in the browser."""
+    return dict(
+        share=False, quiet=True, show_error=False, ssr_mode=False, mcp_server=False, enable_monitoring=False,
+        run_history=False, footer_links=["settings"], i18n=I18N, css=CSS, head=HEAD, theme=THEME,
+        max_file_size=int(settings.ui.max_upload_mb * 1024 * 1024),
+    )
+
+
+def ui_auth(settings: Settings) -> tuple[str, str] | None:
+    """(user, password) from the environment variables named in ``ui``, or None when neither is set.
+
+    Raises:
+        ConfigError: only one of the two is set.
+    """
+    user = os.environ.get(settings.ui.auth_user_env, "")
+    password = os.environ.get(settings.ui.auth_password_env, "")
+    if bool(user) != bool(password):
+        raise ConfigError(f"Set both {settings.ui.auth_user_env} and {settings.ui.auth_password_env} to require a "
+                          "login for the web UI, or neither.")
+    return (user, password) if user else None
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(settings: Settings, host: str, auth: tuple[str, str] | None) -> str:
+    """The warning to print when ``host`` reaches beyond this machine without a login, else ""."""
+    if is_loopback(host) or auth is not None:
+        return ""
+    return (f"warning: Warta is reachable from the network on {host} without a login; set "
+            f"{settings.ui.auth_user_env} and {settings.ui.auth_password_env} to require one.")
+
+
+def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None,
+          backend: str | None = None, *, assistant: Assistant | None = None, block: bool = True) -> gr.Blocks:
+    """Start the web UI on ``host:port`` (default ``ui.host``/``ui.port``: http://127.0.0.1:7860).
+
+    Args:
+        settings: the settings tree; ``None`` loads ``config.toml`` + environment.
+        host: interface to bind; anything but loopback exposes Warta to the network.
+        port: TCP port.
+        backend: answer backend (default ``answer.backend``).
+        assistant: an ``Assistant`` to use (tests pass one with a preloaded embedder).
+        block: wait until interrupted (the CLI); False returns the running app (tests; ``.close()`` it).
+
+    Raises:
+        ConfigError: only one of the login variables is set.
+    """
+    settings = settings or load_settings()
+    host = host or settings.ui.host
+    port = port or settings.ui.port
+    auth = ui_auth(settings)
+    warning = exposure_warning(settings, host, auth)
+    if warning:
+        print(warning, file=sys.stderr)
+    app = WebApp(settings, assistant, backend)
+    threading.Thread(target=app.warm_up, name="warta-warm-up", daemon=True).start()
+    demo = app.build()
+    demo.queue(default_concurrency_limit=1)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    print(f"Warta is running on http://{shown_host}:{port} (Ctrl-C to stop)", flush=True)
+    brake = {"middleware": [Middleware(LoginBrake, failures=FailedLogins.from_settings(settings.ui))]} if auth else {}
+    try:
+        demo.launch(server_name=host, server_port=port, auth=auth, auth_message=login_message(settings.ui),
+                    app_kwargs=brake, prevent_thread_lock=not block, **launch_options(settings))
+    finally:
+        if block:
+            app.assistant.close()
+    return demo
