@@ -27,7 +27,7 @@ import numpy as np
 from assistant.prompts import format_passage
 from assistant.records import Passage
 from core.models.embedder import PASSAGE_PREFIX, QUERY_PREFIX
-from store.keywords import analyze, entity_terms
+from core.text.analyze import analyze, entity_terms
 from core.text.lang import detect_language
 from core.records import Hit
 from core.text.sentences import split_sentences

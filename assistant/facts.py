@@ -215,10 +215,10 @@ _MARKER = re.compile(r"\[\d+(?:\s*[,;–-]\s*\d+)*\]")  # citation markers are n
 
 @lru_cache(maxsize=1)
 def _common_words() -> frozenset[str]:
-    from store.keywords import ENGLISH_STOPWORDS, _indonesian
+    from core.text.analyze import ENGLISH_STOPWORDS, indonesian_stopwords
     from core.text.lang import ENGLISH_WORDS, INDONESIAN_WORDS
 
-    return frozenset(_STARTERS | ENGLISH_STOPWORDS | ENGLISH_WORDS | INDONESIAN_WORDS | _indonesian()[1])
+    return frozenset(_STARTERS | ENGLISH_STOPWORDS | ENGLISH_WORDS | INDONESIAN_WORDS | indonesian_stopwords())
 
 
 def fold(text: str) -> str:

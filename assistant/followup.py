@@ -20,7 +20,7 @@ from assistant.facts import Evidence, unsupported_facts
 from assistant.prompts import CONDENSE, CONDENSE_EXAMPLES
 from ingest.clean import clean_line
 from core.errors import InputError
-from store.keywords import analyze, entity_terms
+from core.text.analyze import analyze, entity_terms
 from core.text.lang import detect_language
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": ...}

@@ -28,7 +28,7 @@ from typing import Literal
 from core.models.embedder import QUERY_PREFIX
 from core.errors import WartaError
 from store.index import Index
-from store.keywords import ENGLISH_STOPWORDS, analyze, entity_terms, words
+from core.text.analyze import ENGLISH_STOPWORDS, analyze, entity_terms, words
 from core.text.lang import detect_language
 from core.models.lexicon import MAX_WORDS, Lexicon
 from core.records import Hit

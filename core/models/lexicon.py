@@ -47,7 +47,7 @@ def _stamp(words: Sequence[str]) -> str:
 
 def ensure_lexicon(settings: Settings, embedder=None) -> Path:
     """Embed the lexicon once (``embedder``: default the bundled e5) and store it; reuse it afterwards."""
-    from store.keywords import analyze
+    from core.text.analyze import analyze
 
     path = models_dir(settings) / LEXICON_FILE
     words = lexicon_words()

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from assistant.assistant import Assistant
 from store.index import Index
-from store.keywords import ANALYZER_VERSION, KeywordIndex, analyze, entity_terms, fold
+from core.text.analyze import ANALYZER_VERSION, analyze, entity_terms, fold
+from store.keywords import KeywordIndex
 from ingest.ingestor import Ingestor
 from tests.conftest import run_cli
 
@@ -107,7 +108,7 @@ def _old_analyze(text: str, lang: str) -> list[str]:
     "bah" and an empty token, "Société" gave "soci t"."""
     from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 
-    from store.keywords import _stem_id
+    from core.text.analyze import _stem_id
 
     stop = frozenset(StopWordRemoverFactory().get_stop_words())
     words = [w.lower() for w in re.findall(r"[^\W_]+", text)]

@@ -10,7 +10,8 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.retrieve import KeywordHits, fuse_convex, words_to_translate
-from store.keywords import KeywordIndex, analyze
+from core.text.analyze import analyze
+from store.keywords import KeywordIndex
 from core.models.lexicon import MIN_SIMILARITY, Lexicon, load_lexicon
 from ingest.ingestor import Ingestor
 
