@@ -25,7 +25,7 @@ from assistant.followup import FollowUp, Message, plan
 from assistant.prompts import FALLBACK_NOTE, REMOVED_NOTE, SYSTEM, example_turns, format_passage, user_message
 from assistant.records import Answer, Passage
 from assistant.retrieve import Filters, Mode, Retrieval, Retriever
-from ingest.clean import clean_line
+from core.text.intake import clean_line
 from core.models.embedder import QUERY_PREFIX
 from core.errors import BackendError, InputError, WartaError
 from store.index import Index

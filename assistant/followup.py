@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from assistant.cite import strip_markers
 from assistant.facts import Evidence, unsupported_facts
 from assistant.prompts import CONDENSE, CONDENSE_EXAMPLES
-from ingest.clean import clean_line
+from core.text.intake import clean_line
 from core.errors import InputError
 from core.text.analyze import analyze, entity_terms
 from core.text.lang import detect_language

@@ -1,16 +1,14 @@
-"""Cleaning: main text out of HTML, web boilerplate off the ends of text, whitespace normalized.
-
-Also the one set of rules for text entering Warta from outside (article fields and questions alike):
-``normalize_whitespace`` for running text, ``clean_line`` for one-line fields, ``text_field`` for a
-field of a loose record (JSON, front matter, a feed). Pure functions over strings; no I/O.
+"""Cleaning: main text out of HTML, web boilerplate off the ends of text, whitespace normalized
+(``core.text.intake.normalize_whitespace``). Pure functions over strings; no I/O.
 """
 
 from __future__ import annotations
 
 import html as html_lib
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from core.text.intake import normalize_whitespace
 
 # Lines that are navigation or widget text, not article content. Matched against whole short lines.
 _BOILERPLATE_LINE = re.compile(
@@ -30,47 +28,6 @@ _TRAILER_HEADING = re.compile(
     r"lihat\s+juga|back\s+to\s+top(?:\s+button)?)\s*:?$",
     re.IGNORECASE,
 )
-
-
-def normalize_whitespace(text: str) -> str:
-    """NFC, no control characters, single spaces, at most one blank line between paragraphs."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    text = re.sub(r"[ \t\u00a0]+", " ", text)
-    text = re.sub(r" *\n *", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip()
-
-
-# Longest one-line fields accepted. Ids and URLs beyond these are broken records (and an id cut short could
-# merge two articles); titles and outlets are cut instead (a longer "title" is text in the wrong field).
-MAX_ID_CHARS = 200
-MAX_URL_CHARS = 2048
-MAX_TITLE_CHARS = 300
-MAX_OUTLET_CHARS = 200
-
-
-def clean_line(text: str, max_chars: int | None = None) -> str:
-    """One line of printable text: NFC, no control characters or lone surrogates (which tokenizers, SQLite and
-    UTF-8 output all reject), every run of whitespace one space; cut at ``max_chars``."""
-    return " ".join(normalize_whitespace(text).split())[:max_chars]
-
-
-def text_field(value: object, name: str, max_chars: int, *, cut: bool = False) -> str:
-    """A field of a loose record as one clean line (``clean_line``); ``""`` for what is not text.
-
-    Strings and numbers only: lists and mappings (e.g. YAML front matter whose aliases expand a 1 KB file into
-    millions of strings) and booleans are ignored rather than turned into text.
-
-    Raises:
-        ValueError: longer than ``max_chars`` after cleaning, unless ``cut`` (then it is cut there).
-    """
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return ""
-    text = clean_line(str(value))
-    if len(text) > max_chars and not cut:
-        raise ValueError(f"{name!r} is {len(text):,} characters long (at most {max_chars:,})")
-    return text[:max_chars]
 
 
 def strip_boilerplate(text: str) -> str:

@@ -19,18 +19,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ingest.clean import (
+from core.text.intake import (
     MAX_ID_CHARS,
     MAX_OUTLET_CHARS,
     MAX_TITLE_CHARS,
     MAX_URL_CHARS,
     clean_line,
-    clean_text,
-    extract_html,
-    html_to_text,
-    split_title,
+    json_limit,
+    loads_json,
     text_field,
 )
+from ingest.clean import clean_text, extract_html, html_to_text, split_title
 from core.errors import SourceError
 from core.text.lang import detect_language
 from ingest.sources.netpolicy import AddressPolicy, RefusedAddress
@@ -185,7 +184,7 @@ def _looks_like_html(text: str) -> bool:
 
 def checked_fields(record: dict[str, Any], item: str) -> dict[str, str]:
     """The one-line fields of a loose record (id, url, title, outlet), cleaned by the rules every text entering
-    Warta follows (``clean.text_field``).
+    Warta follows (``core.text.intake.text_field``).
 
     Raises:
         SourceError: an id or URL too long to be real.
@@ -254,7 +253,7 @@ def _from_json_text(text: str, item: str, settings: IngestSettings) -> Iterator[
         yield SourceError(item, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
         return
     except (ValueError, RecursionError) as exc:  # valid syntax Python refuses: huge numbers, deep nesting
-        yield SourceError(item, f"unreadable JSON ({_json_limit(exc)})")
+        yield SourceError(item, f"unreadable JSON ({json_limit(exc)})")
         return
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
@@ -265,27 +264,6 @@ def _from_json_text(text: str, item: str, settings: IngestSettings) -> Iterator[
             yield SourceError(where, f"expected a JSON object, got {type(record).__name__}")
             continue
         yield _safe(lambda r=record, w=where: make_article(r, w, settings), where)
-
-
-def loads_json(text: str) -> Any:
-    """``json.loads`` for one record from outside (an ingest line, a batch question).
-
-    Raises:
-        ValueError: with a message a user can act on: malformed JSON, or valid JSON Python refuses (a number
-            with thousands of digits, nesting too deep).
-    """
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"malformed JSON (column {exc.colno}: {exc.msg})") from None
-    except (ValueError, RecursionError) as exc:
-        raise ValueError(f"unreadable JSON ({_json_limit(exc)})") from None
-
-
-def _json_limit(exc: Exception) -> str:
-    if isinstance(exc, RecursionError):
-        return "nested too deeply"
-    return str(exc).split(";")[0][:120]
 
 
 def _from_jsonl(stream: BinaryIO, item: str, settings: IngestSettings) -> Iterator[Loaded]:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from assistant.cite import ground, parse_markers, rewrite_markers
 from assistant.records import Passage
 from ingest.chunk import HEADLINE_MIN_WORDS, chunk_article
-from ingest.clean import normalize_whitespace
+from core.text.intake import normalize_whitespace
 from core.errors import SourceError
 from core.models.prepare import load_encoding
 from core.records import Article, Hit

@@ -118,7 +118,7 @@ def _batch(answer: Callable[[str, list[dict[str, str]]], dict[str, Any]]) -> int
     """
     from assistant.assistant import question_from
     from assistant.followup import history_from
-    from ingest.sources.load import loads_json
+    from core.text.intake import loads_json
 
     failed = False
     for lineno, line in enumerate(sys.stdin, start=1):
