@@ -50,7 +50,7 @@ def build_backend(settings: Settings, name: str | None = None) -> Backend:
     if name == "extractive":
         return Backend("extractive", "", None)
     if name == "local":
-        from assistant.llm.server import build_local_chat_model
+        from assistant.llm.local import build_local_chat_model
 
         with _local_lock:
             path = prepare_local_model(settings)

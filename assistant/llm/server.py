@@ -1,5 +1,6 @@
-"""Run the answer model (a GGUF file) with xllamacpp and talk to it through
-LangChain's ``ChatOpenAI``.
+"""The local answer model's server: llama.cpp (xllamacpp) in a child process, on loopback.
+
+``child.py`` is what runs in the child; ``local.py`` points LangChain's ``ChatOpenAI`` at it.
 
 Design
 ------
@@ -14,7 +15,7 @@ blocking callback API to generators with threads and queues, re-implement
 chunk parsing and cancellation, and do it again for async - more code to
 save a loopback hop that costs far less than one generated token.
 
-The server runs in a small child process (``python -m assistant.local_llm``)
+The server runs in a small child process (``python -m assistant.llm.child``)
 rather than in the application process, because tearing an in-process
 ``xllamacpp.Server`` down is unsafe: its destructor holds the GIL while it
 waits for llama.cpp's HTTP threads, and those wait for their clients, so
@@ -44,7 +45,6 @@ import logging
 import os
 import secrets
 import selectors
-import signal
 import subprocess
 import sys
 import threading
@@ -52,14 +52,10 @@ import time
 import weakref
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from core.errors import ModelError
-
-if TYPE_CHECKING:
-    import xllamacpp
-    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 
@@ -68,32 +64,13 @@ log = logging.getLogger(__name__)
 # "control-looking token '</s>'" warning at load time.
 _DEFAULT_LOG_VERBOSITY = 1
 
-# Host-RAM prompt cache (llama.cpp keeps KV states of earlier prompts so that it
-# can restore one that shares a prefix).  llama.cpp defaults to 8 GiB; one full
-# 4k-token state of the 1.5B model is ~115 MB, so 512 MiB holds several while
-# leaving the rest of the machine to the other processes.
-_CACHE_RAM_MIB = 512
-
-# llama.cpp sends an SSE comment this often while a stream has no new token.
-# Clients ignore it; it lets a stream notice a dead connection quickly and
-# keeps idle-looking streams alive through proxies.
-_SSE_PING_INTERVAL_S = 5
-
 # Model loading takes ~5 s on an idle 2-core machine; allow for a busy one.
 _START_TIMEOUT_S = 300.0
 # After the lifeline is cut the child exits at once; SIGKILL if it does not.
 _STOP_TIMEOUT_S = 5.0
 
-# A request can wait behind another one in the single slot, and prompt
-# processing on 2 busy CPU cores can drop to ~15 tokens/s, so a long gap
-# before the first streamed chunk is normal.  LangChain's default (120 s)
-# would abort such a queued request with a StreamChunkTimeoutError.
-_STREAM_CHUNK_TIMEOUT_S = 300.0
-_REQUEST_TIMEOUT_S = 600.0
-
-# What the child runs as `python -m ...` (this module, also when it is itself
-# being run as the child, where __name__ is "__main__").
-_CHILD_MODULE = __name__ if __name__ != "__main__" else "assistant.llm.server"
+# What the child runs as `python -m ...`.
+_CHILD_MODULE = "assistant.llm.child"
 
 
 class LocalLlamaServer:
@@ -357,153 +334,3 @@ def _loopback_host(host: str) -> str:
     if not ok:
         raise ValueError(f"refusing to serve the local LLM on non-loopback host {host!r}")
     return host
-
-
-# -- the child process ------------------------------------------------------
-
-
-def _server_params(cfg: dict[str, Any]) -> xllamacpp.CommonParams:
-    import xllamacpp
-
-    p = xllamacpp.CommonParams()
-    p.model.path = cfg["model_path"]
-    p.model_alias = {cfg["model_name"]}
-    p.n_ctx = cfg["n_ctx"]
-    p.cpuparams.n_threads = cfg["n_threads"]
-    p.cpuparams_batch.n_threads = cfg["n_threads_batch"]
-
-    # One slot: requests queue instead of splitting 2 cores between two
-    # half-speed generations, and the single slot's KV cache keeps the
-    # previous prompt, so a shared system-prompt/context prefix is reused.
-    p.n_parallel = 1
-    p.cache_prompt = True
-    p.cache_ram_mib = _CACHE_RAM_MIB
-
-    # Use the chat template embedded in the GGUF (Qwen's ChatML Jinja
-    # template) rendered by llama.cpp's Jinja engine; an empty chat_template
-    # means "take it from the model file".
-    p.use_jinja = True
-    p.chat_template = ""
-    p.enable_chat_template = True
-
-    # Deterministic by default even if a client forgets temperature=0.
-    p.sampling.temp = 0.0
-    p.sse_ping_interval = _SSE_PING_INTERVAL_S
-
-    # Network surface: loopback only, key required, no hub downloads, no web
-    # UI, no /slots (it would expose other requests' prompts), no metrics, no
-    # MCP proxy or server-side tools.
-    p.hostnames = [cfg["host"]]
-    p.port = cfg["port"]
-    p.api_keys = [cfg["api_key"]]
-    p.offline = True
-    p.ui = False
-    p.ui_mcp_proxy = False
-    p.server_tools = []
-    p.endpoint_slots = False
-    p.endpoint_metrics = False
-
-    p.verbosity = cfg["log_verbosity"]
-    return p
-
-
-def _child_main() -> None:
-    """Entry point of ``python -m assistant.local_llm`` (started by LocalLlamaServer).
-
-    Protocol: one JSON config line on stdin; one JSON line back on the
-    original stdout (``{"address": ...}`` or ``{"error": ...}``); then stdin
-    stays open as a lifeline and its EOF - from ``close()`` or from the parent
-    dying - ends the process.
-    """
-    # Ctrl-C in a terminal reaches the whole process group; the parent decides
-    # when this process ends.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Keep the handshake channel private and send every stray write to fd 1
-    # (llama.cpp printf's) to stderr, so a full, unread pipe can never block
-    # the server.
-    reply_fd = os.dup(1)
-    os.dup2(2, 1)
-
-    def reply(obj: dict[str, Any]) -> None:
-        os.write(reply_fd, json.dumps(obj).encode() + b"\n")
-
-    cfg = json.loads(sys.stdin.buffer.readline())
-    try:
-        import xllamacpp
-
-        server = xllamacpp.Server(_server_params(cfg))
-    except Exception as exc:  # any failure must reach the parent as a message
-        reply({"error": f"{type(exc).__name__}: {exc}"})
-        os._exit(1)
-    reply({"address": server.listening_address})
-    os.close(reply_fd)
-
-    while sys.stdin.buffer.read(65536):
-        pass  # nothing is sent after the config; wait for EOF
-    sys.stderr.flush()
-    # Leave without running xllamacpp's destructor: it can block on in-flight
-    # requests (see module docstring), and the OS frees everything anyway.
-    os._exit(0)
-
-
-# -- LangChain ----------------------------------------------------------------
-
-
-class LocalChatModel(NamedTuple):
-    """What :func:`build_local_chat_model` returns: the chat model to use and
-    the server to close at exit (``server.close()``)."""
-
-    llm: BaseChatModel
-    server: LocalLlamaServer
-
-
-def build_local_chat_model(
-    model_path: Path,
-    *,
-    n_ctx: int = 4096,
-    n_threads: int = 2,
-    max_tokens: int = 512,
-) -> LocalChatModel:
-    """Start a local llama.cpp server for ``model_path`` and return a streaming,
-    temperature-0 ``ChatOpenAI`` bound to it, plus the server to close.
-
-    The server is started eagerly: ``ChatOpenAI`` needs the URL at
-    construction, and a broken model file should fail at startup rather than
-    on the first question.  ``llm, server = build_local_chat_model(...)``.
-
-    Prompt + ``max_tokens`` must fit in ``n_ctx`` (context shifting is off),
-    otherwise the request fails with HTTP 400.
-    """
-    import httpx
-    from langchain_openai import ChatOpenAI
-    from pydantic import SecretStr
-
-    server = LocalLlamaServer(model_path, n_ctx=n_ctx, n_threads=n_threads).start()
-    try:
-        llm = ChatOpenAI(
-            base_url=server.base_url,
-            api_key=SecretStr(server.api_key),
-            model=server.model_name,
-            temperature=0,
-            # ChatOpenAI's own name for max_tokens (what it sends on the wire);
-            # llama.cpp honours it (checked: finish_reason "length" at the cap).
-            max_completion_tokens=max_tokens,
-            streaming=True,
-            stream_usage=True,
-            # Retrying would only re-queue the same work behind the one slot.
-            max_retries=0,
-            timeout=_REQUEST_TIMEOUT_S,
-            stream_chunk_timeout=_STREAM_CHUNK_TIMEOUT_S,
-            # trust_env=False: an HTTP(S)_PROXY in the environment must not
-            # route loopback traffic (prompts, API key) through a proxy.
-            http_client=httpx.Client(trust_env=False),
-            http_async_client=httpx.AsyncClient(trust_env=False),
-        )
-    except BaseException:
-        server.close()
-        raise
-    return LocalChatModel(llm=llm, server=server)
-
-
-if __name__ == "__main__":
-    _child_main()
