@@ -27,7 +27,8 @@ from store.index import Index, OnWait
 from core.models.prepare import load_embedder, load_encoding
 from core.records import Article, ArticleInfo, Chunk
 from core.settings import Settings
-from ingest.sources.load import Loaded, load_sources
+from ingest.sources.article import Loaded
+from ingest.sources.load import load_sources
 
 Status = Literal["added", "updated", "unchanged", "duplicate", "failed"]
 BATCH_CHUNKS = 64  # chunks embedded and committed together: big enough to batch well, small enough to lose little

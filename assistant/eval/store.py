@@ -18,7 +18,7 @@ from store.index import Index, identity_key, index_identity
 from core.models.prepare import models_dir
 from ingest.ingestor import Ingestor
 from core.settings import Settings
-from ingest.sources.load import parse_document
+from ingest.sources.documents import parse_document
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

@@ -23,7 +23,7 @@ from core.models.prepare import load_encoding
 from core.records import Article, Hit
 from core.text.sentences import split_sentences
 from core.settings import load_settings
-from ingest.sources.load import parse_document
+from ingest.sources.documents import parse_document
 from tests.conftest import make_settings
 
 FUZZ = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])

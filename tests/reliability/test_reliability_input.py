@@ -367,7 +367,7 @@ def test_front_matter_aliases_cannot_blow_up_an_article(tmp_path):
     front-matter values are now ignored and titles capped.
     """
     from core.settings import load_settings
-    from ingest.sources.load import parse_document
+    from ingest.sources.documents import parse_document
 
     (item,) = parse_document(_alias_bomb(6).encode(), "bomb.md", load_settings(environ={}).ingest, kind=".md")
     title = getattr(item, "title", "")

@@ -20,7 +20,8 @@ from core.errors import SourceError
 from ingest.sources.netpolicy import AddressPolicy as Policy
 from core.records import Article
 from core.settings import IngestSettings
-from ingest.sources.load import Fetcher, load_sources
+from ingest.sources.fetch import Fetcher
+from ingest.sources.load import load_sources
 from tests.conftest import run_cli
 from tests.helpers.servers import WartaServer, free_port
 
