@@ -8,7 +8,6 @@ vectors: Chroma's default embedding function would try to download a model.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -21,7 +20,6 @@ from core.errors import DamagedStoreError, StoreError
 from core.records import Article, Chunk
 from core.settings import StoreSettings
 
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
 
 

@@ -27,8 +27,6 @@ REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "examples" / "openai-scale-ai.txt"
 SHARED_EVAL = REPO.parent / "shared" / "eval" / "dev"
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 for var in [v for v in os.environ if v.startswith("WARTA_")]:
     del os.environ[var]  # a developer's own settings must not leak into tests
 

@@ -24,8 +24,7 @@ with a streaming request; for good with a non-streaming one, whose client
 can then never time out).  A destroy right after construction can also lose
 llama.cpp's terminate signal and hang forever.  In a child, ``close()`` just
 cuts the child's stdin lifeline and the child leaves with ``os._exit``; a
-llama.cpp ``abort()`` cannot take the app down; the OpenMP wait policy (see
-``_child_env``) applies to llama.cpp only; and the app never loads the
+llama.cpp ``abort()`` cannot take the app down; and the app never loads the
 100 MB extension itself.
 
 Safety: the listener is bound to loopback only and protected by a random
@@ -55,6 +54,7 @@ from types import TracebackType
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from core.env import apply_defaults
 from core.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -262,14 +262,10 @@ class LocalLlamaServer:
 
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
-    # The xllamacpp wheel runs ggml's CPU threads with OpenMP (libgomp), whose
-    # default is to spin-wait at barriers.  When other processes share the two
-    # cores, a spinning thread burns the time slice its partner needs: measured
-    # generation with n_threads=2 fell from 7-15 tok/s (PASSIVE) to 0.4-1.9
-    # tok/s (default, ACTIVE, or GOMP_SPINCOUNT=10000).  PASSIVE makes waiting
-    # threads sleep.  setdefault keeps an explicit choice from the environment.
-    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    # The child runs `-m assistant.local_llm`; make the package importable
+    # The xllamacpp wheel runs ggml's CPU threads with OpenMP (libgomp): the child needs the wait policy
+    # and the offline switches as much as this process (core/env.py says why).
+    apply_defaults(env)
+    # The child runs `-m assistant.llm.child`; make the package importable
     # however the parent found it (cwd, PYTHONPATH, installed).
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)

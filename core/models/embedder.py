@@ -13,7 +13,6 @@ nowhere else.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -22,11 +21,6 @@ from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
-
-# The model is a local folder: never let huggingface_hub look for it online.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 CACHE_MAX_CHARS = 500  # texts up to this long (with prefix) are remembered ...
 CACHE_ENTRIES = 20_000  # ... this many of them (~30 MB)

@@ -10,34 +10,30 @@ shown as readable messages; anything else is logged and shown as a generic one, 
 
 from __future__ import annotations
 
+import contextlib
+import html
+import ipaddress
+import logging
 import os
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
 
-# Before gradio creates any Blocks: no version check or analytics calls, the app stays offline.
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+import gradio as gr
+from starlette.middleware import Middleware
 
-import contextlib  # noqa: E402
-import html  # noqa: E402
-import ipaddress  # noqa: E402
-import logging  # noqa: E402
-import sys  # noqa: E402
-import threading  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from datetime import date  # noqa: E402
-from typing import Any  # noqa: E402
-
-import gradio as gr  # noqa: E402
-from starlette.middleware import Middleware  # noqa: E402
-
-from assistant.assistant import Assistant  # noqa: E402
-from assistant.feedback import Rating, record_feedback  # noqa: E402
-from assistant.retrieve import Filters  # noqa: E402
-from core.errors import ConfigError, WartaError  # noqa: E402
-from core.settings import Settings, load_settings  # noqa: E402
-from ui.web import render  # noqa: E402
-from ui.web.assets import CSS, HEAD, LOAD_LOCALE_JS, SET_LOCALE_JS  # noqa: E402
-from ui.web.library import Library  # noqa: E402
-from ui.web.login import FailedLogins, LoginBrake, login_message  # noqa: E402
-from ui.web.texts import LABELS, message, request_language  # noqa: E402
+from assistant.assistant import Assistant
+from assistant.feedback import Rating, record_feedback
+from assistant.retrieve import Filters
+from core.errors import ConfigError, WartaError
+from core.settings import Settings, load_settings
+from ui.web import render
+from ui.web.assets import CSS, HEAD, LOAD_LOCALE_JS, SET_LOCALE_JS
+from ui.web.library import Library
+from ui.web.login import FailedLogins, LoginBrake, login_message
+from ui.web.texts import LABELS, message, request_language
 
 log = logging.getLogger(__name__)
 
