@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.records import Answer, Citation
+from core.paths import DataDir
 from core.settings import Settings
 
 Rating = Literal["up", "down", "cleared"]  # "cleared": the user took a thumb back
-FILE_NAME = "feedback.jsonl"
 
 _lock = threading.Lock()  # one line at a time, so concurrent clicks never interleave
 
 
 def feedback_path(settings: Settings) -> Path:
-    return settings.data_dir / FILE_NAME
+    return DataDir.of(settings).feedback
 
 
 def record_feedback(settings: Settings, rating: Rating, *, question: str, answer: Answer | None = None,

@@ -228,7 +228,7 @@ def reindex(settings: Settings, *, progress: Progress | None = None, on_wait: On
     report = ReindexReport(IngestReport(), set_aside=str(index.set_aside or ""))
     stale_indexes = index.stale_indexes()
     for stale in stale_indexes:
-        old = Catalog(index.root / stale.key / "catalog.sqlite")
+        old = Catalog(index.paths.catalog(stale.key))
         try:
             part = ingestor.ingest_loaded(list(old.iter_articles()), progress=progress, on_wait=on_wait)
         finally:

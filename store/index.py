@@ -50,6 +50,7 @@ import numpy as np
 from store.catalog import Catalog
 from ingest.chunk import CHUNKER_VERSION, embed_text
 from core.models.embedder import PASSAGE_PREFIX, QUERY_PREFIX
+from core.paths import DataDir
 from core.errors import DamagedStoreError, IndexMismatchError, LockTimeoutError, StoreError
 from core.text.analyze import ANALYZER_VERSION, analyze
 from store.keywords import KeywordIndex
@@ -118,28 +119,27 @@ class Index:
         self.settings = settings
         self.identity = index_identity(settings)
         self.key = identity_key(self.identity)
-        self.root = settings.data_dir / "index"
-        self.folder = self.root / self.key
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / "identity.json").write_text(json.dumps(self.identity, indent=2, sort_keys=True))
-        self.catalog = Catalog(self.folder / "catalog.sqlite")
+        self.paths = DataDir.of(settings)
+        self.paths.index(self.key).mkdir(parents=True, exist_ok=True)
+        self.paths.identity_file(self.key).write_text(json.dumps(self.identity, indent=2, sort_keys=True))
+        self.catalog = Catalog(self.paths.catalog(self.key))
         self.set_aside: Path | None = None
         try:
-            self._client = client or open_client(settings.store, self.root / "chroma")
+            self._client = client or open_client(settings.store, self.paths.chroma)
         except DamagedStoreError:
             if not set_aside_damaged_store:
                 raise
-            self.set_aside = self.root / f"chroma.broken-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+            self.set_aside = self.paths.chroma_set_aside(datetime.now().strftime('%Y%m%d-%H%M%S'))
             try:
-                (self.root / "chroma").rename(self.set_aside)
+                self.paths.chroma.rename(self.set_aside)
             except OSError as exc:
-                raise StoreError(f"Could not move the damaged vector store {str(self.root / 'chroma')!r} aside: "
+                raise StoreError(f"Could not move the damaged vector store {str(self.paths.chroma)!r} aside: "
                                  f"{exc.strerror or exc}. Move it away by hand and run `warta reindex`.") from None
-            self._client = open_client(settings.store, self.root / "chroma")
+            self._client = open_client(settings.store, self.paths.chroma)
         self._state_lock = threading.RLock()  # in-process writes vs. readers reopening the vectors
         self.vectors = self._open_vectors()
         self._vectors_generation = self.catalog.generation()  # the catalog state ``vectors`` has seen
-        self.keywords = KeywordIndex(self.folder / "bm25")
+        self.keywords = KeywordIndex(self.paths.keywords(self.key))
         self.keywords.load()
         self._keywords_upgraded = False  # True once the catalog's tokens are known to be of ANALYZER_VERSION
 
@@ -148,7 +148,7 @@ class Index:
 
     def _open_vectors(self) -> VectorStore:
         return VectorStore(self._client, self._collection(self.key, self.catalog), self.identity,
-                           where=describe(self.settings.store, self.root / "chroma"))
+                           where=describe(self.settings.store, self.paths.chroma))
 
     def _collection(self, key: str, catalog: Catalog) -> str:
         """The Chroma collection of the index ``key``. On a server, which other data dirs may share, the
@@ -162,17 +162,16 @@ class Index:
     def stale_indexes(self) -> list[StaleIndex]:
         """Indexes in this data dir built with other embedding/chunking settings, with their sizes."""
         out = []
-        for folder in sorted(self.root.glob("*/identity.json")):
-            key = folder.parent.name
-            if key == self.key or not (folder.parent / "catalog.sqlite").is_file():
+        for key in self.paths.index_keys():
+            if key == self.key:
                 continue
-            catalog = Catalog(folder.parent / "catalog.sqlite")
+            catalog = Catalog(self.paths.catalog(key))
             try:
                 n_articles, collection = catalog.counts()[0], self._collection(key, catalog)
             finally:
                 catalog.close()
             if n_articles:
-                out.append(StaleIndex(key, json.loads(folder.read_text()), n_articles, collection))
+                out.append(StaleIndex(key, json.loads(self.paths.identity_file(key).read_text()), n_articles, collection))
         return out
 
     def require_compatible(self) -> None:
@@ -199,7 +198,7 @@ class Index:
             self._client.delete_collection(stale.collection)
         except Exception:  # already gone
             pass
-        shutil.rmtree(self.root / stale.key, ignore_errors=True)
+        shutil.rmtree(self.paths.index(stale.key), ignore_errors=True)
 
     # --- writes -----------------------------------------------------------------------------------
 
@@ -212,7 +211,7 @@ class Index:
         Raises:
             LockTimeoutError: another writer kept it for ``ingest.lock_timeout_s``.
         """
-        path = self.root / "write.lock"
+        path = self.paths.write_lock
         with open(path, "a+") as fh:  # "a+", not "w": opening must not erase the holder's note
             if not _try_flock(fh, fcntl.LOCK_EX):
                 if not blocking:
@@ -250,7 +249,7 @@ class Index:
     def ingest_session(self) -> Iterator[None]:
         """Held (shared) by an ingest for its whole run, while it takes the write lock batch by batch: readers
         then leave BM25 to the ingest, which rebuilds it at its end, instead of rebuilding it after each batch."""
-        with open(self.root / "ingest.session", "a") as fh:
+        with open(self.paths.ingest_session, "a") as fh:
             fcntl.flock(fh, fcntl.LOCK_SH)
             try:
                 yield
@@ -259,7 +258,7 @@ class Index:
 
     def ingest_running(self) -> bool:
         """Whether an ingest (in any process) is running on this index now."""
-        with open(self.root / "ingest.session", "a") as fh:
+        with open(self.paths.ingest_session, "a") as fh:
             if not _try_flock(fh, fcntl.LOCK_EX):
                 return True
             fcntl.flock(fh, fcntl.LOCK_UN)
@@ -434,7 +433,7 @@ class Index:
             generation = self.catalog.generation()
             if generation != self._vectors_generation:
                 if self.settings.store.mode == "embedded":
-                    self._client = open_client(self.settings.store, self.root / "chroma")
+                    self._client = open_client(self.settings.store, self.paths.chroma)
                     self.vectors = self._open_vectors()
                 self._vectors_generation = generation
         return generation

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from core.errors import SourceError
 from store.index import Index, identity_key, index_identity
-from core.models.prepare import models_dir
+from core.paths import DataDir
 from ingest.ingestor import Ingestor
 from core.settings import Settings
 from ingest.sources.documents import parse_document
@@ -38,7 +38,7 @@ class EvalStore:
 
 def eval_settings(settings: Settings, folder: Path) -> Settings:
     """Settings for an eval store in ``folder``: embedded Chroma there, the main data dir's models."""
-    return settings.updated({"paths": {"data_dir": str(folder), "models_dir": str(models_dir(settings))},
+    return settings.updated({"paths": {"data_dir": str(folder), "models_dir": str(DataDir.of(settings).models)},
                              "store": {"mode": "embedded"}})
 
 
@@ -59,7 +59,7 @@ def prepare_store(settings: Settings, passages: Path, *, embeddings=None,
     # what decides which passages get in (ingest settings) and how they are stored (index identity)
     shape = json.dumps([identity_key(index_identity(settings)), settings.ingest.model_dump()], sort_keys=True)
     digest = hashlib.sha256(data + shape.encode()).hexdigest()
-    folder = settings.data_dir / "eval" / digest[:16]
+    folder = DataDir.of(settings).eval_store(digest)
     local = eval_settings(settings, folder)
     ready = folder / "ready.json"
     if ready.is_file():

