@@ -26,7 +26,7 @@ from assistant.prompts import FALLBACK_NOTE, REMOVED_NOTE, SYSTEM, example_turns
 from assistant.records import Answer, Passage
 from assistant.retrieve import Filters, Mode, Retrieval, Retriever
 from core.text.intake import clean_line
-from core.models.embedder import QUERY_PREFIX
+from core.models.embedder import Embedder
 from core.errors import BackendError, InputError, WartaError
 from store.index import Index
 from core.text.lang import detect_language
@@ -110,14 +110,15 @@ class Assistant:
     Args:
         settings: the settings tree; ``None`` loads ``config.toml`` + environment.
         index: an open ``Index`` (tests pass one over a temp dir); default: opened from settings.
-        embeddings: an embedder with ``encode(texts, prefix)``; default: the bundled e5 model.
+        embedder: the embedding model (``Embedder``); default: the bundled e5 model.
         llm: a LangChain chat model; default: built from ``answer.backend`` on first use.
     """
 
-    def __init__(self, settings: Settings | None = None, *, index: Index | None = None, embeddings=None, llm=None) -> None:
+    def __init__(self, settings: Settings | None = None, *, index: Index | None = None,
+                 embedder: Embedder | None = None, llm=None) -> None:
         self.settings = settings or load_settings()
         self._index = index
-        self._embeddings = embeddings
+        self._embedder = embedder
         self._backends: dict[str, Backend] = {}
         if llm is not None:
             self._backends[self.settings.answer.backend] = Backend(self.settings.answer.backend, "custom", llm)
@@ -132,16 +133,16 @@ class Assistant:
             return self._index
 
     @property
-    def embeddings(self):
+    def embedder(self) -> Embedder:
         with self._lock:
-            if self._embeddings is None:
-                self._embeddings = load_embedder(self.settings)
-            return self._embeddings
+            if self._embedder is None:
+                self._embedder = load_embedder(self.settings)
+            return self._embedder
 
     @property
     def retriever(self) -> Retriever:
-        return Retriever(self.settings.retrieval, self.index, self.embeddings,
-                         load_lexicon=lambda: load_lexicon(self.settings, self.embeddings))
+        return Retriever(self.settings.retrieval, self.index, self.embedder,
+                         load_lexicon=lambda: load_lexicon(self.settings, self.embedder))
 
     def search(self, query: str, *, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid") -> Retrieval:
         """Ranked passages for ``query``.
@@ -169,7 +170,7 @@ class Assistant:
         them in its prompt cache, so a question's prompt is read from its passages on.
         """
         chosen = self.backend(backend)
-        self.embeddings, self.index  # noqa: B018
+        self.embedder, self.index  # noqa: B018
         load_encoding(self.settings)
         if chosen.name == "local" and chosen.llm is not None:
             for language in SYSTEM:
@@ -185,7 +186,7 @@ class Assistant:
     def _similarity(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
         if not a or not b:
             return np.zeros((len(a), len(b)), np.float32)
-        return self.embeddings.encode(list(a), QUERY_PREFIX) @ self.embeddings.encode(list(b), QUERY_PREFIX).T
+        return self.embedder.queries(list(a)) @ self.embedder.queries(list(b)).T
 
     def same_names(self, names: Sequence[str], spans: Sequence[str]) -> list[bool]:
         """Whether each name is one of ``spans`` in another language ("France" ~ "Perancis")."""
@@ -225,7 +226,7 @@ class Assistant:
                 backend: str | None) -> Generator[str, None, Answer]:
         # Heavy parts load on first use; load them before the clock starts so timings are per question.
         chosen = self.backend(backend)
-        self.embeddings, self.index  # noqa: B018 (warm-up)
+        self.embedder, self.index  # noqa: B018 (warm-up)
         started = time.perf_counter()
         timings: dict[str, float] = {}
 
@@ -294,7 +295,7 @@ class Assistant:
             note = REMOVED_NOTE[language]
         extract_from = passages if chosen.llm is None else self._context(
             follow.standalone, hits, cfg.extractive_context_tokens)
-        extracted = extractive_answer(follow.standalone, language, extract_from, self.embeddings, self.encoding,
+        extracted = extractive_answer(follow.standalone, language, extract_from, self.embedder, self.encoding,
                                       cfg.extractive_sentences)
         if first_token is None:
             first_token = time.perf_counter()
@@ -315,7 +316,7 @@ class Assistant:
 
     def _context(self, question: str, hits: Sequence[Hit], budget: int) -> list[Passage]:
         if self.settings.answer.context_mode == "sentences":
-            ranked = context.rank_units(question, hits, self.embeddings, self.encoding)
+            ranked = context.rank_units(question, hits, self.embedder, self.encoding)
             return context.select(hits, ranked, self.encoding, budget)
         return context.pack_passages(hits, self.encoding, budget)
 

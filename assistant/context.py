@@ -26,7 +26,6 @@ import numpy as np
 
 from assistant.prompts import format_passage
 from assistant.records import Passage
-from core.models.embedder import PASSAGE_PREFIX, QUERY_PREFIX
 from core.text.analyze import analyze, entity_terms
 from core.text.lang import detect_language
 from core.records import Hit
@@ -119,8 +118,8 @@ def rank_units(question: str, hits: Sequence[Hit], embedder, encoding) -> list[U
     ]
     if not found:
         return []
-    q = embedder.encode([question], QUERY_PREFIX)[0]
-    cosines = embedder.encode([text for _, _, text in found], PASSAGE_PREFIX) @ q
+    q = embedder.queries([question])[0]
+    cosines = embedder.passages([text for _, _, text in found]) @ q
     shares = keyword_share(question, detect_language(question, default="other"),
                            [(text, hits[i].lang) for i, _, text in found])
     scores = cosines + KEYWORD_WEIGHT * shares + np.array([RANK_WEIGHT / (1 + i) for i, _, _ in found])

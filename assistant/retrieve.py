@@ -25,11 +25,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from core.models.embedder import QUERY_PREFIX
 from core.errors import WartaError
 from store.index import Index
 from core.text.analyze import ENGLISH_STOPWORDS, analyze, entity_terms, words
 from core.text.lang import detect_language
+from core.models.embedder import Embedder
 from core.models.lexicon import MAX_WORDS, Lexicon
 from core.records import Hit
 from core.settings import RetrievalSettings
@@ -209,7 +209,7 @@ class Retriever:
     """Searches one ``Index`` with the e5 embedder (and, for English questions over Indonesian passages,
     the e5 lexicon when ``retrieval.translate_keywords`` is on: ``lexicon`` is loaded on first need)."""
 
-    def __init__(self, settings: RetrievalSettings, index: Index, embedder, lexicon: Lexicon | None = None,
+    def __init__(self, settings: RetrievalSettings, index: Index, embedder: Embedder, lexicon: Lexicon | None = None,
                  load_lexicon=None) -> None:
         self.settings = settings
         self.index = index
@@ -270,7 +270,7 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             # the words to translate ride along in the question's own model call (one batch, short texts)
             extra = words_to_translate(query) if self._translating(language, mode) else []
-            vectors = self.embedder.encode([query, *extra], QUERY_PREFIX)
+            vectors = self.embedder.queries([query, *extra])
             vector, word_vectors = vectors[0], vectors[1:] if extra else None
             dense = self.index.vectors.query(vector, max(cfg.dense_k, k), filters.where())
         t1 = time.perf_counter()

@@ -96,7 +96,7 @@ def seed_phase(models: Path, embedder, news: int) -> tuple[list[dict], str]:
     subset.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
                               for r in common.read_jsonl(common.DEV / "news_id.jsonl", news)), encoding="utf-8")
     summary = ingest(settings, embedder, [str(common.REPO / "examples"), str(subset)])
-    assistant = Assistant(settings, embeddings=embedder)
+    assistant = Assistant(settings, embedder=embedder)
     try:
         llm = start_backend(assistant)
         return [ask(assistant, llm, q) for q in SEED_QUESTIONS], summary
@@ -124,7 +124,7 @@ def curve_phase(models: Path, embedder, limit: int, distractors: int, budgets: l
     try:
         for b in budgets:  # one server per budget: see the module docstring
             assistants[b] = Assistant(settings.updated({"answer": {"context_tokens": b}}), index=index,
-                                      embeddings=embedder)
+                                      embedder=embedder)
             index = assistants[b].index
             llms[b] = start_backend(assistants[b])
         results = []

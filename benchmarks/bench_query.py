@@ -48,7 +48,6 @@ WRITE_BATCH = 1000  # chunks per Index.write call
 def base_corpus(settings) -> tuple[list, list[list], dict[str, np.ndarray]]:
     """Real articles, their chunks, and the real vectors of every chunk (cached in scratch by content hash)."""
     from ingest.chunk import chunk_article
-    from core.models.embedder import PASSAGE_PREFIX
     from core.models.prepare import load_embedder, load_encoding
     from ingest.sources.load import load_sources
 
@@ -67,7 +66,7 @@ def base_corpus(settings) -> tuple[list, list[list], dict[str, np.ndarray]]:
         print(f"embedding {len(texts)} real chunks once (cached at {cache})...", file=sys.stderr)
         threads = torch.get_num_threads()
         torch.set_num_threads(1)  # preparation, not measured: one thread never waits for a parked partner
-        vectors = load_embedder(settings).encode(texts, PASSAGE_PREFIX)
+        vectors = load_embedder(settings).passages(texts)
         torch.set_num_threads(threads)
         cache.parent.mkdir(parents=True, exist_ok=True)
         np.save(cache, vectors)

@@ -182,7 +182,7 @@ def median(values: Sequence[float]) -> float | None:
 
 
 class TimedEncoder:
-    """Wraps Warta's embedder (``encode(texts, prefix)``): records time, calls and what was embedded."""
+    """Wraps Warta's embedder (an ``Embedder``): records time, calls and what was embedded (with e5's prefix)."""
 
     def __init__(self, inner, keep_texts: bool = True) -> None:
         self.inner = inner
@@ -192,9 +192,19 @@ class TimedEncoder:
         self.keep_texts = keep_texts
         self.last_ms = 0.0
 
-    def encode(self, texts, prefix: str):
+    def queries(self, texts):
+        from core.models.embedder import QUERY_PREFIX
+
+        return self._timed(self.inner.queries, texts, QUERY_PREFIX)
+
+    def passages(self, texts):
+        from core.models.embedder import PASSAGE_PREFIX
+
+        return self._timed(self.inner.passages, texts, PASSAGE_PREFIX)
+
+    def _timed(self, encode, texts, prefix: str):
         started = time.perf_counter()
-        out = self.inner.encode(texts, prefix)
+        out = encode(texts)
         self.last_ms = (time.perf_counter() - started) * 1000
         self.seconds += self.last_ms / 1000
         if self.keep_texts:

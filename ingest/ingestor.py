@@ -21,9 +21,9 @@ import numpy as np
 
 from store.catalog import Catalog
 from ingest.chunk import chunk_article
-from core.models.embedder import PASSAGE_PREFIX
 from core.errors import SourceError
 from store.index import Index, OnWait
+from core.models.embedder import Embedder
 from core.models.prepare import load_embedder, load_encoding
 from core.records import Article, ArticleInfo, Chunk
 from core.settings import Settings
@@ -82,21 +82,22 @@ def _unchanged(article: Article, stored: Sequence[ArticleInfo]) -> bool:
 class Ingestor:
     """Holds the heavy parts (index, embedder, tokenizer) so many ingests can share them."""
 
-    def __init__(self, settings: Settings, *, index: Index | None = None, embedder=None, encoding=None) -> None:
+    def __init__(self, settings: Settings, *, index: Index | None = None, embedder: Embedder | None = None,
+                 encoding=None) -> None:
         self.settings = settings
         self.index = index or Index(settings)
         self._embedder = embedder
         self.encoding = encoding or load_encoding(settings)
 
     @property
-    def embedder(self):
+    def embedder(self) -> Embedder:
         if self._embedder is None:
             self._embedder = load_embedder(self.settings)
         return self._embedder
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Passage vectors (what the index stores)."""
-        return self.embedder.encode(texts, PASSAGE_PREFIX)
+        return self.embedder.passages(texts)
 
     def ingest(self, sources: Sequence[str], *, stdin: BinaryIO | None = None, progress: Progress | None = None,
                on_wait: OnWait | None = None) -> IngestReport:

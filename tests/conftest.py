@@ -6,6 +6,7 @@ logic tests (``FakeEmbedder``: deterministic bag-of-words vectors).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.server
 import io
@@ -15,12 +16,13 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from core.models.embedder import Embedder
 from core.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -97,11 +99,20 @@ def embedder(models_dir: Path):
 
 
 class FakeEmbedder:
-    """Deterministic bag-of-words vectors: same words, same direction. For logic tests only."""
+    """Deterministic bag-of-words vectors: same words, same direction. For logic tests only (an ``Embedder``)."""
 
     dimension = 64
 
-    def encode(self, texts, prefix: str = "") -> np.ndarray:
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._vectors(texts)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._vectors(texts)
+
+    def no_cache(self) -> contextlib.nullcontext[None]:
+        return contextlib.nullcontext()
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), np.float32)
         for i, text in enumerate(texts):
             for word in re.findall(r"\w+", text.lower()):
@@ -110,15 +121,9 @@ class FakeEmbedder:
             out[i] = out[i] / norm if norm else out[i]
         return out
 
-    def embed_documents(self, texts):
-        return self.encode(texts).tolist()
-
-    def embed_query(self, text):
-        return self.encode([text])[0].tolist()
-
 
 @pytest.fixture
-def fake_embedder() -> FakeEmbedder:
+def fake_embedder() -> Embedder:
     return FakeEmbedder()
 
 

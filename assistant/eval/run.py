@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+from contextlib import ExitStack
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.retrieve import Mode
 from core.errors import ConfigError, SourceError
 from core.text.lang import detect_language
+from core.models.embedder import Embedder
 from core.models.prepare import load_embedder
 from core.settings import Settings, load_settings
 
@@ -231,7 +233,7 @@ def evaluate(
     limit: int | None = None,
     seed: int = 0,
     part: Part = "all",
-    embeddings=None,
+    embedder: Embedder | None = None,
     progress: Progress | None = None,
 ) -> EvalRun:
     """Ingest ``passages`` (isolated, reused when unchanged) and run every question of ``qa_files``.
@@ -248,7 +250,7 @@ def evaluate(
         limit, seed: a reproducible random sample of ``limit`` questions from each QA file.
         part: ``"tune"`` (fold 0 of each file, for fitting defaults), ``"test"`` (the rest, for reporting) or
             ``"all"``; see ``metrics.part_of``.
-        embeddings: an embedder to share (default: the bundled e5 model).
+        embedder: an embedding model to share (default: the bundled e5 model).
         progress: called as ``(stage, done, total)``.
 
     Raises:
@@ -275,13 +277,12 @@ def evaluate(
         raise SourceError(", ".join(map(str, conversations)), f"no conversations about {passages.name!r}")
     if not passages.is_file():
         raise SourceError(str(passages), "no such passages file")
-    embeddings = embeddings if embeddings is not None else load_embedder(settings)  # one model for ingest and search
-    store = prepare_store(settings, passages, embeddings=embeddings, progress=progress)
-    assistant = Assistant(store.settings, embeddings=embeddings)
+    embedder = embedder if embedder is not None else load_embedder(settings)  # one model for ingest and search
+    store = prepare_store(settings, passages, embedder=embedder, progress=progress)
+    assistant = Assistant(store.settings, embedder=embedder)
     backend_name = None if retrieval_only else (backend or settings.answer.backend)
-    cache_entries = getattr(embeddings, "cache_entries", None)
-    if cache_entries is not None:
-        embeddings.cache_entries = 0  # every mode embeds the same question: time each one, not the cache
+    uncached = ExitStack()  # every mode embeds the same question: time each one, not the cache
+    uncached.enter_context(embedder.no_cache())
     try:
         assistant.index.require_compatible()
         for mode in modes:  # load the model and BM25 outside the timed region
@@ -307,6 +308,5 @@ def evaluate(
     finally:
         assistant.close()
         assistant.index.close()
-        if cache_entries is not None:
-            embeddings.cache_entries = cache_entries
+        uncached.close()
     return EvalRun(str(passages), store, tuple(modes), backend_name, tuple(results), seed, limit, part)

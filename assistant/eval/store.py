@@ -15,6 +15,7 @@ from pathlib import Path
 
 from core.errors import SourceError
 from store.index import Index, identity_key, index_identity
+from core.models.embedder import Embedder
 from core.paths import DataDir
 from ingest.ingestor import Ingestor
 from core.settings import Settings
@@ -42,7 +43,7 @@ def eval_settings(settings: Settings, folder: Path) -> Settings:
                              "store": {"mode": "embedded"}})
 
 
-def prepare_store(settings: Settings, passages: Path, *, embeddings=None,
+def prepare_store(settings: Settings, passages: Path, *, embedder: Embedder | None = None,
                   progress: Progress | None = None) -> EvalStore:
     """Ingest ``passages`` into ``<data_dir>/eval/<hash>``; an unchanged file reuses the store unread.
 
@@ -83,7 +84,7 @@ def prepare_store(settings: Settings, passages: Path, *, embeddings=None,
         if progress is not None:
             progress("ingest", done, total)
 
-    ingestor = Ingestor(local, embedder=embeddings)
+    ingestor = Ingestor(local, embedder=embedder)
     try:
         report = ingestor.ingest_loaded(parse_document(data, str(passages), local.ingest, kind=".jsonl"),
                                         progress=on_item)

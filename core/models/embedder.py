@@ -8,7 +8,7 @@ vectors beyond cosine 0.9999:
 - the encoder runs under bfloat16 autocast where the CPU supports it.
 
 e5 needs its prefixes: ``query: `` for questions, ``passage: `` for chunks. They are applied here and
-nowhere else.
+nowhere else: callers say which side a text is on (``Embedder.queries`` / ``Embedder.passages``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -27,6 +28,25 @@ CACHE_ENTRIES = 20_000  # ... this many of them (~30 MB)
 SMALL_INPUT_CHARS = 2000  # at most this much text in one call (one question, even a long one): one thread
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
+
+
+class Embedder(Protocol):
+    """What the store, ingest and the assistant need of an embedding model (tests pass small fakes).
+
+    Vectors are L2-normalized float32 rows, one per text, so a dot product is the cosine.
+    """
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of questions (and of words to compare with questions)."""
+        ...
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of passages (chunks, sentences of chunks) to be found by questions."""
+        ...
+
+    def no_cache(self) -> AbstractContextManager[None]:
+        """Inside, every vector is computed afresh (timing the model, not a cache)."""
+        ...
 
 
 class E5Embedder(Embeddings):
@@ -51,7 +71,7 @@ class E5Embedder(Embeddings):
         # thread at a time: the fast tokenizer's padding state is shared, so concurrent calls from the
         # web UI's threads corrupted each other's batches ("expected sequence of length 50 ... (got 42)").
         self._lock = threading.RLock()
-        self.cache_entries = cache_entries  # 0: remember nothing (benchmarks of the model itself)
+        self.cache_entries = cache_entries  # 0: remember nothing (see no_cache)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # short texts -> vectors, least recent first
         self.dimension = int(self._model.get_embedding_dimension())
 
@@ -59,7 +79,24 @@ class E5Embedder(Embeddings):
         with self._lock:
             return [len(ids) for ids in self._model.tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
 
-    def encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, QUERY_PREFIX)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, PASSAGE_PREFIX)
+
+    @contextmanager
+    def no_cache(self) -> Iterator[None]:
+        """Inside, nothing is served from or kept in the cache of short texts (which is emptied)."""
+        with self._lock:
+            before, self.cache_entries = self.cache_entries, 0
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.cache_entries = before
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
         """Normalized float32 embeddings of ``prefix + text`` for each text, in input order.
 
         Short texts (questions, answer and passage sentences) are remembered: one answer embeds the same
@@ -110,10 +147,10 @@ class E5Embedder(Embeddings):
 
     # LangChain's Embeddings interface.
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.encode(texts, PASSAGE_PREFIX).tolist()
+        return self.passages(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.encode([text], QUERY_PREFIX)[0].tolist()
+        return self.queries([text])[0].tolist()
 
 
 @contextmanager

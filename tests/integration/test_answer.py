@@ -33,7 +33,7 @@ def build(tmp_path, models_dir, embedder, backend: str, *, with_injection: bool 
     extra = tmp_path / "extra.jsonl"
     extra.write_text("\n".join(json.dumps(r) for r in [DISTRACTOR] + ([INJECTION] if with_injection else [])))
     Ingestor(settings, embedder=embedder).ingest([str(SEED), str(extra)])
-    return Assistant(settings, embeddings=embedder)
+    return Assistant(settings, embedder=embedder)
 
 
 def check_seed_answers(assistant: Assistant) -> None:
@@ -102,7 +102,7 @@ def test_backend_down_falls_back_to_extractive_with_a_note(tmp_path, models_dir,
     settings = make_settings(tmp_path / "data", models_dir, answer={"backend": "openai"},
                              openai={"base_url": "http://127.0.0.1:9/v1", "timeout_s": 2.0})
     Ingestor(settings, embedder=embedder).ingest([str(SEED)])
-    answer = Assistant(settings, embeddings=embedder).ask("Berapa nilai investasi Meta di Scale AI?")
+    answer = Assistant(settings, embedder=embedder).ask("Berapa nilai investasi Meta di Scale AI?")
     assert "tidak tersedia" in answer.note and "14,3 miliar" in answer.text and answer.citations
 
 

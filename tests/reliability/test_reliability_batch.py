@@ -60,7 +60,7 @@ def test_the_same_file_uploaded_in_the_web_ui_lists_every_item(settings, embedde
 
     path = tmp_path / "export.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in [record(1), record(2, title="Judul \ud800 rusak"), record(3)]))
-    library = Library(settings, Assistant(settings, embeddings=embedder))
+    library = Library(settings, Assistant(settings, embedder=embedder))
     status = library.add([str(path)], "", "", "en", None)[1]
     assert status.count("ingest-added") == 3 and "ingest-failed" not in status, status
     assert "export.jsonl:2" in status

@@ -286,7 +286,7 @@ def calls_during_ingest(corpus, models_dir, embedder, tmp_path_factory) -> list[
     data_dir = root / "data"
     settings = make_settings(data_dir, models_dir, chunking=CHUNKING)
     Ingestor(settings, embedder=embedder).ingest([str(SEED)])
-    assistant = Assistant(settings, embeddings=embedder)
+    assistant = Assistant(settings, embedder=embedder)
     assert assistant.search("Scale AI", k=1).hits  # warm: model, index and BM25 loaded
     # Twice the corpus (a second copy under other ids and titles), so the ingest runs on for several
     # batches after its first commit, longer than a search takes.

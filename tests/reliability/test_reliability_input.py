@@ -51,7 +51,7 @@ def article(i: int, topic: str = "pasar") -> dict:
 def assistant(tmp_path_factory, models_dir, embedder) -> Assistant:
     settings = make_settings(tmp_path_factory.mktemp("questions") / "data", models_dir)
     Ingestor(settings, embedder=embedder).ingest([str(SEED)])
-    return Assistant(settings, embeddings=embedder)
+    return Assistant(settings, embedder=embedder)
 
 
 QUESTIONS = {

@@ -73,7 +73,7 @@ def test_openai_backend_streams_a_cited_answer_from_a_real_server(llama, data_di
     monkeypatch.setenv(KEY_ENV, llama.api_key)
     settings = openai_settings(data_dir, models_dir, llama.base_url, fallback=False, model=llama.model_name,
                                timeout_s=600.0)
-    assistant = Assistant(settings, embeddings=embedder)
+    assistant = Assistant(settings, embedder=embedder)
     stream = assistant.stream(QUESTION, backend="openai")
     pieces, answer = list(stream), stream.answer
     assert isinstance(answer, Answer) and all(isinstance(p, str) for p in pieces)
@@ -89,8 +89,8 @@ def test_wrong_api_key_is_a_backend_failure_not_a_crash(llama, data_dir, models_
     monkeypatch.setenv(KEY_ENV, "not-the-key")
     settings = openai_settings(data_dir, models_dir, llama.base_url, fallback=False, model=llama.model_name)
     with pytest.raises(BackendError, match="'openai' answer backend failed"):
-        Assistant(settings, embeddings=embedder).ask(QUESTION)
-    answer = Assistant(settings.updated({"answer": {"fallback_to_extractive": True}}), embeddings=embedder).ask(QUESTION)
+        Assistant(settings, embedder=embedder).ask(QUESTION)
+    answer = Assistant(settings.updated({"answer": {"fallback_to_extractive": True}}), embedder=embedder).ask(QUESTION)
     assert "tidak tersedia" in answer.note and "14,3" in answer.text
     check_citations(answer)
 
@@ -115,7 +115,7 @@ def test_broken_server_with_fallback_answers_extractively_with_a_note(broken_url
     monkeypatch.setenv(KEY_ENV, "k")
     settings = openai_settings(data_dir, models_dir, broken_url, fallback=True, timeout_s=2.0)
     started = time.monotonic()
-    answer = Assistant(settings, embeddings=embedder).ask(QUESTION)
+    answer = Assistant(settings, embedder=embedder).ask(QUESTION)
     assert time.monotonic() - started < 60
     assert answer.backend == "openai" and not answer.refused
     assert answer.note.startswith("Model jawaban tidak tersedia"), answer.note
@@ -128,7 +128,7 @@ def test_broken_server_without_fallback_is_a_backend_error_naming_the_backend(br
     monkeypatch.setenv(KEY_ENV, "k")
     settings = openai_settings(data_dir, models_dir, broken_url, fallback=False, timeout_s=2.0)
     with pytest.raises(BackendError, match=r"^The 'openai' answer backend failed: \S"):
-        Assistant(settings, embeddings=embedder).ask(QUESTION)
+        Assistant(settings, embedder=embedder).ask(QUESTION)
 
 
 def test_cli_ask_with_the_server_down_prints_one_line_and_exits_2(data_dir, models_dir, monkeypatch, capsys, tmp_path):
@@ -155,9 +155,9 @@ def test_no_key_reaches_logs_or_error_messages(models_dir, data_dir, embedder, m
         settings = openai_settings(data_dir, models_dir, server.base_url, fallback=False, model=server.model_name,
                                    timeout_s=300.0)
         with pytest.raises(BackendError) as failed:
-            Assistant(settings, embeddings=embedder).ask(QUESTION)
+            Assistant(settings, embedder=embedder).ask(QUESTION)
         monkeypatch.setenv(KEY_ENV, server.api_key)
-        answer = Assistant(settings.updated({"answer": {"max_answer_tokens": 24}}), embeddings=embedder).ask(QUESTION)
+        answer = Assistant(settings.updated({"answer": {"max_answer_tokens": 24}}), embedder=embedder).ask(QUESTION)
         key = server.api_key
     out, err = capfd.readouterr()
     assert answer.text and not answer.note

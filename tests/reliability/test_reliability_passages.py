@@ -15,7 +15,7 @@ def test_merged_neighbour_passages_do_not_repeat_the_chunk_overlap(settings, emb
     """Adjacent chunks overlap (``chunking.overlap_tokens``); merged, the carried sentences must appear once
     (they used to appear twice, in the model's context and in extractive answers)."""
     Ingestor(settings, embedder=embedder).ingest([str(SEED)])
-    hits = Assistant(settings, embeddings=embedder).search(question).hits
+    hits = Assistant(settings, embedder=embedder).search(question).hits
     merged = [h for h in hits if h.merged_ids]
     assert merged, "expected at least one merged passage for this question"
     for hit in merged:

@@ -88,7 +88,7 @@ def test_ingest_search_and_ask_against_a_chroma_server(settings, embedder, seed_
     assert len(stored["articles"]) == 4 and index.vectors.count() == len(stored["chunks"])
     assert not (settings.data_dir / "index" / "chroma").exists(), "vectors must live on the server, not in the data dir"
 
-    assistant = Assistant(settings, embeddings=embedder)
+    assistant = Assistant(settings, embedder=embedder)
     for question in ["why did OpenAI drop Scale AI?", "Berapa nilai investasi Meta di Scale AI?"]:
         found = assistant.search(question, k=3)
         assert found.relevant and found.hits[0].title.startswith(SEED_TITLE), question
@@ -121,7 +121,7 @@ def test_reingest_update_and_remove_keep_server_catalog_and_bm25_in_step(setting
     assert [info.id for info in index.remove("rice-1")] == ["rice-1"]
     after_remove = assert_in_step(Index(settings))
     assert [a[0] for a in after_remove["articles"]] == sorted(["banjir-1", "cabai-1", seed_id(after_remove)])
-    hits = Assistant(settings, embeddings=embedder).search("rice prices Jakarta", k=5).hits
+    hits = Assistant(settings, embedder=embedder).search("rice prices Jakarta", k=5).hits
     assert all(h.article_id != "rice-1" for h in hits)
 
 
@@ -196,7 +196,7 @@ def test_search_after_the_server_went_away_raises_store_error(tmp_path, models_d
     with ChromaServer(tmp_path / "own-chroma") as server:
         settings = http_settings(tmp_path / "data", models_dir, server)
         Ingestor(settings, embedder=embedder).ingest([str(SEED)])
-        assistant = Assistant(settings, embeddings=embedder)
+        assistant = Assistant(settings, embedder=embedder)
         assert assistant.search("Scale AI").hits
         server.stop()
         with pytest.raises(StoreError, match="Chroma"):
@@ -221,5 +221,5 @@ def test_two_data_dirs_sharing_one_server_keep_their_own_articles(chroma, tmp_pa
     assert len(mine.catalog.articles()) == 4, "the first data dir lost articles"
     assert_in_step(mine)
     assert_in_step(Index(second))
-    found = Assistant(first, embeddings=embedder).search("why did OpenAI drop Scale AI?", k=1)
+    found = Assistant(first, embedder=embedder).search("why did OpenAI drop Scale AI?", k=1)
     assert found.relevant and found.hits[0].title.startswith(SEED_TITLE)

@@ -145,7 +145,7 @@ def test_the_web_ui_remove_and_add_show_the_lock_message_instead_of_hanging(held
     from ui.web.library import Library
 
     quick = make_settings(settings.data_dir, models_dir, ingest={"lock_timeout_s": 2})
-    library = Library(quick, Assistant(quick, embeddings=embedder))
+    library = Library(quick, Assistant(quick, embedder=embedder))
     (seed,) = held_lock.catalog.articles()
     outcome: dict[str, tuple] = {}
     page = tmp_path / "upload.txt"

@@ -51,7 +51,7 @@ class Library:
         with self._lock:
             if self._ingestor is None:
                 self._ingestor = Ingestor(self.settings, index=self.assistant.index,
-                                          embedder=self.assistant.embeddings)
+                                          embedder=self.assistant.embedder)
             return self._ingestor
 
     # --- reads ------------------------------------------------------------------------------------
