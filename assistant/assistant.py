@@ -24,7 +24,8 @@ from assistant.extractive import extractive_answer
 from assistant.followup import FollowUp, Message, plan
 from assistant.prompts import FALLBACK_NOTE, REMOVED_NOTE, SYSTEM, example_turns, format_passage, user_message
 from assistant.records import Answer, Passage
-from assistant.retrieve import Filters, Mode, Retrieval, Retriever
+from assistant.retrieve import Mode, Retrieval, Retriever
+from store.filters import Filters
 from core.text.intake import clean_line
 from core.models.embedder import Embedder
 from core.errors import BackendError, InputError, WartaError

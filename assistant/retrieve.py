@@ -33,35 +33,11 @@ from core.models.embedder import Embedder
 from core.models.lexicon import MAX_WORDS, Lexicon
 from core.records import Hit
 from core.settings import RetrievalSettings
-from store.vectors import build_where, date_number
+from store.filters import Filters
+from store.keywords import Scored
 
 Mode = Literal["hybrid", "dense", "keyword"]
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Retrieval filters; empty fields do not filter."""
-
-    date_from: str = ""  # YYYY-MM-DD, inclusive
-    date_to: str = ""
-    outlets: tuple[str, ...] = ()
-    langs: tuple[str, ...] = ()
-    article_ids: tuple[str, ...] = ()
-
-    def where(self):
-        return build_where(date_from=self.date_from, date_to=self.date_to, outlets=self.outlets,
-                           langs=self.langs, article_ids=self.article_ids)
-
-    def accepts(self, hit: Hit) -> bool:
-        day = date_number(hit.published)
-        return (
-            (not self.date_from or day >= date_number(self.date_from))
-            and (not self.date_to or (day and day <= date_number(self.date_to)))
-            and (not self.outlets or hit.outlet in self.outlets)
-            and (not self.langs or hit.lang in self.langs)
-            and (not self.article_ids or hit.article_id in self.article_ids)
-        )
 
 
 @dataclass
@@ -97,9 +73,6 @@ def fuse_rrf(
         if weight:
             scores[cid] = scores.get(cid, 0.0) + weight / (rrf_k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-Scored = tuple[str, str, float]  # (chunk id, passage language, BM25 score)
 
 
 @dataclass(frozen=True)
@@ -220,7 +193,7 @@ class Retriever:
     def _translating(self, language: str, mode: Mode) -> bool:
         """English question, Indonesian passages in the index, hybrid search, translation on."""
         return (mode == "hybrid" and language == "en" and self.settings.translate_keywords
-                and "id" in self.index.keywords.languages
+                and "id" in self.index.languages
                 and (self._lexicon is not None or self._load_lexicon is not None))
 
     def _lexicon_or_none(self) -> Lexicon | None:
@@ -238,22 +211,22 @@ class Retriever:
                       coverage_of: Sequence[str] = ()) -> KeywordHits:
         """BM25 hits: the question's own words for passages in its language, its names and numbers
         (analysed as the other language) and its translated words for passages in the other language."""
-        keywords = self.index.keywords
+        index = self.index
         if language not in ("id", "en"):
             tokens = analyze(query, "other")
-            same = keywords.search(tokens, k)
-            return KeywordHits(same, coverage=keywords.coverage(tokens, [*coverage_of, *(h[0] for h in same)]))
+            same = index.search_keywords(tokens, k)
+            return KeywordHits(same, coverage=index.keyword_coverage(tokens, [*coverage_of, *(h[0] for h in same)]))
         tokens = analyze(query, language)
-        same = [h for h in keywords.search(tokens, k) if h[1] == language]
+        same = [h for h in index.search_keywords(tokens, k) if h[1] == language]
         other = "en" if language == "id" else "id"
         names = entity_terms(query)
-        cross = [h for h in keywords.search(analyze(names, other), k) if h[1] != language] if names else []
+        cross = [h for h in index.search_keywords(analyze(names, other), k) if h[1] != language] if names else []
         translated: list[Scored] = []
         lexicon = self._lexicon_or_none() if word_vectors is not None and len(word_vectors) else None
         if lexicon is not None:
-            found = lexicon.translate(word_vectors, keywords.vocabulary)
-            translated = [h for h in keywords.search(found, k) if h[1] != language] if found else []
-        coverage = keywords.coverage(tokens, [*coverage_of, *(h[0] for h in same)], lang=language)
+            found = lexicon.translate(word_vectors, index.keyword_vocabulary)
+            translated = [h for h in index.search_keywords(found, k) if h[1] != language] if found else []
+        coverage = index.keyword_coverage(tokens, [*coverage_of, *(h[0] for h in same)], lang=language)
         return KeywordHits(same, cross, translated, coverage)
 
     def search(self, query: str, *, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid",
@@ -272,11 +245,11 @@ class Retriever:
             extra = words_to_translate(query) if self._translating(language, mode) else []
             vectors = self.embedder.queries([query, *extra])
             vector, word_vectors = vectors[0], vectors[1:] if extra else None
-            dense = self.index.vectors.query(vector, max(cfg.dense_k, k), filters.where())
+            dense = self.index.search_dense(vector, max(cfg.dense_k, k), filters)
         t1 = time.perf_counter()
         found = KeywordHits()
         if mode in ("hybrid", "keyword"):
-            found = self._keyword_hits(query, language, max(cfg.keyword_k, k) * (3 if filters.where() else 1),
+            found = self._keyword_hits(query, language, max(cfg.keyword_k, k) * (3 if filters.clauses() else 1),
                                        word_vectors, coverage_of=[cid for cid, _ in dense] if mode == "hybrid" else ())
         keyword = found.merged()
         t2 = time.perf_counter()
@@ -290,7 +263,7 @@ class Retriever:
                               cross_lingual_keyword_weight=cfg.cross_lingual_keyword_weight)
         else:
             missing = [cid for cid, _, _ in keyword if cid not in cosine]
-            cosine.update(self.index.vectors.similarities(vector, missing))
+            cosine.update(self.index.dense_similarities(vector, missing))
             ranked = fuse_convex(cosine, dense, found, keyword_weight=cfg.keyword_weight,
                                  coverage_weight=cfg.coverage_weight,
                                  cross_lingual_keyword_weight=cfg.cross_lingual_keyword_weight)
@@ -298,7 +271,7 @@ class Retriever:
         records: dict[str, Hit] = {}
 
         def read(part: Sequence[tuple[str, float]], extra: Sequence[str] = ()) -> list[Hit]:
-            records.update(self.index.catalog.hits([cid for cid, _ in part] + list(extra)))
+            records.update(self.index.hits([cid for cid, _ in part] + list(extra)))
             return [replace(records[cid], score=score, dense=cosine.get(cid), keyword=bm25.get(cid))
                     for cid, score in part if cid in records and filters.accepts(records[cid])]
 

@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> None:
     for size in args.size_list:
         settings, built[size] = build_index(size, models, base, args.sigma, args.rebuild)
         index = Index(settings)
-        built[size]["chunks"] = index.catalog.counts()[1]
+        built[size]["chunks"] = index.counts()[1]
         index.close()
     variants = args.variants.split(",")
     samples, loads = run_workers(args, variants)

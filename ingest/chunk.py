@@ -4,6 +4,8 @@ Sentences are packed greedily into chunks of at most ``chunk_tokens`` cl100k_bas
 chunk starts with the last sentences of the previous one, up to ``overlap_tokens``. A chunk never
 splits a sentence unless that sentence alone is longer than a chunk (then it is cut at token
 boundaries). Paragraph breaks are kept inside chunks as newlines.
+
+Changing where chunks end changes the index: bump ``core.identity.CHUNKER_VERSION`` with it.
 """
 
 from __future__ import annotations
@@ -12,11 +14,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.identity import embed_text
 from core.records import Article, Chunk
 from core.text.sentences import split_sentences
-
-HEADLINE_MIN_WORDS = 3
-CHUNKER_VERSION = 4  # part of the index identity: bump when chunk boundaries or embedded texts change
 
 
 @dataclass(frozen=True)
@@ -113,14 +113,3 @@ def chunk_article(article: Article, encoding, *, chunk_tokens: int, overlap_toke
             n_tokens=sum(s.tokens for s in group),
         ))
     return chunks
-
-
-def embed_text(title: str, article_text: str, chunk_text: str, *, title_prefix: bool) -> str:
-    """What is embedded (and keyword-analysed) for a chunk: its text, headed by the article's headline.
-
-    Only headlines are worth prefixing: a title derived from the text's first line would repeat the
-    text, and a one- or two-word topic label ("Rhine") makes every passage of a topic look alike
-    (measured on the xling dev set: hit@5 .894 with such labels prefixed, .937 without).
-    """
-    headline = title and not article_text.startswith(title) and len(title.split()) >= HEADLINE_MIN_WORDS
-    return f"{title}\n{chunk_text}" if title_prefix and headline else chunk_text

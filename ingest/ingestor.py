@@ -19,10 +19,10 @@ from typing import BinaryIO, Literal
 
 import numpy as np
 
-from store.catalog import Catalog
 from ingest.chunk import chunk_article
 from core.errors import SourceError
-from store.index import Index, OnWait
+from store.index import Index
+from store.locks import OnWait
 from core.models.embedder import Embedder
 from core.models.prepare import load_embedder, load_encoding
 from core.records import Article, ArticleInfo, Chunk
@@ -122,7 +122,7 @@ class Ingestor:
                 report.repaired = self.index.reconcile(self.embed)
             batch: list[_Pending] = []
             for article in articles:
-                stored = self.index.catalog.find_all(article.id, article.url)  # checked again when storing
+                stored = self.index.find(article.id, article.url)  # checked again when storing
                 if _unchanged(article, stored):
                     self._record(report, ItemResult(article.source, "unchanged", article.id, article.title,
                                                     stored[0].n_chunks), progress)
@@ -187,7 +187,7 @@ class Ingestor:
             for p in batch:
                 part = vectors[offset : offset + len(p.chunks)]
                 offset += len(p.chunks)
-                stored = self.index.catalog.find_all(p.article.id, p.article.url)
+                stored = self.index.find(p.article.id, p.article.url)
                 if _unchanged(p.article, stored):
                     results.append(ItemResult(p.article.source, "unchanged", p.article.id, p.article.title,
                                               stored[0].n_chunks))
@@ -229,11 +229,7 @@ def reindex(settings: Settings, *, progress: Progress | None = None, on_wait: On
     report = ReindexReport(IngestReport(), set_aside=str(index.set_aside or ""))
     stale_indexes = index.stale_indexes()
     for stale in stale_indexes:
-        old = Catalog(index.paths.catalog(stale.key))
-        try:
-            part = ingestor.ingest_loaded(list(old.iter_articles()), progress=progress, on_wait=on_wait)
-        finally:
-            old.close()
+        part = ingestor.ingest_loaded(index.stale_articles(stale), progress=progress, on_wait=on_wait)
         report.moved.results += part.results
         report.moved.chunks_embedded += part.chunks_embedded
         report.moved.seconds += part.seconds
@@ -242,5 +238,5 @@ def reindex(settings: Settings, *, progress: Progress | None = None, on_wait: On
     if not stale_indexes:
         with index.ingest_session(), index.write_lock(on_wait=on_wait):
             report.rebuilt_vectors = index.rebuild_vectors(ingestor.embed)
-            report.rebuilt_articles = index.catalog.counts()[0]
+            report.rebuilt_articles = index.counts()[0]
     return report

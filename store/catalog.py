@@ -130,16 +130,6 @@ class Catalog:
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (uuid.uuid4().hex[:16],))
             return self._db.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()[0]
 
-    def find(self, article_id: str = "", url: str = "") -> ArticleInfo | None:
-        """The stored article with this id, else with this URL."""
-        with self._lock:
-            row = None
-            if article_id:
-                row = self._db.execute(f"SELECT {_INFO_COLUMNS} FROM articles WHERE id=?", (article_id,)).fetchone()
-            if row is None and url:
-                row = self._db.execute(f"SELECT {_INFO_COLUMNS} FROM articles WHERE url=?", (url,)).fetchone()
-        return ArticleInfo(*row) if row else None
-
     def find_all(self, article_id: str = "", url: str = "") -> list[ArticleInfo]:
         """Every stored article that is the same article as one with this id or URL: the same id, or the same
         (non-empty) URL."""
@@ -215,20 +205,6 @@ class Catalog:
                 ):
                     out[row[0]] = Hit(*row)
         return out
-
-    def neighbours(self, article_id: str, index: int) -> dict[int, Hit]:
-        """The chunks just before and after ``index`` in an article."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT c.id, c.article_id, c.idx, c.text, a.title, a.url, a.published, a.outlet, a.lang "
-                "FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.article_id=? AND c.idx BETWEEN ? AND ?",
-                (article_id, index - 1, index + 1),
-            ).fetchall()
-        return {row[2]: Hit(*row) for row in rows}
-
-    def chunks_of(self, article_id: str) -> list[str]:
-        with self._lock:
-            return [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE article_id=? ORDER BY idx", (article_id,))]
 
     # --- crash-safe writes ------------------------------------------------------------------------
 

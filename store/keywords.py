@@ -18,6 +18,8 @@ import numpy as np
 BM25_K1 = 1.2
 BM25_B = 0.5
 
+Scored = tuple[str, str, float]  # (chunk id, the passage's language, BM25 score)
+
 
 class KeywordIndex:
     """A BM25 index over all chunks of a catalog, saved next to it."""
@@ -35,6 +37,11 @@ class KeywordIndex:
     @property
     def size(self) -> int:
         return len(self._ids)
+
+    @property
+    def ids(self) -> list[str]:
+        """The indexed chunk ids."""
+        return list(self._ids)
 
     @property
     def vocabulary(self) -> dict[str, int]:
@@ -99,7 +106,7 @@ class KeywordIndex:
             if save:
                 self._loaded_stamp = (self.folder / "meta.json").stat().st_mtime_ns
 
-    def search(self, tokens: list[str], k: int) -> list[tuple[str, str, float]]:
+    def search(self, tokens: list[str], k: int) -> list[Scored]:
         """Top ``k`` ``(chunk_id, lang, score)`` with a positive score."""
         with self._lock:
             bm25, ids, langs = self._bm25, self._ids, self._langs

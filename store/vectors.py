@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +18,9 @@ import numpy as np
 from core.errors import DamagedStoreError, StoreError
 from core.records import Article, Chunk
 from core.settings import StoreSettings
+from store.filters import Filters, date_number
 
 logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
-
-
-def date_number(published: str) -> int:
-    """YYYYMMDD as an int (Chroma filters compare numbers only); 0 when unknown."""
-    try:
-        return int(date.fromisoformat(published).strftime("%Y%m%d"))
-    except ValueError:
-        return 0
 
 
 def describe(settings: StoreSettings, path: Path) -> str:
@@ -39,14 +31,16 @@ def describe(settings: StoreSettings, path: Path) -> str:
 def open_client(settings: StoreSettings, path: Path):
     """A Chroma client for ``settings.mode``; telemetry off.
 
-    An embedded client always gets a fresh Chroma system, loaded from disk now. Chroma otherwise shares
-    one in-memory system (with its loaded HNSW segments) per path and process, and that system never
-    sees what another process wrote after it was loaded: its queries then fail ("Error finding id") or
-    miss the new vectors. Opening a new client is how a long-lived process catches up
-    (``Index.catch_up``); the replaced system is freed once nobody holds it.
+    An embedded client always gets a fresh Chroma system, loaded from disk now. ``PersistentClient``
+    shares one in-memory system (with its loaded HNSW segments) per path and process, and that system
+    never sees what another process wrote after it was loaded: its queries then fail ("Error finding id")
+    or miss the new vectors. So the client is made ``from_system`` over a new ``System``, which takes the
+    path's place for new clients; collections opened before keep their own system until they are dropped.
+    Opening a new client is how a long-lived process catches up (``Index.catch_up``).
     """
     import chromadb
-    from chromadb.api.shared_system_client import SharedSystemClient
+    from chromadb.api.client import Client
+    from chromadb.config import System
 
     chroma_settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
     if settings.mode == "http":
@@ -57,10 +51,11 @@ def open_client(settings: StoreSettings, path: Path):
                              f"start `chroma run --path DIR --host {settings.host} --port {settings.port}`.") from None
     try:
         path.mkdir(parents=True, exist_ok=True)
-        with SharedSystemClient._refcount_lock:  # unregister, do not stop: other holders keep using it
-            SharedSystemClient._identifier_to_system.pop(str(path), None)
-            SharedSystemClient._identifier_to_refcount.pop(str(path), None)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        chroma_settings.is_persistent = True
+        chroma_settings.persist_directory = str(path)
+        system = System(chroma_settings)
+        system.start()
+        return Client.from_system(system)
     except Exception as exc:  # chromadb raises several unrelated types for a damaged store
         raise DamagedStoreError(
             f"The vector store {str(path / 'chroma.sqlite3')!r} could not be read ({exc}). Its vectors can be "
@@ -133,11 +128,12 @@ class VectorStore:
             for start in range(0, len(ids), 1000):
                 self._col.delete(ids=list(ids[start : start + 1000]))
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
-        """``(chunk_id, cosine similarity)`` of the ``k`` nearest chunks (fewer when the store holds fewer)."""
+    def query(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """``(chunk_id, cosine similarity)`` of the ``k`` nearest chunks that pass ``filters`` (fewer when the
+        store holds fewer)."""
         with translated_errors(self.where, "searching vectors"):
             result = self._col.query(
-                query_embeddings=[vector], n_results=k, where=where or None, include=["distances"],
+                query_embeddings=[vector], n_results=k, where=chroma_where(filters), include=["distances"],
             )
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
@@ -150,20 +146,18 @@ class VectorStore:
         return {cid: float(np.dot(vector, emb)) for cid, emb in zip(got["ids"], got["embeddings"])}
 
 
-def build_where(*, date_from: str = "", date_to: str = "", outlets: Sequence[str] = (), langs: Sequence[str] = (),
-                article_ids: Sequence[str] = ()) -> dict[str, Any] | None:
-    """A Chroma ``where`` filter from retrieval filters; ``None`` when there are none."""
+def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
+    """``filters`` as a Chroma ``where``; ``None`` when there are none."""
     clauses: list[dict[str, Any]] = []
-    if date_from:
-        clauses.append({"date": {"$gte": date_number(date_from)}})
-    if date_to:
-        clauses.append({"date": {"$lte": date_number(date_to)}})
-    for field, values in (("outlet", outlets), ("lang", langs), ("article_id", article_ids)):
-        values = [v for v in values if v]
-        if len(values) == 1:
-            clauses.append({field: values[0]})
-        elif values:
-            clauses.append({field: {"$in": list(values)}})
+    for clause in filters.clauses() if filters is not None else ():
+        if clause.op == "from":
+            clauses.append({"date": {"$gte": clause.day}})
+        elif clause.op == "to":
+            clauses.append({"date": {"$lte": clause.day}})
+        elif len(clause.values) == 1:
+            clauses.append({clause.field: clause.values[0]})
+        else:
+            clauses.append({clause.field: {"$in": list(clause.values)}})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

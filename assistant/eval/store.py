@@ -67,7 +67,7 @@ def prepare_store(settings: Settings, passages: Path, *, embedder: Embedder | No
         info = json.loads(ready.read_text())
         index = Index(local)
         try:
-            counts = index.catalog.counts()
+            counts = index.counts()
         finally:
             index.close()
         if info.get("sha256") == digest and list(counts) == [info["articles"], info["chunks"]]:
@@ -88,7 +88,7 @@ def prepare_store(settings: Settings, passages: Path, *, embedder: Embedder | No
     try:
         report = ingestor.ingest_loaded(parse_document(data, str(passages), local.ingest, kind=".jsonl"),
                                         progress=on_item)
-        articles, chunks = ingestor.index.catalog.counts()
+        articles, chunks = ingestor.index.counts()
     finally:
         ingestor.index.close()
     failed = tuple((r.item, r.reason) for r in report.failed)

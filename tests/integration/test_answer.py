@@ -11,7 +11,7 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.records import Answer
-from assistant.retrieve import Filters
+from store.filters import Filters
 from ingest.ingestor import Ingestor
 from tests.conftest import SEED, make_settings
 

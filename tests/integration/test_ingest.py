@@ -19,12 +19,12 @@ BODY = ("Bank Indonesia menahan suku bunga acuan di level 6 persen pada rapat bu
 
 def state(index: Index) -> dict:
     """Everything a user could observe of the index: articles, chunk ids in each part."""
-    catalog_ids = index.catalog.chunk_ids()
+    catalog_ids = index.chunk_ids().catalog
     return {
-        "articles": sorted((a.id, a.content_hash, a.n_chunks) for a in index.catalog.articles()),
+        "articles": sorted((a.id, a.content_hash, a.n_chunks) for a in index.articles()),
         "chunks": sorted(catalog_ids),
-        "vectors": sorted(index.vectors.ids()),
-        "keywords": sorted(index.keywords._ids),
+        "vectors": sorted(index.chunk_ids().vectors),
+        "keywords": sorted(index.chunk_ids().keywords),
     }
 
 
@@ -41,9 +41,9 @@ def test_seed_ingest_is_idempotent_and_stores_metadata(ingestor, seed_copy):
     assert again.count("unchanged") == 1 and again.chunks_embedded == 0
     assert state(ingestor.index) == before
     assert before["chunks"] == before["vectors"] == before["keywords"]
-    (info,) = ingestor.index.catalog.articles()
+    (info,) = ingestor.index.articles()
     assert info.lang == "id" and info.title.startswith("OpenAI Putus Kerja Sama")
-    hits = ingestor.index.catalog.hits(before["chunks"])
+    hits = ingestor.index.hits(before["chunks"])
     assert all("Berita Terkait" not in h.text and "Back to top" not in h.text for h in hits.values())
     assert all(h.title == info.title for h in hits.values())
 
@@ -59,7 +59,7 @@ def test_changed_article_replaces_its_chunks(ingestor, seed_copy):
     assert len(new["articles"]) == 1 and new["articles"] != old["articles"]
     assert new["chunks"] == new["vectors"] == new["keywords"]
     assert not set(old["chunks"]) - set(new["chunks"]) & set(new["vectors"])
-    found = ingestor.index.keywords.search(["direktur"], 5)
+    found = ingestor.index.search_keywords(["direktur"], 5)
     assert found and found[0][0] in new["chunks"]
 
 
@@ -101,10 +101,10 @@ def test_interrupted_write_converges_on_rerun(settings, embedder, seed_copy, mon
     def boom(*args, **kwargs):
         raise KeyboardInterrupt("simulated kill")
 
-    monkeypatch.setattr(crashing.index.catalog, "commit_articles", boom)
+    monkeypatch.setattr(crashing.index._catalog, "commit_articles", boom)
     with pytest.raises(KeyboardInterrupt):
         crashing.ingest([str(seed_copy)])
-    assert crashing.index.vectors.count() > 0 and crashing.index.catalog.counts() == (0, 0)
+    assert crashing.index._vectors.count() > 0 and crashing.index.counts() == (0, 0)
     monkeypatch.undo()
     rerun = Ingestor(settings, embedder=embedder)  # a new process would open the index afresh
     rerun.ingest([str(seed_copy)])
@@ -115,11 +115,11 @@ def test_changed_chunking_never_mixes_vectors_and_reindex_rebuilds(settings, emb
     Ingestor(settings, embedder=embedder).ingest([str(seed_copy)])
     changed = settings.updated({"chunking": {"chunk_tokens": 120}})
     index = Index(changed)
-    assert index.catalog.counts() == (0, 0)
+    assert index.counts() == (0, 0)
     with pytest.raises(IndexMismatchError, match="chunk_tokens: 300 -> 120.*warta reindex"):
         index.require_compatible()
     report = reindex(changed)
     assert report.moved.count("added") == 1
     fresh = Index(changed)
-    assert fresh.catalog.counts()[0] == 1 and not fresh.stale_indexes()
-    assert fresh.catalog.counts()[1] > 6  # smaller chunks, more of them
+    assert fresh.counts()[0] == 1 and not fresh.stale_indexes()
+    assert fresh.counts()[1] > 6  # smaller chunks, more of them

@@ -118,20 +118,20 @@ def _old_analyze(text: str, lang: str) -> list[str]:
 def _downgrade(settings) -> None:
     """Make the data dir look as version 1 left it: old tokens, no version recorded, BM25 built from them."""
     index = Index(settings)
-    db = sqlite3.connect(index.catalog.path)
+    db = sqlite3.connect(index._catalog.path)
     rows = db.execute("SELECT c.id, a.title, c.text, a.lang FROM chunks c JOIN articles a ON a.id = c.article_id")
     with db:
         for cid, title, text, lang in rows.fetchall():
             db.execute("UPDATE chunks SET tokens=? WHERE id=?", (" ".join(_old_analyze(f"{title}\n{text}", lang)), cid))
         db.execute("DELETE FROM meta WHERE key='keyword_version'")
     db.close()
-    index.keywords.rebuild(index.catalog.keyword_rows(), index.catalog.generation())
-    assert index.catalog.keyword_version() == 1
+    index._keywords.rebuild(index._catalog.keyword_rows(), index._catalog.generation())
+    assert index._catalog.keyword_version() == 1
     index.close()
 
 
 def _vectors(index: Index) -> dict[str, list[float]]:
-    got = index.vectors._col.get(include=["embeddings"])
+    got = index._vectors._col.get(include=["embeddings"])
     return {cid: list(np.round(v, 6)) for cid, v in zip(got["ids"], got["embeddings"])}
 
 
@@ -149,7 +149,7 @@ def old_data_dir(settings, embedder, tmp_path):
 def test_a_search_upgrades_old_tokens_without_re_embedding(old_data_dir, embedder):
     settings = old_data_dir
     before = Index(settings)
-    vectors, generation = _vectors(before), before.catalog.generation()
+    vectors, generation = _vectors(before), before._catalog.generation()
     before.close()
 
     assistant = Assistant(settings, embedder=embedder)
@@ -157,12 +157,12 @@ def test_a_search_upgrades_old_tokens_without_re_embedding(old_data_dir, embedde
     assert found.hits and found.hits[0].article_id == "bahai"
     assert assistant.search("societe generale", mode="keyword").hits[0].article_id == "bank"
     index = assistant.index
-    assert index.catalog.keyword_version() == ANALYZER_VERSION and index.catalog.generation() == generation + 1
-    assert index.keywords.generation == index.catalog.generation()
+    assert index._catalog.keyword_version() == ANALYZER_VERSION and index._catalog.generation() == generation + 1
+    assert index._keywords.generation == index._catalog.generation()
     assert _vectors(index) == vectors  # nothing re-embedded, nothing lost
-    assert sorted(index.keywords._ids) == sorted(index.catalog.chunk_ids())
-    tokens = dict((cid, t) for cid, _, t in index.catalog.keyword_rows())
-    assert all("bahai" in t.split() for cid, t in tokens.items() if index.catalog.hits([cid])[cid].article_id == "bahai")
+    assert sorted(index.chunk_ids().keywords) == sorted(index.chunk_ids().catalog)
+    tokens = dict((cid, t) for cid, _, t in index._catalog.keyword_rows())
+    assert all("bahai" in t.split() for cid, t in tokens.items() if index.hits([cid])[cid].article_id == "bahai")
 
 
 def test_a_search_while_an_ingest_holds_the_lock_leaves_the_upgrade_to_it(old_data_dir, embedder):
@@ -170,9 +170,9 @@ def test_a_search_while_an_ingest_holds_the_lock_leaves_the_upgrade_to_it(old_da
     assistant = Assistant(settings, embedder=embedder)
     with assistant.index.write_lock():  # as a running `warta ingest` would
         found = assistant.search("Siapa pendiri agama Bahá'í?", mode="hybrid")
-        assert found.hits and assistant.index.catalog.keyword_version() == 1  # old tokens, no crash, no wait
+        assert found.hits and assistant.index._catalog.keyword_version() == 1  # old tokens, no crash, no wait
     assert assistant.search("Siapa pendiri agama Bahá'í?", mode="keyword").hits[0].article_id == "bahai"
-    assert assistant.index.catalog.keyword_version() == ANALYZER_VERSION
+    assert assistant.index._catalog.keyword_version() == ANALYZER_VERSION
 
 
 def test_an_ingest_upgrades_old_tokens_before_adding_new_ones(old_data_dir, cli_env, capsys, tmp_path, monkeypatch):
@@ -184,9 +184,9 @@ def test_an_ingest_upgrades_old_tokens_before_adding_new_ones(old_data_dir, cli_
     code, out, err = run_cli(capsys, "ingest", str(new))
     assert code == 0, err
     index = Index(settings)
-    assert index.catalog.keyword_version() == ANALYZER_VERSION and index.catalog.counts()[0] == 4
-    rows = {cid: t for cid, _, t in index.catalog.keyword_rows()}
-    hits = index.catalog.hits(list(rows))
+    assert index._catalog.keyword_version() == ANALYZER_VERSION and index.counts()[0] == 4
+    rows = {cid: t for cid, _, t in index._catalog.keyword_rows()}
+    hits = index.hits(list(rows))
     assert rows == {cid: " ".join(analyze(f"{h.title}\n{h.text}", h.lang)) for cid, h in hits.items()}
     index.close()
     code, out, err = run_cli(capsys, "search", "--json", "--mode", "keyword", "Bahá'í")

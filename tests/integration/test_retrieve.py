@@ -141,7 +141,7 @@ def test_an_english_question_reaches_indonesian_words_through_the_lexicon(settin
     assert untranslated.merged() == []  # no English word occurs in the Indonesian passages
     translated, assistant = keyword_side(True)
     best = translated.translated[0][0]
-    assert assistant.index.catalog.hits([best])[best].article_id == "gereja"
+    assert assistant.index.hits([best])[best].article_id == "gereja"
     assert assistant.search(question).hits[0].article_id == "gereja"
 
 

@@ -506,7 +506,7 @@ def test_upload_then_ask_then_remove(open_page, web, site, tmp_path):
     page.locator("#lib-remove-btn").click()
     expect(status).to_contain_text(f"Removed “{UPLOAD_TITLE}” (1 passage).")
     expect(table).not_to_contain_text(UPLOAD_TITLE)
-    assert all(a.title != UPLOAD_TITLE for a in web["assistant"].index.catalog.articles())
+    assert all(a.title != UPLOAD_TITLE for a in web["assistant"].index.articles())
 
 
 @pytest.mark.browser
@@ -525,7 +525,7 @@ def test_pasted_urls_cannot_reach_this_machine_or_its_network(browser, web, site
                 f"http://2130706433:{site_port}/berita/ssrf": "2130706433 resolves to 127.0.0.1, a loopback address",
                 f"http://127.0.0.1:{port}/config": "127.0.0.1 is a loopback address",
                 "http://169.254.169.254/latest/meta-data/": "169.254.169.254 is a link-local address"}
-        before = web["assistant"].index.catalog.counts()
+        before = web["assistant"].index.counts()
         ui = Page(browser, f"http://127.0.0.1:{port}/")
         page = ui.page
         page.get_by_role("tab", name="Library").click()
@@ -534,7 +534,7 @@ def test_pasted_urls_cannot_reach_this_machine_or_its_network(browser, web, site
         status = page.locator("#lib-status")
         for url, reason in urls.items():
             expect(status.locator("tr", has_text=url)).to_contain_text(f"failed: refused: {reason}")
-        assert site.hits == [] and web["assistant"].index.catalog.counts() == before
+        assert site.hits == [] and web["assistant"].index.counts() == before
         ui.close()
     finally:
         demo.close()

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from assistant.cite import ground, parse_markers, rewrite_markers
 from assistant.records import Passage
-from ingest.chunk import HEADLINE_MIN_WORDS, chunk_article
+from core.identity import HEADLINE_MIN_WORDS
+from ingest.chunk import chunk_article
 from core.text.intake import normalize_whitespace
 from core.errors import SourceError
 from core.models.prepare import load_encoding

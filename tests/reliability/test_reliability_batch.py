@@ -33,7 +33,7 @@ def record(i: int, **fields) -> dict:
 
 
 def _articles() -> list:
-    return list(Index(load_settings()).catalog.iter_articles())
+    return list(Index(load_settings()).stored_articles())
 
 
 # --- articles -----------------------------------------------------------------------------------------------
@@ -264,5 +264,5 @@ def test_a_page_read_again_and_again_in_one_process_keeps_its_text(settings, emb
     for round_ in range(5):
         report = ingestor.ingest([str(path)])
         assert report.count("added") == 1, (round_, report.results)
-        for info in ingestor.index.catalog.articles():
+        for info in ingestor.index.articles():
             ingestor.index.remove(info.id)

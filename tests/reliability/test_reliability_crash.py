@@ -92,11 +92,11 @@ from store.index import Index
 from core.settings import load_settings
 
 index = Index(load_settings())
-catalog = index.catalog
-ids = sorted(index.vectors.ids())
+catalog = index._catalog  # white-box: the bookkeeping tables too
+ids = sorted(index.chunk_ids().vectors)
 unfindable = []
 if ids:  # every stored vector must be reachable through the ANN index, not only listed
-    col = index.vectors._col
+    col = index._vectors._col
     got = col.get(ids=ids, include=["embeddings"])
     res = col.query(query_embeddings=got["embeddings"], n_results=1, include=["distances"])
     for cid, found, dist in zip(got["ids"], res["ids"], res["distances"]):
@@ -106,8 +106,8 @@ print(json.dumps({
     "articles": sorted([a.id, a.content_hash, a.n_chunks] for a in catalog.articles()),
     "chunks": sorted(catalog.chunk_ids()),
     "vectors": ids,
-    "keywords": sorted(index.keywords._ids),
-    "keywords_current": index.keywords.generation == catalog.generation(),
+    "keywords": sorted(index.chunk_ids().keywords),
+    "keywords_current": index._keywords.generation == catalog.generation(),
     "pending": catalog.pending(),
     "garbage": catalog.garbage(),
     "unfindable": unfindable,

@@ -103,10 +103,10 @@ def test_odd_questions_get_an_answer_or_a_refusal(assistant, name):
 
 
 def test_questions_change_nothing_in_the_index(assistant):
-    before = (assistant.index.catalog.counts(), assistant.index.vectors.count(), assistant.index.keywords.size)
+    before = (assistant.index.counts(), assistant.index._vectors.count(), assistant.index._keywords.size)
     for question in QUESTIONS.values():
         assistant.search(question)
-    assert (assistant.index.catalog.counts(), assistant.index.vectors.count(), assistant.index.keywords.size) == before
+    assert (assistant.index.counts(), assistant.index._vectors.count(), assistant.index._keywords.size) == before
     assert before[0][0] == 1
 
 

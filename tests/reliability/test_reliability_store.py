@@ -37,10 +37,10 @@ OTHERS = [
 
 def state(index: Index) -> dict:
     return {
-        "articles": sorted((a.id, a.content_hash, a.n_chunks) for a in index.catalog.articles()),
-        "chunks": sorted(index.catalog.chunk_ids()),
-        "vectors": sorted(index.vectors.ids()),
-        "keywords": sorted(index.keywords._ids),
+        "articles": sorted((a.id, a.content_hash, a.n_chunks) for a in index.articles()),
+        "chunks": sorted(index.chunk_ids().catalog),
+        "vectors": sorted(index.chunk_ids().vectors),
+        "keywords": sorted(index.chunk_ids().keywords),
     }
 
 
@@ -49,7 +49,7 @@ def assert_in_step(index: Index) -> dict:
     now = state(index)
     assert now["chunks"] == now["vectors"] == now["keywords"]
     assert sum(n for _, _, n in now["articles"]) == len(now["chunks"])
-    assert not index.catalog.pending() and not index.catalog.garbage()
+    assert not index._catalog.pending() and not index._catalog.garbage()
     return now
 
 
@@ -85,7 +85,7 @@ def test_ingest_search_and_ask_against_a_chroma_server(settings, embedder, seed_
     assert report.count("added") == 4 and not report.failed
     index = Index(settings)  # a fresh client, as another process would open it
     stored = assert_in_step(index)
-    assert len(stored["articles"]) == 4 and index.vectors.count() == len(stored["chunks"])
+    assert len(stored["articles"]) == 4 and index._vectors.count() == len(stored["chunks"])
     assert not (settings.data_dir / "index" / "chroma").exists(), "vectors must live on the server, not in the data dir"
 
     assistant = Assistant(settings, embedder=embedder)
@@ -116,7 +116,7 @@ def test_reingest_update_and_remove_keep_server_catalog_and_bm25_in_step(setting
     gone = set(first["chunks"]) - set(after_update["chunks"])
     assert gone and not gone & set(after_update["vectors"]), "replaced chunks must leave the server"
     assert len(after_update["articles"]) == 4
-    assert index.keywords.search(["direktur"], 3)[0][0] in after_update["chunks"]
+    assert index.search_keywords(["direktur"], 3)[0][0] in after_update["chunks"]
 
     assert [info.id for info in index.remove("rice-1")] == ["rice-1"]
     after_remove = assert_in_step(Index(settings))
@@ -218,7 +218,7 @@ def test_two_data_dirs_sharing_one_server_keep_their_own_articles(chroma, tmp_pa
     Ingestor(second, embedder=embedder).ingest([str(others)])
     Ingestor(first, embedder=embedder).ingest([str(others)])
     mine = Index(first)
-    assert len(mine.catalog.articles()) == 4, "the first data dir lost articles"
+    assert len(mine.articles()) == 4, "the first data dir lost articles"
     assert_in_step(mine)
     assert_in_step(Index(second))
     found = Assistant(first, embedder=embedder).search("why did OpenAI drop Scale AI?", k=1)

@@ -86,7 +86,7 @@ def test_remove_runs_while_another_ingest_waits_on_a_slow_url(settings, embedder
     from ingest.ingestor import Ingestor
 
     Ingestor(settings, embedder=embedder).ingest([str(SEED)])
-    (seed,) = Index(settings).catalog.articles()
+    (seed,) = Index(settings).articles()
     drip = Drip(1.0, 60)
     site.routes["/drip"] = drip
     log = tmp_path / "ingest.log"
@@ -115,7 +115,7 @@ def test_remove_runs_while_another_ingest_waits_on_a_slow_url(settings, embedder
     assert removed_in_time and still_fetching, f"remove waited for the ingest's fetch: {log.read_text()}"
     code, out, err = result[0]
     assert code == 0 and out.startswith("removed: "), out + err
-    assert Index(settings).catalog.counts() == (0, 0)
+    assert Index(settings).counts() == (0, 0)
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def test_the_web_ui_remove_and_add_show_the_lock_message_instead_of_hanging(held
 
     quick = make_settings(settings.data_dir, models_dir, ingest={"lock_timeout_s": 2})
     library = Library(quick, Assistant(quick, embedder=embedder))
-    (seed,) = held_lock.catalog.articles()
+    (seed,) = held_lock.articles()
     outcome: dict[str, tuple] = {}
     page = tmp_path / "upload.txt"
     page.write_text("Harga cabai naik\n\n" + BODY)
@@ -166,7 +166,7 @@ def test_the_web_ui_remove_and_add_show_the_lock_message_instead_of_hanging(held
     for status in (remove_status, add_status):
         assert "another writer" in status.lower() and f"pid {os.getpid()}" in status and "gave up after 2 s" in status, \
             status
-    assert len(held_lock.catalog.articles()) == 1
+    assert len(held_lock.articles()) == 1
 
 
 # --- one article, stored once ---------------------------------------------------------------------------------

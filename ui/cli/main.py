@@ -100,7 +100,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _filters(args: argparse.Namespace):
-    from assistant.retrieve import Filters
+    from store.filters import Filters
 
     return Filters(
         date_from=args.date_from or "", date_to=args.date_to or "", outlets=tuple(args.outlet or ()),
@@ -184,7 +184,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from store.index import Index
 
-    articles = Index(settings).catalog.articles()
+    articles = Index(settings).articles()
     if args.json:
         _print_json([a.to_dict() for a in articles])
         return EXIT_OK
@@ -216,7 +216,7 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     index = Index(settings)
     health = index.health()
     langs: dict[str, int] = {}
-    for a in index.catalog.articles():
+    for a in index.articles():
         langs[a.lang] = langs.get(a.lang, 0) + 1
     stats = {
         "data_dir": str(settings.data_dir), "index": index.key, "store": settings.store.mode,

@@ -26,7 +26,7 @@ from starlette.middleware import Middleware
 
 from assistant.assistant import Assistant
 from assistant.feedback import Rating, record_feedback
-from assistant.retrieve import Filters
+from store.filters import Filters
 from core.errors import ConfigError, WartaError
 from core.settings import Settings, load_settings
 from ui.web import render

@@ -63,7 +63,7 @@ class Library:
             IndexMismatchError: the data dir's articles were indexed with other settings.
         """
         index = self.assistant.index
-        if index.catalog.counts()[0]:
+        if index.counts()[0]:
             return False
         index.require_compatible()
         return True
@@ -71,14 +71,14 @@ class Library:
     def table(self, query: str, lang: str) -> dict[str, Any]:
         """The table's value: matching rows with headers in ``lang``."""
         try:
-            rows = render.library_rows(self.assistant.index.catalog.articles(), query or "")
+            rows = render.library_rows(self.assistant.index.articles(), query or "")
         except WartaError:
             rows = []
         return {"data": rows, "headers": [LABELS[lang][key] for key in render.LIBRARY_COLUMNS]}
 
     def outlet_choices(self) -> dict[str, Any]:
         try:
-            outlets = sorted({a.outlet for a in self.assistant.index.catalog.articles() if a.outlet}, key=str.casefold)
+            outlets = sorted({a.outlet for a in self.assistant.index.articles() if a.outlet}, key=str.casefold)
         except WartaError:
             outlets = []
         return gr.update(choices=outlets)
