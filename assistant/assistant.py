@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,6 +36,9 @@ from core.models.lexicon import load_lexicon
 from core.models.prepare import load_embedder, load_encoding
 from core.records import Hit
 from core.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 MAX_QUESTION_CHARS = 2000  # longer questions are cut: retrieval and the prompt budget need a bound
 # e5 "query:" cosine above which two names are the same name in two languages ("France"/"Perancis" 0.94,
@@ -116,7 +120,7 @@ class Assistant:
     """
 
     def __init__(self, settings: Settings | None = None, *, index: Index | None = None,
-                 embedder: Embedder | None = None, llm=None) -> None:
+                 embedder: Embedder | None = None, llm: BaseChatModel | None = None) -> None:
         self.settings = settings or load_settings()
         self._index = index
         self._embedder = embedder

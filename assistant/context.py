@@ -30,6 +30,7 @@ from core.text.analyze import analyze, entity_terms
 from core.text.lang import detect_language
 from core.records import Hit
 from core.text.sentences import split_sentences
+from core.text.tokens import count_tokens
 
 MIN_WORDS = 3  # shorter pieces are fragments, not answers
 HEADING_WORDS = 8  # a line this short without closing punctuation is a heading ("Pernyataan Scale AI")
@@ -49,10 +50,6 @@ class Unit:
     text: str
     score: float  # what selection ranks by
     cosine: float  # e5 query->passage cosine alone (the extractive backend's threshold is on this)
-
-
-def count_tokens(encoding, text: str) -> int:
-    return len(encoding.encode(text, disallowed_special=()))
 
 
 def _windows(sentence: str, encoding, limit: int) -> list[str]:

@@ -23,7 +23,6 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
 from core.errors import WartaError
 from store.index import Index
@@ -32,11 +31,11 @@ from core.text.lang import detect_language
 from core.models.embedder import Embedder
 from core.models.lexicon import MAX_WORDS, Lexicon
 from core.records import Hit
-from core.settings import RetrievalSettings
+from core.settings import RetrievalSettings, SearchMode
 from store.filters import Filters
 from store.keywords import Scored
 
-Mode = Literal["hybrid", "dense", "keyword"]
+Mode = SearchMode
 log = logging.getLogger(__name__)
 
 

@@ -58,7 +58,7 @@ def models_dir(*, llm: bool = False) -> Path:
     settings = bench_settings(SCRATCH / "unused", path)
     prepare_all(settings)
     if llm:
-        from assistant.llm.backends import prepare_local_model
+        from core.models.prepare import prepare_local_model
 
         prepare_local_model(settings)
     return path

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-
-def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+from core.digest import text_sha256
 
 
 @dataclass(frozen=True)
@@ -31,7 +28,7 @@ class Article:
     @property
     def content_hash(self) -> str:
         """Hash of what shapes the chunks: a changed hash means the article must be re-chunked."""
-        return sha256_hex(f"{self.title}\n\n{self.text}")
+        return text_sha256(f"{self.title}\n\n{self.text}")
 
     def metadata(self) -> dict[str, str]:
         """Metadata every chunk of this article carries."""
@@ -72,7 +69,7 @@ class ArticleInfo:
     ingested_at: str
     source: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -94,5 +91,8 @@ class Hit:
     keyword: float | None = None  # BM25 score, when the keyword side saw it
     merged_ids: tuple[str, ...] = field(default=())  # neighbouring chunks merged into this passage
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_json(self) -> dict[str, Any]:
+        """What ``warta search --json`` shows of a passage."""
+        return {"article_id": self.article_id, "chunk_id": self.chunk_id, "title": self.title, "url": self.url,
+                "published": self.published, "outlet": self.outlet, "score": round(self.score, 6),
+                "dense": None if self.dense is None else round(self.dense, 4), "text": self.text}

@@ -64,6 +64,10 @@ class IngestSettings(_Section):
         "link cannot reach internal services; `warta ingest --allow-private-urls` turns it on for one run."
     )
 
+    @property
+    def max_item_bytes(self) -> int:
+        return _megabytes(self.max_item_mb)
+
 
 class ChunkingSettings(_Section):
     chunk_tokens: int = Field(300, ge=32, le=480, description="Target chunk size in cl100k_base tokens.")
@@ -126,8 +130,12 @@ class RetrievalSettings(_Section):
     )
 
 
+BackendName = Literal["local", "openai", "extractive"]  # the answer backends (``assistant.llm.backends``)
+SearchMode = Literal["hybrid", "dense", "keyword"]  # what retrieval ranks by (``warta search --mode``)
+
+
 class AnswerSettings(_Section):
-    backend: Literal["local", "openai", "extractive"] = Field(
+    backend: BackendName = Field(
         "local", description="'local': bundled Qwen2.5 GGUF on llama.cpp; 'openai': an OpenAI-compatible server; "
         "'extractive': no LLM, best sentences from the passages."
     )
@@ -186,6 +194,10 @@ class UISettings(_Section):
         1.0, ge=0, description="Seconds before a wrong password is answered, doubled for each further one in a row."
     )
 
+    @property
+    def max_upload_bytes(self) -> int:
+        return _megabytes(self.max_upload_mb)
+
 
 class Settings(_Section):
     """The whole tree. Sections mirror the tables of ``config.toml``."""
@@ -215,6 +227,10 @@ class Settings(_Section):
     def updated(self, overrides: dict[str, dict[str, Any]]) -> Settings:
         """A copy with ``{"section": {"field": value}}`` overrides applied and validated."""
         return _validate(_merge(self.model_dump(), overrides), "overrides")
+
+
+def _megabytes(mb: float) -> int:
+    return int(mb * 1024 * 1024)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

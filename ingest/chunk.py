@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from core.identity import embed_text
 from core.records import Article, Chunk
+from core.text import tokens
 from core.text.sentences import split_sentences
+from core.text.tokens import count_tokens
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,10 @@ def chunk_article(article: Article, encoding, *, chunk_tokens: int, overlap_toke
     """Chunk one article. ``encoding`` is a tiktoken ``Encoding`` (cl100k_base)."""
 
     def count(s: str) -> int:
-        return len(encoding.encode(s, disallowed_special=()))
+        return count_tokens(encoding, s)
 
     def encode(s: str) -> list[int]:
-        return encoding.encode(s, disallowed_special=())
+        return tokens.encode(encoding, s)
 
     sentences: list[_Sentence] = []
     for s in _sentences(article.text, count):

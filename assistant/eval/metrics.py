@@ -12,6 +12,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 _MARKER = re.compile(r"\[\d+(?:\s*[,;–-]\s*\d+)*\]")  # citation markers "[1]", "[1, 3]": not part of the answer
 _NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
@@ -59,6 +60,7 @@ def contains_gold(text: str, answers: Iterable[str]) -> bool:
 
 
 SPLIT_FOLDS = 5  # fold 0 of each data set is its "tune" part, folds 1-4 its "test" part
+Part = Literal["tune", "test", "all"]  # which questions an evaluation runs: a part, or all of them
 
 
 def fold_of(question_id: str) -> int:

@@ -19,13 +19,12 @@ from contextlib import ExitStack
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from assistant.assistant import Assistant
 from assistant.cite import strip_markers
 from assistant.facts import Evidence, unsupported_facts
 from assistant.eval.store import EvalStore, Progress, prepare_store
-from assistant.eval.metrics import contains_gold, distinct, part_of
+from assistant.eval.metrics import Part, contains_gold, distinct, part_of
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.retrieve import Mode
 from core.errors import ConfigError, SourceError
@@ -123,9 +122,6 @@ def load_qa(path: Path, *, dataset: str | None = None, unanswerable: bool = Fals
     if not items:
         raise SourceError(str(path), "no questions in the QA file")
     return items
-
-
-Part = Literal["tune", "test", "all"]
 
 
 def sample(items: Sequence[QAItem], limit: int | None, seed: int, part: Part = "all") -> list[QAItem]:

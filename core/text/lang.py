@@ -1,4 +1,4 @@
-"""Language detection for Indonesian vs English (vs other), from function words.
+"""The languages Warta knows (``Lang``) and their detection, Indonesian vs English (vs other), from function words.
 
 Small and deterministic on purpose: questions are short ("Berapa nilai investasi Meta di Scale AI?"),
 where statistical detectors trained on long text often guess Malay, Tagalog or worse. Names and
@@ -8,6 +8,11 @@ loanwords ("Scale AI", "OpenAI") are shared by both languages, so only function 
 from __future__ import annotations
 
 import re
+from typing import Literal, TypeGuard, get_args
+
+Lang = Literal["id", "en"]  # the languages Warta reads and answers in
+ArticleLang = Literal["id", "en", "other"]  # what an article is marked as
+LANGS: tuple[Lang, ...] = get_args(Lang)
 
 INDONESIAN_WORDS = frozenset(
     """yang dan di ke dari ini itu dengan untuk pada adalah tidak akan dalam juga oleh sebagai atau karena
@@ -25,6 +30,11 @@ ENGLISH_WORDS = frozenset(
     did does doing done""".split()
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def is_lang(value: object) -> TypeGuard[Lang]:
+    """Whether ``value`` is one of the languages Warta reads and answers in (``id``, ``en``)."""
+    return value in LANGS
 
 
 def detect_language(text: str, default: str = "other") -> str:

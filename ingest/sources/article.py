@@ -24,7 +24,7 @@ from core.text.intake import (
     clean_line,
     text_field,
 )
-from core.text.lang import detect_language
+from core.text.lang import detect_language, is_lang
 from ingest.clean import clean_text, extract_html, split_title
 
 Loaded = Article | SourceError
@@ -113,7 +113,7 @@ def make_article(record: dict[str, Any], item: str, settings: IngestSettings, *,
     if not title:
         title = text.split("\n", 1)[0][:100]
     lang = str(record.get("lang") or "").lower()
-    if lang not in ("id", "en"):
+    if not is_lang(lang):
         lang = detect_language(f"{title}\n{text}")
     article_id = given_id if given_id else (
         derive_id(url, title, text) if url or not identity else derive_id(identity, "", "")

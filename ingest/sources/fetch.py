@@ -71,7 +71,7 @@ class Fetcher:
     def _fetch(self, url: str) -> Fetched:
         import httpx
 
-        limit = int(self.settings.max_item_mb * 1024 * 1024)
+        limit = self.settings.max_item_bytes
         try:
             with self._client.stream("GET", url) as response:
                 if response.status_code >= 400:

@@ -34,7 +34,7 @@ def from_json_text(text: str, item: str, settings: IngestSettings) -> Iterator[L
 
 
 def from_jsonl(stream: BinaryIO, item: str, settings: IngestSettings) -> Iterator[Loaded]:
-    limit = int(settings.max_item_mb * 1024 * 1024)
+    limit = settings.max_item_bytes
     seen_any = False
     for lineno, raw in enumerate(stream, start=1):
         where = f"{item}:{lineno}"

@@ -57,7 +57,7 @@ def _load_source(source: str, settings: IngestSettings, stdin: BinaryIO | None,
             fetcher.append(Fetcher(settings))
         return fetcher[0]
 
-    limit = int(settings.max_item_mb * 1024 * 1024)
+    limit = settings.max_item_bytes
     item = readable(source)
     if source == "-":
         data = (stdin or sys.stdin.buffer).read(limit + 1)

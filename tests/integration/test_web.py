@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from assistant.assistant import Assistant
-from assistant.llm.backends import prepare_local_model
+from core.models.prepare import prepare_local_model
 from assistant.feedback import read_feedback, record_feedback
 from assistant.records import Answer, Citation
 from core.errors import ConfigError
@@ -28,7 +28,8 @@ from tests.conftest import REPO, SEED, make_settings
 from ui.web import render
 from ui.web.texts import pick_language
 from ui.web.uploads import safe_filename, store_upload
-from ui.web.app import WebApp, exposure_warning, is_loopback, serve, ui_auth
+from core.net import is_loopback
+from ui.web.app import WebApp, exposure_warning, serve, ui_auth
 
 pytestmark = pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")  # pandas 3 vs gradio 6.31
 

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.llm.backends import prepare_local_model
+from core.models.prepare import prepare_local_model
 from assistant.cite import parse_markers
 from assistant.records import Answer
 from core.errors import BackendError

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import ipaddress
 import logging
 import os
 import sys
@@ -28,7 +27,9 @@ from assistant.assistant import Assistant
 from assistant.feedback import Rating, record_feedback
 from store.filters import Filters
 from core.errors import ConfigError, WartaError
+from core.net import is_loopback
 from core.settings import Settings, load_settings
+from core.text.lang import is_lang
 from ui.web import render
 from ui.web.assets import CSS, HEAD, LOAD_LOCALE_JS, SET_LOCALE_JS
 from ui.web.library import Library
@@ -99,7 +100,7 @@ class WebApp:
         yield "", chat, skip, "", skip, gr.update(visible=False), gr.update(visible=True)
 
         filters = Filters(date_from=_day(date_from, lang), date_to=_day(date_to, lang), outlets=tuple(outlets or ()),
-                          langs=(article_lang,) if article_lang in ("id", "en") else ())
+                          langs=(article_lang,) if is_lang(article_lang) else ())
         streamed, answer = "", None
         try:
             if self.library.is_empty():
@@ -234,7 +235,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     return dict(
         share=False, quiet=True, show_error=False, ssr_mode=False, mcp_server=False, enable_monitoring=False,
         run_history=False, footer_links=["settings"], i18n=I18N, css=CSS, head=HEAD, theme=THEME,
-        max_file_size=int(settings.ui.max_upload_mb * 1024 * 1024),
+        max_file_size=settings.ui.max_upload_bytes,
     )
 
 
@@ -250,15 +251,6 @@ def ui_auth(settings: Settings) -> tuple[str, str] | None:
         raise ConfigError(f"Set both {settings.ui.auth_user_env} and {settings.ui.auth_password_env} to require a "
                           "login for the web UI, or neither.")
     return (user, password) if user else None
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def exposure_warning(settings: Settings, host: str, auth: tuple[str, str] | None) -> str:

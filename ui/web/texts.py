@@ -7,9 +7,7 @@ built on the server (answers' details, errors, ingest reports) in the language `
 
 from __future__ import annotations
 
-from typing import Literal
-
-Lang = Literal["en", "id"]
+from core.text.lang import Lang, is_lang
 
 # Keys must not be one of Gradio's own translation namespaces ("chatbot", "upload_text", "login", ...).
 LABELS: dict[str, dict[str, str]] = {
@@ -101,8 +99,8 @@ def pick_language(choice: str | None, accept_language: str = "") -> Lang:
 
     ``accept_language`` is the request's Accept-Language header; its first language wins.
     """
-    if choice in ("id", "en"):
-        return choice  # type: ignore[return-value]
+    if is_lang(choice):
+        return choice
     first = accept_language.split(",", 1)[0].strip().lower()
     return "id" if first.startswith(("id", "in")) else "en"
 

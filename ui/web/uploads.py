@@ -8,13 +8,13 @@ not overwrite an earlier upload.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.digest import file_sha256
 from core.paths import DataDir
 from core.settings import Settings
 
@@ -53,15 +53,10 @@ def store_upload(settings: Settings, temp_path: str | Path) -> Upload:
         return Upload(name, error=f"file type {suffix or '(none)'!r} is not accepted (use {', '.join(allowed)})")
     try:
         size = temp.stat().st_size
-        limit = settings.ui.max_upload_mb * 1024 * 1024
-        if size > limit:
+        if size > settings.ui.max_upload_bytes:
             return Upload(name, error=f"{size / 1e6:.1f} MB is over the {settings.ui.max_upload_mb:g} MB upload limit")
-        digest = hashlib.sha256()
-        with temp.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
         root = DataDir.of(settings).uploads.resolve()
-        target = (root / digest.hexdigest()[:12] / name).resolve()
+        target = (root / file_sha256(temp)[:12] / name).resolve()
         if target.parent.parent != root:  # cannot happen with safe_filename; never write outside
             return Upload(name, error="invalid file name")
         target.parent.mkdir(parents=True, exist_ok=True)
