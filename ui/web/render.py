@@ -273,7 +273,7 @@ def details_line(answer: Answer, lang: str) -> str:
                    total=seconds("total"), backend=answer.backend or "–", model=answer.model or "–")
     notes = [answer.note] if answer.note else []
     if answer.unsupported and not answer.note:
-        notes.append(message(lang, "removed", n=len(answer.unsupported)))
+        notes.append(message(lang, "sentences_removed", n=len(answer.unsupported)))
     return " — ".join([*notes, line])
 
 

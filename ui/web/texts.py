@@ -51,7 +51,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "or run `warta ingest FILE|URL`."),
         "bad_date": "Ignoring the date “{value}”: use YYYY-MM-DD.",
         "details": "Retrieval {retrieve} · first token {first_token} · total {total} · backend: {backend} · model: {model}",
-        "removed": "⚠ {n} sentence(s) removed from the answer: their names or numbers are not in the articles",
+        "sentences_removed": "⚠ {n} sentence(s) removed from the answer: their names or numbers are not in the articles",
         "seconds": "{s:.2f} s",
         "nothing_to_add": "Nothing to add: choose files or enter URLs.",
         "reading": "Reading and embedding articles…",
@@ -77,7 +77,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bad_date": "Tanggal “{value}” diabaikan: gunakan TTTT-BB-HH.",
         "details": ("Pencarian {retrieve} · token pertama {first_token} · total {total} · backend: {backend} · "
                     "model: {model}"),
-        "removed": "⚠ {n} kalimat dihapus dari jawaban: nama atau angkanya tidak ada di artikel",
+        "sentences_removed": "⚠ {n} kalimat dihapus dari jawaban: nama atau angkanya tidak ada di artikel",
         "seconds": "{s:.2f} dtk",
         "nothing_to_add": "Tidak ada yang ditambahkan: pilih berkas atau isi URL.",
         "reading": "Membaca dan menyematkan artikel…",
