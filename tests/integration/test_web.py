@@ -29,7 +29,8 @@ from ui.web import render
 from ui.web.texts import pick_language
 from ui.web.uploads import safe_filename, store_upload
 from core.net import is_loopback
-from ui.web.app import WebApp, exposure_warning, serve, ui_auth
+from ui.web.app import WebApp
+from ui.web.server import exposure_warning, serve, ui_auth
 
 pytestmark = pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")  # pandas 3 vs gradio 6.31
 
@@ -258,11 +259,11 @@ def test_login_needs_both_variables_and_exposure_warns(tmp_path, monkeypatch):
 
 
 def test_serve_subcommand_is_a_thin_call(monkeypatch, tmp_path):
-    import ui.web.app
+    import ui.web.server
     from ui.cli import main
 
     calls = []
-    monkeypatch.setattr(ui.web.app, "serve", lambda settings, **kw: calls.append((settings, kw)))
+    monkeypatch.setattr(ui.web.server, "serve", lambda settings, **kw: calls.append((settings, kw)))
     monkeypatch.chdir(tmp_path)
     assert main(["--data-dir", str(tmp_path / "d"), "serve", "--host", "0.0.0.0", "--port", "8123",
                  "--backend", "extractive"]) == 0

@@ -18,7 +18,7 @@ from ui.cli.output import EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from ui.web.app import serve
+    from ui.web.server import serve
 
     serve(settings, host=args.host, port=args.port, backend=args.backend)
     return EXIT_OK

@@ -3,9 +3,7 @@
 It only draws and calls the library: ``Assistant.stream`` answers, ``Ingestor.ingest`` adds articles,
 ``Index.remove`` removes them, ``record_feedback`` stores thumbs. Library errors (``WartaError``) are
 shown as readable messages; anything else is logged and shown as a generic one, never as a trace.
-
-``serve()`` binds 127.0.0.1 unless told otherwise, and asks for a login when the variables named by
-``ui.auth_user_env`` / ``ui.auth_password_env`` are set, with a brake on password guessing (``ui.login``).
+``ui.web.server`` serves it.
 """
 
 from __future__ import annotations
@@ -13,27 +11,22 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
-import os
-import sys
-import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import gradio as gr
-from starlette.middleware import Middleware
 
 from assistant.assistant import Assistant
 from assistant.feedback import Rating, record_feedback
 from store.filters import Filters
-from core.errors import ConfigError, WartaError
-from core.net import is_loopback
-from core.settings import Settings, load_settings
+from core.errors import WartaError
+from core.settings import Settings
 from core.text.lang import is_lang
 from ui.web import render
-from ui.web.assets import CSS, HEAD, LOAD_LOCALE_JS, SET_LOCALE_JS
+from ui.web.assets import LOAD_LOCALE_JS, SET_LOCALE_JS
 from ui.web.library import Library
-from ui.web.login import FailedLogins, LoginBrake, login_message
 from ui.web.texts import LABELS, message, request_language
 
 log = logging.getLogger(__name__)
@@ -45,10 +38,6 @@ EXAMPLES = [
     {"text": "Siapa CEO interim Scale AI?"},
 ]
 CHAT_LIMITS = {"local": 1}  # one generation at a time on the bundled model (2 cores); others: 4
-# The bundled font's SemiBold face is incomplete in Gradio 6.31 ("OpenAI" renders in mixed fonts);
-# declaring only 400 and 700 makes the browser use the complete Bold face for weight 600.
-THEME = gr.themes.Default(font=[gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)),
-                                "ui-sans-serif", "system-ui", "sans-serif"])
 
 
 def _day(value: Any, lang: str) -> str:
@@ -61,6 +50,23 @@ def _day(value: Any, lang: str) -> str:
     except ValueError:
         gr.Warning(message(lang, "bad_date", value=html.escape(text[:40])))
         return ""
+
+
+@dataclass(frozen=True)
+class ChatView:
+    """The chat tab's components (for wiring, and tests' selectors: see the elem_ids)."""
+
+    date_from: gr.DateTime
+    date_to: gr.DateTime
+    outlets: gr.Dropdown
+    article_lang: gr.Radio
+    chatbot: gr.Chatbot
+    details: gr.HTML
+    question: gr.Textbox
+    send: gr.Button
+    stop: gr.Button
+    new_chat: gr.Button
+    panel: gr.HTML
 
 
 class WebApp:
@@ -154,146 +160,80 @@ class WebApp:
     # --- page -------------------------------------------------------------------------------------
 
     def build(self) -> gr.Blocks:
-        ui = self.settings.ui
-        chat_limit = CHAT_LIMITS.get(self.backend, 4)
         with gr.Blocks(title="Warta", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
             turns = gr.State([])
             with gr.Row(equal_height=True):
                 gr.Markdown("## Warta", elem_id="app-title")
                 ui_lang = gr.Dropdown([("Auto", "auto"), ("Bahasa Indonesia", "id"), ("English", "en")],
-                                      value=ui.language, label=I18N("ui_lang"), show_label=False, container=False,
-                                      elem_id="ui-lang", scale=0, min_width=200)
+                                      value=self.settings.ui.language, label=I18N("ui_lang"), show_label=False,
+                                      container=False, elem_id="ui-lang", scale=0, min_width=200)
             with gr.Tabs():
                 with gr.Tab(I18N("tab_chat"), id="chat", elem_id="tab-chat"):
-                    with gr.Accordion(I18N("filters"), open=False, elem_id="filters"):
-                        with gr.Row():
-                            date_from = gr.DateTime(include_time=False, type="string", label=I18N("date_from"),
-                                                    elem_id="f-date-from")
-                            date_to = gr.DateTime(include_time=False, type="string", label=I18N("date_to"),
-                                                  elem_id="f-date-to")
-                            outlets = gr.Dropdown([], value=[], multiselect=True, allow_custom_value=True,
-                                                  label=I18N("outlets"), elem_id="f-outlets")
-                            article_lang = gr.Radio([(I18N("all"), "all"), (I18N("indonesian"), "id"),
-                                                     (I18N("english"), "en")], value="all",
-                                                    label=I18N("article_lang"), elem_id="f-lang")
-                    with gr.Row(equal_height=False):
-                        with gr.Column(scale=3, min_width=380):
-                            chatbot = gr.Chatbot(label=I18N("chat_label"), elem_id="chatbot", height=540,
-                                                 examples=EXAMPLES, feedback_options=("Like", "Dislike"),
-                                                 buttons=["copy"], sanitize_html=True, allow_tags=False,
-                                                 layout="bubble", latex_delimiters=[], render_markdown=False)
-                            details = gr.HTML("", elem_id="answer-details", js_on_load=None, padding=False)
-                            with gr.Row():
-                                question = gr.Textbox(label=I18N("question"), placeholder=I18N("question_ph"),
-                                                      elem_id="msg", scale=5, lines=1, max_lines=4,
-                                                      submit_btn=False, autofocus=True, max_length=2000)
-                                send = gr.Button(I18N("send"), variant="primary", elem_id="send-btn", scale=1,
-                                                 min_width=80)
-                                stop = gr.Button(I18N("stop"), variant="stop", elem_id="stop-btn", scale=1,
-                                                 min_width=80, visible=False)
-                            new_chat = gr.Button(I18N("new_chat"), size="sm", elem_id="new-chat-btn")
-                        with gr.Column(scale=2, min_width=300):
-                            gr.Markdown(I18N("sources"), elem_id="sources-title")
-                            panel = gr.HTML(render.sources_panel([], "en"), elem_id="sources-panel",
-                                            js_on_load=None, padding=True, max_height=640)
+                    chat = self._chat_tab()
                 with gr.Tab(I18N("tab_library"), id="library", elem_id="tab-library") as library_tab:
-                    lib = self.library.build(I18N, ui_lang, outlets)
-
-            chat_kw: dict[str, Any] = dict(
-                fn=self.respond,
-                inputs=[question, chatbot, date_from, date_to, outlets, article_lang, ui_lang, turns],
-                outputs=[question, chatbot, panel, details, turns, send, stop],
-                concurrency_limit=chat_limit, concurrency_id="chat", show_progress="hidden",
-                api_visibility="private",
-            )
-            asked = [question.submit(**chat_kw), send.click(**chat_kw),
-                     chatbot.example_select(_example_text, None, question, queue=False,
-                                            api_visibility="private").then(**chat_kw)]
-            stop.click(lambda: (gr.update(visible=True), gr.update(visible=False)), None, [send, stop],
-                       cancels=asked, queue=False, api_visibility="private")
-            chatbot.like(self.like, [chatbot, turns], None, queue=False, api_visibility="private")
-            for trigger in (new_chat.click, chatbot.clear):
-                trigger(self.clear, [ui_lang], [chatbot, turns, panel, details], queue=False,
-                        api_visibility="private")
-
-            redraw = dict(fn=self.redraw, inputs=[ui_lang, turns, lib.search], outputs=[panel, lib.table],
+                    lib = self.library.build(I18N, ui_lang, chat.outlets)
+            self._wire_chat(chat, ui_lang, turns)
+            redraw = dict(fn=self.redraw, inputs=[ui_lang, turns, lib.search], outputs=[chat.panel, lib.table],
                           queue=False, api_visibility="private")
             ui_lang.change(None, [ui_lang], [ui_lang], js=SET_LOCALE_JS, api_visibility="private").then(**redraw)
             demo.load(None, [ui_lang], [ui_lang], js=LOAD_LOCALE_JS, api_visibility="private")
             demo.load(**redraw)
-            demo.load(self.library.outlet_choices, None, outlets, queue=False, api_visibility="private")
+            demo.load(self.library.outlet_choices, None, chat.outlets, queue=False, api_visibility="private")
             library_tab.select(**redraw)
         return demo
+
+    def _chat_tab(self) -> ChatView:
+        """Draw the chat tab (inside a ``gr.Tab``): filters, the chat, the question box and the sources panel."""
+        with gr.Accordion(I18N("filters"), open=False, elem_id="filters"):
+            with gr.Row():
+                date_from = gr.DateTime(include_time=False, type="string", label=I18N("date_from"),
+                                        elem_id="f-date-from")
+                date_to = gr.DateTime(include_time=False, type="string", label=I18N("date_to"), elem_id="f-date-to")
+                outlets = gr.Dropdown([], value=[], multiselect=True, allow_custom_value=True,
+                                      label=I18N("outlets"), elem_id="f-outlets")
+                article_lang = gr.Radio([(I18N("all"), "all"), (I18N("indonesian"), "id"), (I18N("english"), "en")],
+                                        value="all", label=I18N("article_lang"), elem_id="f-lang")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=380):
+                chatbot = gr.Chatbot(label=I18N("chat_label"), elem_id="chatbot", height=540, examples=EXAMPLES,
+                                     feedback_options=("Like", "Dislike"), buttons=["copy"], sanitize_html=True,
+                                     allow_tags=False, layout="bubble", latex_delimiters=[], render_markdown=False)
+                details = gr.HTML("", elem_id="answer-details", js_on_load=None, padding=False)
+                with gr.Row():
+                    question = gr.Textbox(label=I18N("question"), placeholder=I18N("question_ph"), elem_id="msg",
+                                          scale=5, lines=1, max_lines=4, submit_btn=False, autofocus=True,
+                                          max_length=2000)
+                    send = gr.Button(I18N("send"), variant="primary", elem_id="send-btn", scale=1, min_width=80)
+                    stop = gr.Button(I18N("stop"), variant="stop", elem_id="stop-btn", scale=1, min_width=80,
+                                     visible=False)
+                new_chat = gr.Button(I18N("new_chat"), size="sm", elem_id="new-chat-btn")
+            with gr.Column(scale=2, min_width=300):
+                gr.Markdown(I18N("sources"), elem_id="sources-title")
+                panel = gr.HTML(render.sources_panel([], "en"), elem_id="sources-panel", js_on_load=None,
+                                padding=True, max_height=640)
+        return ChatView(date_from, date_to, outlets, article_lang, chatbot, details, question, send, stop, new_chat,
+                        panel)
+
+    def _wire_chat(self, chat: ChatView, ui_lang: gr.Dropdown, turns: gr.State) -> None:
+        """The chat's events: ask (Enter, Send, an example), Stop, thumbs, a new conversation."""
+        chat_kw: dict[str, Any] = dict(
+            fn=self.respond,
+            inputs=[chat.question, chat.chatbot, chat.date_from, chat.date_to, chat.outlets, chat.article_lang,
+                    ui_lang, turns],
+            outputs=[chat.question, chat.chatbot, chat.panel, chat.details, turns, chat.send, chat.stop],
+            concurrency_limit=CHAT_LIMITS.get(self.backend, 4), concurrency_id="chat", show_progress="hidden",
+            api_visibility="private",
+        )
+        asked = [chat.question.submit(**chat_kw), chat.send.click(**chat_kw),
+                 chat.chatbot.example_select(_example_text, None, chat.question, queue=False,
+                                             api_visibility="private").then(**chat_kw)]
+        chat.stop.click(lambda: (gr.update(visible=True), gr.update(visible=False)), None, [chat.send, chat.stop],
+                        cancels=asked, queue=False, api_visibility="private")
+        chat.chatbot.like(self.like, [chat.chatbot, turns], None, queue=False, api_visibility="private")
+        for trigger in (chat.new_chat.click, chat.chatbot.clear):
+            trigger(self.clear, [ui_lang], [chat.chatbot, turns, chat.panel, chat.details], queue=False,
+                    api_visibility="private")
 
 
 def _example_text(evt: gr.SelectData) -> str:
     return evt.value["text"]
-
-
-def launch_options(settings: Settings) -> dict[str, Any]:
-    """``Blocks.launch`` options: offline, no API page or monitoring, no raw errors in the browser."""
-    return dict(
-        share=False, quiet=True, show_error=False, ssr_mode=False, mcp_server=False, enable_monitoring=False,
-        run_history=False, footer_links=["settings"], i18n=I18N, css=CSS, head=HEAD, theme=THEME,
-        max_file_size=settings.ui.max_upload_bytes,
-    )
-
-
-def ui_auth(settings: Settings) -> tuple[str, str] | None:
-    """(user, password) from the environment variables named in ``ui``, or None when neither is set.
-
-    Raises:
-        ConfigError: only one of the two is set.
-    """
-    user = os.environ.get(settings.ui.auth_user_env, "")
-    password = os.environ.get(settings.ui.auth_password_env, "")
-    if bool(user) != bool(password):
-        raise ConfigError(f"Set both {settings.ui.auth_user_env} and {settings.ui.auth_password_env} to require a "
-                          "login for the web UI, or neither.")
-    return (user, password) if user else None
-
-
-def exposure_warning(settings: Settings, host: str, auth: tuple[str, str] | None) -> str:
-    """The warning to print when ``host`` reaches beyond this machine without a login, else ""."""
-    if is_loopback(host) or auth is not None:
-        return ""
-    return (f"warning: Warta is reachable from the network on {host} without a login; set "
-            f"{settings.ui.auth_user_env} and {settings.ui.auth_password_env} to require one.")
-
-
-def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None,
-          backend: str | None = None, *, assistant: Assistant | None = None, block: bool = True) -> gr.Blocks:
-    """Start the web UI on ``host:port`` (default ``ui.host``/``ui.port``: http://127.0.0.1:7860).
-
-    Args:
-        settings: the settings tree; ``None`` loads ``config.toml`` + environment.
-        host: interface to bind; anything but loopback exposes Warta to the network.
-        port: TCP port.
-        backend: answer backend (default ``answer.backend``).
-        assistant: an ``Assistant`` to use (tests pass one with a preloaded embedder).
-        block: wait until interrupted (the CLI); False returns the running app (tests; ``.close()`` it).
-
-    Raises:
-        ConfigError: only one of the login variables is set.
-    """
-    settings = settings or load_settings()
-    host = host or settings.ui.host
-    port = port or settings.ui.port
-    auth = ui_auth(settings)
-    warning = exposure_warning(settings, host, auth)
-    if warning:
-        print(warning, file=sys.stderr)
-    app = WebApp(settings, assistant, backend)
-    threading.Thread(target=app.warm_up, name="warta-warm-up", daemon=True).start()
-    demo = app.build()
-    demo.queue(default_concurrency_limit=1)
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    print(f"Warta is running on http://{shown_host}:{port} (Ctrl-C to stop)", flush=True)
-    brake = {"middleware": [Middleware(LoginBrake, failures=FailedLogins.from_settings(settings.ui))]} if auth else {}
-    try:
-        demo.launch(server_name=host, server_port=port, auth=auth, auth_message=login_message(settings.ui),
-                    app_kwargs=brake, prevent_thread_lock=not block, **launch_options(settings))
-    finally:
-        if block:
-            app.assistant.close()
-    return demo

@@ -1,0 +1,96 @@
+"""Serving the web UI: ``serve()`` binds 127.0.0.1 unless told otherwise, and asks for a login when the
+variables named by ``ui.auth_user_env`` / ``ui.auth_password_env`` are set, with a brake on password guessing
+(``ui.web.login``). Gradio runs offline: no analytics, API page, monitoring or raw errors in the browser.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import Any
+
+import gradio as gr
+from starlette.middleware import Middleware
+
+from assistant.assistant import Assistant
+from core.errors import ConfigError
+from core.net import is_loopback
+from core.settings import Settings, load_settings
+from ui.web.app import I18N, WebApp
+from ui.web.assets import CSS, HEAD
+from ui.web.login import FailedLogins, LoginBrake, login_message
+
+# The bundled font's SemiBold face is incomplete in Gradio 6.31 ("OpenAI" renders in mixed fonts);
+# declaring only 400 and 700 makes the browser use the complete Bold face for weight 600.
+THEME = gr.themes.Default(font=[gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)),
+                                "ui-sans-serif", "system-ui", "sans-serif"])
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """``Blocks.launch`` options: offline, no API page or monitoring, no raw errors in the browser."""
+    return dict(
+        share=False, quiet=True, show_error=False, ssr_mode=False, mcp_server=False, enable_monitoring=False,
+        run_history=False, footer_links=["settings"], i18n=I18N, css=CSS, head=HEAD, theme=THEME,
+        max_file_size=settings.ui.max_upload_bytes,
+    )
+
+
+def ui_auth(settings: Settings) -> tuple[str, str] | None:
+    """(user, password) from the environment variables named in ``ui``, or None when neither is set.
+
+    Raises:
+        ConfigError: only one of the two is set.
+    """
+    user = os.environ.get(settings.ui.auth_user_env, "")
+    password = os.environ.get(settings.ui.auth_password_env, "")
+    if bool(user) != bool(password):
+        raise ConfigError(f"Set both {settings.ui.auth_user_env} and {settings.ui.auth_password_env} to require a "
+                          "login for the web UI, or neither.")
+    return (user, password) if user else None
+
+
+def exposure_warning(settings: Settings, host: str, auth: tuple[str, str] | None) -> str:
+    """The warning to print when ``host`` reaches beyond this machine without a login, else ""."""
+    if is_loopback(host) or auth is not None:
+        return ""
+    return (f"warning: Warta is reachable from the network on {host} without a login; set "
+            f"{settings.ui.auth_user_env} and {settings.ui.auth_password_env} to require one.")
+
+
+def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None,
+          backend: str | None = None, *, assistant: Assistant | None = None, block: bool = True) -> gr.Blocks:
+    """Start the web UI on ``host:port`` (default ``ui.host``/``ui.port``: http://127.0.0.1:7860).
+
+    Args:
+        settings: the settings tree; ``None`` loads ``config.toml`` + environment.
+        host: interface to bind; anything but loopback exposes Warta to the network.
+        port: TCP port.
+        backend: answer backend (default ``answer.backend``).
+        assistant: an ``Assistant`` to use (tests pass one with a preloaded embedder).
+        block: wait until interrupted (the CLI); False returns the running app (tests; ``.close()`` it).
+
+    Raises:
+        ConfigError: only one of the login variables is set.
+    """
+    settings = settings or load_settings()
+    host = host or settings.ui.host
+    port = port or settings.ui.port
+    auth = ui_auth(settings)
+    warning = exposure_warning(settings, host, auth)
+    if warning:
+        print(warning, file=sys.stderr)
+    app = WebApp(settings, assistant, backend)
+    threading.Thread(target=app.warm_up, name="warta-warm-up", daemon=True).start()
+    demo = app.build()
+    demo.queue(default_concurrency_limit=1)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    print(f"Warta is running on http://{shown_host}:{port} (Ctrl-C to stop)", flush=True)
+    brake = {"middleware": [Middleware(LoginBrake, failures=FailedLogins.from_settings(settings.ui))]} if auth else {}
+    try:
+        demo.launch(server_name=host, server_port=port, auth=auth, auth_message=login_message(settings.ui),
+                    app_kwargs=brake, prevent_thread_lock=not block, **launch_options(settings))
+    finally:
+        if block:
+            app.assistant.close()
+    return demo
