@@ -1,4 +1,5 @@
-# Warta: `make run` sets everything up and starts Warta; `make test` runs the whole test suite.
+# Warta: `make run` sets everything up and starts Warta; `make test` checks the code (`make lint`) and runs
+# the whole test suite.
 # Both are idempotent: finished steps are skipped.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -8,7 +9,7 @@ BIN    := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run install setup test test-fast browser clean-venv
+.PHONY: run install setup lint test test-fast browser clean-venv
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +36,13 @@ browser:
 			(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "warning: could not install chromium; browser tests will skip"; \
 		else echo "note: chromium not installed (needs root + apt); browser tests will skip"; fi; }
 
-test: install browser
+# The rules the code keeps (pyproject.toml: [tool.ruff], [tool.mypy]); tests/unit/test_architecture.py checks
+# the import direction.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: install browser lint
 	$(BIN)/python -m pytest -q -rs
 
 test-fast: install

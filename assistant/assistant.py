@@ -14,28 +14,28 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from assistant import context
-from assistant.llm.backends import Backend, build_backend
 from assistant.cite import ground, is_refusal, refusal
 from assistant.extractive import extractive_answer
 from assistant.followup import FollowUp, Message, plan
+from assistant.llm.backends import Backend, build_backend
 from assistant.prompts import FALLBACK_NOTE, REMOVED_NOTE, SYSTEM, example_turns, format_passage, user_message
 from assistant.records import Answer, Passage
 from assistant.retrieve import Mode, Retrieval, Retriever
-from store.filters import Filters
-from core.text.intake import clean_line
-from core.models.embedder import Embedder
 from core.errors import BackendError, InputError, WartaError
-from store.index import Index
-from core.text.lang import detect_language
+from core.models.embedder import Embedder
 from core.models.lexicon import load_lexicon
 from core.models.prepare import load_embedder, load_encoding
 from core.records import Hit
 from core.settings import Settings, load_settings
+from core.text.intake import clean_line
+from core.text.lang import detect_language
+from store.filters import Filters
+from store.index import Index
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -149,7 +149,8 @@ class Assistant:
         return Retriever(self.settings.retrieval, self.index, self.embedder,
                          load_lexicon=lambda: load_lexicon(self.settings, self.embedder))
 
-    def search(self, query: str, *, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid") -> Retrieval:
+    def search(self, query: str, *, k: int | None = None, filters: Filters | None = None,
+               mode: Mode = "hybrid") -> Retrieval:
         """Ranked passages for ``query``.
 
         Raises:
@@ -241,7 +242,7 @@ class Assistant:
         question = clean_question(question)
         history = [m for m in history if m.get("content")]
         language = self._language(question, history)
-        base = dict(question=question, language=language, backend=chosen.name, model=chosen.model)
+        base: dict[str, Any] = dict(question=question, language=language, backend=chosen.name, model=chosen.model)
 
         def refused(note: str = "", passages: Sequence[Passage] = (), **extra) -> Generator[str, None, Answer]:
             text = refusal(language)
@@ -277,7 +278,7 @@ class Assistant:
                     yield piece
             except WartaError:
                 raise
-            except Exception as exc:  # connection refused, timeouts, server errors: the backend is down
+            except Exception as exc:  # noqa: BLE001 (connection refused, timeouts, server errors: the backend is down)
                 if not cfg.fallback_to_extractive:
                     raise BackendError(f"The {chosen.name!r} answer backend failed: {exc}") from None
                 note = FALLBACK_NOTE[language].format(error=type(exc).__name__)

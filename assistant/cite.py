@@ -34,7 +34,8 @@ SUPPORT_THRESHOLD = 0.83  # e5 "query:" cosine between an answer sentence and a 
 Similarity = Callable[[Sequence[str], Sequence[str]], np.ndarray]  # (a, b) -> |a| x |b| cosine matrix
 
 _REFUSAL_PATTERNS = re.compile(
-    r"could not find the answer|cannot find the answer|can't find the answer|do(?:es)? not contain (?:the|an|any) answer|"
+    r"could not find the answer|cannot find the answer|can't find the answer|"
+    r"do(?:es)? not contain (?:the|an|any) answer|"
     r"no information (?:about|on)|not (?:mentioned|covered) in the (?:passages|articles)|"
     r"tidak menemukan jawaban|tidak (?:ada|terdapat) (?:informasi|jawaban)|tidak disebutkan dalam",
     re.IGNORECASE,
@@ -206,10 +207,10 @@ def ground(
             if missing and len(fixable) == len(missing):
                 fixed = claim
                 for m in fixable:
-                    fixed = with_scale(fixed, m.text, m.repair, language)
+                    fixed = with_scale(fixed, m.text, m.repair, language)  # type: ignore[arg-type]  # not None: fixable
                 repaired.append((claim, fixed))
                 claim = fixed
-            chosen = _cover(lambda ns: states(ns, claim), cited, order)
+            chosen = _cover(lambda ns: states(ns, claim), cited, order)  # noqa: B023 (called right here)
             if chosen is None:
                 unsupported.append(claim)
                 continue

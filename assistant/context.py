@@ -26,9 +26,9 @@ import numpy as np
 
 from assistant.prompts import format_passage
 from assistant.records import Passage
+from core.records import Hit
 from core.text.analyze import analyze, entity_terms
 from core.text.lang import detect_language
-from core.records import Hit
 from core.text.sentences import split_sentences
 from core.text.tokens import count_tokens
 

@@ -32,6 +32,6 @@ def extractive_answer(question: str, language: str, passages: Sequence[Passage],
     chosen = best_sentences(question, passages, embedder, encoding, limit)
     if not chosen:
         return ""
-    body = " ".join(f"{sentence} [{n}]" if not sentence.endswith((".", "!", "?")) else f"{sentence[:-1]} [{n}]{sentence[-1]}"
-                    for n, sentence in chosen)
+    body = " ".join(f"{sentence} [{n}]" if not sentence.endswith((".", "!", "?"))
+                    else f"{sentence[:-1]} [{n}]{sentence[-1]}" for n, sentence in chosen)
     return f"{EXTRACTIVE_LEAD.get(language, EXTRACTIVE_LEAD['en'])} {body}"

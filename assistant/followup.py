@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from assistant.cite import strip_markers
 from assistant.facts import Evidence, unsupported_facts
 from assistant.prompts import CONDENSE, CONDENSE_EXAMPLES
-from core.text.intake import clean_line
 from core.errors import InputError
 from core.text.analyze import analyze, entity_terms
+from core.text.intake import clean_line
 from core.text.lang import detect_language
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": ...}
@@ -133,7 +133,7 @@ def plan(question: str, history: Sequence[Message], language: str, llm=None) -> 
         try:
             reply = llm.invoke(rewrite_messages(question, history, language)).content
             rewrite = str(reply).strip().strip('"“”').strip()
-        except Exception:  # a failing model must not stop the answer: the joined question is enough to search
+        except Exception:  # noqa: BLE001 (a failing model must not stop the answer: the joined question is enough to search)
             rewrite = ""
     turns = tuple(recent_turns(history))
     if rewrite and acceptable_rewrite(rewrite, question, history, language):

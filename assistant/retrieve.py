@@ -21,18 +21,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from core.errors import WartaError
-from store.index import Index
-from core.text.analyze import ENGLISH_STOPWORDS, analyze, entity_terms, words
-from core.text.lang import detect_language
 from core.models.embedder import Embedder
 from core.models.lexicon import MAX_WORDS, Lexicon
 from core.records import Hit
 from core.settings import RetrievalSettings, SearchMode
+from core.text.analyze import ENGLISH_STOPWORDS, analyze, entity_terms, words
+from core.text.lang import detect_language
 from store.filters import Filters
+from store.index import Index
 from store.keywords import Scored
 
 Mode = SearchMode
@@ -182,7 +184,7 @@ class Retriever:
     the e5 lexicon when ``retrieval.translate_keywords`` is on: ``lexicon`` is loaded on first need)."""
 
     def __init__(self, settings: RetrievalSettings, index: Index, embedder: Embedder, lexicon: Lexicon | None = None,
-                 load_lexicon=None) -> None:
+                 load_lexicon: Callable[[], Lexicon] | None = None) -> None:
         self.settings = settings
         self.index = index
         self.embedder = embedder
@@ -206,7 +208,7 @@ class Retriever:
             self._load_lexicon = None
         return self._lexicon
 
-    def _keyword_hits(self, query: str, language: str, k: int, word_vectors=None, *,
+    def _keyword_hits(self, query: str, language: str, k: int, word_vectors: np.ndarray | None = None, *,
                       coverage_of: Sequence[str] = ()) -> KeywordHits:
         """BM25 hits: the question's own words for passages in its language, its names and numbers
         (analysed as the other language) and its translated words for passages in the other language."""
@@ -222,7 +224,7 @@ class Retriever:
         cross = [h for h in index.search_keywords(analyze(names, other), k) if h[1] != language] if names else []
         translated: list[Scored] = []
         lexicon = self._lexicon_or_none() if word_vectors is not None and len(word_vectors) else None
-        if lexicon is not None:
+        if lexicon is not None and word_vectors is not None:
             found = lexicon.translate(word_vectors, index.keyword_vocabulary)
             translated = [h for h in index.search_keywords(found, k) if h[1] != language] if found else []
         coverage = index.keyword_coverage(tokens, [*coverage_of, *(h[0] for h in same)], lang=language)
@@ -262,6 +264,7 @@ class Retriever:
                               cross_lingual_keyword_weight=cfg.cross_lingual_keyword_weight)
         else:
             missing = [cid for cid, _, _ in keyword if cid not in cosine]
+            assert vector is not None  # hybrid: the question was embedded above
             cosine.update(self.index.dense_similarities(vector, missing))
             ranked = fuse_convex(cosine, dense, found, keyword_weight=cfg.keyword_weight,
                                  coverage_weight=cfg.coverage_weight,

@@ -22,7 +22,6 @@ import argparse
 import json
 import random
 import sys
-import time
 from pathlib import Path
 
 import common

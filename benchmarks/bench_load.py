@@ -23,9 +23,9 @@ import common
 
 sys.path.insert(0, str(common.REPO))
 
-from tests.helpers.chat_load import CHROMIUM, LoadRun, run_sessions, session_questions  # noqa: E402
-from tests.helpers.corpus import news_articles, write_jsonl  # noqa: E402
-from tests.helpers.servers import WartaServer, warta_command  # noqa: E402
+from tests.helpers.chat_load import CHROMIUM, LoadRun, run_sessions, session_questions
+from tests.helpers.corpus import news_articles, write_jsonl
+from tests.helpers.servers import WartaServer, warta_command
 
 
 def one_run(name: str, data: Path, models: Path, backend: str, sessions: list[list[str]], timeout: float,

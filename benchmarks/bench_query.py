@@ -36,9 +36,8 @@ import zlib
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 import common
+import numpy as np
 
 MODES = ("dense", "keyword", "hybrid")
 INDEX_VERSION = 1  # bump when the synthetic corpus recipe changes (cached indexes are rebuilt)
@@ -47,8 +46,8 @@ WRITE_BATCH = 1000  # chunks per Index.write call
 
 def base_corpus(settings) -> tuple[list, list[list], dict[str, np.ndarray]]:
     """Real articles, their chunks, and the real vectors of every chunk (cached in scratch by content hash)."""
-    from ingest.chunk import chunk_article
     from core.models.prepare import load_embedder, load_encoding
+    from ingest.chunk import chunk_article
     from ingest.sources.load import load_sources
 
     articles = [a for a in load_sources([str(common.DEV / "news_id.jsonl")], settings.ingest) if hasattr(a, "text")]
@@ -79,8 +78,8 @@ def mutate(text: str, vocab: list[str], rng: random.Random, share: float = 0.15)
 
 def corpus_items(size: int, articles, chunks, vectors, settings, sigma: float):
     """Yield ``(article, chunks, vectors)`` until ``size`` chunks: real ones first, then synthetic copies."""
-    from ingest.chunk import chunk_article
     from core.models.prepare import load_encoding
+    from ingest.chunk import chunk_article
 
     encoding, cfg = load_encoding(settings), settings.chunking
     vocab = [w for a in articles for w in re.findall(r"\w+", a.text)]
@@ -150,9 +149,9 @@ VARIANTS = {"default": ({}, 0), "OMP_WAIT_POLICY=PASSIVE": ({"OMP_WAIT_POLICY": 
 def query_worker(variant: str, set_name: str, args: argparse.Namespace) -> None:
     """Run one query set through every size and mode; print the samples as JSON (last stdout line)."""
     from assistant.retrieve import Retriever
-    from store.index import Index
     from core.models.lexicon import load_lexicon
     from core.models.prepare import load_embedder
+    from store.index import Index
 
     _, threads = VARIANTS[variant]
     models = common.models_path()

@@ -148,7 +148,7 @@ def settings_summary(settings) -> dict[str, Any]:
 def machine() -> dict[str, Any]:
     mem_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal")), 0)
-    return {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "nproc": os.cpu_count(),
+    return {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "nproc": os.cpu_count(),
             "cpu": cpu_model(), "cpu_flags": cpu_flags(), "mem_gb": round(mem_kb / 1024**2, 1),
             "python": platform.python_version(), "loadavg_start": loadavg(), "code_start": code_state()}
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -71,7 +72,9 @@ class IngestSettings(_Section):
 
 class ChunkingSettings(_Section):
     chunk_tokens: int = Field(300, ge=32, le=480, description="Target chunk size in cl100k_base tokens.")
-    overlap_tokens: int = Field(50, ge=0, description="Tokens of trailing sentences repeated at the next chunk's start.")
+    overlap_tokens: int = Field(
+        50, ge=0, description="Tokens of trailing sentences repeated at the next chunk's start."
+    )
     title_prefix: bool = Field(True, description="Prefix the article title to each chunk's embedded text.")
 
 
@@ -251,21 +254,29 @@ def _validate(raw: dict[str, Any], origin: str) -> Settings:
         raise ConfigError(f"Invalid settings from {origin}: {problems}") from None
 
 
-def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
+def _sections() -> Iterator[tuple[str, type[_Section]]]:
+    """The sections of the tree, by name, with their classes."""
+    for name, field in Settings.model_fields.items():
+        section = field.annotation
+        assert isinstance(section, type) and issubclass(section, _Section), section
+        yield name, section
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """Read ``WARTA_<SECTION>_<FIELD>`` variables, parsing each with the field's type."""
     overrides: dict[str, dict[str, Any]] = {}
-    for section_name, section_field in Settings.model_fields.items():
-        section_type = section_field.annotation
+    for section_name, section_type in _sections():
         for field_name, field in section_type.model_fields.items():
             var = f"WARTA_{section_name}_{field_name}".upper()
             if var not in environ:
                 continue
             raw = environ[var]
+            adapter: TypeAdapter[Any] = TypeAdapter(field.annotation)  # type: ignore[arg-type]  # every field has one
             try:
-                value = TypeAdapter(field.annotation).validate_json(raw)
+                value = adapter.validate_json(raw)
             except ValidationError:
                 try:
-                    value = TypeAdapter(field.annotation).validate_python(raw)
+                    value = adapter.validate_python(raw)
                 except ValidationError:
                     raise ConfigError(f"{var}={raw!r} is not a valid {field.annotation}") from None
             overrides.setdefault(section_name, {})[field_name] = value
@@ -274,11 +285,11 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
     return overrides
 
 
-def config_path(environ: dict[str, str] | None = None) -> Path | None:
+def config_path(environ: Mapping[str, str] | None = None) -> Path | None:
     """The TOML file in effect: ``WARTA_CONFIG``, else ``./config.toml`` when present."""
-    environ = os.environ if environ is None else environ
-    if environ.get("WARTA_CONFIG"):
-        path = Path(environ["WARTA_CONFIG"]).expanduser()
+    env = os.environ if environ is None else environ
+    if env.get("WARTA_CONFIG"):
+        path = Path(env["WARTA_CONFIG"]).expanduser()
         if not path.is_file():
             raise ConfigError(f"WARTA_CONFIG points to {str(path)!r}, which is not a file.")
         return path
@@ -316,9 +327,9 @@ def defaults_toml() -> str:
     lines = ["# Warta settings. Every key is optional; these are the defaults.",
              "# Each can be overridden by an environment variable WARTA_<SECTION>_<KEY> (e.g. WARTA_RETRIEVAL_K=8),",
              "# the data dir also by WARTA_DATA_DIR, and this file's location by WARTA_CONFIG.", ""]
-    for section_name, section_field in Settings.model_fields.items():
+    for section_name, section_type in _sections():
         lines.append(f"[{section_name}]")
-        for name, field in section_field.annotation.model_fields.items():
+        for name, field in section_type.model_fields.items():
             lines.append(f"# {field.description}")
             lines.append(f"{name} = {json.dumps(field.default, ensure_ascii=False)}")
         lines.append("")

@@ -13,12 +13,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.identity import embed_text
 from core.records import Article, Chunk
 from core.text import tokens
 from core.text.sentences import split_sentences
 from core.text.tokens import count_tokens
+
+if TYPE_CHECKING:
+    from tiktoken import Encoding
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,8 @@ def _sentences(text: str, count: Callable[[str], int]) -> list[_Sentence]:
     return out
 
 
-def _split_long(sentence: _Sentence, limit: int, encode, encoding) -> list[_Sentence]:
+def _split_long(sentence: _Sentence, limit: int, encode: Callable[[str], list[int]],
+                encoding: Encoding) -> list[_Sentence]:
     """Cut a sentence longer than a chunk into pieces of about ``limit`` tokens, at character boundaries
     (a token can hold part of a character, e.g. of an emoji: cutting there would garble it)."""
     ids = encode(sentence.text)
@@ -93,7 +98,8 @@ def chunk_id(article_id: str, index: int, text: str) -> str:
     return hashlib.sha256(f"{article_id}\x00{index}\x00{text}".encode()).hexdigest()[:32]
 
 
-def chunk_article(article: Article, encoding, *, chunk_tokens: int, overlap_tokens: int, title_prefix: bool) -> list[Chunk]:
+def chunk_article(article: Article, encoding: Encoding, *, chunk_tokens: int, overlap_tokens: int,
+                  title_prefix: bool) -> list[Chunk]:
     """Chunk one article. ``encoding`` is a tiktoken ``Encoding`` (cl100k_base)."""
 
     def count(s: str) -> int:

@@ -15,20 +15,23 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 import numpy as np
 
-from ingest.chunk import chunk_article
 from core.errors import SourceError
-from store.index import Index
-from store.locks import OnWait
 from core.models.embedder import Embedder
 from core.models.prepare import load_embedder, load_encoding
 from core.records import Article, ArticleInfo, Chunk
 from core.settings import Settings
+from ingest.chunk import chunk_article
 from ingest.sources.article import Loaded
 from ingest.sources.load import load_sources
+
+if TYPE_CHECKING:
+    from tiktoken import Encoding
+from store.index import Index
+from store.locks import OnWait
 
 Status = Literal["added", "updated", "unchanged", "duplicate", "failed"]
 BATCH_CHUNKS = 64  # chunks embedded and committed together: big enough to batch well, small enough to lose little
@@ -83,7 +86,7 @@ class Ingestor:
     """Holds the heavy parts (index, embedder, tokenizer) so many ingests can share them."""
 
     def __init__(self, settings: Settings, *, index: Index | None = None, embedder: Embedder | None = None,
-                 encoding=None) -> None:
+                 encoding: Encoding | None = None) -> None:
         self.settings = settings
         self.index = index or Index(settings)
         self._embedder = embedder

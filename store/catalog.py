@@ -22,8 +22,9 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
 
 from core.errors import CatalogError
 from core.records import Article, ArticleInfo, Chunk, Hit
@@ -69,7 +70,8 @@ class _Guard:
     def __enter__(self) -> None:
         self._lock.acquire()
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self._lock.release()
         if isinstance(exc, sqlite3.Error):
             raise catalog_error(self._path, exc) from exc
@@ -234,7 +236,7 @@ class Catalog:
         referenced (their vectors must be deleted); they are also recorded in ``garbage`` so a crash
         before the deletion is repaired later.
         """
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         new_ids = {c.id for _, chunks, _ in items for c in chunks}
         with self._tx() as db:
             old_ids: list[str] = []
@@ -288,4 +290,5 @@ def _set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def _bump_generation(db: sqlite3.Connection) -> None:
-    db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+    db.execute("INSERT INTO meta VALUES ('generation', '1') "
+               "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")

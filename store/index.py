@@ -45,11 +45,11 @@ from core.paths import DataDir
 from core.records import Article, ArticleInfo, Chunk, Hit
 from core.settings import Settings
 from core.text.analyze import ANALYZER_VERSION, analyze
+from store import repair
 from store.catalog import Catalog
 from store.filters import Filters
 from store.keywords import KeywordIndex, Scored
 from store.locks import Locks, OnWait
-from store import repair
 from store.repair import Embed
 from store.vectors import VectorStore, describe, open_client
 

@@ -137,7 +137,8 @@ class KeywordIndex:
             return {}
         vocab, indptr, indices = bm25.vocab_dict, bm25.scores["indptr"], bm25.scores["indices"]
         n_docs = len(positions)
-        wanted = {positions[c]: c for c in chunk_ids if c in positions and (lang is None or langs[positions[c]] == lang)}
+        wanted = {positions[c]: c for c in chunk_ids
+                  if c in positions and (lang is None or langs[positions[c]] == lang)}
         held = dict.fromkeys(wanted.values(), 0.0)
         candidates = np.array(sorted(wanted), dtype=indices.dtype)
         total = 0.0

@@ -8,10 +8,10 @@ vectors: Chroma's default embedding function would try to download a model.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,15 +20,21 @@ from core.records import Article, Chunk
 from core.settings import StoreSettings
 from store.filters import Filters, date_number
 
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.types import Metadata
+
 logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
 
 
 def describe(settings: StoreSettings, path: Path) -> str:
     """Where the vectors live, for messages: the server's address or the embedded store's folder."""
-    return f"the Chroma server at {settings.host}:{settings.port}" if settings.mode == "http" else f"Chroma at {str(path)!r}"
+    if settings.mode == "http":
+        return f"the Chroma server at {settings.host}:{settings.port}"
+    return f"Chroma at {str(path)!r}"
 
 
-def open_client(settings: StoreSettings, path: Path):
+def open_client(settings: StoreSettings, path: Path) -> ClientAPI:
     """A Chroma client for ``settings.mode``; telemetry off.
 
     An embedded client always gets a fresh Chroma system, loaded from disk now. ``PersistentClient``
@@ -46,7 +52,7 @@ def open_client(settings: StoreSettings, path: Path):
     if settings.mode == "http":
         try:
             return chromadb.HttpClient(host=settings.host, port=settings.port, settings=chroma_settings)
-        except Exception as exc:  # chromadb raises several unrelated types for an unreachable server
+        except Exception as exc:  # noqa: BLE001 (chromadb raises several unrelated types for an unreachable server)
             raise StoreError(f"Could not open {describe(settings, path)}: {exc}. Check store.mode/host/port, or "
                              f"start `chroma run --path DIR --host {settings.host} --port {settings.port}`.") from None
     try:
@@ -56,7 +62,7 @@ def open_client(settings: StoreSettings, path: Path):
         system = System(chroma_settings)
         system.start()
         return Client.from_system(system)
-    except Exception as exc:  # chromadb raises several unrelated types for a damaged store
+    except Exception as exc:  # noqa: BLE001 (chromadb raises several unrelated types for a damaged store)
         raise DamagedStoreError(
             f"The vector store {str(path / 'chroma.sqlite3')!r} could not be read ({exc}). Its vectors can be "
             "rebuilt from the catalog: run `warta reindex` (it moves the damaged store aside, to "
@@ -84,7 +90,7 @@ class VectorStore:
     Every call translates Chroma's and httpx's exceptions into ``StoreError`` (``translated_errors``).
     """
 
-    def __init__(self, client, name: str, identity: dict[str, Any], *, where: str = "Chroma") -> None:
+    def __init__(self, client: ClientAPI, name: str, identity: Mapping[str, object], *, where: str = "Chroma") -> None:
         self.name = name
         self.where = where
         self._client = client
@@ -112,7 +118,7 @@ class VectorStore:
     def upsert(self, items: Sequence[tuple[Article, Chunk]], vectors: np.ndarray) -> None:
         if not items:
             return
-        metadatas = [
+        metadatas: list[Metadata] = [
             {**a.metadata(), "index": c.index, "date": date_number(a.published)} for a, c in items
         ]
         with translated_errors(self.where, "storing vectors"):
@@ -135,7 +141,9 @@ class VectorStore:
             result = self._col.query(
                 query_embeddings=[vector], n_results=k, where=chroma_where(filters), include=["distances"],
             )
-        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
+        distances = result["distances"]
+        assert distances is not None  # asked for with include=["distances"]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], distances[0])]
 
     def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
         """Cosine similarity of ``vector`` to the stored vectors of ``ids`` (for candidates found by keywords)."""
@@ -143,7 +151,9 @@ class VectorStore:
             return {}
         with translated_errors(self.where, "reading vectors"):
             got = self._col.get(ids=list(ids), include=["embeddings"])
-        return {cid: float(np.dot(vector, emb)) for cid, emb in zip(got["ids"], got["embeddings"])}
+        embeddings = got["embeddings"]
+        assert embeddings is not None  # asked for with include=["embeddings"]
+        return {cid: float(np.dot(vector, emb)) for cid, emb in zip(got["ids"], embeddings)}
 
 
 def chroma_where(filters: Filters | None) -> dict[str, Any] | None:

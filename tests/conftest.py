@@ -181,7 +181,7 @@ def site() -> Iterator[Site]:
     routes = Site()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             routes.hits.append(self.path)
             route = routes.routes.get(self.path)
             if route is None:

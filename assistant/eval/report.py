@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.eval.run import EvalRun, QuestionResult
 from assistant.eval.metrics import first_hit_rank, hit_at_k, mean, percentile, reciprocal_rank
+from assistant.eval.run import EvalRun, QuestionResult
 from core.errors import ConfigError
 
 STAGES = ("retrieve", "first_token", "total")

@@ -15,23 +15,23 @@ from __future__ import annotations
 
 import json
 import random
-from contextlib import ExitStack
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.assistant import Assistant
 from assistant.cite import strip_markers
-from assistant.facts import Evidence, unsupported_facts
-from assistant.eval.store import EvalStore, Progress, prepare_store
 from assistant.eval.metrics import Part, contains_gold, distinct, part_of
+from assistant.eval.store import EvalStore, Progress, prepare_store
+from assistant.facts import Evidence, unsupported_facts
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.retrieve import Mode
 from core.errors import ConfigError, SourceError
-from core.text.lang import detect_language
 from core.models.embedder import Embedder
 from core.models.prepare import load_embedder
 from core.settings import Settings, load_settings
+from core.text.lang import detect_language
 
 RANK_DEPTH = 10  # distinct articles ranked per question: enough for hit@1, hit@5 and MRR@10
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")

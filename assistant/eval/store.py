@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import SourceError
-from store.index import Index, identity_key, index_identity
 from core.models.embedder import Embedder
 from core.paths import DataDir
-from ingest.ingestor import Ingestor
 from core.settings import Settings
+from ingest.ingestor import Ingestor, ItemResult
 from ingest.sources.documents import parse_document
+from store.index import Index, identity_key, index_identity
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -78,7 +78,7 @@ def prepare_store(settings: Settings, passages: Path, *, embedder: Embedder | No
     if progress is not None:
         progress("ingest", 0, total)
 
-    def on_item(result, chunks_embedded: int) -> None:
+    def on_item(result: ItemResult, chunks_embedded: int) -> None:
         nonlocal done
         done += 1
         if progress is not None:

@@ -57,7 +57,7 @@ def build_backend(settings: Settings, name: str | None = None) -> Backend:
                     path, n_ctx=settings.local.n_ctx, n_threads=settings.local.threads,
                     max_tokens=settings.answer.max_answer_tokens,
                 )
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 (whatever llama.cpp or the client raise: one clear error)
                 raise BackendError(f"The local model {settings.local.model!r} could not start: {exc}") from None
         backend = Backend("local", settings.local.model, built.llm, built.server)
         atexit.register(backend.close)
@@ -72,4 +72,5 @@ def build_backend(settings: Settings, name: str | None = None) -> Backend:
             max_tokens=settings.answer.max_answer_tokens, streaming=True, timeout=cfg.timeout_s, max_retries=1,
         )
         return Backend("openai", cfg.model, llm)
-    raise BackendError(f"Unknown answer backend {name!r}: use {', '.join(map(repr, BACKENDS[:-1]))} or {BACKENDS[-1]!r}.")
+    choices = f"{', '.join(map(repr, BACKENDS[:-1]))} or {BACKENDS[-1]!r}"
+    raise BackendError(f"Unknown answer backend {name!r}: use {choices}.")

@@ -98,7 +98,7 @@ def _child_main() -> None:
         import xllamacpp
 
         server = xllamacpp.Server(_server_params(cfg))
-    except Exception as exc:  # any failure must reach the parent as a message
+    except Exception as exc:  # noqa: BLE001 (any failure must reach the parent as a message)
         reply({"error": f"{type(exc).__name__}: {exc}"})
         os._exit(1)
     reply({"address": server.listening_address})

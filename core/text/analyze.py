@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 # Bump when ``analyze`` changes what it emits: catalogs of an older version are re-analysed on open.
 # 1: lower-case words, Sastrawi/Snowball (split "Bahá'í" into "bah" and an empty token).
@@ -39,7 +40,7 @@ ENGLISH_STOPWORDS = frozenset(
 
 
 @lru_cache(maxsize=1)
-def _indonesian():
+def _indonesian() -> tuple[Any, frozenset[str]]:  # (Sastrawi's stemmer, its stop words)
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
     from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 
@@ -52,7 +53,7 @@ def indonesian_stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _english():
+def _english() -> Any:  # PyStemmer's English stemmer
     import Stemmer
 
     return Stemmer.Stemmer("english")

@@ -50,7 +50,8 @@ def detect_language(text: str, default: str = "other") -> str:
     en_hits = sum(w in ENGLISH_WORDS for w in words)
     # Indonesian suffix "-nya" and prefixes "meng-/mem-/ber-/di-" mark Indonesian words that are not in
     # the list; count them lightly so Indonesian sentences full of content words still vote.
-    id_hits += 0.5 * sum(len(w) > 5 and (w.endswith("nya") or w.startswith(("meng", "memb", "memp", "ber", "peng"))) for w in words)
+    id_hits += 0.5 * sum(len(w) > 5 and (w.endswith("nya") or w.startswith(("meng", "memb", "memp", "ber", "peng")))
+                         for w in words)
     if id_hits == 0 and en_hits == 0:
         return default
     return "id" if id_hits > en_hits else "en" if en_hits > id_hits else default

@@ -136,7 +136,7 @@ def from_markdown(text: str, item: str, settings: IngestSettings, identity: str)
 
     try:
         post = frontmatter.loads(text)
-    except Exception as exc:  # python-frontmatter raises YAML errors of several kinds
+    except Exception as exc:  # noqa: BLE001 (python-frontmatter raises YAML errors of several kinds)
         return SourceError(item, f"malformed front matter: {exc}")
     record: dict[str, Any] = {k: v for k, v in post.metadata.items() if isinstance(k, str)}
     record["text"] = post.content

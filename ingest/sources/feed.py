@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING
 
 from core.errors import SourceError
@@ -39,7 +40,7 @@ def from_feed(text: str, item: str, settings: IngestSettings, fetcher: Fetcher |
         record = {"id": entry.get("id") or None, "title": html_to_text(entry.get("title", "")), "url": link,
                   "date": entry.get("published_parsed") or entry.get("updated_parsed"), "outlet": outlet}
         if len(body) >= 4 * max(len(summary), settings.min_text_chars):
-            yield safely(lambda r={**record, "text": body}, w=where: make_article(r, w, settings), where)
+            yield safely(partial(make_article, {**record, "text": body}, where, settings), where)
             continue
         if settings.follow_feed_links and link.startswith(("http://", "https://")) and fetcher is not None:
             try:
@@ -62,4 +63,4 @@ def from_feed(text: str, item: str, settings: IngestSettings, fetcher: Fetcher |
                 continue
             yield fetched
             continue
-        yield safely(lambda r={**record, "text": body or summary}, w=where: make_article(r, w, settings), where)
+        yield safely(partial(make_article, {**record, "text": body or summary}, where, settings), where)

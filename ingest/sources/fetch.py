@@ -8,7 +8,7 @@ from core.errors import SourceError
 from core.settings import IngestSettings
 from ingest.sources.decode import charset_of, decode_bytes
 from ingest.sources.feed import is_feed
-from ingest.sources.netpolicy import AddressPolicy, RefusedAddress
+from ingest.sources.netpolicy import AddressPolicy, RefusedAddressError
 
 
 class Fetched:
@@ -88,7 +88,7 @@ class Fetcher:
                 data = b"".join(chunks)
                 content_type = response.headers.get("content-type", "").lower()
                 final_url = str(response.url)
-        except RefusedAddress as exc:
+        except RefusedAddressError as exc:
             raise SourceError(url, exc.reason(url)) from None
         except (httpx.InvalidURL, UnicodeError) as exc:  # e.g. octal "0177.0.0.1", a 300-character host name
             raise SourceError(url, f"not a valid URL ({exc})") from None

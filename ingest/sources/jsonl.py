@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
 from typing import BinaryIO
 
 from core.errors import SourceError
@@ -30,7 +31,7 @@ def from_json_text(text: str, item: str, settings: IngestSettings) -> Iterator[L
         if not isinstance(record, dict):
             yield SourceError(where, f"expected a JSON object, got {type(record).__name__}")
             continue
-        yield safely(lambda r=record, w=where: make_article(r, w, settings), where)
+        yield safely(partial(make_article, record, where, settings), where)
 
 
 def from_jsonl(stream: BinaryIO, item: str, settings: IngestSettings) -> Iterator[Loaded]:
@@ -55,6 +56,6 @@ def from_jsonl(stream: BinaryIO, item: str, settings: IngestSettings) -> Iterato
         if not isinstance(record, dict):
             yield SourceError(where, f"expected a JSON object, got {type(record).__name__}")
             continue
-        yield safely(lambda r=record, w=where: make_article(r, w, settings), where)
+        yield safely(partial(make_article, record, where, settings), where)
     if not seen_any:
         yield SourceError(item, "empty (no JSON lines)")

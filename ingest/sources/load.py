@@ -1,7 +1,7 @@
 """Reading sources: files, folders, URLs, feeds, JSON/JSONL exports and stdin -> ``Article`` records.
 
-This package is the only code that reads files (here) or fetches URLs (``fetch``). Every item yields either an ``Article`` or a
-``SourceError`` naming the item (a path, ``path:line``, a URL, ``feed entry``), so one bad item never
+This package is the only code that reads files (here) or fetches URLs (``fetch``). Every item yields either an
+``Article`` or a ``SourceError`` naming the item (a path, ``path:line``, a URL, ``feed entry``), so one bad item never
 stops a batch.
 """
 
@@ -36,7 +36,8 @@ def expand_paths(sources: Iterable[str]) -> Iterator[str]:
             yield source
 
 
-def load_sources(sources: Iterable[str], settings: IngestSettings, *, stdin: BinaryIO | None = None) -> Iterator[Loaded]:
+def load_sources(sources: Iterable[str], settings: IngestSettings, *,
+                 stdin: BinaryIO | None = None) -> Iterator[Loaded]:
     """Yield an ``Article`` or a ``SourceError`` for every article found in ``sources``."""
     fetcher: list[Fetcher] = []  # made on first need, shared by the sources, closed at the end
     try:

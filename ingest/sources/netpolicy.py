@@ -22,7 +22,6 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -60,7 +59,7 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-class RefusedAddress(Exception):
+class RefusedAddressError(Exception):
     """A connection to a non-public address was refused (raised inside the transport, turned into a
     ``SourceError`` naming the URL by the fetcher)."""
 
@@ -100,7 +99,7 @@ class AddressPolicy:
         """The addresses to connect to for ``host:port``, every one of them allowed.
 
         Raises:
-            RefusedAddress: ``host`` is, or resolves to, an address that is not allowed.
+            RefusedAddressError: ``host`` is, or resolves to, an address that is not allowed.
             httpcore.ConnectError: ``host`` does not resolve.
         """
         host = host.strip("[]")
@@ -110,7 +109,7 @@ class AddressPolicy:
         for text in addresses:
             kind = self.blocked(ipaddress.ip_address(text.split("%", 1)[0]), port)
             if kind is not None:
-                raise RefusedAddress(host, text, kind)
+                raise RefusedAddressError(host, text, kind)
         return addresses
 
     def client_options(self) -> dict[str, Any]:

@@ -97,7 +97,7 @@ async def _session(browser, url: str, n: int, questions: Sequence[str], timeout_
                 shown = next((text for text in ERROR_TEXTS if text in turn.answer), "")
                 if shown:
                     turn.error = f"error shown: {turn.answer[turn.answer.index(shown):][:300]}"
-            except Exception as exc:  # a timeout or a closed page: recorded, the run goes on
+            except Exception as exc:  # noqa: BLE001 (a timeout or a closed page: recorded, the run goes on)
                 turn.seconds = time.monotonic() - started
                 turn.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
     finally:

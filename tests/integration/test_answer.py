@@ -11,8 +11,8 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.records import Answer
-from store.filters import Filters
 from ingest.ingestor import Ingestor
+from store.filters import Filters
 from tests.conftest import SEED, make_settings
 
 INJECTION = {

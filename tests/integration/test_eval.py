@@ -7,13 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from assistant.eval.report import summarize, to_markdown
-from assistant.eval.store import EvalStore
-from assistant.eval.run import AnswerOutcome, EvalRun, QAItem, QuestionResult, load_qa, sample
 from assistant.eval.metrics import (
-    canonical_number, contains_gold, distinct, first_hit_rank, hit_at_k, mean, normalize, part_of, percentile,
+    canonical_number,
+    contains_gold,
+    distinct,
+    first_hit_rank,
+    hit_at_k,
+    mean,
+    normalize,
+    part_of,
+    percentile,
     reciprocal_rank,
 )
+from assistant.eval.report import summarize, to_markdown
+from assistant.eval.run import AnswerOutcome, EvalRun, QAItem, QuestionResult, load_qa, sample
+from assistant.eval.store import EvalStore
 from core.errors import SourceError
 from tests.conftest import SHARED_EVAL, requires_shared_eval
 from ui.cli import main

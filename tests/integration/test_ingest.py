@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from core.errors import IndexMismatchError
-from store.index import Index
 from ingest.ingestor import Ingestor, reindex
-from core.records import Article
+from store.index import Index
 from tests.conftest import SEED, make_settings
 
 BODY = ("Bank Indonesia menahan suku bunga acuan di level 6 persen pada rapat bulan ini. "

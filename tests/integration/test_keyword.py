@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assistant.assistant import Assistant
-from store.index import Index
 from core.text.analyze import ANALYZER_VERSION, analyze, entity_terms, fold
-from store.keywords import KeywordIndex
 from ingest.ingestor import Ingestor
+from store.index import Index
+from store.keywords import KeywordIndex
 from tests.conftest import run_cli
 
 # --- the analyzer ---------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.models.e5convert import read_e5_file
 from core.errors import ModelError
+from core.models.e5convert import read_e5_file
 
 TEXTS = [
     "Meta berinvestasi sebesar US$14,3 miliar (setara Rp472 triliun) untuk mengambil 49% saham di Scale AI.",

@@ -10,10 +10,10 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.retrieve import KeywordHits, fuse_convex, words_to_translate
-from core.text.analyze import analyze
-from store.keywords import KeywordIndex
 from core.models.lexicon import MIN_SIMILARITY, Lexicon, load_lexicon
+from core.text.analyze import analyze
 from ingest.ingestor import Ingestor
+from store.keywords import KeywordIndex
 
 WEIGHTS = {"keyword_weight": 0.1, "coverage_weight": 0.75, "cross_lingual_keyword_weight": 0.4}
 

@@ -18,19 +18,19 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from assistant.assistant import Assistant
-from core.models.prepare import prepare_local_model
 from assistant.feedback import read_feedback, record_feedback
 from assistant.records import Answer, Citation
 from core.errors import ConfigError
-from ingest.ingestor import Ingestor
+from core.models.prepare import prepare_local_model
+from core.net import is_loopback
 from core.records import ArticleInfo
+from ingest.ingestor import Ingestor
 from tests.conftest import REPO, SEED, make_settings
 from ui.web import render
-from ui.web.texts import pick_language
-from ui.web.uploads import safe_filename, store_upload
-from core.net import is_loopback
 from ui.web.app import WebApp
 from ui.web.server import exposure_warning, serve, ui_auth
+from ui.web.texts import pick_language
+from ui.web.uploads import safe_filename, store_upload
 
 pytestmark = pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")  # pandas 3 vs gradio 6.31
 
@@ -238,7 +238,7 @@ def test_feedback_is_appended_as_jsonl(tmp_path):
     assert first["citations"][0]["title"] == "Judul" and first["citations"][0]["quote"] == "Kalimat dua yang dikutip."
     assert second["rating"] == "down" and second["answer"] == "partial answer" and second["citations"] == []
     with pytest.raises(ValueError):
-        record_feedback(settings, "meh", question="q")  # type: ignore[arg-type]
+        record_feedback(settings, "meh", question="q")  # type: ignore[arg-type]  # a wrong rating on purpose
 
 
 def test_login_needs_both_variables_and_exposure_warns(tmp_path, monkeypatch):
@@ -285,7 +285,7 @@ def run_chat(app, question: str, chat=None, turns=None, **filters):
     args = dict(date_from=None, date_to=None, outlets=[], article_lang="all", ui_lang="en")
     args.update(filters)
     out = None
-    for out in app.respond(question, chat or [], args["date_from"], args["date_to"], args["outlets"],
+    for out in app.respond(question, chat or [], args["date_from"], args["date_to"], args["outlets"],  # noqa: B007 (the last output is read after the loop)
                            args["article_lang"], args["ui_lang"], turns or [], None):
         pass
     _, chat, panel, details, turns, _, _ = out

@@ -16,14 +16,14 @@ from hypothesis import strategies as st
 
 from assistant.cite import ground, parse_markers, rewrite_markers
 from assistant.records import Passage
-from core.identity import HEADLINE_MIN_WORDS
-from ingest.chunk import chunk_article
-from core.text.intake import normalize_whitespace
 from core.errors import SourceError
+from core.identity import HEADLINE_MIN_WORDS
 from core.models.prepare import load_encoding
 from core.records import Article, Hit
-from core.text.sentences import split_sentences
 from core.settings import load_settings
+from core.text.intake import normalize_whitespace
+from core.text.sentences import split_sentences
+from ingest.chunk import chunk_article
 from ingest.sources.documents import parse_document
 from tests.conftest import make_settings
 

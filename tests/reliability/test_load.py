@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from ingest.ingestor import Ingestor
-from tests.helpers.chat_load import CHROMIUM, QUESTIONS, REFUSALS, run_sessions, session_questions
 from tests.conftest import SEED, make_settings
+from tests.helpers.chat_load import CHROMIUM, QUESTIONS, REFUSALS, run_sessions, session_questions
 from tests.helpers.corpus import news_articles, write_jsonl
 from tests.helpers.servers import WartaServer, warta_command
 

@@ -18,8 +18,8 @@ import sys
 
 import pytest
 
-from store.index import Index
 from core.settings import load_settings
+from store.index import Index
 from tests.conftest import SEED
 from tests.conftest import run_cli as run
 from tests.helpers.servers import ChromaServer, warta_command

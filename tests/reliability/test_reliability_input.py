@@ -19,8 +19,8 @@ from assistant.assistant import MAX_QUESTION_CHARS, Assistant
 from assistant.cite import parse_markers
 from assistant.prompts import REFUSAL, SYSTEM
 from assistant.records import Answer
-from ingest.ingestor import Ingestor
 from core.settings import IngestSettings
+from ingest.ingestor import Ingestor
 from tests.conftest import SEED, make_settings
 from tests.conftest import run_cli as run
 from tests.helpers.servers import free_port
@@ -181,7 +181,7 @@ def make_items(tmp: Path, site) -> tuple[list[str], dict[str, str], list[str]]:
     sources.append(file("latin1.txt", ("Kafe Café Ibu Sîti dibuka\n\n" + article(3)["text"] + " Menu: crème brûlée.")
                         .encode("cp1252")))
     good.append("Kafe Café Ibu Sîti dibuka")
-    sources.append(file("mixed.txt", "Campuran encoding\n\n".encode() + article(4)["text"].encode()
+    sources.append(file("mixed.txt", b"Campuran encoding\n\n" + article(4)["text"].encode()
                         + " Kata “kutip” dalam UTF-8.".encode() + " Lalu café dalam Latin-1.".encode("latin-1")))
     good.append("Campuran encoding")
 

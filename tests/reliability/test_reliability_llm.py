@@ -14,10 +14,10 @@ import time
 import pytest
 
 from assistant.assistant import Assistant
-from core.models.prepare import prepare_local_model
 from assistant.cite import parse_markers
 from assistant.records import Answer
 from core.errors import BackendError
+from core.models.prepare import prepare_local_model
 from ingest.ingestor import Ingestor
 from tests.conftest import SEED, make_settings
 from tests.helpers.servers import SilentServer, free_port

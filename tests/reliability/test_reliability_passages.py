@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.assistant import Assistant
-from ingest.ingestor import Ingestor
 from core.text.sentences import split_sentences
+from ingest.ingestor import Ingestor
 from tests.conftest import SEED
 
 

@@ -15,8 +15,8 @@ import pytest
 
 from assistant.assistant import Assistant
 from core.errors import StoreError
-from store.index import Index
 from ingest.ingestor import Ingestor
+from store.index import Index
 from tests.conftest import SEED, make_settings
 from tests.helpers.servers import ChromaServer, free_port
 from ui.cli import main
@@ -68,7 +68,7 @@ def http_settings(data_dir: Path, models_dir: Path, server: ChromaServer):
 
 
 @pytest.fixture
-def settings(chroma, tmp_path, models_dir):  # noqa: F811 (the http-mode version of conftest's fixture)
+def settings(chroma, tmp_path, models_dir):
     chroma.wipe()
     return http_settings(tmp_path / "data", models_dir, chroma)
 

@@ -17,11 +17,11 @@ import httpx
 import pytest
 
 from core.errors import SourceError
-from ingest.sources.netpolicy import AddressPolicy as Policy
 from core.records import Article
 from core.settings import IngestSettings
 from ingest.sources.fetch import Fetcher
 from ingest.sources.load import load_sources
+from ingest.sources.netpolicy import AddressPolicy as Policy
 from tests.conftest import run_cli
 from tests.helpers.servers import WartaServer, free_port
 
@@ -101,7 +101,7 @@ def canary() -> Iterator[list[str]]:
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             hits.append(self.path)
             self.send_response(200)
             self.end_headers()

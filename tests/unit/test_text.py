@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from core.records import Article
+from core.text.lang import detect_language
+from core.text.sentences import split_sentences
 from ingest.chunk import chunk_article
 from ingest.clean import clean_text, split_title, strip_boilerplate
-from core.text.lang import detect_language
-from core.records import Article
-from core.text.sentences import split_sentences
 from tests.conftest import SEED
 
 

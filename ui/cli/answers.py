@@ -5,15 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from core.errors import InputError, WartaError
 from core.settings import Settings
 from ui.cli.output import EXIT_FAILED_ITEMS, EXIT_OK, note, print_json
 
+if TYPE_CHECKING:
+    from assistant.assistant import Assistant
+    from assistant.followup import Message
+    from assistant.records import Answer
+    from store.filters import Filters
 
-def filters_from(args: argparse.Namespace):
+
+def filters_from(args: argparse.Namespace) -> Filters:
     from store.filters import Filters
 
     return Filters(
@@ -89,7 +95,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def print_sources(answer) -> None:
+def print_sources(answer: Answer) -> None:
     if answer.note:
         print(f"\n({answer.note})")
     elif answer.unsupported:
@@ -114,7 +120,8 @@ def _rows(text: str, width: int) -> int:
     return rows
 
 
-def stream_answer(assistant, question: str, history, filters, backend):
+def stream_answer(assistant: Assistant, question: str, history: Sequence[Message], filters: Filters,
+                  backend: str | None) -> Answer:
     """Show the answer once. On a terminal it streams as the model writes, and when the checks changed it
     (a sentence removed, a marker repaired) the streamed text is replaced in place by the final one; into a
     pipe or file only the final text is written. Then the sources."""
@@ -130,7 +137,7 @@ def stream_answer(assistant, question: str, history, filters, backend):
             streamed += piece
             sys.stdout.write(piece)
             sys.stdout.flush()
-        answer = stream.answer
+        answer = stream.result()  # the stream is read: this is its final answer
         if answer.text.strip() != streamed.strip():
             up = _rows(streamed, shutil.get_terminal_size().columns) - 1
             sys.stdout.write("\r" + (f"\x1b[{up}A" if up else "") + "\x1b[J" + answer.text)
@@ -157,11 +164,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         assistant.close()
 
 
-def quiet_warm_up(assistant, backend: str | None) -> None:
+def quiet_warm_up(assistant: Assistant, backend: str | None) -> None:
     """Load the models while the user types; a failure shows again, with its message, at the first question."""
     try:
         assistant.warm_up(backend)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 (it shows again, with its message, at the first question)
         pass
 
 

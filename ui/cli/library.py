@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from core.settings import Settings
 from ui.cli.output import EXIT_FAILED_ITEMS, EXIT_OK, note, print_json
+
+if TYPE_CHECKING:
+    from ingest.ingestor import ItemResult
 
 
 def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
@@ -24,8 +28,8 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from store.index import Index
     from ingest.ingestor import Ingestor
+    from store.index import Index
 
     ingestor = Ingestor(settings, index=Index(settings))
     for stale in ingestor.index.stale_indexes():
@@ -33,7 +37,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
               "into the current index.", file=sys.stderr)
     bar = tqdm(unit=" articles", disable=None if not args.quiet else True, file=sys.stderr, dynamic_ncols=True)
 
-    def progress(result, chunks_embedded: int) -> None:
+    def progress(result: ItemResult, chunks_embedded: int) -> None:
         bar.update(1)
         elapsed = max(bar.format_dict["elapsed"], 1e-6)
         bar.set_postfix_str(f"{chunks_embedded} chunks, {chunks_embedded / elapsed:.1f} chunks/s", refresh=False)

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import get_args
 
+from pydantic import BaseModel
+
 from assistant.eval.metrics import Part
 from core.settings import BackendName, RetrievalSettings, SearchMode, Settings
 from core.text.lang import ArticleLang
@@ -43,7 +45,7 @@ def _int_from(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def _bounds(section: type, name: str) -> tuple[int, int]:
+def _bounds(section: type[BaseModel], name: str) -> tuple[int, int]:
     """The (ge, le) bounds of a setting, so a flag accepts exactly what the setting does."""
     limits = {type(m).__name__: m for m in section.model_fields[name].metadata}
     return limits["Ge"].ge, limits["Le"].le

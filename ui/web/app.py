@@ -17,13 +17,14 @@ from datetime import date
 from typing import Any
 
 import gradio as gr
+from gradio.components.chatbot import ExampleMessage
 
 from assistant.assistant import Assistant
 from assistant.feedback import Rating, record_feedback
-from store.filters import Filters
 from core.errors import WartaError
 from core.settings import Settings
 from core.text.lang import is_lang
+from store.filters import Filters
 from ui.web import render
 from ui.web.assets import LOAD_LOCALE_JS, SET_LOCALE_JS
 from ui.web.library import Library
@@ -32,7 +33,7 @@ from ui.web.texts import LABELS, message, request_language
 log = logging.getLogger(__name__)
 
 I18N = gr.I18n(**LABELS)
-EXAMPLES = [
+EXAMPLES: list[ExampleMessage] = [
     {"text": "Why did OpenAI drop Scale AI?"},
     {"text": "Berapa nilai investasi Meta di Scale AI?"},
     {"text": "Siapa CEO interim Scale AI?"},

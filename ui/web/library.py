@@ -13,9 +13,10 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.assistant import Assistant
 from core.errors import WartaError
-from ingest.ingestor import Ingestor
 from core.settings import Settings
+from ingest.ingestor import Ingestor, ItemResult
 from ui.web import render
 from ui.web.texts import LABELS, message, passages
 from ui.web.texts import request_language as _lang
@@ -41,7 +42,7 @@ class LibraryView:
 class Library:
     """Handlers of the Library tab over the assistant's index and embedder."""
 
-    def __init__(self, settings: Settings, assistant) -> None:
+    def __init__(self, settings: Settings, assistant: Assistant) -> None:
         self.settings = settings
         self.assistant = assistant
         self._ingestor: Ingestor | None = None
@@ -104,7 +105,7 @@ class Library:
             removed = self.assistant.index.remove(ref)
         except WartaError as exc:  # e.g. another writer kept the write lock: its message names it
             return gr.skip(), render.status_html(f"⚠ {exc}"), gr.skip(), gr.skip()
-        except Exception as exc:  # noqa: BLE001 (a message in the page, not Gradio's bare "Error")
+        except Exception as exc:
             log.exception("removing %r failed", ref)
             return gr.skip(), render.status_html(f"⚠ {type(exc).__name__}: {exc}"), gr.skip(), gr.skip()
         if not removed:
@@ -115,7 +116,7 @@ class Library:
         return self.table(query, lang), render.status_html(status), "", self.outlet_choices()
 
     def add(self, files: list[str] | None, urls: str, query: str, ui_lang: str, request: gr.Request,
-            progress: gr.Progress = gr.Progress()) -> tuple:
+            progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (how Gradio hands in a progress bar)
         """Ingest uploaded files and pasted URLs. Outputs: table, status, upload box, URL box, outlet choices."""
         lang = _lang(ui_lang, request)
         uploads = [store_upload(self.settings, path) for path in files or ()]
@@ -131,7 +132,7 @@ class Library:
             progress(0, desc=message(lang, "reading"))
             done = 0
 
-            def on_item(result, chunks_embedded: int) -> None:
+            def on_item(result: ItemResult, chunks_embedded: int) -> None:
                 nonlocal done
                 done += 1
                 total = max(len(sources), done)
@@ -144,7 +145,7 @@ class Library:
                 report = self.ingestor().ingest(sources, progress=on_item, on_wait=waiting)
             except WartaError as exc:  # e.g. another writer kept the write lock: its message names it
                 rows.append(("–", "failed", "", 0, str(exc)))
-            except Exception as exc:  # noqa: BLE001 (a row in the report, not Gradio's bare "Error")
+            except Exception as exc:
                 log.exception("adding %r failed", sources)
                 rows.append(("–", "failed", "", 0, f"{type(exc).__name__}: {exc}"))
             else:

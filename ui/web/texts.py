@@ -50,8 +50,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "empty_store": ("There are no articles yet. Add some in the **Library** tab (upload files or paste URLs), "
                         "or run `warta ingest FILE|URL`."),
         "bad_date": "Ignoring the date “{value}”: use YYYY-MM-DD.",
-        "details": "Retrieval {retrieve} · first token {first_token} · total {total} · backend: {backend} · model: {model}",
-        "sentences_removed": "⚠ {n} sentence(s) removed from the answer: their names or numbers are not in the articles",
+        "details": ("Retrieval {retrieve} · first token {first_token} · total {total} · backend: {backend} · "
+                    "model: {model}"),
+        "sentences_removed": ("⚠ {n} sentence(s) removed from the answer: their names or numbers are not in the "
+                              "articles"),
         "seconds": "{s:.2f} s",
         "nothing_to_add": "Nothing to add: choose files or enter URLs.",
         "reading": "Reading and embedding articles…",
