@@ -22,7 +22,7 @@ from core.text.sentences import split_sentences
 from core.text.tokens import count_tokens
 
 if TYPE_CHECKING:
-    from tiktoken import Encoding
+    from core.text.tokens import Encoding
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from ingest.sources.article import Loaded
 from ingest.sources.load import load_sources
 
 if TYPE_CHECKING:
-    from tiktoken import Encoding
+    from core.text.tokens import Encoding
 from store.index import Index
 from store.locks import OnWait
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tiktoken import Encoding
+    from tiktoken import Encoding as Encoding  # the type of a tokenizer, for annotations elsewhere
 
 
 def encode(encoding: Encoding, text: str) -> list[int]:
