@@ -12,6 +12,8 @@ loaded: first ingest into a fresh dir, then a second ingest of the same file int
 Tokens are counted on exactly what each pipeline embedded ("passage: " + text), with the e5 (XLM-R)
 tokenizer, capped at 512 (the model truncates there). Also measured: torch matmul peak on this CPU, and the
 embedding step's achieved GFLOP/s (formula in ``common.e5_flops``).
+
+The baseline's packages are not Warta's: install them with ``pip install -e '.[bench]'``.
 """
 
 from __future__ import annotations

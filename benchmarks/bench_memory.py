@@ -10,6 +10,8 @@ SIGINT, ``os.wait4`` gives the kernel's own peak (``ru_maxrss``) as a cross-chec
 For comparison, the same is measured for ``warta ask`` (one question from the CLI: both models, no UI).
 The GGUF is memory-mapped: its pages count in RSS as file-backed (RssFile), which the kernel can drop and
 share between processes, unlike RssAnon.
+
+Needs psutil and playwright: ``pip install -e '.[bench]'``.
 """
 
 from __future__ import annotations

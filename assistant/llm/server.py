@@ -1,6 +1,7 @@
 """The local answer model's server: llama.cpp (xllamacpp) in a child process, on loopback.
 
-``child.py`` is what runs in the child; ``local.py`` points LangChain's ``ChatOpenAI`` at it.
+``child.py`` is what runs in the child; ``local.py`` points LangChain's ``ChatOpenAI`` at it. (Just over 300
+lines: a tenth of them is this design note.)
 
 Design
 ------
