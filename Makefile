@@ -38,7 +38,8 @@ browser:
 
 # The rules the code keeps (pyproject.toml: [tool.ruff], [tool.mypy]); tests/unit/test_architecture.py checks
 # the import direction.
-lint: install
+lint:
+	@test -x $(BIN)/ruff -a -x $(BIN)/mypy || $(MAKE) install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
