@@ -10,7 +10,7 @@ import email.utils
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from core.errors import SourceError
@@ -34,8 +34,11 @@ def normalize_date(value: Any) -> str:
     """ISO date (YYYY-MM-DD) from ISO strings, RFC 2822 dates, datetimes or struct_time; else ''."""
     if value is None or value == "":
         return ""
-    if hasattr(value, "tm_year"):
-        return f"{value.tm_year:04d}-{value.tm_mon:02d}-{value.tm_mday:02d}"
+    if hasattr(value, "tm_year"):  # feedparser's struct_time: "0000-00-00" comes out as year -1
+        try:
+            return date(value.tm_year, value.tm_mon, value.tm_mday).isoformat()
+        except ValueError:
+            return ""
     if isinstance(value, datetime):
         return value.date().isoformat()
     text = str(value).strip()

@@ -219,6 +219,8 @@ documents = st.one_of(
 @given(documents)
 @example((".jsonl", b'{"text": "' + b"kata " * 20 + b'", "date": "2024-13-45"}'))
 @example((".md", b"---\ntitle: [1, 2]\ndate: 2024-01-01\nid: null\n---\n" + b"kata " * 20))
+@example((".rss", b"<rss><channel><item><title></title><description>" + b"Jl. " * 10
+          + b"</description><pubDate>0000-00-00</pubDate></item></channel></rss>"))  # a struct_time of year -1
 def test_parse_document_never_raises_and_yields_articles_or_source_errors(doc):
     kind, data = doc
     for item in parse_document(data, "doc", INGEST, kind=kind):
