@@ -14,16 +14,24 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant import context
-from assistant.cite import ground, is_refusal, refusal
+from assistant.cite import ground, is_refusal, refusal, strip_markers
 from assistant.extractive import extractive_answer
 from assistant.followup import FollowUp, Message, plan
 from assistant.llm.backends import Backend, build_backend
-from assistant.prompts import FALLBACK_NOTE, REMOVED_NOTE, SYSTEM, example_turns, format_passage, user_message
+from assistant.prompts import (
+    FALLBACK_NOTE,
+    LANGUAGE_INSISTENCE,
+    REMOVED_NOTE,
+    SYSTEM,
+    example_turns,
+    format_passage,
+    user_message,
+)
 from assistant.records import Answer, Passage
 from assistant.retrieve import Mode, Retrieval, Retriever
 from core.errors import BackendError, InputError, WartaError
@@ -66,6 +74,44 @@ def question_from(value: object) -> str:
     if not question:
         raise InputError("'question' must be a non-empty string, got an empty one")
     return question
+
+
+def _in_other_language(text: str, language: str) -> bool:
+    """An answer that reads as Indonesian to an English question, or the other way round."""
+    other = {"id": "en", "en": "id"}.get(language)
+    return bool(other) and detect_language(strip_markers(text), default=language) == other
+
+
+class _Question:
+    """One question on its way to an answer: what the steps found, and the clock."""
+
+    def __init__(self, text: str, language: str, backend: Backend) -> None:
+        self.text, self.language, self.backend = text, language, backend
+        self.standalone = ""
+        self.timings: dict[str, float] = {}
+        self.started = self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        """Record the time since the previous lap as ``step``."""
+        now = time.perf_counter()
+        self.timings[step] = (now - self._last) * 1000
+        self._last = now
+
+    def first_token(self) -> None:
+        """The first text of an answer is out (not recorded for refusals made without the model)."""
+        self.timings.setdefault("first_token", (time.perf_counter() - self.started) * 1000)
+
+    def answer(self, text: str, **fields) -> Answer:
+        self.timings["total"] = (time.perf_counter() - self.started) * 1000
+        return Answer(question=self.text, language=self.language, backend=self.backend.name,
+                      model=self.backend.model, standalone_question=self.standalone, text=text,
+                      refused=fields.pop("refused", False), timings_ms=self.timings, **fields)
+
+    def refuse(self, **fields) -> Generator[str, None, Answer]:
+        """The "not in the articles" answer, streamed and returned."""
+        text = refusal(self.language)
+        yield text
+        return self.answer(text, refused=True, **fields)
 
 
 class AnswerStream(Iterator[str]):
@@ -233,88 +279,72 @@ class Assistant:
         # Heavy parts load on first use; load them before the clock starts so timings are per question.
         chosen = self.backend(backend)
         self.embedder, self.index  # noqa: B018 (warm-up)
-        started = time.perf_counter()
-        timings: dict[str, float] = {}
-
-        def since(start: float) -> float:
-            return (time.perf_counter() - start) * 1000
-
-        question = clean_question(question)
         history = [m for m in history if m.get("content")]
-        language = self._language(question, history)
-        base: dict[str, Any] = dict(question=question, language=language, backend=chosen.name, model=chosen.model)
-
-        def refused(note: str = "", passages: Sequence[Passage] = (), **extra) -> Generator[str, None, Answer]:
-            text = refusal(language)
-            yield text
-            timings["total"] = since(started)
-            return Answer(**base, **extra, text=text, refused=True, note=note, timings_ms=timings,
-                          passages=tuple(passages))
-
+        question = clean_question(question)
+        q = _Question(question, self._language(question, history), chosen)
         if not question or not any(ch.isalnum() for ch in question):
-            return (yield from refused("empty question"))
+            return (yield from q.refuse(note="empty question"))
         self.index.require_compatible()
-        follow = plan(question, history, language, chosen.llm)
-        timings["condense"] = since(started)
-        t0 = time.perf_counter()
-        retrievals = [self.retriever.search(q, filters=filters) for q in follow.queries]
+        follow = plan(question, history, q.language, chosen.llm)
+        q.standalone = follow.standalone
+        q.lap("condense")
+        retrievals = [self.retriever.search(text, filters=filters) for text in follow.queries]
         hits = merge_hits([r.hits for r in retrievals], self.settings.retrieval.k)
-        timings["retrieve"] = since(t0)
-        base["standalone_question"] = follow.standalone
+        q.lap("retrieve")
         if not any(r.relevant for r in retrievals):
-            return (yield from refused())
-        t0 = time.perf_counter()
+            return (yield from q.refuse())
         cfg = self.settings.answer
         passages = self._context(follow.standalone, hits,
                                  cfg.context_tokens if chosen.llm is not None else cfg.extractive_context_tokens)
-        timings["pack"] = since(t0)
-        note, raw, first_token = "", "", None
+        q.lap("pack")
+        draft, note = "", ""
         if chosen.llm is not None:
-            try:
-                for piece in self._generate(chosen.llm, language, passages, follow):
-                    if first_token is None:
-                        first_token = time.perf_counter()
-                    raw += piece
-                    yield piece
-            except WartaError:
-                raise
-            except Exception as exc:  # noqa: BLE001 (connection refused, timeouts, server errors: the backend is down)
-                if not cfg.fallback_to_extractive:
-                    raise BackendError(f"The {chosen.name!r} answer backend failed: {exc}") from None
-                note = FALLBACK_NOTE[language].format(error=type(exc).__name__)
-                raw = ""
-            if raw.strip() and is_refusal(raw):
-                timings["first_token"] = ((first_token or time.perf_counter()) - started) * 1000
-                return (yield from refused(passages=passages))
-        t0 = time.perf_counter()
-        grounded = self._ground(raw, passages, follow, language) if raw.strip() else None
+            draft, note = yield from self._draft(chosen, q, passages, follow)
+            if draft.strip() and is_refusal(draft):
+                return (yield from q.refuse(passages=passages))
+        grounded = self._ground(draft, passages, follow, q.language) if draft.strip() else None
         if grounded is not None and grounded.text:
-            timings["first_token"] = ((first_token or time.perf_counter()) - started) * 1000
-            timings["ground"] = since(t0)
-            timings["total"] = since(started)
-            return Answer(**base, text=grounded.text, refused=False, citations=tuple(grounded.citations),
-                          unsupported=tuple(grounded.unsupported), corrected=tuple(grounded.repaired), note=note,
-                          timings_ms=timings, passages=tuple(passages))
+            q.lap("ground")
+            return q.answer(grounded.text, citations=tuple(grounded.citations), passages=tuple(passages),
+                            unsupported=tuple(grounded.unsupported), corrected=tuple(grounded.repaired), note=note)
         # No model, a failed model, or nothing of its answer survived the checks: the closest sentences.
         unsupported = tuple(grounded.unsupported) if grounded is not None else ()
-        if unsupported and not note:
-            note = REMOVED_NOTE[language]
-        extract_from = passages if chosen.llm is None else self._context(
+        note = note or (REMOVED_NOTE[q.language] if unsupported else "")
+        sources = passages if chosen.llm is None else self._context(
             follow.standalone, hits, cfg.extractive_context_tokens)
-        extracted = extractive_answer(follow.standalone, language, extract_from, self.embedder, self.encoding,
+        extracted = extractive_answer(follow.standalone, q.language, sources, self.embedder, self.encoding,
                                       cfg.extractive_sentences)
-        if first_token is None:
-            first_token = time.perf_counter()
-        timings["first_token"] = (first_token - started) * 1000
+        q.first_token()
         if not extracted:
-            return (yield from refused(note if unsupported else "", passages, unsupported=unsupported))
+            return (yield from q.refuse(note=note if unsupported else "", passages=passages, unsupported=unsupported))
         if chosen.llm is not None or note:
-            yield ("\n\n" if raw else "") + (f"{note}\n\n" if note else "")
+            yield ("\n\n" if draft else "") + (f"{note}\n\n" if note else "")
         yield extracted
-        grounded = self._ground(extracted, extract_from, follow, language)
-        timings["total"] = since(started)
-        return Answer(**base, text=grounded.text or extracted, refused=False, citations=tuple(grounded.citations),
-                      unsupported=unsupported, note=note, timings_ms=timings, passages=tuple(extract_from))
+        grounded = self._ground(extracted, sources, follow, q.language)
+        return q.answer(grounded.text or extracted, citations=tuple(grounded.citations), passages=tuple(sources),
+                        unsupported=unsupported, note=note)
+
+    def _draft(self, chosen: Backend, q: _Question, passages: Sequence[Passage],
+               follow: FollowUp) -> Generator[str, None, tuple[str, str]]:
+        """The model's answer, streamed as it is written; returns (text, note). A failing backend gives no text and
+        a note (or raises ``BackendError`` without the fallback). An answer in the other language than the
+        question's is asked for once more, with the language repeated (not streamed: the final answer replaces
+        the streamed one)."""
+        raw = ""
+        try:
+            for piece in self._generate(chosen.llm, q.language, passages, follow):
+                q.first_token()
+                raw += piece
+                yield piece
+            if _in_other_language(raw, q.language):
+                raw = "".join(self._generate(chosen.llm, q.language, passages, follow, insist=True)) or raw
+        except WartaError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (connection refused, timeouts, server errors: the backend is down)
+            if not self.settings.answer.fallback_to_extractive:
+                raise BackendError(f"The {chosen.name!r} answer backend failed: {exc}") from None
+            return "", FALLBACK_NOTE[q.language].format(error=type(exc).__name__)
+        return raw, ""
 
     @property
     def encoding(self):
@@ -332,11 +362,13 @@ class Assistant:
                       context=[m["content"] for m in follow.history], language=language,
                       translated=self.same_names if cross else None)
 
-    def _generate(self, llm, language: str, passages: Sequence[Passage], follow: FollowUp) -> Iterator[str]:
+    def _generate(self, llm, language: str, passages: Sequence[Passage], follow: FollowUp, *,
+                  insist: bool = False) -> Iterator[str]:
         blocks = [format_passage(p.n, p.hit.title, p.hit.published, p.text) for p in passages]
         messages = [("system", SYSTEM[language]), *example_turns(language)]
         messages += [("human" if m["role"] == "user" else "ai", m["content"]) for m in follow.history]
-        messages.append(("human", user_message(language, blocks, follow.standalone)))
+        messages.append(("human", user_message(language, blocks, follow.standalone)
+                         + (f" {LANGUAGE_INSISTENCE[language]}" if insist else "")))
         for chunk in llm.stream(messages):
             if chunk.content:
                 yield str(chunk.content)

@@ -176,7 +176,9 @@ def ground(
     by_n = {p.n: p for p in passages}
     order = [p.n for p in passages]
     text = rewrite_markers(answer, {n: n for n in by_n})
-    sentences = [s for s in split_sentences(text) if strip_markers(s) and not is_meta(s)]
+    # fragments ("L [1].") and filler about the passages are not sentences of an answer
+    sentences = [s for s in split_sentences(text)
+                 if sum(ch.isalnum() for ch in strip_markers(s)) >= 2 and not is_meta(s)]
     if not sentences:
         return Grounded("", [], [], [])
     base = [question, *context]

@@ -99,7 +99,8 @@ def _question_json(r: QuestionResult) -> dict[str, Any]:
         a = r.answer
         out["answer"] = {"text": a.text, "refused": a.refused, "contains_gold": a.contains_gold,
                          "cited": list(a.cited), "cited_with_gold": a.cited_with_gold, "in_language": a.in_language,
-                         "unsupported_facts": list(a.unsupported_facts),
+                         "unsupported_facts": list(a.unsupported_facts), "removed": list(a.removed),
+                         "standalone_question": a.standalone_question,
                          "timings_ms": {k: round(v, 1) for k, v in a.timings_ms.items()}}
     return out
 

@@ -62,6 +62,8 @@ class AnswerOutcome:
     model: str = ""
     in_language: bool | None = None  # written in the question's language (None: the question's is unknown)
     unsupported_facts: tuple[str, ...] = ()  # names/numbers of the final answer stated in no cited passage
+    standalone_question: str = ""  # a follow-up as the model was asked it
+    removed: tuple[str, ...] = ()  # sentences the checks removed from the model's answer
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,7 @@ def _answer(assistant: Assistant, item: QAItem, backend: str) -> AnswerOutcome:
         cited=cited, cited_with_gold=with_gold, timings_ms=dict(answer.timings_ms), model=answer.model,
         in_language=answer_in_language(answer.text, item.lang),
         unsupported_facts=() if answer.refused else unstated_facts(assistant, answer, history),
+        standalone_question=answer.standalone_question, removed=answer.unsupported,
     )
 
 
