@@ -760,8 +760,10 @@ def test_nobody_else_can_stop_a_logged_in_users_answer(browser, web, monkeypatch
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_seed_question_on_the_local_llm(browser, web, tmp_path_factory):
-    """The bundled model answers in the browser, one generation at a time (a few minutes on 2 cores)."""
+def test_seed_conversation_on_the_local_llm(browser, web, tmp_path_factory):
+    """The seed conversation users tried, with the bundled model in the browser: the question, then the follow-up
+    "and who is the interim CEO?", answered from the conversation with the name the article gives (a few minutes
+    on 2 cores)."""
     settings = web["settings"].updated({"answer": {"backend": "local"}})
     prepare_local_model(settings)
     assistant = Assistant(settings, index=web["assistant"].index, embedder=web["assistant"].embedder)
@@ -774,6 +776,11 @@ def test_seed_question_on_the_local_llm(browser, web, tmp_path_factory):
         expect(ui.page.locator("#src-1-1 .src-title")).to_have_text(SEED_TITLE)
         expect(ui.page.locator("#answer-details")).to_contain_text("backend: local")
         expect(ui.page.locator("#answer-details")).to_contain_text("qwen2.5-coder-1.5b")
+        ui.ask("and who is the interim CEO?", 2, timeout=480_000)
+        expect(ui.bot()).to_contain_text("Jason Droege")
+        expect(ui.bot()).not_to_contain_text("could not find the answer")
+        expect(ui.bot().locator('a[href="#src-2-1"]').first).to_have_text("[1]")
+        expect(ui.page.locator("#src-2-1 .src-title")).to_have_text(SEED_TITLE)
         assert ui.dialogs == [] and ui.external == []
         ui.close()
     finally:
