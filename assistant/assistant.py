@@ -7,6 +7,8 @@ passed in, and offers ``search``, ``ask`` and ``stream``:
 
 ``stream`` returns an ``AnswerStream``: iterate it for the text as the model writes it, then read ``.answer``
 for the final, checked answer (its text may differ: unsupported sentences removed, markers repaired).
+The steps themselves live in their own modules; this one (~370 lines) is the order they run in, the
+refusals and fallbacks between them, and the lazily built heavy parts.
 """
 
 from __future__ import annotations

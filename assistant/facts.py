@@ -9,7 +9,9 @@ at a glance and a small model gets wrong ("US$14,3 million" for "US$14,3 miliar"
 - months and weekdays in Indonesian or English, and the month of a "Kamis (8/9)" date;
 - names: capitalized words that are not ordinary words of either language.
 
-Pure functions over strings; the evidence side is prepared once per answer (``Evidence``).
+Pure functions over strings; the evidence side is prepared once per answer (``Evidence``). One module of
+~400 lines on purpose: the number, date and name readers share the token rules and are only correct
+together (a month name is not a name, "14,3" belongs to the "miliar" after it); ``cite`` uses the result.
 """
 
 from __future__ import annotations

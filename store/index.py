@@ -24,6 +24,9 @@ store or an older keyword analyzer leaves behind is repaired from the catalog (`
 Longer than this project's ~300-line habit on purpose: it is the one door to three stores (most methods are
 one-line delegations), and the writes, the repairs and the readers' catch-up share one lock and one
 generation counter, which is easier to check when they sit together.
+
+~400 lines: the write protocol and the reads that must respect it (pending chunks are invisible) belong
+together; the parts (catalog, vectors, keywords) are their own modules.
 """
 
 from __future__ import annotations

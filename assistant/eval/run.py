@@ -1,8 +1,8 @@
 """Evaluate retrieval and answers on a QA data set over its own passages, in an isolated store.
 
-    passages.jsonl --(ingest once: ``assistant.eval_store``)--> isolated index
+    passages.jsonl --(ingest once: ``assistant.eval.store``)--> isolated index
     qa.jsonl --> for each question: search in every mode (ranked articles) + ask (answer, citations)
-             --> QuestionResult records --> ``assistant.eval_report`` (tables, JSON, chart)
+             --> QuestionResult records --> ``assistant.eval.report`` (tables, JSON, chart)
 
 The QA format is the one of the shared dev sets: ``{id, question, answers[], gold_passage_id, lang,
 passages_containing_answer[]}``, with optional ``answers_en`` (scored like ``answers``). A retrieval hit is
@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assistant.assistant import Assistant
 from assistant.cite import strip_markers
@@ -90,6 +91,25 @@ class EvalRun:
 # --- inputs ---------------------------------------------------------------------------------------
 
 
+def _jsonl(path: Path, what: str, expected: str) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed value) of each non-blank line of a JSONL file.
+
+    Raises:
+        SourceError: the file cannot be read, or a line is not JSON (named by path and line).
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(str(path), f"cannot read the {what}: {exc}") from None
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield lineno, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"{path}:{lineno}", f"malformed JSON ({exc.msg}); expected {expected}") from None
+
+
 def load_qa(path: Path, *, dataset: str | None = None, unanswerable: bool = False) -> list[QAItem]:
     """Read a QA JSONL file.
 
@@ -97,19 +117,9 @@ def load_qa(path: Path, *, dataset: str | None = None, unanswerable: bool = Fals
         SourceError: the file cannot be read, a line is not a JSON object or has no ``question``.
     """
     dataset = dataset or path.stem
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(str(path), f"cannot read the QA file: {exc}") from None
     items = []
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for lineno, record in _jsonl(path, "QA file", "one QA object per line"):
         where = f"{path}:{lineno}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SourceError(where, f"malformed JSON ({exc.msg}); expected one QA object per line") from None
         question = record.get("question") if isinstance(record, dict) else None
         if not isinstance(question, str) or not question.strip():
             raise SourceError(where, "expected an object with a non-empty 'question' string")
@@ -146,19 +156,9 @@ def load_conversations(path: Path, passages: Path, *, dataset: str | None = None
         SourceError: the file cannot be read or a line is not a conversation.
     """
     dataset = dataset or f"{path.stem} (last turn)"
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(str(path), f"cannot read the conversations file: {exc}") from None
     items = []
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for lineno, record in _jsonl(path, "conversations file", "one conversation per line"):
         where = f"{path}:{lineno}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SourceError(where, f"malformed JSON ({exc.msg}); expected one conversation per line") from None
         turns = record.get("turns") if isinstance(record, dict) else None
         if not isinstance(turns, list) or len(turns) < 2 or not all(isinstance(t, str) and t.strip() for t in turns):
             raise SourceError(where, "expected an object with 'turns': at least two non-empty questions")

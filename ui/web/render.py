@@ -1,4 +1,6 @@
 """Pure rendering for the web UI: answers, source cards, details, library rows, ingest reports.
+(~300 lines, one module: every HTML string the page shows is built here, so the allow-list below is
+reviewed in one place.)
 
 Article text, titles, outlets and URLs are untrusted (anyone can publish a page titled
 ``<img src=x onerror=...>``), and so is model output (articles can carry prompt injections, and an
