@@ -590,18 +590,21 @@ HOSTILE_TAGS = "img, iframe, svg, video, audio, source, picture, object, embed, 
 @pytest.mark.browser
 def test_markup_in_answers_questions_and_articles_shows_as_text_and_loads_nothing(browser, models_dir, embedder,
                                                                                      site, tmp_path):
-    """An answer (here from a scripted chat model standing in for an `openai` backend), a question and an
-    article can carry any Markdown or HTML: the page shows it as text and requests nothing."""
+    """An article can carry any Markdown or HTML, and so can a question and an answer that repeats the article
+    (here a scripted chat model standing in for an `openai` backend; grounding keeps what the article states):
+    the page shows it all as text and requests nothing."""
     from tests.conftest import scripted_chat
 
     payload = hostile_markup(site.base)
-    settings = make_settings(tmp_path / "data", models_dir, answer={"backend": "openai"})
+    # one chunk holds the whole article, so every line the model repeats is in the passage it cites
+    settings = make_settings(tmp_path / "data", models_dir, answer={"backend": "openai"},
+                             chunking={"chunk_tokens": 480})
     assistant = Assistant(settings, embedder=embedder, llm=scripted_chat(payload, delay_s=0.01))
     article = {"id": "cabai", "lang": "id", "outlet": "Harian Uji", "date": "2025-03-02",
                "title": f"Harga cabai naik ![t]({site.base}/exfil/title.png) <img src={site.base}/exfil/title2>",
                "text": ("Harga cabai rawit di Bandung naik menjadi Rp90.000 per kilogram pekan ini. "
                         f"Pedagang menyebut pasokan dari Garut berkurang. ![p][p]\n[p]: {site.base}/exfil/passage\n"
-                        "Dinas Perdagangan berjanji menggelar operasi pasar.")}
+                        "Dinas Perdagangan berjanji menggelar operasi pasar.\n\n" + payload)}
     extra = tmp_path / "cabai.jsonl"
     extra.write_text(json.dumps(article))
     assert not Ingestor(settings, index=assistant.index, embedder=embedder).ingest([str(SEED), str(extra)]).failed
@@ -612,7 +615,7 @@ def test_markup_in_answers_questions_and_articles_shows_as_text_and_loads_nothin
         page = ui.page
         exfil_requests: list[str] = []
         page.on("request", lambda r: exfil_requests.append(r.url) if "/exfil" in r.url else None)
-        ui.ask("Why did OpenAI drop Scale AI?", 1)
+        ui.ask("Berapa harga cabai rawit di Bandung?", 1)
         bot = ui.bot()
         expect(bot).to_contain_text("![grafik][g]")
         expect(bot).to_contain_text(f'<img src="{site.base}/exfil/img">')
