@@ -171,14 +171,15 @@ def ground(
     passages (in their own language) is spelled as they spell it; what no passage states is removed and
     returned in ``unsupported``. Sentences without names or numbers keep their markers; without one they get the
     passage whose sentence is closest (e5 ``similarity`` >= ``threshold``) or are removed. Sentences about the
-    passages instead of the news ("The passage [1] provides ...") are dropped.
+    passages instead of the news ("The passage [1] provides ...") and questions are dropped.
     """
     by_n = {p.n: p for p in passages}
     order = [p.n for p in passages]
     text = rewrite_markers(answer, {n: n for n in by_n})
-    # fragments ("L [1].") and filler about the passages are not sentences of an answer
-    sentences = [s for s in split_sentences(text)
-                 if sum(ch.isalnum() for ch in strip_markers(s)) >= 2 and not is_meta(s)]
+    # fragments ("L [1]."), filler about the passages and questions (a small model sometimes repeats the
+    # question as its answer: "Sejak kapan rakyat Ekuador turun ke jalan [1]?") are not sentences of an answer
+    sentences = [s for s in split_sentences(text) if sum(ch.isalnum() for ch in strip_markers(s)) >= 2
+                 and not is_meta(s) and not strip_markers(s).rstrip().endswith("?")]
     if not sentences:
         return Grounded("", [], [], [])
     base = [question, *context]

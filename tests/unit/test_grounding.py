@@ -136,6 +136,15 @@ def test_filler_about_the_passages_is_dropped():
     assert is_meta("Hal ini disebutkan di bagian [1].") and not is_meta("This was found in a cave in 1991.")
 
 
+def test_a_question_repeated_as_the_answer_is_no_answer():
+    question = "Berapa lama OpenAI mempertimbangkan pemutusan kerja sama ini?"
+    grounded = ground(f"{question[:-1]} [1]?", passages(SEED), word_overlap, question=question, language="id")
+    assert grounded.text == "" and grounded.citations == []
+    kept = ground(f"{question[:-1]} [1]? Enam hingga dua belas bulan [1].", passages(SEED), word_overlap,
+                  question=question, language="id")
+    assert kept.text == "Enam hingga dua belas bulan [1]."
+
+
 def test_sentences_without_facts_or_marker_need_a_close_passage():
     answer = "Meta mengambil 49% saham di Scale AI. Dia suka kopi pahit sekali."
     grounded = ground(answer, passages(SEED), word_overlap, threshold=0.3, language="id")
