@@ -114,7 +114,8 @@ def fuse_convex(
 
     The cosine is scaled over the dense list (its best 1, its last 0; candidates only the keyword side
     found fall below 0), each BM25 list by its best score; coverage is 0..1 already. ``cosines`` must
-    cover every candidate.
+    cover every candidate. When the dense winner holds none of the question's words, the same-language
+    keyword signals are left out for that question.
     """
     if dense:
         hi, lo = dense[0][1], dense[-1][1]
@@ -122,6 +123,11 @@ def fuse_convex(
         hi, lo = max(cosines.values(), default=1.0), min(cosines.values(), default=0.0)
     span = hi - lo if hi > lo else 1.0
     same, names, translated = _scaled(keyword.same), _scaled(keyword.names), _scaled(keyword.translated)
+    if dense and keyword.coverage and not keyword.coverage.get(dense[0][0]) and not same.get(dense[0][0]):
+        # The closest passage holds none of the question's words: it names its subject some other way (a
+        # Wikipedia paragraph whose subject is only in its title, a pronoun), so passages that do share words are
+        # no evidence against it. TyDi: 3 more of 300 at rank 1; FacQA, xling, news unchanged.
+        coverage_weight = keyword_weight = 0.0
     fused = {}
     for cid, cosine in cosines.items():
         # same-language signals only ever hold passages in the question's language, cross-lingual ones only others

@@ -27,6 +27,13 @@ def test_a_passage_holding_the_whole_question_beats_a_slightly_closer_one():
     assert [cid for cid, _ in ranked] == ["holds", "close", "far"]
 
 
+def test_shared_words_do_not_outrank_a_closest_passage_that_holds_none_of_them():
+    # "Apakah produk pertama Toyota?": the paragraph that answers never says "Toyota" (its title would)
+    dense = [("answer", 0.881), ("mentions", 0.880), ("far", 0.80)]
+    hits = KeywordHits(same=[("mentions", "id", 9.0)], coverage={"answer": 0.0, "mentions": 0.54, "far": 0.0})
+    assert [cid for cid, _ in fuse_convex(dict(dense), dense, hits, **WEIGHTS)] == ["answer", "mentions", "far"]
+
+
 def test_without_keyword_evidence_the_dense_order_stands():
     dense = [("a", 0.9), ("b", 0.85), ("c", 0.8)]
     ranked = fuse_convex(dict(dense), dense, KeywordHits(), **WEIGHTS)
