@@ -38,6 +38,11 @@ def test_split_sentences_keeps_numbers_and_abbreviations_whole(text, expected):
         ("Berapa nilai investasi Meta di Scale AI?", "id"),
         ("terus siapa CEO interimnya?", "id"),
         ("Why did OpenAI drop Scale AI?", "en"),
+        ("Kapan film The Lord of the Rings mulai diproduksi ?", "id"),  # the title's "the", "of" do not vote
+        ("Kapankah pembagian agama Kristen terjadi ?", "id"),
+        ("Who wrote The Lord of the Rings?", "en"),
+        ("What Is The Capital Of France?", "en"),
+        ("Siapa CEO Bank of America?", "id"),
         ("and how much did Meta pay?", "en"),
         ("OpenAI Scale AI", "other"),
         ("", "other"),
