@@ -8,6 +8,7 @@ vectors: Chroma's default embedding function would try to download a model.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from chromadb.api.types import Metadata
 
 logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
+OPEN_RETRY_PAUSES_S = (0.25, 0.75, 2.0, 4.0)  # between tries to open an embedded store (see open_client)
 
 
 def describe(settings: StoreSettings, path: Path) -> str:
@@ -55,19 +57,28 @@ def open_client(settings: StoreSettings, path: Path) -> ClientAPI:
         except Exception as exc:  # noqa: BLE001 (chromadb raises several unrelated types for an unreachable server)
             raise StoreError(f"Could not open {describe(settings, path)}: {exc}. Check store.mode/host/port, or "
                              f"start `chroma run --path DIR --host {settings.host} --port {settings.port}`.") from None
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        chroma_settings.is_persistent = True
-        chroma_settings.persist_directory = str(path)
-        system = System(chroma_settings)
-        system.start()
-        return Client.from_system(system)
-    except Exception as exc:  # noqa: BLE001 (chromadb raises several unrelated types for a damaged store)
-        raise DamagedStoreError(
-            f"The vector store {str(path / 'chroma.sqlite3')!r} could not be read ({exc}). Its vectors can be "
-            "rebuilt from the catalog: run `warta reindex` (it moves the damaged store aside, to "
-            f"{str(path.parent / 'chroma.broken-<time>')!r}, and embeds every article again)."
-        ) from None
+    chroma_settings.is_persistent = True
+    chroma_settings.persist_directory = str(path)
+    # Opening can fail for a moment while another process writes a batch or creates the store (seen: two
+    # ingests started together on a new data dir; Chroma's client then stops its half-made system and reports
+    # "'RustBindingsAPI' object has no attribute 'bindings'"). Only a store that still fails after a few tries
+    # over ~7 s is called damaged.
+    for pause in (*OPEN_RETRY_PAUSES_S, None):
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            system = System(chroma_settings)
+            system.start()
+            return Client.from_system(system)
+        except Exception as exc:  # noqa: BLE001 (chromadb raises several unrelated types for a damaged store)
+            if pause is not None:
+                time.sleep(pause)
+                continue
+            error = exc
+    raise DamagedStoreError(
+        f"The vector store {str(path / 'chroma.sqlite3')!r} could not be read ({error}). Its vectors can be "
+        "rebuilt from the catalog: run `warta reindex` (it moves the damaged store aside, to "
+        f"{str(path.parent / 'chroma.broken-<time>')!r}, and embeds every article again)."
+    ) from None
 
 
 @contextmanager
