@@ -43,7 +43,7 @@ from core.models.prepare import load_embedder, load_encoding
 from core.records import Hit
 from core.settings import Settings, load_settings
 from core.text.intake import clean_line
-from core.text.lang import detect_language
+from core.text.lang import crosses, detect_language, is_lang
 from store.filters import Filters
 from store.index import Index
 
@@ -80,8 +80,7 @@ def question_from(value: object) -> str:
 
 def _in_other_language(text: str, language: str) -> bool:
     """An answer that reads as Indonesian to an English question, or the other way round."""
-    other = {"id": "en", "en": "id"}.get(language)
-    return bool(other) and detect_language(strip_markers(text), default=language) == other
+    return crosses(language, detect_language(strip_markers(text), default=language))
 
 
 class _Question:
@@ -249,12 +248,12 @@ class Assistant:
 
     def _language(self, question: str, history: Sequence[Message]) -> str:
         language = detect_language(question, default="other")
-        if language in ("id", "en"):
+        if is_lang(language):
             return language
         for message in reversed(history):  # "dan Google?" is short; the conversation tells
             if message.get("role") == "user":
                 earlier = detect_language(message.get("content", ""), default="other")
-                if earlier in ("id", "en"):
+                if is_lang(earlier):
                     return earlier
         return "id" if self.settings.ui.language == "id" else "en"
 
@@ -359,7 +358,7 @@ class Assistant:
         return context.pack_passages(hits, self.encoding, budget)
 
     def _ground(self, raw: str, passages: Sequence[Passage], follow: FollowUp, language: str):
-        cross = any(p.hit.lang in ("id", "en") and p.hit.lang != language for p in passages)
+        cross = any(crosses(p.hit.lang, language) for p in passages)
         return ground(raw, passages, self._similarity, question=follow.standalone,
                       context=[m["content"] for m in follow.history], language=language,
                       translated=self.same_names if cross else None)

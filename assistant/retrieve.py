@@ -32,7 +32,7 @@ from core.models.lexicon import MAX_WORDS, Lexicon
 from core.records import Hit
 from core.settings import RetrievalSettings, SearchMode
 from core.text.analyze import ENGLISH_STOPWORDS, analyze, entity_terms, words
-from core.text.lang import detect_language
+from core.text.lang import crosses, detect_language, other_language
 from store.filters import Filters
 from store.index import Index
 from store.keywords import Scored
@@ -225,9 +225,9 @@ class Retriever:
             return KeywordHits(same, coverage=index.keyword_coverage(tokens, [*coverage_of, *(h[0] for h in same)]))
         tokens = analyze(query, language)
         same = [h for h in index.search_keywords(tokens, k) if h[1] == language]
-        other = "en" if language == "id" else "id"
         names = entity_terms(query)
-        cross = [h for h in index.search_keywords(analyze(names, other), k) if h[1] != language] if names else []
+        cross = ([h for h in index.search_keywords(analyze(names, other_language(language)), k) if h[1] != language]
+                 if names else [])
         translated: list[Scored] = []
         lexicon = self._lexicon_or_none() if word_vectors is not None and len(word_vectors) else None
         if lexicon is not None and word_vectors is not None:
@@ -301,5 +301,5 @@ class Retriever:
             return False
         best_id, best = dense[0]
         best_lang = records[best_id].lang if best_id in records else language
-        cross = language in ("id", "en") and best_lang in ("id", "en") and best_lang != language
+        cross = crosses(language, best_lang)
         return best >= (self.settings.min_relevance_cross_lingual if cross else self.settings.min_relevance)

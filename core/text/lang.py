@@ -53,6 +53,17 @@ def is_lang(value: object) -> TypeGuard[Lang]:
     return value in LANGS
 
 
+def other_language(language: str) -> Lang:
+    """English for Indonesian, Indonesian for anything else."""
+    return "en" if language == "id" else "id"
+
+
+def crosses(a: object, b: object) -> bool:
+    """Whether ``a`` and ``b`` are the two different languages Warta knows (a question and a passage across
+    languages), not "other" on either side."""
+    return is_lang(a) and is_lang(b) and a != b
+
+
 def detect_language(text: str, default: str = "other") -> str:
     """Return ``"id"``, ``"en"``, or ``default`` when neither language has evidence.
 

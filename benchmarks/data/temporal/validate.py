@@ -101,20 +101,27 @@ def check_resolution(expression: str, gold: Any, where: str) -> None:
             problem(where, f"{expression!r} gives another year than {gold}")
 
 
+def check_question(row: dict[str, Any], name: str, kinds: set[str]) -> tuple[str, Any, Any]:
+    """What every question row must hold (kind, language, a valid "now", its expressions inside the question);
+    returns where it is, its kind and its "now"."""
+    where = f"{name} {row.get('id')}"
+    kind, question = row.get("kind"), row.get("question", "")
+    if kind not in kinds:
+        problem(where, f"kind {kind!r} not in {sorted(kinds)}")
+    if row.get("lang") not in {"id", "en"}:
+        problem(where, f"lang {row.get('lang')!r}")
+    now = date(row.get("now"), where)
+    for part in [row, *row.get("parts", [])]:
+        if part.get("expression") and part["expression"].lower() not in question.lower():
+            problem(where, f"expression {part['expression']!r} is not in the question")
+    return where, kind, now
+
+
 def check_news_qa(rows: list[dict[str, Any]], articles: dict[str, dict[str, Any]] | None) -> None:
     name = "news_temporal_qa.jsonl"
     unique(rows, "id", name)
     for row in rows:
-        where = f"{name} {row.get('id')}"
-        kind, question = row.get("kind"), row.get("question", "")
-        if kind not in KINDS:
-            problem(where, f"kind {kind!r} not in {sorted(KINDS)}")
-        if row.get("lang") not in {"id", "en"}:
-            problem(where, f"lang {row.get('lang')!r}")
-        now = date(row.get("now"), where)
-        for part in [row, *row.get("parts", [])]:
-            if part.get("expression", "").lower() not in question.lower():
-                problem(where, f"expression {part.get('expression')!r} is not in the question")
+        where, kind, now = check_question(row, name, KINDS)
         rng = None
         if kind == "latest":
             if row.get("range") is not None:
@@ -201,16 +208,7 @@ def check_fixture(articles: list[dict[str, Any]], questions: list[dict[str, Any]
     name = "developing_story_qa.jsonl"
     unique(questions, "id", name)
     for row in questions:
-        where = f"{name} {row.get('id')}"
-        kind, question = row.get("kind"), row.get("question", "")
-        if kind not in FIXTURE_KINDS:
-            problem(where, f"kind {kind!r} not in {sorted(FIXTURE_KINDS)}")
-        if row.get("lang") not in {"id", "en"}:
-            problem(where, f"lang {row.get('lang')!r}")
-        now = date(row.get("now"), where)
-        for part in [row, *row.get("parts", [])]:
-            if part.get("expression") and part["expression"].lower() not in question.lower():
-                problem(where, f"expression {part['expression']!r} is not in the question")
+        where, kind, now = check_question(row, name, FIXTURE_KINDS)
         gold = row.get("gold_ids", [])
         if not gold or any(article_id not in by_id for article_id in [*gold, *row.get("topic_ids", [])]):
             problem(where, "gold_ids empty or an id not in the fixture")
