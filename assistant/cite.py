@@ -37,7 +37,9 @@ _REFUSAL_PATTERNS = re.compile(
     r"could not find the answer|cannot find the answer|can't find the answer|"
     r"do(?:es)? not contain (?:the|an|any) answer|"
     r"no information (?:about|on)|not (?:mentioned|covered) in the (?:passages|articles)|"
-    r"tidak menemukan jawaban|tidak (?:ada|terdapat) (?:informasi|jawaban)|tidak disebutkan dalam",
+    r"(?:passages?|articles?) (?:do(?:es)? not|don't|doesn't) (?:state|mention|say|give|specify)|"
+    r"tidak menemukan jawaban|tidak (?:ada|terdapat) (?:informasi|jawaban)|tidak disebutkan dalam|"
+    r"tidak (?:ada|terdapat) (?:data|keterangan)[^.]{0,40}\b(?:di|dalam) (?:bagian|artikel)",
     re.IGNORECASE,
 )
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 from assistant.cite import strip_markers
 from assistant.facts import Evidence, unsupported_facts
-from assistant.prompts import CONDENSE, CONDENSE_EXAMPLES
+from assistant.prompts import CONDENSE, CONDENSE_EXAMPLES, CONDENSE_REQUEST
 from core.errors import InputError
 from core.text.analyze import analyze, entity_terms
 from core.text.intake import clean_line
 from core.text.lang import detect_language
+from core.text.sentences import split_sentences
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": ...}
 
@@ -86,27 +87,45 @@ def recent_turns(history: Sequence[Message]) -> list[Message]:
 
 
 def rewrite_messages(question: str, history: Sequence[Message], language: str) -> list[tuple[str, str]]:
-    """The rewriter's prompt: instructions, two worked examples in ``language``, then this conversation."""
+    """The rewriter's prompt: instructions, two worked examples in ``language``, then this conversation, each
+    as a request that shows the conversation and the question to rewrite apart."""
     messages: list[tuple[str, str]] = [("system", CONDENSE[language])]
-    for conversation, rewritten in CONDENSE_EXAMPLES[language]:
-        messages += [("human", conversation), ("ai", rewritten)]
+    request = CONDENSE_REQUEST[language]
+    for conversation, last, rewritten in CONDENSE_EXAMPLES[language]:
+        messages += [("human", request.format(conversation=conversation, question=last)), ("ai", rewritten)]
     lines = [f"{'User' if m['role'] == 'user' else 'Assistant'}: {m['content']}" for m in recent_turns(history)]
-    messages.append(("human", "\n".join([*lines, f"User: {question}"])))
+    messages.append(("human", request.format(conversation="\n".join(lines), question=question)))
     return messages
+
+
+def keeps_the_follow_up(rewrite: str, question: str, history: Sequence[Message], language: str) -> bool:
+    """The rewrite still asks what the follow-up asks: it holds every name and number of the follow-up and at
+    least half of its other words that the conversation does not already hold. The 1.5B rewriter often hands
+    back the *previous* question ("kalau Oskar Lafontaine?" -> the question about Angela Merkel), which is a
+    question, in the right language, about the conversation's topic, and would be answered instead."""
+    rewritten = set(analyze(rewrite, language))
+    names = set(analyze(entity_terms(question), language))
+    if not names <= rewritten:
+        return False
+    earlier = set(analyze(" ".join(m["content"] for m in recent_turns(history)), language))
+    own = set(analyze(question, language)) - names - earlier
+    return len(own & rewritten) * 2 > len(own) if own else True
 
 
 def acceptable_rewrite(rewrite: str, question: str, history: Sequence[Message], language: str) -> bool:
     """A rewrite is used only when it is a single question in the user's language, names nothing that is in
-    neither the question nor the conversation, and carries over a word of the earlier turns that the follow-up
-    itself lacks (the referent)."""
+    neither the question nor the conversation, keeps what the follow-up itself asks (``keeps_the_follow_up``),
+    and carries over a word of the earlier turns that the follow-up itself lacks (the referent)."""
     if not 3 <= len(rewrite) <= 300 or "\n" in rewrite or re.search(r"\[\d+\]", rewrite):
         return False
-    if not _INTERROGATIVE.search(rewrite):
-        return False
+    if not _INTERROGATIVE.search(rewrite) or len(split_sentences(rewrite)) > 1 or rewrite.count("?") > 1:
+        return False  # an answer, or the previous question and the follow-up strung together
     if detect_language(rewrite, default=language) != language:
         return False
     earlier = [m["content"] for m in recent_turns(history)]
     if unsupported_facts(rewrite, Evidence([question, *earlier])):
+        return False
+    if not keeps_the_follow_up(rewrite, question, history, language):
         return False
     own = set(analyze(question, language))
     carried = set(analyze(rewrite, language)) & set(analyze(" ".join(earlier), language))

@@ -55,24 +55,30 @@ SYSTEM = {
     ),
 }
 
-# Worked examples given after the system prompt, as chat turns: one answered with the passage's own words and
-# numbers, and one whose passage is on the topic but does not state the answer (refused). They are the same
-# for every question, so llama.cpp keeps them in its prompt cache with the system prompt: they cost no time
-# per question. The English one answers an English question from an Indonesian passage and keeps the passage's
-# own term beside its translation ("the Cimanuk River (Sungai Cimanuk)"). Invented facts, so
-# they cannot leak into a real answer unnoticed (the fact check would remove them).
+# Worked examples given after the system prompt, as chat turns over one invented passage: two questions answered
+# with the passage's own words and numbers, and between them one that the passage is about but does not answer
+# (refused). The refused one is the near miss users meet most: the passage holds a number, but of something else
+# (its cost, not its capacity), and its answered twin asks for that number. Neither kind of question word is tied
+# to refusing: a "Siapa"/"Who" question is answered (with one refused "Siapa" example, the model refused answerable
+# "who" questions whose answer was in the passages). The examples are the same for every question, so llama.cpp
+# keeps them in its prompt cache with the system prompt: they cost no time per question. The English ones answer an
+# English question from an Indonesian passage and keep the passage's own term beside its translation ("the Cimanuk
+# River (Sungai Cimanuk)"). Invented facts, so they cannot leak into a real answer unnoticed (the fact check would
+# remove them).
 EXAMPLE_PASSAGE = ("[1] Bendungan Tirta rampung (2023-03-02)\nBendungan Tirta di Garut mulai dibangun pada 2019 "
                    "oleh PT Karya Tirta. Proyek senilai Rp2,1 triliun itu menampung air Sungai Cimanuk.")
 ANSWER_EXAMPLES = {
     "id": [
+        ("Siapa yang membangun Bendungan Tirta?", "Bendungan Tirta dibangun oleh PT Karya Tirta sejak 2019 [1]."),
+        ("Berapa kapasitas tampung Bendungan Tirta?", None),
         ("Berapa biaya pembangunan Bendungan Tirta?", "Biaya pembangunan Bendungan Tirta sebesar Rp2,1 triliun [1]."),
-        ("Siapa yang meresmikan Bendungan Tirta?", None),
     ],
     "en": [
+        ("Who built the Tirta Dam?", "The Tirta Dam was built by PT Karya Tirta, starting in 2019 [1]."),
+        ("How much water can the Tirta Dam hold?", None),
         ("Which river does the Tirta Dam hold?",
          "The Tirta Dam in Garut, which cost Rp2.1 trillion, holds the water of the Cimanuk River "
          "(Sungai Cimanuk) [1]."),
-        ("Who opened the Tirta Dam?", None),
     ],
 }
 
@@ -96,25 +102,29 @@ CONDENSE = {
     ),
 }
 
-# Worked examples for the rewriter, as (conversation, rewritten question) chat turns. Invented names, so that
-# they can never leak into a real answer unnoticed (the fact check would remove them).
+# Worked examples for the rewriter, as (conversation, last question, rewritten question). The conversation and the
+# question to rewrite are given apart, under headings, and the model is asked for the rewrite by name: given the
+# conversation as plain chat lines, the 1.5B model continued the chat and answered instead (8 of 12 dev
+# follow-ups). Invented names, so that they can never leak into a real answer unnoticed (the fact check would
+# remove them).
 CONDENSE_EXAMPLES = {
     "en": [
-        ("User: Who founded Kopi Senja?\nAssistant: Kopi Senja was founded by Rina Hartono [1].\n"
-         "User: and when did she open the first shop?",
-         "When did Rina Hartono open the first Kopi Senja shop?"),
-        ("User: Where is the Tirta Dam being built?\nAssistant: It is being built in Garut [1].\n"
-         "User: what about the Lembah Dam?",
-         "Where is the Lembah Dam being built?"),
+        ("User: Who founded Kopi Senja?\nAssistant: Kopi Senja was founded by Rina Hartono [1].",
+         "and when did she open the first shop?", "When did Rina Hartono open the first Kopi Senja shop?"),
+        ("User: Where is the Tirta Dam being built?\nAssistant: It is being built in Garut [1].",
+         "what about the Lembah Dam?", "Where is the Lembah Dam being built?"),
     ],
     "id": [
-        ("User: Siapa pendiri Kopi Senja?\nAssistant: Kopi Senja didirikan oleh Rina Hartono [1].\n"
-         "User: kapan dia membuka kedai pertamanya?",
-         "Kapan Rina Hartono membuka kedai pertama Kopi Senja?"),
-        ("User: Di mana Bendungan Tirta dibangun?\nAssistant: Bendungan itu dibangun di Garut [1].\n"
-         "User: kalau Bendungan Lembah?",
-         "Di mana Bendungan Lembah dibangun?"),
+        ("User: Siapa pendiri Kopi Senja?\nAssistant: Kopi Senja didirikan oleh Rina Hartono [1].",
+         "kapan dia membuka kedai pertamanya?", "Kapan Rina Hartono membuka kedai pertama Kopi Senja?"),
+        ("User: Di mana Bendungan Tirta dibangun?\nAssistant: Bendungan itu dibangun di Garut [1].",
+         "kalau Bendungan Lembah?", "Di mana Bendungan Lembah dibangun?"),
     ],
+}
+CONDENSE_REQUEST = {
+    "en": "Conversation:\n{conversation}\n\nLast question: {question}\n\nThe last question, rewritten to stand alone:",
+    "id": "Percakapan:\n{conversation}\n\nPertanyaan terakhir: {question}\n\nPertanyaan terakhir, ditulis ulang agar "
+          "bisa berdiri sendiri:",
 }
 
 

@@ -84,6 +84,8 @@ def test_citations_numbered_in_order_of_first_use():
     "Saya tidak menemukan jawabannya di artikel yang tersedia.",
     "The passages do not contain the answer.",
     "Tidak ada informasi tentang itu dalam artikel.",
+    "Tidak ada data yang disebutkan di bagian ini untuk menghitung jumlah rudal [1].",  # seen from the local model
+    "The passages do not state when the dam opened [1].",
 ])
 def test_refusals_are_recognised(text):
     assert is_refusal(text)
@@ -91,6 +93,8 @@ def test_refusals_are_recognised(text):
 
 def test_answers_are_not_mistaken_for_refusals():
     assert not is_refusal("OpenAI ended the partnership because Meta bought 49% of Scale AI [1].")
+    # a news fact about missing data is an answer, not a refusal
+    assert not is_refusal("Polisi mengatakan tidak ada data korban dari desa itu [1].")
 
 
 def test_whole_passages_are_packed_within_budget(settings):

@@ -188,6 +188,21 @@ def test_rewrites_are_used_only_when_they_are_sound(rewrite, language, ok):
     assert acceptable_rewrite(rewrite, "and who is the interim CEO?", HISTORY, language) is ok
 
 
+MERKEL = [{"role": "user", "content": "Apakah nama partai oposisi yang dipimpin oleh Angela Merkel?"},
+          {"role": "assistant", "content": "Partai Uni Demokrat Kristen (CDU) [1]."}]
+
+
+@pytest.mark.parametrize("question, rewrite, ok", [
+    # the 1.5B rewriter's commonest failure: the previous question handed back, the follow-up's subject lost
+    ("kalau Oskar Lafontaine?", "Apakah nama partai oposisi yang dipimpin oleh Angela Merkel?", False),
+    ("kalau Oskar Lafontaine?", "Apakah nama partai yang dipimpin oleh Oskar Lafontaine?", True),
+    ("siapa wakilnya di parlemen?", "Siapa wakil Angela Merkel?", False),  # "parlemen" was asked, and is lost
+    ("siapa wakilnya di parlemen?", "Siapa wakil Angela Merkel di parlemen?", True),
+])
+def test_a_rewrite_must_keep_what_the_follow_up_asks(question, rewrite, ok):
+    assert acceptable_rewrite(rewrite, question, MERKEL, "id") is ok
+
+
 class ScriptedLLM:
     def __init__(self, reply: str) -> None:
         self.reply, self.calls = reply, []
