@@ -39,6 +39,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -211,6 +212,20 @@ class Index:
         return Health(articles, chunks, vectors, keywords, warnings)
 
     # --- other identities -------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """What ``warta stats --json`` and ``GET /api/stats`` show: counts, languages, health warnings."""
+        health = self.health()
+        langs: dict[str, int] = {}
+        for a in self.articles():
+            langs[a.lang] = langs.get(a.lang, 0) + 1
+        return {
+            "data_dir": str(self.settings.data_dir), "index": self.key, "store": self.settings.store.mode,
+            "articles": health.articles, "chunks": health.chunks, "vectors": health.vectors,
+            "keyword_index_chunks": health.keywords, "languages": langs, "identity": self.identity,
+            "stale_indexes": [{"key": s.key, "articles": s.articles} for s in self.stale_indexes()],
+            "warnings": list(health.warnings),
+        }
 
     def stale_indexes(self) -> list[StaleIndex]:
         """Indexes in this data dir built with other embedding/chunking settings, with their sizes."""

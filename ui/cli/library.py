@@ -100,25 +100,14 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from store.index import Index
 
-    index = Index(settings)
-    health = index.health()
-    langs: dict[str, int] = {}
-    for a in index.articles():
-        langs[a.lang] = langs.get(a.lang, 0) + 1
-    stats = {
-        "data_dir": str(settings.data_dir), "index": index.key, "store": settings.store.mode,
-        "articles": health.articles, "chunks": health.chunks, "vectors": health.vectors,
-        "keyword_index_chunks": health.keywords, "languages": langs, "identity": index.identity,
-        "stale_indexes": [{"key": s.key, "articles": s.articles} for s in index.stale_indexes()],
-        "warnings": list(health.warnings),
-    }
+    stats = Index(settings).stats()
     if args.json:
         print_json(stats)
     else:
         for key, value in stats.items():
             if key != "warnings":
                 print(f"{key:>22}: {value}")
-        for warning in health.warnings:
+        for warning in stats["warnings"]:
             note(f"warning: {warning}")
     return EXIT_OK
 

@@ -1,6 +1,7 @@
-"""Serving the web UI: ``serve()`` binds 127.0.0.1 unless told otherwise, and asks for a login when the
-variables named by ``ui.auth_user_env`` / ``ui.auth_password_env`` are set, with a brake on password guessing
-(``ui.web.login``). Gradio runs offline: no analytics, API page, monitoring or raw errors in the browser.
+"""Serving the web UI and the HTTP API (``ui.http.api``) on one port: ``serve()`` binds 127.0.0.1 unless told
+otherwise, and asks for a login when the variables named by ``ui.auth_user_env`` / ``ui.auth_password_env`` are
+set, with a brake on password guessing (``ui.web.login``). Gradio runs offline: no analytics, API page,
+monitoring or raw errors in the browser.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from assistant.assistant import Assistant
 from core.errors import ConfigError
 from core.net import is_loopback
 from core.settings import Settings, load_settings
+from ui.http.api import Api
 from ui.web.app import I18N, WebApp
 from ui.web.assets import CSS, HEAD
 from ui.web.login import FailedLogins, LoginBrake, login_message
@@ -86,10 +88,14 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     demo.queue(default_concurrency_limit=1)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     print(f"Warta is running on http://{shown_host}:{port} (Ctrl-C to stop)", flush=True)
-    brake = {"middleware": [Middleware(LoginBrake, failures=FailedLogins.from_settings(settings.ui))]} if auth else {}
+    failures = FailedLogins.from_settings(settings.ui)  # one count of wrong passwords for the UI and the API
+    api = Api(settings, app.assistant, auth=auth, failures=failures, backend=backend)
+    app_kwargs: dict[str, Any] = {"routes": api.routes()}  # /api and /v1 beside Gradio's own routes
+    if auth:
+        app_kwargs["middleware"] = [Middleware(LoginBrake, failures=failures)]
     try:
         demo.launch(server_name=host, server_port=port, auth=auth, auth_message=login_message(settings.ui),
-                    app_kwargs=brake, prevent_thread_lock=not block, **launch_options(settings))
+                    app_kwargs=app_kwargs, prevent_thread_lock=not block, **launch_options(settings))
     finally:
         if block:
             app.assistant.close()
