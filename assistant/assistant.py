@@ -196,6 +196,10 @@ class Assistant:
         return Retriever(self.settings.retrieval, self.index, self.embedder,
                          load_lexicon=lambda: load_lexicon(self.settings, self.embedder))
 
+    def warnings(self) -> list[str]:
+        """What is off with the index and how to fix it (catalog, vectors and keywords disagree)."""
+        return list(self.index.health().warnings)
+
     def search(self, query: str, *, k: int | None = None, filters: Filters | None = None,
                mode: Mode = "hybrid") -> Retrieval:
         """Ranked passages for ``query``.

@@ -36,6 +36,12 @@ class Citation:
         return {"n": self.n, "article_id": self.article_id, "title": self.title, "outlet": self.outlet,
                 "date": self.published, "url": self.url, "quote": self.quote}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Citation:
+        return cls(n=int(data["n"]), article_id=data.get("article_id", ""), chunk_id="", title=data.get("title", ""),
+                   outlet=data.get("outlet", ""), published=data.get("date", ""), url=data.get("url", ""), passage="",
+                   quote=data.get("quote", ""))
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -61,6 +67,16 @@ class Answer:
             "standalone_question": self.standalone_question, "backend": self.backend, "model": self.model,
             "note": self.note, "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Answer:
+        """An answer as ``to_json`` wrote it (what a running ``warta serve`` sends the CLI); no passages."""
+        return cls(question=data["question"], language=data["language"], text=data["answer"], refused=data["refused"],
+                   citations=tuple(Citation.from_json(c) for c in data.get("citations", ())),
+                   unsupported=tuple(data.get("unsupported", ())),
+                   corrected=tuple((c["written"], c["corrected"]) for c in data.get("corrected", ())),
+                   standalone_question=data.get("standalone_question", ""), backend=data.get("backend", ""),
+                   model=data.get("model", ""), note=data.get("note", ""), timings_ms=dict(data.get("timings_ms", {})))
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

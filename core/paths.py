@@ -13,6 +13,7 @@
     ├── eval/<hash>/                    the isolated store of an evaluation passages file
     ├── uploads/<sha256[:12]>/<name>    files uploaded in the web UI
     ├── feedback.jsonl                  thumbs up/down from the web UI
+    ├── server.json                     where a running `warta serve` answers, and its token (owner-only)
     └── models/                         or settings.paths.models_dir (several data dirs can share it)
         ├── tiktoken/                   cl100k_base, where tiktoken looks for it offline
         ├── <embedding model>/          the e5 model as a sentence-transformers folder
@@ -26,6 +27,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 from core.settings import Settings
+
+SERVER_FILE = "server.json"
+
+
+def server_file(settings: Settings) -> Path:
+    """Where a running ``warta serve`` of this data dir says it answers (``DataDir.server``, without creating
+    anything: the CLI reads it before it loads anything)."""
+    return settings.data_dir / SERVER_FILE
 
 
 class IndexFiles(NamedTuple):
@@ -48,6 +57,7 @@ class DataDir:
         self.ingest_session = self.indexes / "ingest.session"
         self.uploads = root / "uploads"
         self.feedback = root / "feedback.jsonl"
+        self.server = root / SERVER_FILE
         self.tiktoken = models / "tiktoken"
         self.lexicon = models / "lexicon-id-e5.npz"
         self.llm = models / "llm"

@@ -95,4 +95,13 @@ class Hit:
         """What ``warta search --json`` shows of a passage."""
         return {"article_id": self.article_id, "chunk_id": self.chunk_id, "title": self.title, "url": self.url,
                 "published": self.published, "outlet": self.outlet, "score": round(self.score, 6),
-                "dense": None if self.dense is None else round(self.dense, 4), "text": self.text}
+                "dense": None if self.dense is None else round(self.dense, 4), "lang": self.lang, "index": self.index,
+                "text": self.text}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Hit:
+        """A passage as ``to_json`` wrote it (what a running ``warta serve`` sends the CLI)."""
+        return cls(chunk_id=data["chunk_id"], article_id=data["article_id"], index=int(data.get("index", 0)),
+                   text=data.get("text", ""), title=data.get("title", ""), url=data.get("url", ""),
+                   published=data.get("published", ""), outlet=data.get("outlet", ""), lang=data.get("lang", "other"),
+                   score=float(data.get("score", 0.0)), dense=data.get("dense"))

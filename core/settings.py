@@ -197,6 +197,10 @@ class UISettings(_Section):
     login_delay_s: float = Field(
         1.0, ge=0, description="Seconds before a wrong password is answered, doubled for each further one in a row."
     )
+    cli_use_server: bool = Field(
+        True, description="warta ask, chat and search use a running warta serve of the same data dir and index "
+        "(its models are loaded already); false: they always load their own."
+    )
 
     @property
     def max_upload_bytes(self) -> int:

@@ -41,7 +41,7 @@ DOORS = {  # third-party package -> the only modules that may import it
     "gradio": ("ui.web.",),
     "starlette": ("ui.web.", "ui.http."),
     "fastapi": ("ui.http.",),
-    "httpx": ("ingest.sources.", "assistant.llm.local"),
+    "httpx": ("ingest.sources.", "assistant.llm.local", "ui.cli.remote"),
     "httpcore": ("ingest.sources.netpolicy",),
     "trafilatura": ("ingest.clean",),
     "feedparser": ("ingest.sources.feed",),

@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     from assistant.followup import Message
     from assistant.records import Answer
     from store.filters import Filters
+    from ui.cli.remote import RemoteAssistant
+
+
+def open_assistant(settings: Settings) -> Assistant | RemoteAssistant:
+    """A running ``warta serve`` of this data dir when there is one (its models are loaded), else our own."""
+    from ui.cli.remote import connect
+
+    remote = connect(settings)
+    if remote is not None:
+        return remote
+    from assistant.assistant import Assistant
+
+    return Assistant(settings)
 
 
 def filters_from(args: argparse.Namespace) -> Filters:
@@ -68,9 +81,7 @@ def batch(answer: Callable[[str, list[dict[str, str]]], dict[str, Any]]) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.assistant import Assistant
-
-    assistant = Assistant(settings)
+    assistant = open_assistant(settings)
     filters = filters_from(args)
     if args.query is None:  # batch mode: JSONL {"id", "question"} on stdin, one result line per query
         return batch(lambda question, _history: {"hits": [h.to_json() for h in assistant.search(
@@ -82,7 +93,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     if not found.hits:
         print("No matching passages.")
-        for warning in assistant.index.health().warnings:  # e.g. a lost vector store: say why, and the fix
+        for warning in assistant.warnings():  # e.g. a lost vector store: say why, and the fix
             note(f"warning: {warning}")
     for rank, hit in enumerate(found.hits, start=1):
         meta = " · ".join(x for x in (hit.outlet, hit.published, hit.url) if x)
@@ -120,7 +131,7 @@ def _rows(text: str, width: int) -> int:
     return rows
 
 
-def stream_answer(assistant: Assistant, question: str, history: Sequence[Message], filters: Filters,
+def stream_answer(assistant: Assistant | RemoteAssistant, question: str, history: Sequence[Message], filters: Filters,
                   backend: str | None) -> Answer:
     """Show the answer once. On a terminal it streams as the model writes, and when the checks changed it
     (a sentence removed, a marker repaired) the streamed text is replaced in place by the final one; into a
@@ -147,9 +158,7 @@ def stream_answer(assistant: Assistant, question: str, history: Sequence[Message
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.assistant import Assistant
-
-    assistant = Assistant(settings)
+    assistant = open_assistant(settings)
     filters = filters_from(args)
     try:
         if args.question is None:  # batch mode: JSONL {"id", "question"} on stdin
@@ -164,7 +173,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         assistant.close()
 
 
-def quiet_warm_up(assistant: Assistant, backend: str | None) -> None:
+def quiet_warm_up(assistant: Assistant | RemoteAssistant, backend: str | None) -> None:
     """Load the models while the user types; a failure shows again, with its message, at the first question."""
     try:
         assistant.warm_up(backend)
@@ -173,9 +182,7 @@ def quiet_warm_up(assistant: Assistant, backend: str | None) -> None:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.assistant import Assistant
-
-    assistant = Assistant(settings)
+    assistant = open_assistant(settings)
     filters = filters_from(args)
     history: list[dict[str, str]] = []
     threading.Thread(target=quiet_warm_up, args=(assistant, args.backend), name="warta-warm-up", daemon=True).start()

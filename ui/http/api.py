@@ -39,6 +39,7 @@ from assistant.assistant import Assistant, question_from
 from assistant.followup import Message, history_from
 from assistant.records import Answer
 from core.errors import InputError, WartaError
+from core.identity import identity_key, index_identity
 from core.settings import Settings
 from store.filters import Filters
 from ui.web.login import FailedLogins
@@ -155,11 +156,13 @@ class Api:
         auth: (user, password) when a login is required, else None.
         failures: wrong-password bookkeeping shared with the web UI's login.
         backend: the answer backend of ``model: "warta"`` (default ``answer.backend``).
+        token: a bearer token accepted as a login too (the one ``warta serve`` leaves for the CLI).
     """
 
     def __init__(self, settings: Settings, assistant: Assistant, *, auth: tuple[str, str] | None = None,
-                 failures: FailedLogins | None = None, backend: str | None = None) -> None:
+                 failures: FailedLogins | None = None, backend: str | None = None, token: str | None = None) -> None:
         self.settings, self.assistant, self.auth, self.backend = settings, assistant, auth, backend
+        self.token = token  # the CLI's login (ui.http.state), beside the UI's password
         self.failures = failures or FailedLogins.from_settings(settings.ui)
         self._ingest_lock = threading.Lock()
         self._ingestor: Any = None
@@ -171,7 +174,9 @@ class Api:
         user, password = self.auth
         scheme, _, value = header.partition(" ")
         if scheme.lower() == "bearer":
-            return hmac.compare_digest(value.strip().encode(), password.encode())
+            given = value.strip().encode()
+            return hmac.compare_digest(given, password.encode()) | (
+                self.token is not None and hmac.compare_digest(given, self.token.encode()))
         if scheme.lower() == "basic":
             try:
                 given_user, _, given_password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
@@ -211,6 +216,7 @@ class Api:
         router.add_api_route("/api/articles", self.add_articles, methods=["POST"])
         router.add_api_route("/api/articles/{ref:path}", self.remove_article, methods=["DELETE"])
         router.add_api_route("/api/stats", self.stats, methods=["GET"])
+        router.add_api_route("/api/server", self.server, methods=["GET"])
         return list(router.routes)
 
     @staticmethod
@@ -369,13 +375,19 @@ class Api:
                 raise InputError(f"unknown mode {mode!r} (hybrid, dense or keyword)")
             found = self.assistant.search(query, k=k, filters=filters_from_json(body.get("filters")), mode=mode)
             return JSONResponse({"query": query, "language": found.language, "relevant": found.relevant,
-                                 "hits": [h.to_json() for h in found.hits]})
+                                 "timings_ms": found.timings_ms, "hits": [h.to_json() for h in found.hits]})
 
         return await asyncio.to_thread(self._guarded, run)
 
     async def list_articles(self) -> Response:
         return await asyncio.to_thread(self._guarded, lambda: JSONResponse(
             [a.to_json() for a in self.assistant.index.articles()]))
+
+    async def server(self) -> Response:
+        """Which index this server answers from (the CLI checks it before using the server)."""
+        return JSONResponse({"index": identity_key(index_identity(self.settings)),
+                             "data_dir": str(self.settings.data_dir),
+                             "backend": self.backend or self.settings.answer.backend})
 
     async def stats(self) -> Response:
         return await asyncio.to_thread(self._guarded, lambda: JSONResponse(self.assistant.index.stats()))

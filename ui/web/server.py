@@ -7,6 +7,7 @@ monitoring or raw errors in the browser.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 from typing import Any
@@ -17,8 +18,10 @@ from starlette.middleware import Middleware
 from assistant.assistant import Assistant
 from core.errors import ConfigError
 from core.net import is_loopback
+from core.paths import DataDir
 from core.settings import Settings, load_settings
 from ui.http.api import Api
+from ui.http.state import remove_state, write_state
 from ui.web.app import I18N, WebApp
 from ui.web.assets import CSS, HEAD
 from ui.web.login import FailedLogins, LoginBrake, login_message
@@ -60,6 +63,10 @@ def exposure_warning(settings: Settings, host: str, auth: tuple[str, str] | None
             f"{settings.ui.auth_user_env} and {settings.ui.auth_password_env} to require one.")
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # Gradio closes the server on it; serve() then removes its state file
+
+
 def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None,
           backend: str | None = None, *, assistant: Assistant | None = None, block: bool = True) -> gr.Blocks:
     """Start the web UI on ``host:port`` (default ``ui.host``/``ui.port``: http://127.0.0.1:7860).
@@ -86,10 +93,16 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     threading.Thread(target=app.warm_up, name="warta-warm-up", daemon=True).start()
     demo = app.build()
     demo.queue(default_concurrency_limit=1)
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown_host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
     print(f"Warta is running on http://{shown_host}:{port} (Ctrl-C to stop)", flush=True)
     failures = FailedLogins.from_settings(settings.ui)  # one count of wrong passwords for the UI and the API
-    api = Api(settings, app.assistant, auth=auth, failures=failures, backend=backend)
+    # `warta serve` (block) tells the CLI where it answers, so `warta ask` on this data dir uses its models
+    state_file = DataDir.of(settings).server
+    state = write_state(state_file, f"http://{shown_host}:{port}") if block else None
+    if block and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)  # `kill`, systemd, docker stop: shut down as Ctrl-C does
+    api = Api(settings, app.assistant, auth=auth, failures=failures, backend=backend,
+              token=state.token if state else None)
     app_kwargs: dict[str, Any] = {"routes": api.routes()}  # /api and /v1 beside Gradio's own routes
     if auth:
         app_kwargs["middleware"] = [Middleware(LoginBrake, failures=failures)]
@@ -97,6 +110,8 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
         demo.launch(server_name=host, server_port=port, auth=auth, auth_message=login_message(settings.ui),
                     app_kwargs=app_kwargs, prevent_thread_lock=not block, **launch_options(settings))
     finally:
+        if state is not None:
+            remove_state(state_file, state)
         if block:
             app.assistant.close()
     return demo
