@@ -165,6 +165,8 @@ class Api:
         self.token = token  # the CLI's login (ui.http.state), beside the UI's password
         self.failures = failures or FailedLogins.from_settings(settings.ui)
         self._ingest_lock = threading.Lock()
+        # one answer at a time, as in the web UI's queue: two on 2 cores would each take twice as long
+        self._answering = threading.Lock()
         self._ingestor: Any = None
 
     # --- login ------------------------------------------------------------------------------------------
@@ -258,6 +260,23 @@ class Api:
     def _backends(self) -> list[str]:
         return sorted({self.backend or self.settings.answer.backend, "extractive"})
 
+    def _ask(self, question: str, history: list[Message], filters: Filters, backend: str | None) -> Answer:
+        with self._answering:
+            return self.assistant.ask(question, history, filters=filters, backend=backend)
+
+    def _stream(self, question: str, history: list[Message], filters: Filters,
+                backend: str | None) -> Iterator[str | Answer]:
+        """The draft's pieces as the model writes them, then the checked ``Answer``. A client that goes away
+        stops the model (the generator is closed, and closes the answer's stream)."""
+        with self._answering:
+            stream = self.assistant.stream(question, history, filters=filters, backend=backend)
+            try:
+                yield from stream
+            finally:
+                stream.close()
+            assert stream.answer is not None
+            yield stream.answer
+
     # --- OpenAI-compatible ------------------------------------------------------------------------------
 
     async def models(self) -> JSONResponse:
@@ -291,7 +310,7 @@ class Api:
 
         if not body.get("stream"):
             return await asyncio.to_thread(self._guarded, lambda: JSONResponse(
-                completion(self.assistant.ask(question, history, filters=filters, backend=backend))))
+                completion(self._ask(question, history, filters, backend))))
 
         def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
             return _sse({"id": reply_id, "object": "chat.completion.chunk", "created": created, "model": model,
@@ -300,13 +319,14 @@ class Api:
         def events() -> Iterator[str]:
             yield chunk({"role": "assistant", "content": ""})
             try:
-                stream = self.assistant.stream(question, history, filters=filters, backend=backend)
                 last = time.monotonic()
-                for _ in stream:  # the model's draft is not sent: it may still lose a sentence to the checks
-                    if time.monotonic() - last >= KEEP_ALIVE_S:
-                        last = time.monotonic()
+                answer = None
+                for piece in self._stream(question, history, filters, backend):
+                    if isinstance(piece, Answer):
+                        answer = piece
+                    elif time.monotonic() - last >= KEEP_ALIVE_S:  # the draft is not sent: it may still lose a
+                        last = time.monotonic()  # sentence to the checks
                         yield ": the answer is being written\n\n"
-                answer = stream.answer
                 assert answer is not None
             except Exception as exc:
                 if not isinstance(exc, WartaError):
@@ -343,15 +363,15 @@ class Api:
         question, history, backend, filters = started
         if not body.get("stream"):
             return await asyncio.to_thread(self._guarded, lambda: JSONResponse(
-                self.assistant.ask(question, history, filters=filters, backend=backend).to_json()))
+                self._ask(question, history, filters, backend).to_json()))
 
         def events() -> Iterator[str]:
             try:
-                stream = self.assistant.stream(question, history, filters=filters, backend=backend)
-                for piece in stream:
-                    yield _sse({"text": piece}, "draft")
-                assert stream.answer is not None
-                yield _sse(stream.answer.to_json(), "answer")
+                for piece in self._stream(question, history, filters, backend):
+                    if isinstance(piece, Answer):
+                        yield _sse(piece.to_json(), "answer")
+                    else:
+                        yield _sse({"text": piece}, "draft")
             except Exception as exc:
                 if not isinstance(exc, WartaError):
                     log.exception("API answer failed")
