@@ -208,6 +208,16 @@ class Api:
 
     # --- routes -------------------------------------------------------------------------------------------
 
+    @staticmethod
+    def exception_handlers() -> dict[type[Exception], Callable[..., Any]]:
+        """For the app: a refused request (``ApiError``, e.g. a body that is not JSON) answered as an error."""
+
+        async def refused(request: Request, exc: Exception) -> Response:
+            assert isinstance(exc, ApiError)
+            return _error(exc.status, exc.message, exc.code)
+
+        return {ApiError: refused}
+
     def routes(self) -> list[BaseRoute]:
         router = APIRouter(dependencies=[Depends(self.require_login)])
         router.add_api_route("/v1/models", self.models, methods=["GET"])
@@ -285,10 +295,7 @@ class Api:
             {"id": name, "object": "model", "created": 0, "owned_by": "warta"} for name in names]})
 
     async def chat_completions(self, request: Request) -> Response:
-        try:
-            body = await self._body(request)
-        except ApiError as exc:
-            return _error(exc.status, exc.message, exc.code)
+        body = await self._body(request)
 
         def start() -> tuple[str, list[Message], str | None, Filters]:
             backend = self._backend_of(body.get("model"))
@@ -343,10 +350,7 @@ class Api:
     # --- Warta's JSON API -------------------------------------------------------------------------------
 
     async def ask(self, request: Request) -> Response:
-        try:
-            body = await self._body(request)
-        except ApiError as exc:
-            return _error(exc.status, exc.message, exc.code)
+        body = await self._body(request)
 
         def start() -> tuple[str, list[Message], str | None, Filters]:
             if "question" not in body:
@@ -380,10 +384,7 @@ class Api:
         return StreamingResponse(events(), media_type="text/event-stream")
 
     async def search(self, request: Request) -> Response:
-        try:
-            body = await self._body(request)
-        except ApiError as exc:
-            return _error(exc.status, exc.message, exc.code)
+        body = await self._body(request)
 
         def run() -> JSONResponse:
             query = question_from(body.get("query", body.get("question")))
@@ -424,10 +425,7 @@ class Api:
     async def add_articles(self, request: Request) -> Response:
         """``{"urls": [...]}`` (pages or feeds to fetch) and/or ``{"articles": [{"title", "text", "url"?, "outlet"?,
         "date"?, "lang"?}, ...]}``; one result per item, a bad item named in its own result."""
-        try:
-            body = await self._body(request)
-        except ApiError as exc:
-            return _error(exc.status, exc.message, exc.code)
+        body = await self._body(request)
 
         def run() -> JSONResponse:
             from ingest.ingestor import Ingestor

@@ -103,7 +103,8 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
         signal.signal(signal.SIGTERM, _stop)  # `kill`, systemd, docker stop: shut down as Ctrl-C does
     api = Api(settings, app.assistant, auth=auth, failures=failures, backend=backend,
               token=state.token if state else None)
-    app_kwargs: dict[str, Any] = {"routes": api.routes()}  # /api and /v1 beside Gradio's own routes
+    # /api and /v1 beside Gradio's own routes
+    app_kwargs: dict[str, Any] = {"routes": api.routes(), "exception_handlers": api.exception_handlers()}
     if auth:
         app_kwargs["middleware"] = [Middleware(LoginBrake, failures=failures)]
     try:
