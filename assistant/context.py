@@ -130,7 +130,8 @@ def _header_tokens(encoding, hit: Hit) -> int:
 
 def select(hits: Sequence[Hit], ranked: Sequence[Unit], encoding, budget: int) -> list[Passage]:
     """Numbered passages made of the best-ranked units that fit ``budget`` tokens (headers included);
-    passages keep retrieval order, units reading order, and a gap between kept units shows as "…"."""
+    passages are numbered by their best unit (the sentence closest to the question is in [1]: a small model
+    leans on the first passage), units keep reading order, and a gap between kept units shows as "…"."""
     chosen: dict[int, list[Unit]] = {}
     used = 0
     by_place = {(u.source, u.position): u for u in ranked}
@@ -156,7 +157,7 @@ def select(hits: Sequence[Hit], ranked: Sequence[Unit], encoding, budget: int) -
                 if neighbour is not None:
                     take(neighbour)
     passages = []
-    for n, source in enumerate(sorted(chosen), start=1):
+    for n, source in enumerate(chosen, start=1):  # the passage holding the best sentence first
         units = sorted(chosen[source], key=lambda u: u.position)
         text = units[0].text
         for before, unit in zip(units, units[1:]):

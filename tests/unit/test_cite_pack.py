@@ -125,3 +125,15 @@ def test_selected_sentences_fit_the_budget_keep_reading_order_and_bring_their_ne
     assert sum(p.tokens for p in tight) <= 30 and "Tiga tiga tiga." in tight[0].text and len(tight) == 1
     gap = select(hits, [ranked[2], ranked[3]], enc, budget=1000)  # not neighbours of each other: "…" between
     assert gap[0].text == "Dua dua dua. Tiga tiga tiga. Empat empat empat." or "…" in gap[0].text
+
+
+def test_the_passage_holding_the_best_sentence_is_numbered_first(settings):
+    from core.models.prepare import load_encoding
+
+    enc = load_encoding(settings)
+    hits = [hit(1, "Satu satu satu. Dua dua dua."), hit(2, "Tiga tiga tiga. Empat empat empat.")]
+    # retrieval put passage a1 first, but a2 holds the sentence closest to the question
+    ranked = [Unit(1, 1, "Empat empat empat.", 0.9, 0.9), Unit(0, 0, "Satu satu satu.", 0.5, 0.5)]
+    chosen = select(hits, ranked, enc, budget=1000)
+    assert [p.n for p in chosen] == [1, 2]
+    assert [p.hit.article_id for p in chosen] == ["a2", "a1"] and chosen[0].text.endswith("Empat empat empat.")
