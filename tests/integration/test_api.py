@@ -170,7 +170,8 @@ def test_the_ui_login_guards_the_api(tmp_path, models_dir, embedder, monkeypatch
     assistant = Assistant(settings, embedder=embedder)
     demo, url = start(settings, assistant)
     try:
-        assert httpx.get(f"{url}/api/stats", timeout=30).status_code == 401
+        refused = httpx.get(f"{url}/api/stats", timeout=30)
+        assert refused.status_code == 401 and "log in" in refused.json()["error"]["message"]
         assert httpx.get(f"{url}/api/stats", auth=(USER, "wrong"), timeout=30).status_code == 401
         assert httpx.get(f"{url}/api/stats", auth=(USER, PASSWORD), timeout=30).status_code == 200
         with pytest.raises(openai.AuthenticationError):

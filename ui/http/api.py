@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute
 
@@ -54,14 +54,16 @@ MAX_BODY_BYTES = 1_000_000
 class ApiError(Exception):
     """A request the API refuses, with its HTTP status and a message naming what is wrong."""
 
-    def __init__(self, status: int, message: str, code: str = "invalid_request") -> None:
+    def __init__(self, status: int, message: str, code: str = "invalid_request",
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status, self.message, self.code = status, message, code
+        self.status, self.message, self.code, self.headers = status, message, code, headers or {}
 
 
-def _error(status: int, message: str, code: str) -> JSONResponse:
+def _error(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
     # OpenAI clients read {"error": {"message", "type", "code"}}; Warta's own clients read the same shape
-    return JSONResponse({"error": {"message": message, "type": code, "code": code}}, status_code=status)
+    return JSONResponse({"error": {"message": message, "type": code, "code": code}}, status_code=status,
+                        headers=headers)
 
 
 def _sse(data: Any, event: str = "") -> str:
@@ -194,27 +196,27 @@ class Api:
         key = request.client.host if request.client else "?"
         wait = self.failures.locked_for(key)
         if wait > 0:
-            raise HTTPException(429, f"too many wrong passwords: try again in {wait:.0f} s",
-                                headers={"Retry-After": str(int(wait) + 1)})
+            raise ApiError(429, f"too many wrong passwords: try again in {wait:.0f} s", "rate_limited",
+                           headers={"Retry-After": str(int(wait) + 1)})
         header = request.headers.get("authorization", "")
         if header and self._credentials_ok(header):
             self.failures.succeeded(key)
             return
         if header:  # a wrong password (no header at all is a client that has not tried yet)
             await asyncio.sleep(self.failures.failed(key))
-        raise HTTPException(401, "log in with the web UI's user and password (HTTP Basic, or the password as a "
-                                 "bearer token / API key)",
-                            headers={"WWW-Authenticate": 'Basic realm="warta"'})
+        raise ApiError(401, "log in with the web UI's user and password (HTTP Basic, or the password as a "
+                            "bearer token / API key)", "invalid_api_key",
+                       headers={"WWW-Authenticate": 'Basic realm="warta"'})
 
     # --- routes -------------------------------------------------------------------------------------------
 
     @staticmethod
     def exception_handlers() -> dict[type[Exception], Callable[..., Any]]:
-        """For the app: a refused request (``ApiError``, e.g. a body that is not JSON) answered as an error."""
+        """For the app: a refused request (``ApiError``: no login, a body that is not JSON) answered as an error."""
 
         async def refused(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, ApiError)
-            return _error(exc.status, exc.message, exc.code)
+            return _error(exc.status, exc.message, exc.code, exc.headers)
 
         return {ApiError: refused}
 
@@ -233,6 +235,9 @@ class Api:
 
     @staticmethod
     async def _body(request: Request) -> dict[str, Any]:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:  # refused before it is read
+            raise ApiError(413, f"the request body is larger than {MAX_BODY_BYTES:,} bytes")
         raw = await request.body()
         if len(raw) > MAX_BODY_BYTES:
             raise ApiError(413, f"the request body is larger than {MAX_BODY_BYTES:,} bytes")
@@ -246,7 +251,7 @@ class Api:
 
     @staticmethod
     def _guarded(call: Callable[[], Any]) -> Any:
-        """Run ``call()``: Warta's errors become 400/409/503 with their message, anything else a 500 that names
+        """Run ``call()``: Warta's errors become 400/503 with their message, anything else a 500 that names
         only its type (the traceback goes to the server log, never to the client)."""
         try:
             return call()
