@@ -98,17 +98,14 @@ def rewrite_messages(question: str, history: Sequence[Message], language: str) -
     return messages
 
 
-def keeps_the_follow_up(rewrite: str, question: str, history: Sequence[Message], language: str) -> bool:
-    """The rewrite still asks what the follow-up asks: it holds every name and number of the follow-up and at
-    least half of its other words that the conversation does not already hold. The 1.5B rewriter often hands
-    back the *previous* question ("kalau Oskar Lafontaine?" -> the question about Angela Merkel), which is a
-    question, in the right language, about the conversation's topic, and would be answered instead."""
-    rewritten = set(analyze(rewrite, language))
-    names = set(analyze(entity_terms(question), language))
+def keeps_the_follow_up(rewritten: set[str], asked: set[str], names: set[str], earlier: set[str]) -> bool:
+    """The rewrite still asks what the follow-up asks: it holds every name and number of the follow-up and most
+    of its other words that the conversation does not already hold (all as analysed keywords). The 1.5B rewriter
+    often hands back the *previous* question ("kalau Oskar Lafontaine?" -> the question about Angela Merkel),
+    which is a question, in the right language, about the conversation's topic, and would be answered instead."""
     if not names <= rewritten:
         return False
-    earlier = set(analyze(" ".join(m["content"] for m in recent_turns(history)), language))
-    own = set(analyze(question, language)) - names - earlier
+    own = asked - names - earlier
     return len(own & rewritten) * 2 > len(own) if own else True
 
 
@@ -125,11 +122,11 @@ def acceptable_rewrite(rewrite: str, question: str, history: Sequence[Message], 
     earlier = [m["content"] for m in recent_turns(history)]
     if unsupported_facts(rewrite, Evidence([question, *earlier])):
         return False
-    if not keeps_the_follow_up(rewrite, question, history, language):
+    rewritten, asked = set(analyze(rewrite, language)), set(analyze(question, language))
+    earlier_words = set(analyze(" ".join(earlier), language))
+    if not keeps_the_follow_up(rewritten, asked, set(analyze(entity_terms(question), language)), earlier_words):
         return False
-    own = set(analyze(question, language))
-    carried = set(analyze(rewrite, language)) & set(analyze(" ".join(earlier), language))
-    return bool(carried - own)
+    return bool((rewritten & earlier_words) - asked)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
+from core.errors import InputError
 from core.records import Hit
 
 Field = Literal["date", "outlet", "lang", "article_id"]  # chunk metadata the filters look at
@@ -50,6 +51,45 @@ class Filters:
     outlets: tuple[str, ...] = ()
     langs: tuple[str, ...] = ()
     article_ids: tuple[str, ...] = ()
+
+    # the wire names (the HTTP API, the CLI asking a server)
+    JSON_KEYS: ClassVar[tuple[str, ...]] = ("since", "until", "outlets", "langs", "articles")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"since": self.date_from, "until": self.date_to, "outlets": list(self.outlets),
+                "langs": list(self.langs), "articles": list(self.article_ids)}
+
+    @classmethod
+    def from_json(cls, value: object) -> Filters:
+        """``{"since", "until", "outlets", "langs", "articles"}`` (all optional; ``None`` is no filter).
+
+        Raises:
+            InputError: an unknown key or a field of the wrong type (the message names it).
+        """
+        if value is None:
+            return cls()
+        if not isinstance(value, dict):
+            raise InputError(f"'filters' must be an object, got {type(value).__name__}")
+        unknown = set(value) - set(cls.JSON_KEYS)
+        if unknown:
+            raise InputError(f"unknown filter(s): {', '.join(sorted(unknown))} (known: {', '.join(cls.JSON_KEYS)})")
+
+        def text(key: str) -> str:
+            v = value.get(key) or ""
+            if not isinstance(v, str):
+                raise InputError(f"filter '{key}' must be a date string like 2025-06-18, got {type(v).__name__}")
+            return v
+
+        def strings(key: str) -> tuple[str, ...]:
+            v = value.get(key) or []
+            if isinstance(v, str):
+                v = [v]
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                raise InputError(f"filter '{key}' must be a list of strings")
+            return tuple(v)
+
+        return cls(date_from=text("since"), date_to=text("until"), outlets=strings("outlets"),
+                   langs=strings("langs"), article_ids=strings("articles"))
 
     def clauses(self) -> list[Clause]:
         """The conditions a chunk must all meet (none: no filtering)."""

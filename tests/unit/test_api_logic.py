@@ -6,7 +6,8 @@ import pytest
 
 from assistant.records import Answer, Citation
 from core.errors import InputError
-from ui.http.api import _sentences_of, chat_turns, filters_from_json
+from store.filters import Filters
+from ui.http.api import _sentences_of, chat_turns
 
 
 def test_chat_messages_become_a_question_and_its_conversation():
@@ -34,12 +35,12 @@ def test_malformed_chat_messages_are_named(messages, says):
 
 
 def test_filters_are_read_and_checked():
-    f = filters_from_json({"since": "2025-01-01", "outlets": "Kompas", "langs": ["id"]})
+    f = Filters.from_json({"since": "2025-01-01", "outlets": "Kompas", "langs": ["id"]})
     assert (f.date_from, f.outlets, f.langs) == ("2025-01-01", ("Kompas",), ("id",))
     for bad, says in [({"year": 1}, "unknown filter"), ({"since": 2025}, "'since'"), ({"langs": [1]}, "'langs'"),
                       ([], "object")]:
         with pytest.raises(InputError) as raised:
-            filters_from_json(bad)
+            Filters.from_json(bad)
         assert says in str(raised.value)
 
 

@@ -24,7 +24,7 @@ from core.settings import SearchMode, Settings
 from store.filters import Filters
 from ui.http.state import ServerState, read_state
 
-if TYPE_CHECKING:  # the CLI starts fast when a server answers: nothing of numpy or LangChain is loaded
+if TYPE_CHECKING:  # not needed to talk to a server: the CLI starts faster without them
     from assistant.followup import Message
     from assistant.retrieve import Retrieval
 
@@ -34,11 +34,6 @@ ANSWER_TIMEOUT_S = 900.0  # generous: the server may be answering someone else f
 
 class ServerError(WartaError):
     """The running ``warta serve`` failed a request."""
-
-
-def filters_json(filters: Filters) -> dict[str, Any]:
-    return {"since": filters.date_from, "until": filters.date_to, "outlets": list(filters.outlets),
-            "langs": list(filters.langs), "articles": list(filters.article_ids)}
 
 
 def connect(settings: Settings) -> RemoteAssistant | None:
@@ -113,7 +108,7 @@ class RemoteAssistant:
         from assistant.retrieve import Retrieval
 
         data = self._post("/api/search", {"query": query, "k": k, "mode": mode,
-                                          "filters": filters_json(filters or Filters())})
+                                          "filters": (filters or Filters()).to_json()})
         return Retrieval(data["query"], data["language"], [Hit.from_json(h) for h in data["hits"]], data["relevant"],
                          data.get("timings_ms", {}))
 
@@ -125,7 +120,7 @@ class RemoteAssistant:
 
     def _body(self, question: str, history: Sequence[Message], filters: Filters | None,
               backend: str | None) -> dict[str, Any]:
-        return {"question": question, "history": list(history), "filters": filters_json(filters or Filters()),
+        return {"question": question, "history": list(history), "filters": (filters or Filters()).to_json(),
                 "backend": backend or self.backend}
 
     def ask(self, question: str, history: Sequence[Message] = (), *, filters: Filters | None = None,

@@ -29,7 +29,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -40,7 +40,8 @@ from assistant.followup import Message, history_from
 from assistant.records import Answer
 from core.errors import InputError, WartaError
 from core.identity import identity_key, index_identity
-from core.settings import Settings
+from core.settings import BackendName, Settings
+from ingest.ingestor import Ingestor
 from store.filters import Filters
 from ui.web.login import FailedLogins
 
@@ -68,39 +69,6 @@ def _error(status: int, message: str, code: str, headers: dict[str, str] | None 
 
 def _sse(data: Any, event: str = "") -> str:
     return (f"event: {event}\n" if event else "") + f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def filters_from_json(value: object) -> Filters:
-    """``{"since", "until", "outlets", "langs", "articles"}`` (all optional) as search filters.
-
-    Raises:
-        InputError: a field has the wrong type (the message names it).
-    """
-    if value is None:
-        return Filters()
-    if not isinstance(value, dict):
-        raise InputError(f"'filters' must be an object, got {type(value).__name__}")
-    unknown = set(value) - {"since", "until", "outlets", "langs", "articles"}
-    if unknown:
-        raise InputError(f"unknown filter(s): {', '.join(sorted(unknown))} (known: since, until, outlets, langs, "
-                         "articles)")
-
-    def text(key: str) -> str:
-        v = value.get(key) or ""
-        if not isinstance(v, str):
-            raise InputError(f"filter '{key}' must be a date string like 2025-06-18, got {type(v).__name__}")
-        return v
-
-    def strings(key: str) -> tuple[str, ...]:
-        v = value.get(key) or []
-        if isinstance(v, str):
-            v = [v]
-        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-            raise InputError(f"filter '{key}' must be a list of strings")
-        return tuple(v)
-
-    return Filters(date_from=text("since"), date_to=text("until"), outlets=strings("outlets"),
-                   langs=strings("langs"), article_ids=strings("articles"))
 
 
 def _content(message: dict[str, Any], i: int) -> str:
@@ -159,17 +127,19 @@ class Api:
         failures: wrong-password bookkeeping shared with the web UI's login.
         backend: the answer backend of ``model: "warta"`` (default ``answer.backend``).
         token: a bearer token accepted as a login too (the one ``warta serve`` leaves for the CLI).
+        ingestor: the ingestor to add articles with (the web UI's Library shares its own); default: a new one.
     """
 
     def __init__(self, settings: Settings, assistant: Assistant, *, auth: tuple[str, str] | None = None,
-                 failures: FailedLogins | None = None, backend: str | None = None, token: str | None = None) -> None:
+                 failures: FailedLogins | None = None, backend: str | None = None, token: str | None = None,
+                 ingestor: Callable[[], Ingestor] | None = None) -> None:
         self.settings, self.assistant, self.auth, self.backend = settings, assistant, auth, backend
         self.token = token  # the CLI's login (ui.http.state), beside the UI's password
         self.failures = failures or FailedLogins.from_settings(settings.ui)
         self._ingest_lock = threading.Lock()
         # one answer at a time, as in the web UI's queue: two on 2 cores would each take twice as long
         self._answering = threading.Lock()
-        self._ingestor: Any = None
+        self._ingestor = ingestor or (lambda: Ingestor(settings, index=assistant.index, embedder=assistant.embedder))
 
     # --- login ------------------------------------------------------------------------------------------
 
@@ -305,7 +275,7 @@ class Api:
         def start() -> tuple[str, list[Message], str | None, Filters]:
             backend = self._backend_of(body.get("model"))
             question, history = chat_turns(body.get("messages"))
-            return question, history, backend, filters_from_json(body.get("filters"))
+            return question, history, backend, Filters.from_json(body.get("filters"))
 
         started = self._guarded(start)
         if isinstance(started, JSONResponse):
@@ -361,10 +331,10 @@ class Api:
             if "question" not in body:
                 raise InputError("'question' is missing")
             backend = body.get("backend")
-            if backend is not None and backend not in ("local", "openai", "extractive"):
-                raise InputError(f"unknown backend {backend!r} (local, openai or extractive)")
+            if backend is not None and backend not in get_args(BackendName):
+                raise InputError(f"unknown backend {backend!r} ({', '.join(get_args(BackendName))})")
             return (question_from(body["question"]), history_from(body.get("history")), backend or self.backend,
-                    filters_from_json(body.get("filters")))
+                    Filters.from_json(body.get("filters")))
 
         started = self._guarded(start)
         if isinstance(started, JSONResponse):
@@ -399,7 +369,7 @@ class Api:
             mode = body.get("mode", "hybrid")
             if mode not in ("hybrid", "dense", "keyword"):
                 raise InputError(f"unknown mode {mode!r} (hybrid, dense or keyword)")
-            found = self.assistant.search(query, k=k, filters=filters_from_json(body.get("filters")), mode=mode)
+            found = self.assistant.search(query, k=k, filters=Filters.from_json(body.get("filters")), mode=mode)
             return JSONResponse({"query": query, "language": found.language, "relevant": found.relevant,
                                  "timings_ms": found.timings_ms, "hits": [h.to_json() for h in found.hits]})
 
@@ -433,7 +403,6 @@ class Api:
         body = await self._body(request)
 
         def run() -> JSONResponse:
-            from ingest.ingestor import Ingestor
             from ingest.sources.jsonl import from_json_text
             from ingest.sources.load import load_sources
 
@@ -448,9 +417,6 @@ class Api:
             if not urls and not articles:
                 raise InputError("nothing to ingest: give 'urls' and/or 'articles'")
             with self._ingest_lock:
-                if self._ingestor is None:
-                    self._ingestor = Ingestor(self.settings, index=self.assistant.index,
-                                              embedder=self.assistant.embedder)
                 cfg = self.settings.ingest
 
                 def loaded() -> Iterator[Any]:
@@ -458,7 +424,7 @@ class Api:
                     if articles:
                         yield from from_json_text(json.dumps(articles), "articles", cfg)
 
-                report = self._ingestor.ingest_loaded(loaded())
+                report = self._ingestor().ingest_loaded(loaded())
             return JSONResponse({"results": [asdict(r) for r in report.results], "summary": report.summary(),
                                  "seconds": round(report.seconds, 2)},
                                 status_code=200 if not report.failed else 207)

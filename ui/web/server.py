@@ -102,7 +102,7 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     if block and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop)  # `kill`, systemd, docker stop: shut down as Ctrl-C does
     api = Api(settings, app.assistant, auth=auth, failures=failures, backend=backend,
-              token=state.token if state else None)
+              token=state.token if state else None, ingestor=app.library.ingestor)
     # /api and /v1 beside Gradio's own routes
     app_kwargs: dict[str, Any] = {"routes": api.routes(), "exception_handlers": api.exception_handlers()}
     if auth:
