@@ -55,7 +55,7 @@ def build_backend(settings: Settings, name: str | None = None) -> Backend:
             try:
                 built = build_local_chat_model(
                     path, n_ctx=settings.local.n_ctx, n_threads=settings.local.threads,
-                    max_tokens=settings.answer.max_answer_tokens,
+                    max_tokens=settings.answer.max_answer_tokens, runtime=settings.local.runtime,
                 )
             except Exception as exc:  # noqa: BLE001 (whatever llama.cpp or the client raise: one clear error)
                 raise BackendError(f"The local model {settings.local.model!r} could not start: {exc}") from None

@@ -1,8 +1,9 @@
 """The llama.cpp child process: ``python -m assistant.llm.child``, started by ``server.LocalLlamaServer``.
 
-It loads the GGUF into ``xllamacpp.Server`` (llama.cpp's own ``llama-server``, compiled into a Python
-extension) and leaves with ``os._exit`` when its stdin lifeline closes; see ``server.py`` for why the server
-lives in a child at all.
+It loads the GGUF into the configured runtime: ``ik_llama`` (ik_llama.cpp behind ``ik.py``'s small
+OpenAI-compatible endpoint, the default: faster on CPUs) or ``llama.cpp`` (``xllamacpp.Server``, llama.cpp's
+own ``llama-server`` compiled into a Python extension), and leaves with ``os._exit`` when its stdin lifeline
+closes; see ``server.py`` for why the server lives in a child at all.
 """
 
 from __future__ import annotations
@@ -73,6 +74,22 @@ def _server_params(cfg: dict[str, Any]) -> xllamacpp.CommonParams:
     return p
 
 
+def _start(cfg: dict[str, Any]) -> str:
+    """Load the model in the configured runtime and start its endpoint; return its address."""
+    if cfg["runtime"] == "ik_llama":
+        from assistant.llm import ik
+
+        return ik.serve(cfg)
+    import xllamacpp
+
+    # Kept referenced for the life of the process (its destructor is never run, see below).
+    _SERVERS.append(xllamacpp.Server(_server_params(cfg)))
+    return str(_SERVERS[-1].listening_address)
+
+
+_SERVERS: list[Any] = []
+
+
 def _child_main() -> None:
     """Entry point of ``python -m assistant.llm.child`` (started by LocalLlamaServer).
 
@@ -95,13 +112,11 @@ def _child_main() -> None:
 
     cfg = json.loads(sys.stdin.buffer.readline())
     try:
-        import xllamacpp
-
-        server = xllamacpp.Server(_server_params(cfg))
+        address = _start(cfg)
     except Exception as exc:  # noqa: BLE001 (any failure must reach the parent as a message)
         reply({"error": f"{type(exc).__name__}: {exc}"})
         os._exit(1)
-    reply({"address": server.listening_address})
+    reply({"address": address})
     os.close(reply_fd)
 
     while sys.stdin.buffer.read(65536):

@@ -36,6 +36,7 @@ def build_local_chat_model(
     n_ctx: int = 4096,
     n_threads: int = 2,
     max_tokens: int = 512,
+    runtime: str = "ik_llama",
 ) -> LocalChatModel:
     """Start a local llama.cpp server for ``model_path`` and return a streaming,
     temperature-0 ``ChatOpenAI`` bound to it, plus the server to close.
@@ -51,7 +52,7 @@ def build_local_chat_model(
     from langchain_openai import ChatOpenAI
     from pydantic import SecretStr
 
-    server = LocalLlamaServer(model_path, n_ctx=n_ctx, n_threads=n_threads).start()
+    server = LocalLlamaServer(model_path, n_ctx=n_ctx, n_threads=n_threads, runtime=runtime).start()
     try:
         llm = ChatOpenAI(
             base_url=server.base_url,

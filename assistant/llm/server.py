@@ -97,6 +97,8 @@ class LocalLlamaServer:
             defaults to the file name without ``.gguf``.
         log_verbosity: llama.cpp log threshold (1 errors, 2 warnings, 3 info);
             llama.cpp logs go to this process's stderr.
+        runtime: ``"ik_llama"`` (ik_llama.cpp behind ``ik.py``'s endpoint) or
+            ``"llama.cpp"`` (xllamacpp's llama-server); see ``child.py``.
     """
 
     def __init__(
@@ -110,6 +112,7 @@ class LocalLlamaServer:
         port: int | None = None,
         model_name: str | None = None,
         log_verbosity: int = _DEFAULT_LOG_VERBOSITY,
+        runtime: str = "ik_llama",
     ) -> None:
         self._model_path = Path(model_path).resolve()
         self._n_ctx = n_ctx
@@ -119,6 +122,7 @@ class LocalLlamaServer:
         self._port = 0 if port is None else port
         self._model_name = model_name or self._model_path.stem
         self._log_verbosity = log_verbosity
+        self._runtime = runtime
         # Per-server secret, handed to the child over a pipe (not argv, which
         # other users can read in `ps`).
         self._api_key = secrets.token_urlsafe(32)
@@ -227,6 +231,7 @@ class LocalLlamaServer:
             "port": self._port,
             "api_key": self._api_key,
             "log_verbosity": self._log_verbosity,
+            "runtime": self._runtime,
         }
 
     def _handshake(self, proc: subprocess.Popen[bytes]) -> str:
