@@ -37,6 +37,7 @@ DOORS = {  # third-party package -> the only modules that may import it
     "tokenizers": ("core.models.",),
     "tiktoken": ("core.models.prepare", "core.text.tokens"),
     "xllamacpp": ("assistant.llm.child",),
+    "ik_llama_cpp": ("assistant.llm.ik",),
     "langchain_openai": ("assistant.llm.",),
     "gradio": ("ui.web.",),
     "starlette": ("ui.web.", "ui.http."),
