@@ -26,28 +26,12 @@ import time
 from pathlib import Path
 
 import common
+from bench_answer import UsageLLM
 
 NAIVE_PROMPT = ("Answer the question using only the context below. Cite the passages you use as [n]. If the "
                 "context does not contain the answer, say you don't know.\n\nContext:\n{context}\n\n"
                 "Question: {question}")
 WARTA = ("ik_llama", "llama.cpp")
-
-
-class UsageLLM:
-    """Wraps a chat model, keeping the server's token usage of the last streamed call."""
-
-    def __init__(self, llm) -> None:
-        self.llm, self.usage = llm, {}
-
-    def stream(self, messages, **kwargs):
-        self.usage = {}
-        for chunk in self.llm.stream(messages, **kwargs):
-            if getattr(chunk, "usage_metadata", None):
-                self.usage = dict(chunk.usage_metadata)
-            yield chunk
-
-    def __getattr__(self, name: str):
-        return getattr(self.llm, name)
 
 
 class Naive:
