@@ -206,11 +206,9 @@ class Engine:
 
         C = self._C  # noqa: N806
         tokens = self.tokenize(req.prompt)
-        if len(tokens) + req.max_tokens > self.n_ctx:
-            raise BadRequestError(
-                f"the prompt ({len(tokens)} tokens) plus max_tokens ({req.max_tokens}) exceed the "
-                f"context of {self.n_ctx} tokens"
-            )
+        if len(tokens) >= self.n_ctx:  # as llama.cpp's server: the prompt must fit; the answer stops at the end
+            raise BadRequestError(f"the prompt ({len(tokens)} tokens) does not fit the context of {self.n_ctx} "
+                                  "tokens")
         usage.update(prompt_tokens=len(tokens), completion_tokens=0, finish=0)
         self._read(tokens)
         rng = np.random.default_rng()
@@ -219,7 +217,7 @@ class Engine:
         text, sent = "", 0
         hold = max((len(s) for s in req.stop), default=1) - 1  # characters held back: a stop string may start there
         finish = "length"
-        for _ in range(req.max_tokens):
+        for _ in range(min(req.max_tokens, self.n_ctx - len(tokens))):
             token = self._next(req.temperature, rng)
             if C.llama_token_is_eog(self.model.model, token):
                 finish = "stop"
@@ -327,13 +325,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.NOT_FOUND, f"no route {self.path}")
 
     def do_POST(self) -> None:
+        # Read the body before any answer, even a refusal: left in a kept-alive connection, it would be parsed as
+        # the next request (clients such as the openai library reuse their connections).
+        try:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        except ValueError:
+            self.close_connection = True
+            self._error(HTTPStatus.BAD_REQUEST, "invalid Content-Length")
+            return
         if self.path != "/v1/chat/completions":
             self._error(HTTPStatus.NOT_FOUND, f"no route {self.path}")
             return
         if not self._authorized():
             return
         try:
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            body = json.loads(raw or b"{}")
             if not isinstance(body, dict):
                 raise BadRequestError("the body must be a JSON object")
             req = Request.parse(body, self.server.max_tokens)

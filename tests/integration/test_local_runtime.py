@@ -105,7 +105,16 @@ def test_errors_are_json_with_a_clear_message_and_the_server_goes_on(client, ik)
     with pytest.raises(openai.AuthenticationError):
         openai.OpenAI(base_url=ik.base_url, api_key="wrong", max_retries=0,
                       http_client=httpx.Client(trust_env=False)).models.list()
-    with pytest.raises(openai.BadRequestError, match="exceed the context of 2048 tokens"):
+    # A refused request's body is read, so the next request on the same kept-alive connection is parsed whole.
+    with httpx.Client(trust_env=False, timeout=600) as http:
+        refused = http.post(f"{ik.base_url}/chat/completions", headers={"Authorization": "Bearer wrong"},
+                            json={"model": ik.model_name, "messages": messages("Siapa CEO interim Scale AI?")})
+        assert refused.status_code == 401 and refused.json()["error"]["message"] == "invalid API key"
+        same_connection = http.post(f"{ik.base_url}/chat/completions", headers={"Authorization": f"Bearer {ik.api_key}"},
+                                    json={"model": ik.model_name, "messages": messages("Siapa CEO interim Scale AI?"),
+                                          "temperature": 0, "max_tokens": 40})
+        assert same_connection.status_code == 200, same_connection.text
+    with pytest.raises(openai.BadRequestError, match="does not fit the context of 2048 tokens"):
         client.chat.completions.create(model=ik.model_name, messages=messages("x " * 3000), max_tokens=10)
     with pytest.raises(openai.BadRequestError, match="messages"):
         client.chat.completions.create(model=ik.model_name, messages=[], max_tokens=10)
