@@ -4,6 +4,7 @@ It owns the heavy parts (index, embedder, answer backends), created lazily from 
 passed in, and offers ``search``, ``ask`` and ``stream``:
 
     question -> follow-up plan -> retrieve -> [refuse if nothing relevant] -> context -> generate -> ground
+             -> quote (the articles' sentences closest to the question, under the answer)
 
 ``stream`` returns an ``AnswerStream``: iterate it for the text as the model writes it, then read ``.answer``
 for the final, checked answer (its text may differ: unsupported sentences removed, markers repaired).
@@ -21,13 +22,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant import context
-from assistant.cite import ground, is_refusal, refusal, strip_markers
-from assistant.extractive import extractive_answer
+from assistant.cite import ground, is_refusal, refusal, strip_markers, with_quotes
+from assistant.extractive import best_sentences, extractive_answer
 from assistant.followup import FollowUp, Message, plan
 from assistant.llm.backends import Backend, build_backend
 from assistant.prompts import (
     FALLBACK_NOTE,
     LANGUAGE_INSISTENCE,
+    QUOTE_LEAD,
     REMOVED_NOTE,
     SYSTEM,
     example_turns,
@@ -310,6 +312,11 @@ class Assistant:
         grounded = self._ground(draft, passages, follow, q.language) if draft.strip() else None
         if grounded is not None and grounded.text:
             q.lap("ground")
+            if cfg.quote_evidence:
+                answered = grounded.text
+                grounded = with_quotes(grounded, self._quotes(follow.standalone, hits), QUOTE_LEAD[q.language])
+                yield grounded.text[len(answered):]
+                q.lap("quote")
             return q.answer(grounded.text, citations=tuple(grounded.citations), passages=tuple(passages),
                             unsupported=tuple(grounded.unsupported), corrected=tuple(grounded.repaired), note=note)
         # No model, a failed model, or nothing of its answer survived the checks: the closest sentences.
@@ -328,6 +335,14 @@ class Assistant:
         grounded = self._ground(extracted, sources, follow, q.language)
         return q.answer(grounded.text or extracted, citations=tuple(grounded.citations), passages=tuple(sources),
                         unsupported=unsupported, note=note)
+
+    def _quotes(self, question: str, hits: Sequence[Hit]) -> list[tuple[Hit, str]]:
+        """The sentences the extractive backend would answer with: quoted under a model's answer."""
+        cfg = self.settings.answer
+        sources = self._context(question, hits, cfg.extractive_context_tokens)
+        by_n = {p.n: p.hit for p in sources}
+        chosen = best_sentences(question, sources, self.embedder, self.encoding, cfg.extractive_sentences)
+        return [(by_n[n], sentence) for n, sentence in chosen]
 
     def _draft(self, chosen: Backend, q: _Question, passages: Sequence[Passage],
                follow: FollowUp) -> Generator[str, None, tuple[str, str]]:

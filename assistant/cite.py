@@ -12,19 +12,23 @@ sekarang adalah Joko Widodo [1]" cited a 2005 article about Susilo Bambang Yudho
    closest by embedding similarity, or is removed;
 4. markers are renumbered 1..m in order of first use, and each citation carries the passage sentence(s)
    closest to the answer (the quote).
+
+``with_quotes`` then adds, under the answer, the articles' own sentences closest to the question, so a reader
+sees what the answer rests on (and a wrong paraphrase next to the sentence it misread).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from assistant.facts import Evidence, NameMatcher, has_facts, respelled, unsupported_facts, with_scale
 from assistant.prompts import REFUSAL
 from assistant.records import Citation, Passage
+from core.records import Hit
 from core.text.sentences import split_sentences
 
 MARKER = re.compile(r"\s?\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
@@ -251,6 +255,34 @@ def ground(
             published=h.published, url=h.url, passage=h.text, quote=" ".join(quotes.get(old, [])[:2]),
         ))
     return Grounded(text, citations, unsupported, repaired)
+
+
+def with_quotes(grounded: Grounded, quotes: Sequence[tuple[Hit, str]], lead: str) -> Grounded:
+    """``grounded`` followed by the articles' own sentences closest to the question, each with its marker: the
+    evidence a reader checks the answer against (a small model's paraphrase can be wrong; the quote cannot be).
+
+    The quotes come as one line after a blank one, ``> {lead} sentence [n] ...``. A passage the answer already
+    cites keeps its number; another one is numbered after the answer's. A sentence the answer already holds
+    word for word is not repeated; with nothing left to quote the answer is returned as it was.
+    """
+    said = " ".join(strip_markers(grounded.text).split())
+    by_chunk = {c.chunk_id: c for c in grounded.citations}
+    citations = list(grounded.citations)
+    pieces = []
+    for hit, sentence in quotes:
+        if " ".join(sentence.split()) in said:
+            continue
+        citation = by_chunk.get(hit.chunk_id)
+        if citation is None:
+            citation = Citation(n=len(citations) + 1, article_id=hit.article_id, chunk_id=hit.chunk_id,
+                                title=hit.title, outlet=hit.outlet, published=hit.published, url=hit.url,
+                                passage=hit.text, quote=sentence)
+            citations.append(citation)
+            by_chunk[hit.chunk_id] = citation
+        pieces.append(_with_marker(sentence, [citation.n]))
+    if not pieces:
+        return grounded
+    return replace(grounded, text=f"{grounded.text}\n\n> {lead} {' '.join(pieces)}", citations=citations)
 
 
 def refusal(language: str) -> str:

@@ -23,7 +23,8 @@ def best_sentences(question: str, passages: Sequence[Passage], embedder, encodin
     ranked = [u for u in units[:limit] if u.cosine >= MIN_SENTENCE_SCORE]
     ranked = [u for u in ranked if u.cosine >= ranked[0].cosine - RUNNER_UP_GAP] if ranked else []
     ranked.sort(key=lambda u: (u.source, u.position))
-    return [(passages[u.source].n, u.text) for u in ranked]
+    # a passage's kept sentences are joined by " … " where sentences were left out (``context.select``)
+    return [(passages[u.source].n, u.text.strip(" …")) for u in ranked]
 
 
 def extractive_answer(question: str, language: str, passages: Sequence[Passage], embedder, encoding,

@@ -18,6 +18,12 @@ EXTRACTIVE_LEAD = {
     "en": "From the articles (quoted in their original language):",
 }
 
+# Said before the sentences quoted under a model's answer (in the articles' own language): its evidence.
+QUOTE_LEAD = {
+    "id": "Kutipan artikel:",
+    "en": "Quoted from the articles (in their original language):",
+}
+
 FALLBACK_NOTE = {
     "id": "Model jawaban tidak tersedia ({error}); ini kalimat paling relevan dari artikel.",
     "en": "The answer model is unavailable ({error}); these are the most relevant sentences from the articles.",

@@ -155,7 +155,11 @@ class AnswerSettings(_Section):
     fallback_to_extractive: bool = Field(
         True, description="When the LLM backend fails, answer extractively and say so."
     )
-    extractive_sentences: int = Field(3, ge=1, description="Sentences the extractive backend returns.")
+    quote_evidence: bool = Field(True, description=(
+        "Under a model's answer, quote the articles' sentences closest to the question (as the extractive "
+        "backend picks them): the evidence to check the answer against."))
+    extractive_sentences: int = Field(3, ge=1, description=(
+        "Sentences the extractive backend returns (and the most quoted under a model's answer)."))
     extractive_context_tokens: int = Field(1000, ge=100, description=(
         "Token budget of the passages the extractive backend picks from (no prompt to read, so more than "
         "context_tokens: FacQA answers containing the gold 0.75 at 300, 0.82 at 1000)."))

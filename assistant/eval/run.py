@@ -26,7 +26,7 @@ from assistant.cite import strip_markers
 from assistant.eval.metrics import Part, contains_gold, distinct, part_of
 from assistant.eval.store import EvalStore, Progress, prepare_store
 from assistant.facts import Evidence, unsupported_facts
-from assistant.prompts import EXTRACTIVE_LEAD
+from assistant.prompts import EXTRACTIVE_LEAD, QUOTE_LEAD
 from assistant.retrieve import Mode
 from core.errors import ConfigError, SourceError
 from core.models.embedder import Embedder
@@ -195,9 +195,12 @@ def _answer(assistant: Assistant, item: QAItem, backend: str) -> AnswerOutcome:
 
 def unstated_facts(assistant: Assistant, answer, history) -> tuple[str, ...]:
     """The names and numbers of ``answer`` that none of its cited passages (nor the question or the
-    conversation) states, by the rules of ``assistant.facts``; an extractive answer's lead is not a claim."""
+    conversation) states, by the rules of ``assistant.facts``; the leads of extractive answers and quotes are not
+    claims."""
     text = answer.text
     lead = next((lead for lead in EXTRACTIVE_LEAD.values() if text.startswith(lead)), "")
+    for quoted in QUOTE_LEAD.values():
+        text = text.replace(f"\n\n> {quoted} ", "\n\n")
     evidence = Evidence([*(c.passage for c in answer.citations), answer.question, answer.standalone_question,
                          *(m["content"] for m in history)])
     cross = any(c.passage and detect_language(c.passage, default=answer.language) != answer.language
@@ -216,6 +219,11 @@ def answer_in_language(text: str, question_lang: str) -> bool | None:
     lead = next((lead for lead in EXTRACTIVE_LEAD.values() if text.startswith(lead)), None)
     if lead is not None:
         return lead == EXTRACTIVE_LEAD[question_lang]
+    quoted = next((q for q in QUOTE_LEAD.values() if f"\n\n> {q} " in text), None)  # quotes under a model's answer
+    if quoted is not None:
+        if quoted != QUOTE_LEAD[question_lang]:
+            return False
+        text = text.split(f"\n\n> {quoted} ")[0]
     return detect_language(strip_markers(text), default=question_lang) == question_lang
 
 

@@ -121,15 +121,18 @@ class Engine:
             [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32, ctypes.c_int32],
             ctypes.c_bool,
         )
-        self._state_size = _bind(C._lib.llama_state_seq_get_size, [ctypes.c_void_p, ctypes.c_int32], ctypes.c_size_t)
+        # ik_llama.cpp's state calls end with a flags word (llama_state_seq_flags; 0: the whole state). Left out,
+        # the callee reads whatever the register holds, saves a partial state and cannot restore it.
+        self._state_size = _bind(C._lib.llama_state_seq_get_size, [ctypes.c_void_p, ctypes.c_int32, ctypes.c_uint32],
+                                 ctypes.c_size_t)
         self._state_get = _bind(
             C._lib.llama_state_seq_get_data,
-            [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int32],
+            [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int32, ctypes.c_uint32],
             ctypes.c_size_t,
         )
         self._state_set = _bind(
             C._lib.llama_state_seq_set_data,
-            [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int32],
+            [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int32, ctypes.c_uint32],
             ctypes.c_size_t,
         )
         self.n_ctx = n_ctx
@@ -144,15 +147,16 @@ class Engine:
         n = self._C.llama_token_to_piece(self.model.model, token, buf, len(buf), 0, False)
         return buf.raw[:n] if n > 0 else b""
 
-    def _read(self, tokens: list[int]) -> None:
+    def _read(self, tokens: list[int]) -> int:
         """Bring the KV cache to ``tokens``: keep the longest prefix it shares with what is cached (live, or a
-        saved earlier prompt), read the rest (at least the last token, for its logits), then save the state."""
+        saved earlier prompt), read the rest (at least the last token, for its logits), then save the state.
+        Returns how many tokens were not read (found in the cache)."""
         C = self._C  # noqa: N806
         keep = _common(self._cached, tokens)
         best = max(self._saved, key=lambda saved: _common(saved[0], tokens), default=None)
         if best is not None and _common(best[0], tokens) > keep + _RESTORE_MIN_GAIN:
             self._seq_rm(self.ctx.ctx, 0, 0, -1)
-            if self._state_set(self.ctx.ctx, best[1], len(best[1]), 0):
+            if self._state_set(self.ctx.ctx, best[1], len(best[1]), 0, 0):
                 self._cached = list(best[0])
             else:  # could not restore: start from an empty cache
                 self._cached = []
@@ -172,14 +176,15 @@ class Engine:
                 C.llama_batch_free(batch)
             self._cached.extend(chunk)
         self._save(tokens)
+        return keep
 
     def _save(self, tokens: list[int]) -> None:
         """Keep the KV state of this prompt (a few, newest last), so that a request with another system prompt
         in between does not make the next one read this prompt's shared prefix again."""
         self._saved = [s for s in self._saved if _common(s[0], tokens) < len(s[0])]  # drop prefixes of this one
-        size = self._state_size(self.ctx.ctx, 0)
+        size = self._state_size(self.ctx.ctx, 0, 0)
         data = ctypes.create_string_buffer(size)
-        if self._state_get(self.ctx.ctx, data, size, 0):
+        if self._state_get(self.ctx.ctx, data, size, 0, 0):
             self._saved.append((list(tokens), data))
         while len(self._saved) > _SAVED_PROMPTS:
             self._saved.pop(0)
@@ -210,7 +215,7 @@ class Engine:
             raise BadRequestError(f"the prompt ({len(tokens)} tokens) does not fit the context of {self.n_ctx} "
                                   "tokens")
         usage.update(prompt_tokens=len(tokens), completion_tokens=0, finish=0)
-        self._read(tokens)
+        usage["cached_tokens"] = self._read(tokens)
         rng = np.random.default_rng()
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         buf = ctypes.create_string_buffer(256)
@@ -413,9 +418,10 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
-def _usage(usage: dict[str, int]) -> dict[str, int]:
+def _usage(usage: dict[str, int]) -> dict[str, Any]:
     prompt, completion = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": usage.get("cached_tokens", 0)}}  # not read: from the cache
 
 
 class _Server(ThreadingHTTPServer):

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from assistant.assistant import Assistant
+from assistant.cite import parse_markers
 from assistant.records import Answer
 from ingest.ingestor import Ingestor
 from store.filters import Filters
@@ -137,6 +138,11 @@ def test_seed_conversation_follow_ups_local_llm(local):
     history = [{"role": "user", "content": SEED_WHY}, {"role": "assistant", "content": why.text}]
     ceo = local.ask("and who is the interim CEO?", history)
     assert not ceo.refused and "Jason Droege" in ceo.text and ceo.language == "en", ceo
+    # the article's own sentence is quoted under the answer, with a marker that points at the seed article
+    answer, quoted = ceo.text.split("\n\n> Quoted from the articles (in their original language): ")
+    assert "CEO interim Scale AI, Jason Droege" in quoted
+    cited = {c.n: c for c in ceo.citations}
+    assert all(cited[n].title.startswith("OpenAI Putus Kerja Sama") for n in parse_markers(quoted))
     assert ceo.citations and ceo.citations[0].title.startswith("OpenAI Putus Kerja Sama")
     ceo_id = local.ask("terus siapa CEO interimnya?", [{"role": "user", "content": "Kenapa OpenAI memutus Scale AI?"},
                                                        {"role": "assistant", "content": why.text}])

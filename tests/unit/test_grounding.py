@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.cite import ground, is_meta, parse_markers
+from assistant.cite import ground, is_meta, parse_markers, with_quotes
 from assistant.facts import Evidence, has_facts, months, names, quantities, similar_spelling, unsupported_facts
 from assistant.followup import acceptable_rewrite, is_follow_up, plan
 from assistant.records import Passage
@@ -107,6 +107,23 @@ def test_a_marker_is_moved_to_the_passage_that_states_the_sentence():
                       language="id")
     assert grounded.text == "Jason Droege adalah CEO interim Scale AI [1]."
     assert [c.article_id for c in grounded.citations] == ["a2"]  # not the bridge article the model cited
+
+
+def test_the_articles_sentences_are_quoted_under_the_answer_with_their_own_markers():
+    ps = passages(SBY, SEED)
+    grounded = ground("CEO interimnya Jason Droege [2].", ps, no_similarity, language="id")
+    droege = "CEO interim Scale AI, Jason Droege, mengungkapkan fokus baru perusahaan."
+    bridge = "Biayanya Rp1,2 triliun dan dikerjakan selama dua belas bulan."
+    quoted = with_quotes(grounded, [(ps[1].hit, droege), (ps[0].hit, bridge)], "Kutipan artikel:")
+    # the cited passage keeps [1]; the other article is numbered after it and listed with its own quote
+    assert quoted.text == ("CEO interimnya Jason Droege [1].\n\n> Kutipan artikel: CEO interim Scale AI, Jason "
+                           "Droege, mengungkapkan fokus baru perusahaan [1]. Biayanya Rp1,2 triliun dan dikerjakan "
+                           "selama dua belas bulan [2].")
+    assert [(c.n, c.article_id) for c in quoted.citations] == [(1, "a2"), (2, "a1")]
+    assert quoted.citations[1].quote == bridge and quoted.citations[1].title == "Judul 1"
+    # a sentence the answer already holds word for word is not repeated; nothing left: the answer as it was
+    verbatim = ground(f"{droege[:-1]} [2].", ps, no_similarity, language="id")
+    assert with_quotes(verbatim, [(ps[1].hit, droege)], "Kutipan artikel:") == verbatim
 
 
 def test_a_misspelled_name_is_spelled_as_the_passage_spells_it():

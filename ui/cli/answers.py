@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -131,6 +132,12 @@ def _rows(text: str, width: int) -> int:
     return rows
 
 
+def shown(text: str) -> str:
+    """An answer as the terminal shows it: the articles' quoted sentences ("> " lines) set off by a bar, so they
+    do not read as the chat's "> " prompt."""
+    return re.sub(r"(?m)^> ", "  │ ", text)
+
+
 def stream_answer(assistant: Assistant | RemoteAssistant, question: str, history: Sequence[Message], filters: Filters,
                   backend: str | None) -> Answer:
     """Show the answer once. On a terminal it streams as the model writes, and when the checks changed it
@@ -141,17 +148,18 @@ def stream_answer(assistant: Assistant | RemoteAssistant, question: str, history
     stream = assistant.stream(question, history, filters=filters, backend=backend)
     if not sys.stdout.isatty():
         answer = stream.result()
-        print(answer.text)
+        print(shown(answer.text))
     else:
         streamed = ""
         for piece in stream:
+            piece = shown(piece)
             streamed += piece
             sys.stdout.write(piece)
             sys.stdout.flush()
         answer = stream.result()  # the stream is read: this is its final answer
-        if answer.text.strip() != streamed.strip():
+        if shown(answer.text).strip() != streamed.strip():
             up = _rows(streamed, shutil.get_terminal_size().columns) - 1
-            sys.stdout.write("\r" + (f"\x1b[{up}A" if up else "") + "\x1b[J" + answer.text)
+            sys.stdout.write("\r" + (f"\x1b[{up}A" if up else "") + "\x1b[J" + shown(answer.text))
         print()
     print_sources(answer)
     return answer

@@ -40,7 +40,7 @@ _INLINE_RE = re.compile(
 )
 _MARKER_LINK_RE = re.compile(r'<a href="#src-\d+-\d+">\[(\d{1,2})\]</a>')
 _OUR_TAGS = {"<br>": "\n", "<strong>": "**", "</strong>": "**", "<em>": "*", "</em>": "*", "<code>": "`",
-             "</code>": "`"}
+             "</code>": "`", "<blockquote>": "> ", "</blockquote>": ""}
 _OUR_TAGS_RE = re.compile("|".join(re.escape(tag) for tag in _OUR_TAGS))
 PASSAGE_CONTEXT = 220  # characters of a long passage shown on each side of the quote
 
@@ -79,9 +79,16 @@ def safe_url(url: str) -> str | None:
 
 
 def chat_html(text: str, turn: int | None = None) -> str:
-    """Untrusted text as chatbot HTML: all of it literal, except line breaks, emphasis, code spans and, when
-    ``turn`` is given, the ``[n]`` markers, which become links to that turn's source cards."""
-    return "<br>".join(_inline_html(line.strip(), turn) for line in str(text).strip().splitlines())
+    """Untrusted text as chatbot HTML: all of it literal, except line breaks, emphasis, code spans, a line
+    quoted with "> " (the articles' sentences under an answer) and, when ``turn`` is given, the ``[n]`` markers,
+    which become links to that turn's source cards."""
+    return "<br>".join(_line_html(line.strip(), turn) for line in str(text).strip().splitlines())
+
+
+def _line_html(line: str, turn: int | None) -> str:
+    if line.startswith("> "):
+        return f"<blockquote>{_inline_html(line[2:].strip(), turn)}</blockquote>"
+    return _inline_html(line, turn)
 
 
 def answer_html(text: str, turn: int) -> str:
