@@ -301,7 +301,8 @@ class Assistant:
         if not any(r.relevant for r in retrievals):
             return (yield from q.refuse())
         cfg = self.settings.answer
-        passages = self._context(follow.standalone, hits,
+        ranked = self._rank(follow.standalone, hits)  # once: the model's context, the quotes and the fallback
+        passages = self._context(hits, ranked,
                                  cfg.context_tokens if chosen.llm is not None else cfg.extractive_context_tokens)
         q.lap("pack")
         draft, note = "", ""
@@ -314,7 +315,8 @@ class Assistant:
             q.lap("ground")
             if cfg.quote_evidence:
                 answered = grounded.text
-                grounded = with_quotes(grounded, self._quotes(follow.standalone, hits), QUOTE_LEAD[q.language])
+                grounded = with_quotes(grounded, self._quotes(follow.standalone, hits, ranked),
+                                       QUOTE_LEAD[q.language])
                 yield grounded.text[len(answered):]
                 q.lap("quote")
             return q.answer(grounded.text, citations=tuple(grounded.citations), passages=tuple(passages),
@@ -322,8 +324,7 @@ class Assistant:
         # No model, a failed model, or nothing of its answer survived the checks: the closest sentences.
         unsupported = tuple(grounded.unsupported) if grounded is not None else ()
         note = note or (REMOVED_NOTE[q.language] if unsupported else "")
-        sources = passages if chosen.llm is None else self._context(
-            follow.standalone, hits, cfg.extractive_context_tokens)
+        sources = passages if chosen.llm is None else self._context(hits, ranked, cfg.extractive_context_tokens)
         extracted = extractive_answer(follow.standalone, q.language, sources, self.embedder, self.encoding,
                                       cfg.extractive_sentences)
         q.first_token()
@@ -336,10 +337,11 @@ class Assistant:
         return q.answer(grounded.text or extracted, citations=tuple(grounded.citations), passages=tuple(sources),
                         unsupported=unsupported, note=note)
 
-    def _quotes(self, question: str, hits: Sequence[Hit]) -> list[tuple[Hit, str]]:
+    def _quotes(self, question: str, hits: Sequence[Hit], ranked: Sequence[context.Unit] | None
+                ) -> list[tuple[Hit, str]]:
         """The sentences the extractive backend would answer with: quoted under a model's answer."""
         cfg = self.settings.answer
-        sources = self._context(question, hits, cfg.extractive_context_tokens)
+        sources = self._context(hits, ranked, cfg.extractive_context_tokens)
         by_n = {p.n: p.hit for p in sources}
         chosen = best_sentences(question, sources, self.embedder, self.encoding, cfg.extractive_sentences)
         return [(by_n[n], sentence) for n, sentence in chosen]
@@ -370,9 +372,14 @@ class Assistant:
     def encoding(self):
         return load_encoding(self.settings)
 
-    def _context(self, question: str, hits: Sequence[Hit], budget: int) -> list[Passage]:
+    def _rank(self, question: str, hits: Sequence[Hit]) -> list[context.Unit] | None:
+        """The sentences of ``hits`` scored against the question (None: ``context_mode = "passages"``)."""
         if self.settings.answer.context_mode == "sentences":
-            ranked = context.rank_units(question, hits, self.embedder, self.encoding)
+            return context.rank_units(question, hits, self.embedder, self.encoding)
+        return None
+
+    def _context(self, hits: Sequence[Hit], ranked: Sequence[context.Unit] | None, budget: int) -> list[Passage]:
+        if ranked is not None:
             return context.select(hits, ranked, self.encoding, budget)
         return context.pack_passages(hits, self.encoding, budget)
 

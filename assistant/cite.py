@@ -26,13 +26,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.facts import Evidence, NameMatcher, has_facts, respelled, unsupported_facts, with_scale
-from assistant.prompts import REFUSAL
+from assistant.prompts import QUOTE_LEAD, REFUSAL
 from assistant.records import Citation, Passage
 from core.records import Hit
 from core.text.sentences import split_sentences
 
 MARKER = re.compile(r"\s?\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use placeholders for "[" and "]" of kept markers
+QUOTE_LINE = "\n\n> "  # what sets the quoted sentences under an answer apart (a Markdown block quote)
 SUPPORT_THRESHOLD = 0.83  # e5 "query:" cosine between an answer sentence and a passage sentence
 
 Similarity = Callable[[Sequence[str], Sequence[str]], np.ndarray]  # (a, b) -> |a| x |b| cosine matrix
@@ -282,7 +283,17 @@ def with_quotes(grounded: Grounded, quotes: Sequence[tuple[Hit, str]], lead: str
         pieces.append(_with_marker(sentence, [citation.n]))
     if not pieces:
         return grounded
-    return replace(grounded, text=f"{grounded.text}\n\n> {lead} {' '.join(pieces)}", citations=citations)
+    return replace(grounded, text=f"{grounded.text}{QUOTE_LINE}{lead} {' '.join(pieces)}", citations=citations)
+
+
+def split_quotes(text: str) -> tuple[str, str | None, str]:
+    """``(answer, language of the quote line's lead or None, quoted sentences)`` of a text ``with_quotes`` wrote
+    (with ``QUOTE_LEAD``); a text without quotes is ``(text, None, "")``."""
+    for language, lead in QUOTE_LEAD.items():
+        answer, found, quoted = text.partition(f"{QUOTE_LINE}{lead} ")
+        if found:
+            return answer, language, quoted
+    return text, None, ""
 
 
 def refusal(language: str) -> str:

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from assistant.assistant import Assistant
-from assistant.cite import strip_markers
+from assistant.cite import split_quotes, strip_markers
 from assistant.eval.metrics import Part, contains_gold, distinct, part_of
 from assistant.eval.store import EvalStore, Progress, prepare_store
 from assistant.facts import Evidence, unsupported_facts
-from assistant.prompts import EXTRACTIVE_LEAD, QUOTE_LEAD
+from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.retrieve import Mode
 from core.errors import ConfigError, SourceError
 from core.models.embedder import Embedder
@@ -199,8 +199,8 @@ def unstated_facts(assistant: Assistant, answer, history) -> tuple[str, ...]:
     claims."""
     text = answer.text
     lead = next((lead for lead in EXTRACTIVE_LEAD.values() if text.startswith(lead)), "")
-    for quoted in QUOTE_LEAD.values():
-        text = text.replace(f"\n\n> {quoted} ", "\n\n")
+    said, _, quoted = split_quotes(text)
+    text = f"{said}\n\n{quoted}" if quoted else said
     evidence = Evidence([*(c.passage for c in answer.citations), answer.question, answer.standalone_question,
                          *(m["content"] for m in history)])
     cross = any(c.passage and detect_language(c.passage, default=answer.language) != answer.language
@@ -219,11 +219,9 @@ def answer_in_language(text: str, question_lang: str) -> bool | None:
     lead = next((lead for lead in EXTRACTIVE_LEAD.values() if text.startswith(lead)), None)
     if lead is not None:
         return lead == EXTRACTIVE_LEAD[question_lang]
-    quoted = next((q for q in QUOTE_LEAD.values() if f"\n\n> {q} " in text), None)  # quotes under a model's answer
-    if quoted is not None:
-        if quoted != QUOTE_LEAD[question_lang]:
-            return False
-        text = text.split(f"\n\n> {quoted} ")[0]
+    text, quote_lang, _ = split_quotes(text)  # the quotes under a model's answer: its lead decides, as above
+    if quote_lang is not None and quote_lang != question_lang:
+        return False
     return detect_language(strip_markers(text), default=question_lang) == question_lang
 
 
