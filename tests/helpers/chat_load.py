@@ -69,7 +69,7 @@ class LoadRun:
         return (f"{len({t.session for t in self.turns})} sessions, {len(self.turns)} questions, "
                 f"{len(self.errors)} errors, p50 {self.percentile(50):.2f} s, p95 {self.percentile(95):.2f} s, "
                 f"max {max((t.seconds for t in self.turns), default=0):.2f} s, "
-                f"Enter pressed again {sum(t.resent for t in self.turns)} times (harmless while queued)")
+                f"Enter pressed again {sum(t.resent for t in self.turns)} times (a question the page did not take)")
 
 
 TAKEN_S = 20  # a question the page has not taken after this long is sent again, as a user would
@@ -78,11 +78,10 @@ TAKEN_S = 20  # a question the page has not taken after this long is sent again,
 async def _send(page, box, question: str, turn: Turn, timeout_s: float) -> None:
     """Type ``question`` and press Enter; press it again while the page has not taken it.
 
-    Gradio drops an event triggered while the same event is still pending (trigger_mode "once"), and the chat's
-    answer event ends a moment after its last output is shown: on a loaded machine, Enter pressed in that moment
-    does nothing, and the question stays in the box. A user presses Enter again; so does this. A question the
-    queue holds looks the same (it is taken, the box emptied and its bubble shown, only when its turn comes), but
-    is not sent twice: Enter pressed while it waits is dropped the same way."""
+    The page takes a question at once (the box empties and locks until the answer is done: ``ui.web.app``), so
+    ``fill`` waits for the previous answer and Enter is never pressed into a pending answer event. A question the
+    queue holds is taken all the same (its bubble comes when its turn comes). Enter is pressed again only when
+    the box still holds the question after ``TAKEN_S``: counted, and expected to stay 0."""
     await box.fill(question)
     await box.press("Enter")
     asked = page.locator('#chatbot [data-testid="user"]').nth(turn.turn - 1)
@@ -98,11 +97,35 @@ async def _send(page, box, question: str, turn: Turn, timeout_s: float) -> None:
     raise TimeoutError(f"the page did not take the question in {timeout_s:.0f} s")
 
 
+async def _state(page) -> str:
+    """What the page shows, for the error of a turn that did not finish: bubbles, the last answer, the turns of
+    the sources panel, error toasts, console errors."""
+    try:
+        return await page.evaluate("""() => {
+            const q = (s) => Array.from(document.querySelectorAll(s));
+            const bots = q('#chatbot [data-testid="bot"]');
+            return JSON.stringify({
+                user: q('#chatbot [data-testid="user"]').length, bot: bots.length,
+                last_bot: bots.length ? bots[bots.length - 1].innerText.slice(0, 120) : "",
+                box: (document.querySelector('#msg textarea') || {}).value,
+                panel: q('#sources-panel [data-turn]').map(e => e.dataset.turn + ':' + e.dataset.status),
+                toasts: q('.toast-body, [data-testid="toast-body"]').map(e => e.innerText.slice(0, 200)),
+                errors: window.__console_errors || [],
+            });
+        }""")
+    except Exception as exc:  # noqa: BLE001 (a closed page)
+        return f"unreadable ({type(exc).__name__})"
+
+
 async def _session(browser, url: str, n: int, questions: Sequence[str], timeout_s: float, opened: asyncio.Barrier,
                    out: list[Turn]) -> None:
     context = await browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
     try:
         page = await context.new_page()
+        await page.add_init_script("window.__console_errors = [];"
+                                   "window.addEventListener('error', e => window.__console_errors.push(String(e.message)));"
+                                   "window.addEventListener('unhandledrejection', e => "
+                                   "window.__console_errors.push('rejection: ' + String(e.reason)));")
         page.set_default_timeout(timeout_s * 1000)
         await page.goto(url, wait_until="domcontentloaded")
         await page.wait_for_selector("#chatbot")
@@ -126,7 +149,7 @@ async def _session(browser, url: str, n: int, questions: Sequence[str], timeout_
                     turn.error = f"error shown: {turn.answer[turn.answer.index(shown):][:300]}"
             except Exception as exc:  # noqa: BLE001 (a timeout or a closed page: recorded, the run goes on)
                 turn.seconds = time.monotonic() - started
-                turn.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                turn.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}; page: {await _state(page)}"
     finally:
         await context.close()
 
