@@ -301,7 +301,7 @@ class Assistant:
         if not any(r.relevant for r in retrievals):
             return (yield from q.refuse())
         cfg = self.settings.answer
-        ranked = self._rank(follow.standalone, hits)  # once: the model's context, the quotes and the fallback
+        ranked = self._rank(follow.focus, hits)  # once: the model's context, the quotes and the fallback
         passages = self._context(hits, ranked,
                                  cfg.context_tokens if chosen.llm is not None else cfg.extractive_context_tokens)
         q.lap("pack")
@@ -315,7 +315,7 @@ class Assistant:
             q.lap("ground")
             if cfg.quote_evidence:
                 answered = grounded.text
-                grounded = with_quotes(grounded, self._quotes(follow.standalone, hits, ranked),
+                grounded = with_quotes(grounded, self._quotes(follow.focus, hits, ranked),
                                        QUOTE_LEAD[q.language])
                 yield grounded.text[len(answered):]
                 q.lap("quote")
@@ -325,7 +325,7 @@ class Assistant:
         unsupported = tuple(grounded.unsupported) if grounded is not None else ()
         note = note or (REMOVED_NOTE[q.language] if unsupported else "")
         sources = passages if chosen.llm is None else self._context(hits, ranked, cfg.extractive_context_tokens)
-        extracted = extractive_answer(follow.standalone, q.language, sources, self.embedder, self.encoding,
+        extracted = extractive_answer(follow.focus, q.language, sources, self.embedder, self.encoding,
                                       cfg.extractive_sentences)
         q.first_token()
         if not extracted:
@@ -337,7 +337,7 @@ class Assistant:
         return q.answer(grounded.text or extracted, citations=tuple(grounded.citations), passages=tuple(sources),
                         unsupported=unsupported, note=note)
 
-    def _quotes(self, question: str, hits: Sequence[Hit], ranked: Sequence[context.Unit] | None
+    def _quotes(self, question: str | Sequence[str], hits: Sequence[Hit], ranked: Sequence[context.Unit] | None
                 ) -> list[tuple[Hit, str]]:
         """The sentences the extractive backend would answer with: quoted under a model's answer."""
         cfg = self.settings.answer
@@ -372,7 +372,7 @@ class Assistant:
     def encoding(self):
         return load_encoding(self.settings)
 
-    def _rank(self, question: str, hits: Sequence[Hit]) -> list[context.Unit] | None:
+    def _rank(self, question: str | Sequence[str], hits: Sequence[Hit]) -> list[context.Unit] | None:
         """The sentences of ``hits`` scored against the question (None: ``context_mode = "passages"``)."""
         if self.settings.answer.context_mode == "sentences":
             return context.rank_units(question, hits, self.embedder, self.encoding)

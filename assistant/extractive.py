@@ -17,8 +17,10 @@ MIN_SENTENCE_SCORE = 0.80  # e5 query->passage cosine; below it a sentence does 
 RUNNER_UP_GAP = 0.04  # sentences further below the best one are padding, not answers
 
 
-def best_sentences(question: str, passages: Sequence[Passage], embedder, encoding, limit: int) -> list[tuple[int, str]]:
-    """Up to ``limit`` (passage number, sentence) close to the best one, in reading order."""
+def best_sentences(question: str | Sequence[str], passages: Sequence[Passage], embedder, encoding,
+                   limit: int) -> list[tuple[int, str]]:
+    """Up to ``limit`` (passage number, sentence) close to the best one, in reading order (``question``: see
+    ``context.rank_units``)."""
     units = rank_units(question, [replace(p.hit, text=p.text) for p in passages], embedder, encoding)
     ranked = [u for u in units[:limit] if u.cosine >= MIN_SENTENCE_SCORE]
     ranked = [u for u in ranked if u.cosine >= ranked[0].cosine - RUNNER_UP_GAP] if ranked else []
@@ -27,7 +29,7 @@ def best_sentences(question: str, passages: Sequence[Passage], embedder, encodin
     return [(passages[u.source].n, u.text.strip(" …")) for u in ranked]
 
 
-def extractive_answer(question: str, language: str, passages: Sequence[Passage], embedder, encoding,
+def extractive_answer(question: str | Sequence[str], language: str, passages: Sequence[Passage], embedder, encoding,
                       limit: int) -> str:
     """The answer text with [n] markers, or "" when no sentence is close enough to the question."""
     chosen = best_sentences(question, passages, embedder, encoding, limit)

@@ -135,6 +135,7 @@ class FollowUp:
 
     standalone: str  # the question as the model is asked it (the rewrite, or the question as typed)
     queries: tuple[str, ...]  # what retrieval searches for, best first
+    focus: tuple[str, ...]  # what the passages' sentences are matched against (context, quotes, extractive answer)
     history: tuple[Message, ...]  # the turns the answer model sees before the question
     rewritten: bool  # the model's rewrite passed the checks
 
@@ -142,7 +143,7 @@ class FollowUp:
 def plan(question: str, history: Sequence[Message], language: str, llm=None) -> FollowUp:
     """The standalone question, the retrieval queries and the history for ``question``."""
     if not is_follow_up(question, history):
-        return FollowUp(question, (question,), (), False)
+        return FollowUp(question, (question,), (question,), (), False)
     joined = f"{previous_question(history)} {question}".strip()
     rewrite = ""
     if llm is not None:
@@ -153,5 +154,8 @@ def plan(question: str, history: Sequence[Message], language: str, llm=None) -> 
             rewrite = ""
     turns = tuple(recent_turns(history))
     if rewrite and acceptable_rewrite(rewrite, question, history, language):
-        return FollowUp(rewrite, (rewrite, joined), turns, True)
-    return FollowUp(question, (joined,), turns, False)
+        return FollowUp(rewrite, (rewrite, joined), (rewrite,), turns, True)
+    # Without a usable rewrite the model gets the question as asked, with the conversation before it. Sentences
+    # matched against the follow-up alone ("perusahaan itu berdiri kapan?") would be any company's founding, and
+    # against the joined question the previous answer again: they are matched against both (``rank_units``).
+    return FollowUp(question, (joined,), (question, joined), turns, False)

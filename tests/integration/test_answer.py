@@ -94,6 +94,33 @@ def test_follow_up_uses_the_conversation(extractive):
     assert "Jason Droege" in answer.text and answer.citations[0].title.startswith("OpenAI Putus Kerja Sama")
 
 
+COMPANIES = [
+    {"id": "kopi-1", "title": "Kopi Nusantara buka gerai ke-100", "outlet": "Tempo", "date": "2024-03-02", "lang": "id",
+     "text": "Kopi Nusantara membuka gerai ke-100 di Surabaya pekan ini. Jaringan kedai kopi itu didirikan oleh Budi "
+             "Santoso, mantan barista hotel. Kopi Nusantara berdiri pada 2011 di Bandung. Kini Kopi Nusantara "
+             "mempekerjakan 1.200 orang."},
+    {"id": "baja-1", "title": "Pabrik baja Cilegon tambah tungku", "outlet": "Antara", "date": "2024-02-11", "lang": "id",
+     "text": "PT Baja Raya menambah satu tungku di pabriknya di Cilegon. Perusahaan itu berdiri pada 1962. Produksi "
+             "tahun ini ditargetkan naik 20 persen."},
+]
+
+
+def test_a_follow_up_is_answered_about_the_conversations_subject(tmp_path, models_dir, embedder):
+    """"perusahaan itu berdiri kapan?" after a question about Kopi Nusantara: the founding of *that* company, even
+    though another company's founding sentence is closer to the follow-up read alone ("Perusahaan itu berdiri pada
+    1962": e5 cosine .91 against .85; read with the conversation, .87 against .88)."""
+    settings = make_settings(tmp_path / "data", models_dir, answer={"backend": "extractive"})
+    extra = tmp_path / "companies.jsonl"
+    extra.write_text("\n".join(json.dumps(r) for r in COMPANIES))
+    Ingestor(settings, embedder=embedder).ingest([str(SEED), str(extra)])
+    assistant = Assistant(settings, embedder=embedder)
+    history = [{"role": "user", "content": "Siapa pendiri Kopi Nusantara?"},
+               {"role": "assistant", "content": "Kopi Nusantara didirikan oleh Budi Santoso [1]."}]
+    answer = assistant.ask("perusahaan itu berdiri kapan?", history)
+    assert "Kopi Nusantara berdiri pada 2011" in answer.text, answer.text
+    assert "kopi-1" in {c.article_id for c in answer.citations}
+
+
 def test_injected_instructions_do_not_change_answers_extractive(extractive):
     for question in ["why did OpenAI drop Scale AI?", "Berapa nilai investasi Meta di Scale AI?"]:
         assert "HACKED" not in extractive.ask(question).text

@@ -235,6 +235,7 @@ def test_plan_searches_with_the_rewrite_and_the_joined_question():
     llm = ScriptedLLM("Who is the interim CEO of Scale AI?")
     follow = plan("and who is the interim CEO?", HISTORY, "en", llm)
     assert follow.rewritten and follow.standalone == "Who is the interim CEO of Scale AI?"
+    assert follow.focus == ("Who is the interim CEO of Scale AI?",)
     assert follow.queries == ("Who is the interim CEO of Scale AI?",
                               "Why did OpenAI drop Scale AI? and who is the interim CEO?")
     assert [m["content"] for m in follow.history] == ["Why did OpenAI drop Scale AI?", "OpenAI had planned it for months."]
@@ -246,5 +247,7 @@ def test_plan_falls_back_on_an_unsound_rewrite_or_no_model():
         follow = plan("and who is the interim CEO?", HISTORY, "en", llm)
         assert not follow.rewritten and follow.standalone == "and who is the interim CEO?"
         assert follow.queries == ("Why did OpenAI drop Scale AI? and who is the interim CEO?",)
+        # sentences must fit the follow-up and the conversation's subject both
+        assert follow.focus == ("and who is the interim CEO?", *follow.queries)
     standalone = plan("Who won the 2022 World Cup?", HISTORY, "en", ScriptedLLM("x"))
-    assert standalone.queries == ("Who won the 2022 World Cup?",) and standalone.history == ()
+    assert standalone.queries == standalone.focus == ("Who won the 2022 World Cup?",) and standalone.history == ()
