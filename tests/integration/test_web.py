@@ -297,7 +297,7 @@ def run_chat(app, question: str, chat=None, turns=None, **filters):
     for out in app.respond(question, chat or [], args["date_from"], args["date_to"], args["outlets"],  # noqa: B007 (the last output is read after the loop)
                            args["article_lang"], args["ui_lang"], turns or [], None):
         pass
-    _, chat, panel, details, turns, _, _ = out
+    chat, panel, details, turns, _, _ = out
     return chat, panel, details, turns
 
 
@@ -765,6 +765,45 @@ def test_nobody_else_can_stop_a_logged_in_users_answer(browser, web, monkeypatch
         expect(page.locator("#send-btn")).to_be_visible()
         time.sleep(1.0)
         expect(ui.bot()).not_to_contain_text("selesai")
+        ui.close()
+    finally:
+        demo.close()
+
+
+@pytest.mark.browser
+def test_the_question_box_is_locked_while_an_answer_streams_and_opens_after(browser, web):
+    """A question sent leaves the box at once; the box takes no new question until the answer is done or stopped
+    (Gradio would drop one sent while the answer event is pending), then takes the next one."""
+    from tests.conftest import scripted_chat
+
+    words = " ".join(f"kata{i}" for i in range(200))  # ~20 s (a word and a space a piece): time to press Stop
+    settings = web["settings"].updated({"answer": {"backend": "openai"}})
+    assistant = Assistant(settings, index=web["assistant"].index, embedder=web["assistant"].embedder,
+                          llm=scripted_chat(f"OpenAI memutus kerja sama dengan Scale AI [1]. {words} selesai.",
+                                            delay_s=0.05))
+    port = free_port()
+    demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
+    try:
+        ui = Page(browser, f"http://127.0.0.1:{port}/")
+        box = ui.page.locator("#msg textarea")
+        box.fill("Why did OpenAI drop Scale AI?")
+        box.press("Enter")
+        expect(ui.bot()).to_contain_text("kata1 ")  # streaming
+        expect(box).to_have_value("")
+        expect(box).to_be_disabled()
+        ui.wait_answer(1)
+        expect(ui.bot()).to_contain_text("selesai")
+        expect(box).to_be_editable()
+
+        box.fill("Siapa CEO interim Scale AI?")  # stopped half-way: the box opens again
+        box.press("Enter")
+        expect(ui.bot(1)).to_contain_text("kata1 ")
+        expect(box).to_be_disabled()
+        ui.page.locator("#stop-btn").click()
+        expect(box).to_be_editable()
+        ui.ask("Why did OpenAI drop Scale AI?", 3)  # the stopped answer keeps its number
+        expect(ui.bot()).to_contain_text("selesai")
+        assert ui.page.locator('#chatbot [data-testid="user"]').count() == 3
         ui.close()
     finally:
         demo.close()

@@ -93,18 +93,19 @@ class WebApp:
     def respond(self, question: str, chat: list[dict] | None, date_from: Any, date_to: Any, outlets: list[str] | None,
                 article_lang: str, ui_lang: str, turns: list[render.Turn] | None,
                 request: gr.Request) -> Iterator[tuple]:
-        """Stream one answer. Outputs: question box, chat, sources panel, details, turns, Send, Stop."""
+        """Stream one answer to the question taken from the box. Outputs: chat, sources panel, details, turns,
+        Send, Stop."""
         lang = request_language(ui_lang, request)
         question = (question or "").strip()
         chat, turns = list(chat or []), list(turns or [])
         skip = gr.skip()
         if not question:
-            yield skip, skip, skip, skip, skip, skip, skip
+            yield skip, skip, skip, skip, skip, skip
             return
         number = 1 + sum(m.get("role") == "assistant" for m in chat)  # a stopped answer keeps its number
         history = render.plain_history(chat)
         chat += [{"role": "user", "content": render.chat_html(question)}, {"role": "assistant", "content": ""}]
-        yield "", chat, skip, "", skip, gr.update(visible=False), gr.update(visible=True)
+        yield chat, skip, "", skip, gr.update(visible=False), gr.update(visible=True)
 
         filters = Filters(date_from=_day(date_from, lang), date_to=_day(date_to, lang), outlets=tuple(outlets or ()),
                           langs=(article_lang,) if is_lang(article_lang) else ())
@@ -118,7 +119,7 @@ class WebApp:
                     for piece in stream:
                         streamed += piece
                         chat[-1] = {"role": "assistant", "content": render.answer_html(streamed, number)}
-                        yield skip, chat, skip, skip, skip, skip, skip
+                        yield chat, skip, skip, skip, skip, skip
                 answer = stream.answer
                 shown = answer.text if answer else streamed
         except WartaError as exc:
@@ -129,7 +130,7 @@ class WebApp:
         details = render.details_line(answer, lang) if answer else ""
         chat[-1] = {"role": "assistant", "content": render.answer_html(shown, number)}
         turns.append(render.Turn(number, question, shown, answer, details))
-        yield (skip, chat, render.sources_panel(turns, lang), render.text_html(details), turns,
+        yield (chat, render.sources_panel(turns, lang), render.text_html(details), turns,
                gr.update(visible=True), gr.update(visible=False))
 
     def like(self, evt: gr.LikeData, chat: list[dict] | None, turns: list[render.Turn] | None) -> None:
@@ -216,25 +217,56 @@ class WebApp:
                         panel)
 
     def _wire_chat(self, chat: ChatView, ui_lang: gr.Dropdown, turns: gr.State) -> None:
-        """The chat's events: ask (Enter, Send, an example), Stop, thumbs, a new conversation."""
-        chat_kw: dict[str, Any] = dict(
+        """The chat's events: ask (Enter, Send, an example), Stop, thumbs, a new conversation.
+
+        Asking is three steps, as in Gradio's ChatInterface: the question moves from the box into a State and the
+        box is locked (no queue: at once, in the page), the answer streams, then the box opens again. A question
+        typed while an answer streams cannot be sent and lost (Gradio drops an event triggered while the same
+        event is still pending), and the box never holds a question that was already sent.
+        """
+        asked = gr.State("")
+        take: dict[str, Any] = dict(fn=_take_question, inputs=[chat.question], outputs=[chat.question, asked],
+                                    queue=False, api_visibility="private")
+        answer_kw: dict[str, Any] = dict(
             fn=self.respond,
-            inputs=[chat.question, chat.chatbot, chat.date_from, chat.date_to, chat.outlets, chat.article_lang,
-                    ui_lang, turns],
-            outputs=[chat.question, chat.chatbot, chat.panel, chat.details, turns, chat.send, chat.stop],
+            inputs=[asked, chat.chatbot, chat.date_from, chat.date_to, chat.outlets, chat.article_lang, ui_lang, turns],
+            outputs=[chat.chatbot, chat.panel, chat.details, turns, chat.send, chat.stop],
             concurrency_limit=CHAT_LIMITS.get(self.backend, 4), concurrency_id="chat", show_progress="hidden",
             api_visibility="private",
+            # a question asked right after Stop, while the page still counts the stopped answer as pending, waits
+            # for it instead of being dropped (Gradio's default "once")
+            trigger_mode="always_last",
         )
-        asked = [chat.question.submit(**chat_kw), chat.send.click(**chat_kw),
-                 chat.chatbot.example_select(_example_text, None, chat.question, queue=False,
-                                             api_visibility="private").then(**chat_kw)]
-        chat.stop.click(lambda: (gr.update(visible=True), gr.update(visible=False)), None, [chat.send, chat.stop],
-                        cancels=asked, queue=False, api_visibility="private")
+        reopen: dict[str, Any] = dict(fn=_reopen, inputs=None, outputs=[chat.question, chat.send, chat.stop],
+                                      queue=False, api_visibility="private")
+        taken = [chat.question.submit(**take), chat.send.click(**take),
+                 chat.chatbot.example_select(_take_example, None, [chat.question, asked], queue=False,
+                                             api_visibility="private")]
+        answering = [event.then(**answer_kw) for event in taken]
+        for event in answering:
+            event.then(**reopen)  # after the answer, an error or Stop
+        chat.stop.click(**reopen, cancels=answering)
         chat.chatbot.like(self.like, [chat.chatbot, turns], None, queue=False, api_visibility="private")
         for trigger in (chat.new_chat.click, chat.chatbot.clear):
             trigger(self.clear, [ui_lang], [chat.chatbot, turns, chat.panel, chat.details], queue=False,
                     api_visibility="private")
 
 
-def _example_text(evt: gr.SelectData) -> str:
-    return evt.value["text"]
+def _take_question(question: str | None) -> tuple:
+    """Enter or Send: the question leaves the box for the ``asked`` State and the box is locked until the answer
+    is done (an empty box stays as it is)."""
+    question = question or ""
+    if not question.strip():
+        return gr.skip(), ""
+    return gr.update(value="", interactive=False), question
+
+
+def _take_example(evt: gr.SelectData) -> tuple:
+    return gr.update(value="", interactive=False), evt.value["text"]
+
+
+def _reopen() -> tuple:
+    """The answer is over (done, failed or stopped): the box takes questions again, Send replaces Stop."""
+    return gr.update(interactive=True), gr.update(visible=True), gr.update(visible=False)
+
+
