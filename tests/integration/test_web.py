@@ -842,3 +842,25 @@ def test_seed_conversation_on_the_local_llm(browser, web, tmp_path_factory):
     finally:
         demo.close()
         assistant.close()
+
+
+def test_a_warm_up_timeout_is_a_warning_and_other_failures_keep_their_trace(caplog):
+    """A model slow to read its prompts on a busy machine is no error (answers still come); anything else is."""
+    import httpx
+    from openai import APITimeoutError
+
+    class Failing:
+        def __init__(self, exc: Exception) -> None:
+            self.exc = exc
+
+        def warm_up(self, backend):
+            raise self.exc
+
+    for exc in (APITimeoutError(request=httpx.Request("POST", "http://127.0.0.1/v1")), RuntimeError("boom")):
+        app = WebApp.__new__(WebApp)
+        app.assistant, app.backend = Failing(exc), "local"
+        app.warm_up()
+    timeout, failure = caplog.records[-2:]
+    assert timeout.levelname == "WARNING" and "did not finish (APITimeoutError" in timeout.getMessage()
+    assert timeout.exc_info is None
+    assert failure.levelname == "ERROR" and failure.exc_info is not None

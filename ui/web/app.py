@@ -85,8 +85,13 @@ class WebApp:
             self.assistant.warm_up(self.backend)
         except WartaError as exc:
             log.warning("warta: %s", exc)
-        except Exception:
-            log.exception("warm-up failed")
+        except Exception as exc:
+            # a timeout (Python's, httpx's, openai's): the model is slow to read its prompts on a busy machine, and
+            # answers still come (the CI load test: 20 answers, 0 errors, after a warm-up timeout)
+            if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc).lower():
+                log.warning("warm-up did not finish (%s: %s); the first answers may be slow", type(exc).__name__, exc)
+            else:
+                log.exception("warm-up failed")
 
     # --- chat -------------------------------------------------------------------------------------
 
