@@ -337,13 +337,13 @@ class Assistant:
         return q.answer(grounded.text or extracted, citations=tuple(grounded.citations), passages=tuple(sources),
                         unsupported=unsupported, note=note)
 
-    def _quotes(self, question: str | Sequence[str], hits: Sequence[Hit], ranked: Sequence[context.Unit] | None
+    def _quotes(self, focus: Sequence[str], hits: Sequence[Hit], ranked: Sequence[context.Unit] | None
                 ) -> list[tuple[Hit, str]]:
         """The sentences the extractive backend would answer with: quoted under a model's answer."""
         cfg = self.settings.answer
         sources = self._context(hits, ranked, cfg.extractive_context_tokens)
         by_n = {p.n: p.hit for p in sources}
-        chosen = best_sentences(question, sources, self.embedder, self.encoding, cfg.extractive_sentences)
+        chosen = best_sentences(focus, sources, self.embedder, self.encoding, cfg.extractive_sentences)
         return [(by_n[n], sentence) for n, sentence in chosen]
 
     def _draft(self, chosen: Backend, q: _Question, passages: Sequence[Passage],
@@ -372,10 +372,10 @@ class Assistant:
     def encoding(self):
         return load_encoding(self.settings)
 
-    def _rank(self, question: str | Sequence[str], hits: Sequence[Hit]) -> list[context.Unit] | None:
-        """The sentences of ``hits`` scored against the question (None: ``context_mode = "passages"``)."""
+    def _rank(self, focus: Sequence[str], hits: Sequence[Hit]) -> list[context.Unit] | None:
+        """The sentences of ``hits`` scored against ``focus`` (None: ``context_mode = "passages"``)."""
         if self.settings.answer.context_mode == "sentences":
-            return context.rank_units(question, hits, self.embedder, self.encoding)
+            return context.rank_units(focus, hits, self.embedder, self.encoding)
         return None
 
     def _context(self, hits: Sequence[Hit], ranked: Sequence[context.Unit] | None, budget: int) -> list[Passage]:

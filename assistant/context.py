@@ -105,25 +105,24 @@ def _is_heading(piece: str) -> bool:
     return len(piece.split()) < HEADING_WORDS and not re.search(r"[.!?…:;\"'”’)]$", piece)
 
 
-def rank_units(question: str | Sequence[str], hits: Sequence[Hit], embedder, encoding) -> list[Unit]:
+def rank_units(focus: Sequence[str], hits: Sequence[Hit], embedder, encoding) -> list[Unit]:
     """Every sentence (window) of ``hits`` with at least ``MIN_WORDS`` words, best first.
 
-    ``question`` may be several texts (a follow-up, and the previous question joined with it: ``FollowUp.focus``):
-    a sentence's cosine is then the mean of its cosines to each, so it must answer what is asked *and* be about
-    what the conversation is about, and its keyword share counts the words of all of them.
+    ``focus`` is what the sentences must answer (``FollowUp.focus``): the question, or a follow-up and the previous
+    question joined with it. A sentence's cosine is the mean of its cosines to each text, so it must answer what is
+    asked *and* be about what the conversation is about; its keyword share counts the words of all of them.
     """
-    texts = [question] if isinstance(question, str) else list(question)
     found = [
         (i, j, piece)
         for i, hit in enumerate(hits)
         for j, piece in enumerate(p for s in split_sentences(hit.text) for p in _windows(s, encoding, WINDOW_TOKENS))
         if len(piece.split()) >= MIN_WORDS and not _is_heading(piece)
     ]
-    if not found or not texts:
+    if not found:
         return []
-    q = embedder.queries(texts).mean(axis=0)
+    q = embedder.queries(list(focus)).mean(axis=0)
     cosines = embedder.passages([text for _, _, text in found]) @ q
-    joined = " ".join(texts)
+    joined = " ".join(focus)
     shares = keyword_share(joined, detect_language(joined, default="other"),
                            [(text, hits[i].lang) for i, _, text in found])
     scores = cosines + KEYWORD_WEIGHT * shares + np.array([RANK_WEIGHT / (1 + i) for i, _, _ in found])

@@ -17,11 +17,11 @@ MIN_SENTENCE_SCORE = 0.80  # e5 query->passage cosine; below it a sentence does 
 RUNNER_UP_GAP = 0.04  # sentences further below the best one are padding, not answers
 
 
-def best_sentences(question: str | Sequence[str], passages: Sequence[Passage], embedder, encoding,
+def best_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, encoding,
                    limit: int) -> list[tuple[int, str]]:
-    """Up to ``limit`` (passage number, sentence) close to the best one, in reading order (``question``: see
+    """Up to ``limit`` (passage number, sentence) close to the best one, in reading order (``focus``: see
     ``context.rank_units``)."""
-    units = rank_units(question, [replace(p.hit, text=p.text) for p in passages], embedder, encoding)
+    units = rank_units(focus, [replace(p.hit, text=p.text) for p in passages], embedder, encoding)
     ranked = [u for u in units[:limit] if u.cosine >= MIN_SENTENCE_SCORE]
     ranked = [u for u in ranked if u.cosine >= ranked[0].cosine - RUNNER_UP_GAP] if ranked else []
     ranked.sort(key=lambda u: (u.source, u.position))
@@ -29,10 +29,10 @@ def best_sentences(question: str | Sequence[str], passages: Sequence[Passage], e
     return [(passages[u.source].n, u.text.strip(" …")) for u in ranked]
 
 
-def extractive_answer(question: str | Sequence[str], language: str, passages: Sequence[Passage], embedder, encoding,
+def extractive_answer(focus: Sequence[str], language: str, passages: Sequence[Passage], embedder, encoding,
                       limit: int) -> str:
     """The answer text with [n] markers, or "" when no sentence is close enough to the question."""
-    chosen = best_sentences(question, passages, embedder, encoding, limit)
+    chosen = best_sentences(focus, passages, embedder, encoding, limit)
     if not chosen:
         return ""
     body = " ".join(f"{sentence} [{n}]" if not sentence.endswith((".", "!", "?"))

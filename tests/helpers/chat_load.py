@@ -81,7 +81,9 @@ async def _send(page, box, question: str, turn: Turn, timeout_s: float) -> None:
     The page takes a question at once (the box empties and locks until the answer is done: ``ui.web.app``), so
     ``fill`` waits for the previous answer and Enter is never pressed into a pending answer event. A question the
     queue holds is taken all the same (its bubble comes when its turn comes). Enter is pressed again only when
-    the box still holds the question after ``TAKEN_S``: counted, and expected to stay 0."""
+    the box still holds the question after ``TAKEN_S``: counted. On a starved machine taking it can take longer
+    than that (10 of 20 in one CI run); the repeated Enter then falls into the pending take and is dropped, so no
+    question is sent twice."""
     await box.fill(question)
     await box.press("Enter")
     asked = page.locator('#chatbot [data-testid="user"]').nth(turn.turn - 1)

@@ -7,9 +7,11 @@ when ``/usr/bin/chromium`` is absent (``make test`` installs it).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -335,6 +337,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streaming_server(web, words: int, delay_s: float) -> Iterator[str]:
+    """A server over the module's index whose model streams "OpenAI memutus ... [1]. kata0 ... selesai." word by
+    word (``words`` words, ``delay_s`` before each piece): time to watch streaming and press Stop. Yields its URL."""
+    from tests.conftest import scripted_chat
+
+    text = " ".join(f"kata{i}" for i in range(words))
+    settings = web["settings"].updated({"answer": {"backend": "openai"}})
+    assistant = Assistant(settings, index=web["assistant"].index, embedder=web["assistant"].embedder,
+                          llm=scripted_chat(f"OpenAI memutus kerja sama dengan Scale AI [1]. {text} selesai.",
+                                            delay_s=delay_s))
+    port = free_port()
+    demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
 
 
 @pytest.fixture(scope="module")
@@ -725,19 +746,9 @@ def test_nobody_else_can_stop_a_logged_in_users_answer(browser, web, monkeypatch
     """Gradio's cancel and heartbeat routes act on a session id without asking for a login. With a login set
     they need one, so someone who learns a user's session id (from a proxy's log, say) cannot stop that
     user's answer or close their session, and the user's own Stop and streaming still work."""
-    from tests.conftest import scripted_chat
-
     monkeypatch.setenv("WARTA_UI_USER", "redaksi")
     monkeypatch.setenv("WARTA_UI_PASSWORD", "rahasia-123")
-    words = " ".join(f"kata{i}" for i in range(40))
-    settings = web["settings"].updated({"answer": {"backend": "openai"}})
-    assistant = Assistant(settings, index=web["assistant"].index, embedder=web["assistant"].embedder,
-                          llm=scripted_chat(f"OpenAI memutus kerja sama dengan Scale AI [1]. {words} selesai.",
-                                            delay_s=0.1))
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
-    try:
+    with streaming_server(web, words=40, delay_s=0.1) as url:
         ui = Page(browser, url, wait_for="input[type=password]")
         page = ui.page
         page.get_by_role("textbox", name="username").fill("redaksi")
@@ -766,25 +777,14 @@ def test_nobody_else_can_stop_a_logged_in_users_answer(browser, web, monkeypatch
         time.sleep(1.0)
         expect(ui.bot()).not_to_contain_text("selesai")
         ui.close()
-    finally:
-        demo.close()
 
 
 @pytest.mark.browser
 def test_the_question_box_is_locked_while_an_answer_streams_and_opens_after(browser, web):
     """A question sent leaves the box at once; the box takes no new question until the answer is done or stopped
     (Gradio would drop one sent while the answer event is pending), then takes the next one."""
-    from tests.conftest import scripted_chat
-
-    words = " ".join(f"kata{i}" for i in range(200))  # ~20 s (a word and a space a piece): time to press Stop
-    settings = web["settings"].updated({"answer": {"backend": "openai"}})
-    assistant = Assistant(settings, index=web["assistant"].index, embedder=web["assistant"].embedder,
-                          llm=scripted_chat(f"OpenAI memutus kerja sama dengan Scale AI [1]. {words} selesai.",
-                                            delay_s=0.05))
-    port = free_port()
-    demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
-    try:
-        ui = Page(browser, f"http://127.0.0.1:{port}/")
+    with streaming_server(web, words=200, delay_s=0.05) as url:  # ~20 s (a word and a space a piece)
+        ui = Page(browser, url)
         box = ui.page.locator("#msg textarea")
         box.fill("Why did OpenAI drop Scale AI?")
         box.press("Enter")
@@ -805,8 +805,6 @@ def test_the_question_box_is_locked_while_an_answer_streams_and_opens_after(brow
         expect(ui.bot()).to_contain_text("selesai")
         assert ui.page.locator('#chatbot [data-testid="user"]').count() == 3
         ui.close()
-    finally:
-        demo.close()
 
 
 @pytest.mark.slow

@@ -86,12 +86,12 @@ class WebApp:
         except WartaError as exc:
             log.warning("warta: %s", exc)
         except Exception as exc:
-            # a timeout (Python's, httpx's, openai's): the model is slow to read its prompts on a busy machine, and
-            # answers still come (the CI load test: 20 answers, 0 errors, after a warm-up timeout)
-            if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc).lower():
-                log.warning("warm-up did not finish (%s: %s); the first answers may be slow", type(exc).__name__, exc)
-            else:
+            if not _is_timeout(exc):
                 log.exception("warm-up failed")
+                return
+            # the model is slow to read its prompts on a busy machine; answers still come (the CI load test: 20
+            # answers, 0 errors, after a warm-up timeout)
+            log.warning("warm-up did not finish (%s: %s); the first answers may be slow", type(exc).__name__, exc)
 
     # --- chat -------------------------------------------------------------------------------------
 
@@ -257,6 +257,12 @@ class WebApp:
                     api_visibility="private")
 
 
+def _is_timeout(exc: BaseException) -> bool:
+    """Python's ``TimeoutError`` or a client library's timeout (httpx ``TimeoutException``, openai
+    ``APITimeoutError``, httpcore ``ReadTimeout``), told by class name so the UI imports no client library."""
+    return isinstance(exc, TimeoutError) or any("Timeout" in cls.__name__ for cls in type(exc).__mro__)
+
+
 def _take_question(question: str | None) -> tuple:
     """Enter or Send: the question leaves the box for the ``asked`` State and the box is locked until the answer
     is done (an empty box stays as it is)."""
@@ -267,7 +273,7 @@ def _take_question(question: str | None) -> tuple:
 
 
 def _take_example(evt: gr.SelectData) -> tuple:
-    return gr.update(value="", interactive=False), evt.value["text"]
+    return _take_question(evt.value["text"])
 
 
 def _reopen() -> tuple:
