@@ -24,6 +24,7 @@ class Article:
     outlet: str = ""
     lang: str = "other"  # "id" | "en" | "other"
     source: str = ""  # where it came from: a path, URL, "file.jsonl:12", "-"
+    date_source: str = ""  # how ``published`` was found: field, html, url, dateline, none ("" = not recorded)
 
     @property
     def content_hash(self) -> str:
@@ -68,6 +69,7 @@ class ArticleInfo:
     n_chunks: int
     ingested_at: str
     source: str
+    date_source: str = ""  # field, html, url, dateline, none; "" for articles stored before it was recorded
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -45,6 +45,7 @@ class ItemResult:
     title: str = ""
     chunks: int = 0
     reason: str = ""
+    published: str = ""  # the stored article's publish date (added and updated items), "" when none was found
 
 
 @dataclass
@@ -61,12 +62,18 @@ class IngestReport:
     def failed(self) -> list[ItemResult]:
         return [r for r in self.results if r.status == "failed"]
 
+    @property
+    def undated(self) -> int:
+        """Articles stored by this ingest (added or updated) for which no publish date was found."""
+        return sum(r.status in ("added", "updated") and not r.published for r in self.results)
+
     def summary(self) -> str:
-        duplicates = self.count("duplicate")
+        duplicates, undated = self.count("duplicate"), self.undated
         return (f"{self.count('added')} added, {self.count('updated')} updated, {self.count('unchanged')} unchanged, "
                 f"{self.count('failed')} failed" + (f", {duplicates} duplicate{'s' * (duplicates != 1)}" if duplicates
                                                     else "")
-                + f"; {self.chunks_embedded} chunks embedded in {self.seconds:.1f} s")
+                + f"; {self.chunks_embedded} chunks embedded in {self.seconds:.1f} s"
+                + (f"; {undated} stored article{'s' * (undated != 1)} without a publish date" if undated else ""))
 
 
 Progress = Callable[[ItemResult, int], None]  # (result, chunks embedded so far)
@@ -198,7 +205,7 @@ class Ingestor:
                 items.append((p.article, p.chunks, part))
                 replaced += [s.id for s in stored]
                 results.append(ItemResult(p.article.source, "updated" if stored else "added", p.article.id,
-                                          p.article.title, len(p.chunks)))
+                                          p.article.title, len(p.chunks), published=p.article.published))
             if items:
                 self.index.write(items, list(dict.fromkeys(replaced)))
         report.chunks_embedded += len(vectors)

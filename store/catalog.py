@@ -33,7 +33,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, url TEXT NOT NULL, published TEXT NOT NULL,
     outlet TEXT NOT NULL, lang TEXT NOT NULL, source TEXT NOT NULL, content_hash TEXT NOT NULL,
-    n_chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL
+    n_chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL, date_source TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS garbage (chunk_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-_INFO_COLUMNS = "id, title, url, published, outlet, lang, content_hash, n_chunks, ingested_at, source"
+_INFO_COLUMNS = "id, title, url, published, outlet, lang, content_hash, n_chunks, ingested_at, source, date_source"
+_ARTICLE_COLUMNS = "id, title, text, url, published, outlet, lang, source, date_source"  # ``Article``'s order
 
 
 def catalog_error(path: Path, exc: sqlite3.Error) -> CatalogError:
@@ -93,6 +94,15 @@ class Catalog:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            if "date_source" not in self._columns("articles"):  # written before dates said where they came from
+                try:
+                    self._db.execute("ALTER TABLE articles ADD COLUMN date_source TEXT NOT NULL DEFAULT ''")
+                except sqlite3.OperationalError:
+                    if "date_source" not in self._columns("articles"):  # else another process added it just now
+                        raise
+
+    def _columns(self, table: str) -> set[str]:
+        return {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
 
     def close(self) -> None:
         with self._lock:
@@ -151,7 +161,7 @@ class Catalog:
         """Full articles, for reindexing."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, title, text, url, published, outlet, lang, source FROM articles ORDER BY id"
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY id"
             ).fetchall()
         for row in rows:
             yield Article(*row)
@@ -175,7 +185,7 @@ class Catalog:
                 for chunk_id, article_id, index, text in rows:
                     if article_id not in articles:
                         articles[article_id] = Article(*self._db.execute(
-                            "SELECT id, title, text, url, published, outlet, lang, source FROM articles WHERE id=?",
+                            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id=?",
                             (article_id,),
                         ).fetchone())
                     out.append((articles[article_id], chunk_id, index, text))
@@ -246,9 +256,10 @@ class Catalog:
                 db.execute("DELETE FROM articles WHERE id=?", (article_id,))
             for article, chunks, tokens in items:
                 db.execute(
-                    "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO articles(id, title, text, url, published, outlet, lang, source, content_hash,"
+                    " n_chunks, ingested_at, date_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (article.id, article.title, article.text, article.url, article.published, article.outlet,
-                     article.lang, article.source, article.content_hash, len(chunks), now),
+                     article.lang, article.source, article.content_hash, len(chunks), now, article.date_source),
                 )
                 db.executemany(
                     "INSERT INTO chunks VALUES (?,?,?,?,?)",

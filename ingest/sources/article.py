@@ -26,6 +26,7 @@ from core.text.intake import (
 )
 from core.text.lang import detect_language, is_lang
 from ingest.clean import clean_text, extract_html, split_title
+from ingest.dates import publish_date
 
 Loaded = Article | SourceError
 
@@ -83,10 +84,12 @@ def checked_fields(record: dict[str, Any], item: str) -> dict[str, str]:
         raise SourceError(item, str(exc)) from None
 
 
-def make_article(record: dict[str, Any], item: str, settings: IngestSettings, *, identity: str = "") -> Article:
+def make_article(record: dict[str, Any], item: str, settings: IngestSettings, *, identity: str = "",
+                 page_date: str = "") -> Article:
     """Build a clean ``Article`` from a loose record (JSON, front matter, feed entry, file).
 
-    ``identity`` is used for the id when the record has neither ``id`` nor ``url`` (e.g. a file path).
+    ``identity`` is used for the id when the record has neither ``id`` nor ``url`` (e.g. a file path);
+    ``page_date`` is the date an HTML page's metadata gave (when the record is an extracted page).
 
     Raises:
         SourceError: no usable text.
@@ -100,12 +103,12 @@ def make_article(record: dict[str, Any], item: str, settings: IngestSettings, *,
         raise SourceError(item, f"'text' must be a string, got {type(raw_text).__name__}")
     fields = checked_fields(record, item)
     url, title, outlet, given_id = fields["url"], fields["title"], fields["outlet"], fields["id"]
-    published = normalize_date(record.get("date") or record.get("published") or record.get("published_at"))
+    field_date = normalize_date(record.get("date") or record.get("published") or record.get("published_at"))
     if looks_like_html(raw_text):
         page = extract_html(raw_text, url)
         text = page.text
         title = title or clean_line(page.title, MAX_TITLE_CHARS)
-        published = published or page.published
+        page_date = page_date or page.published
         outlet = outlet or clean_line(page.outlet, MAX_OUTLET_CHARS)
     else:
         text = clean_text(raw_text)
@@ -121,8 +124,9 @@ def make_article(record: dict[str, Any], item: str, settings: IngestSettings, *,
     article_id = given_id if given_id else (
         derive_id(url, title, text) if url or not identity else derive_id(identity, "", "")
     )
-    return Article(id=article_id, title=title, text=text, url=url, published=published, outlet=outlet,
-                   lang=lang, source=item)
+    when = publish_date(field=field_date, html=normalize_date(page_date), url=url, text=text)
+    return Article(id=article_id, title=title, text=text, url=url, published=when.day, outlet=outlet,
+                   lang=lang, source=item, date_source=when.source)
 
 
 def safely(build: Callable[[], Article], item: str) -> Loaded:
@@ -150,6 +154,5 @@ def from_html(text: str, item: str, settings: IngestSettings, url: str = "", ide
     page = extract_html(text, url)
     if len(page.text) < max(settings.min_page_chars, settings.min_text_chars):
         return SourceError(item, "no main article text found in the HTML")
-    record = {"title": page.title, "text": page.text, "url": page.url or url, "date": page.published,
-              "outlet": page.outlet, "lang": page.lang}
-    return safely(lambda: make_article(record, item, settings, identity=identity), item)
+    record = {"title": page.title, "text": page.text, "url": page.url or url, "outlet": page.outlet, "lang": page.lang}
+    return safely(lambda: make_article(record, item, settings, identity=identity, page_date=page.published), item)

@@ -56,10 +56,12 @@ def from_feed(text: str, item: str, settings: IngestSettings, fetcher: Fetcher |
                 except SourceError as exc:
                     yield exc
                     continue
+                entry_date = normalize_date(record["date"])
                 yield Article(id=fields["id"] or fetched.id, title=fields["title"] or fetched.title,
                               text=fetched.text, url=fields["url"] or fetched.url,
-                              published=normalize_date(record["date"]) or fetched.published,
-                              outlet=fields["outlet"] or fetched.outlet, lang=fetched.lang, source=where)
+                              published=entry_date or fetched.published, outlet=fields["outlet"] or fetched.outlet,
+                              lang=fetched.lang, source=where,
+                              date_source="field" if entry_date else fetched.date_source)
                 continue
             yield fetched
             continue

@@ -78,7 +78,8 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     if not articles:
         print("No articles yet. Add some with `warta ingest PATH|URL`.")
     for a in articles:
-        print(f"{a.id}\t{a.published or '----------'}\t{a.lang}\t{a.n_chunks:>3} chunks\t{a.outlet or '-'}\t{a.title}")
+        when = f"{a.published} ({a.date_source})" if a.published and a.date_source else a.published or "no date"
+        print(f"{a.id}\t{when}\t{a.lang}\t{a.n_chunks:>3} chunks\t{a.outlet or '-'}\t{a.title}")
     return EXIT_OK
 
 
