@@ -17,18 +17,22 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
+from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant import context
-from assistant.cite import ground, is_refusal, refusal, strip_markers, with_quotes
-from assistant.extractive import best_sentences, extractive_answer
+from assistant.cite import Grounded, ground, is_refusal, refusal, strip_markers, with_quotes
+from assistant.extractive import best_sentences, earlier_sentence, extractive_answer
 from assistant.followup import FollowUp, Message, plan
 from assistant.llm.backends import Backend, build_backend
 from assistant.prompts import (
+    EARLIER_LEAD,
     FALLBACK_NOTE,
     LANGUAGE_INSISTENCE,
+    LATEST_HINT,
     QUOTE_LEAD,
     REMOVED_NOTE,
     SYSTEM,
@@ -36,8 +40,9 @@ from assistant.prompts import (
     format_passage,
     user_message,
 )
-from assistant.records import Answer, Passage
+from assistant.records import NO_SCOPE, Answer, Passage, TimeFocus
 from assistant.retrieve import Mode, Retrieval, Retriever
+from assistant.timely import newest_evidence, resolve_dates, search_in_time
 from core.errors import BackendError, InputError, WartaError
 from core.models.embedder import Embedder
 from core.models.lexicon import load_lexicon
@@ -46,6 +51,7 @@ from core.records import Hit
 from core.settings import Settings, load_settings
 from core.text.intake import clean_line
 from core.text.lang import crosses, detect_language, is_lang
+from core.text.when import DateRange, TimeScope, question_scope
 from store.filters import Filters
 from store.index import Index
 
@@ -91,6 +97,7 @@ class _Question:
     def __init__(self, text: str, language: str, backend: Backend) -> None:
         self.text, self.language, self.backend = text, language, backend
         self.standalone = ""
+        self.time = TimeFocus()
         self.timings: dict[str, float] = {}
         self.started = self._last = time.perf_counter()
 
@@ -107,7 +114,7 @@ class _Question:
     def answer(self, text: str, **fields) -> Answer:
         self.timings["total"] = (time.perf_counter() - self.started) * 1000
         return Answer(question=self.text, language=self.language, backend=self.backend.name,
-                      model=self.backend.model, standalone_question=self.standalone, text=text,
+                      model=self.backend.model, standalone_question=self.standalone, text=text, time=self.time,
                       refused=fields.pop("refused", False), timings_ms=self.timings, **fields)
 
     def refuse(self, **fields) -> Generator[str, None, Answer]:
@@ -203,14 +210,36 @@ class Assistant:
         return list(self.index.health().warnings)
 
     def search(self, query: str, *, k: int | None = None, filters: Filters | None = None,
-               mode: Mode = "hybrid") -> Retrieval:
-        """Ranked passages for ``query``.
+               mode: Mode = "hybrid", time_aware: bool = True, now: date | None = None,
+               merge: bool | None = None) -> Retrieval:
+        """Ranked passages for ``query``; a date range or "latest" it asks for is honoured (``time_aware``; "kemarin"
+        counts from ``now``, default ``time.now`` or today), and relative dates in the passages are resolved
+        (``time.resolve_relative_dates``). ``merge``: adjacent chunks into one passage (default
+        ``retrieval.merge_neighbors``).
 
         Raises:
             IndexMismatchError: the data dir's articles were indexed with other settings.
         """
         self.index.require_compatible()
-        return self.retriever.search(clean_question(query), k=k, filters=filters, mode=mode)
+        query = clean_question(query)
+        now = now or self.settings.time.today()
+        scope = self.time_scope(query, now) if time_aware else NO_SCOPE
+        return self._search(query, scope, filters, now, k=k, mode=mode, merge=merge)
+
+    def time_scope(self, question: str, now: date | None = None) -> TimeScope:
+        """The date range (or "latest") ``question`` asks about, counted from ``now`` (default ``time.now``)."""
+        return question_scope(question, now or self.settings.time.today())
+
+    def _search(self, query: str, scope: TimeScope, filters: Filters | None, now: date, *, k: int | None = None,
+                mode: Mode = "hybrid", merge: bool | None = None) -> Retrieval:
+        retriever = self.retriever
+        found, focus = search_in_time(lambda f, n: retriever.search(query, k=n, filters=f, mode=mode, merge=merge),
+                                      scope, filters or Filters(), k or self.settings.retrieval.k, self.settings.time,
+                                      now)
+        found.time = focus
+        if self.settings.time.resolve_relative_dates:
+            found.hits = resolve_dates(found.hits)
+        return found
 
     # --- answering --------------------------------------------------------------------------------
 
@@ -264,13 +293,19 @@ class Assistant:
         return "id" if self.settings.ui.language == "id" else "en"
 
     def ask(self, question: str, history: Sequence[Message] = (), *, filters: Filters | None = None,
-            backend: str | None = None) -> Answer:
+            backend: str | None = None, time_aware: bool = True, now: date | None = None) -> Answer:
         """Answer ``question`` (see ``stream``) and return the final ``Answer``."""
-        return self.stream(question, history, filters=filters, backend=backend).result()
+        return self.stream(question, history, filters=filters, backend=backend, time_aware=time_aware,
+                           now=now).result()
 
     def stream(self, question: str, history: Sequence[Message] = (), *, filters: Filters | None = None,
-               backend: str | None = None) -> AnswerStream:
+               backend: str | None = None, time_aware: bool = True, now: date | None = None) -> AnswerStream:
         """The answer to ``question`` as it is written; read ``.answer`` of the result after iterating it.
+
+        A date range the question asks for ("kemarin", "in March 2018") narrows the search softly, and "latest"
+        questions get the newest evidence first and say its date; ``time_aware=False`` ignores both (the user
+        removed the range); "kemarin" counts from ``now`` (default ``time.now`` or today). ``Answer.time`` says
+        what was asked and done.
 
         The final text may differ from the streamed one: sentences whose names or numbers no passage states
         are removed (listed in ``Answer.unsupported``), markers are verified, added and renumbered.
@@ -279,10 +314,10 @@ class Assistant:
             IndexMismatchError: the articles were indexed with other settings (run ``warta reindex``).
             BackendError: the answer model failed and ``answer.fallback_to_extractive`` is off.
         """
-        return AnswerStream(self._answer(question, history, filters, backend))
+        return AnswerStream(self._answer(question, history, filters, backend, time_aware, now))
 
     def _answer(self, question: str, history: Sequence[Message], filters: Filters | None,
-                backend: str | None) -> Generator[str, None, Answer]:
+                backend: str | None, time_aware: bool, now: date | None) -> Generator[str, None, Answer]:
         # Heavy parts load on first use; load them before the clock starts so timings are per question.
         chosen = self.backend(backend)
         self.embedder, self.index  # noqa: B018 (warm-up)
@@ -295,8 +330,15 @@ class Assistant:
         follow = plan(question, history, q.language, chosen.llm)
         q.standalone = follow.standalone
         q.lap("condense")
-        retrievals = [self.retriever.search(text, filters=filters) for text in follow.queries]
+        scope, now = NO_SCOPE, now or self.settings.time.today()
+        if time_aware:  # a follow-up without a date of its own keeps the one its rewrite carries over
+            scope = self.time_scope(question, now)
+            scope = scope if scope.kind != "none" else self.time_scope(follow.standalone, now)
+        retrievals = [self._search(text, scope, filters, now) for text in follow.queries]
         hits = merge_hits([r.hits for r in retrievals], self.settings.retrieval.k)
+        if scope.latest:
+            hits.sort(key=lambda h: h.published, reverse=True)
+        q.time = next((r.time for r in retrievals if r.time.applied), retrievals[0].time)
         q.lap("retrieve")
         if not any(r.relevant for r in retrievals):
             return (yield from q.refuse())
@@ -313,12 +355,16 @@ class Assistant:
         grounded = self._ground(draft, passages, follow, q.language) if draft.strip() else None
         if grounded is not None and grounded.text:
             q.lap("ground")
+            before = grounded.text
+            if scope.latest:
+                grounded = self._newest_line(grounded, q.language)
             if cfg.quote_evidence:
-                answered = grounded.text
-                grounded = with_quotes(grounded, self._quotes(follow.focus, hits, ranked),
+                grounded = with_quotes(grounded, self._quotes(follow.focus, hits, ranked, newest=scope.latest),
                                        QUOTE_LEAD[q.language])
-                yield grounded.text[len(answered):]
-                q.lap("quote")
+            if scope.latest:
+                grounded = self._earlier_line(grounded, follow.focus, hits, ranked, q.language)
+            yield grounded.text[len(before):]
+            q.lap("quote")
             return q.answer(grounded.text, citations=tuple(grounded.citations), passages=tuple(passages),
                             unsupported=tuple(grounded.unsupported), corrected=tuple(grounded.repaired), note=note)
         # No model, a failed model, or nothing of its answer survived the checks: the closest sentences.
@@ -326,7 +372,7 @@ class Assistant:
         note = note or (REMOVED_NOTE[q.language] if unsupported else "")
         sources = passages if chosen.llm is None else self._context(hits, ranked, cfg.extractive_context_tokens)
         extracted = extractive_answer(follow.focus, q.language, sources, self.embedder, self.encoding,
-                                      cfg.extractive_sentences)
+                                      cfg.extractive_sentences, newest=scope.latest)
         q.first_token()
         if not extracted:
             return (yield from q.refuse(note=note if unsupported else "", passages=passages, unsupported=unsupported))
@@ -334,17 +380,42 @@ class Assistant:
             yield ("\n\n" if draft else "") + (f"{note}\n\n" if note else "")
         yield extracted
         grounded = self._ground(extracted, sources, follow, q.language)
+        if scope.latest and grounded.text:
+            before = grounded.text
+            grounded = self._earlier_line(self._newest_line(grounded, q.language), follow.focus, hits, ranked,
+                                          q.language)
+            yield grounded.text[len(before):]
         return q.answer(grounded.text or extracted, citations=tuple(grounded.citations), passages=tuple(sources),
                         unsupported=unsupported, note=note)
 
-    def _quotes(self, focus: Sequence[str], hits: Sequence[Hit], ranked: Sequence[context.Unit] | None
-                ) -> list[tuple[Hit, str]]:
+    def _quotes(self, focus: Sequence[str], hits: Sequence[Hit], ranked: Sequence[context.Unit] | None, *,
+                newest: bool = False) -> list[tuple[Hit, str]]:
         """The sentences the extractive backend would answer with: quoted under a model's answer."""
         cfg = self.settings.answer
         sources = self._context(hits, ranked, cfg.extractive_context_tokens)
         by_n = {p.n: p.hit for p in sources}
-        chosen = best_sentences(focus, sources, self.embedder, self.encoding, cfg.extractive_sentences)
+        chosen = best_sentences(focus, sources, self.embedder, self.encoding, cfg.extractive_sentences, newest=newest)
         return [(by_n[n], sentence) for n, sentence in chosen]
+
+    @staticmethod
+    def _newest_line(grounded: Grounded, language: str) -> Grounded:
+        """A "latest" answer followed by the date of the newest article it cites."""
+        line = newest_evidence(grounded.citations, language)
+        return replace(grounded, text=f"{grounded.text}\n\n{line}") if line else grounded
+
+    def _earlier_line(self, grounded: Grounded, focus: Sequence[str], hits: Sequence[Hit],
+                      ranked: Sequence[context.Unit] | None, language: str) -> Grounded:
+        """A "latest" answer followed by what an older article said (the figure the newest one replaced), quoted
+        and cited like the evidence."""
+        newest = max((c.published for c in grounded.citations if c.published), default="")
+        sources = self._context(hits, ranked, self.settings.answer.extractive_context_tokens)
+        found = earlier_sentence(focus, sources, newest, self.embedder, self.encoding) if newest else None
+        if found is None:
+            return grounded
+        passage, sentence = found
+        day = date.fromisoformat(passage.hit.published)
+        return with_quotes(grounded, [(passage.hit, sentence)],
+                           EARLIER_LEAD[language].format(day=DateRange(day, day).label(language)))
 
     def _draft(self, chosen: Backend, q: _Question, passages: Sequence[Passage],
                follow: FollowUp) -> Generator[str, None, tuple[str, str]]:
@@ -352,14 +423,15 @@ class Assistant:
         a note (or raises ``BackendError`` without the fallback). An answer in the other language than the
         question's is asked for once more, with the language repeated (not streamed: the final answer replaces
         the streamed one)."""
-        raw = ""
+        raw, latest = "", q.time.scope.latest
         try:
-            for piece in self._generate(chosen.llm, q.language, passages, follow):
+            for piece in self._generate(chosen.llm, q.language, passages, follow, latest=latest):
                 q.first_token()
                 raw += piece
                 yield piece
             if _in_other_language(raw, q.language):
-                raw = "".join(self._generate(chosen.llm, q.language, passages, follow, insist=True)) or raw
+                raw = "".join(self._generate(chosen.llm, q.language, passages, follow, insist=True,
+                                             latest=latest)) or raw
         except WartaError:
             raise
         except Exception as exc:  # noqa: BLE001 (connection refused, timeouts, server errors: the backend is down)
@@ -390,11 +462,12 @@ class Assistant:
                       translated=self.same_names if cross else None)
 
     def _generate(self, llm, language: str, passages: Sequence[Passage], follow: FollowUp, *,
-                  insist: bool = False) -> Iterator[str]:
+                  insist: bool = False, latest: bool = False) -> Iterator[str]:
         blocks = [format_passage(p.n, p.hit.title, p.hit.published, p.text) for p in passages]
         messages = [("system", SYSTEM[language]), *example_turns(language)]
         messages += [("human" if m["role"] == "user" else "ai", m["content"]) for m in follow.history]
-        messages.append(("human", user_message(language, blocks, follow.standalone)
+        question = f"{follow.standalone} {LATEST_HINT[language]}" if latest else follow.standalone
+        messages.append(("human", user_message(language, blocks, question)
                          + (f" {LANGUAGE_INSISTENCE[language]}" if insist else "")))
         for chunk in llm.stream(messages):
             if chunk.content:

@@ -53,11 +53,12 @@ class Unit:
 
 
 def _windows(sentence: str, encoding, limit: int) -> list[str]:
-    """``sentence`` as pieces of at most ~``limit`` tokens, cut after commas/semicolons where possible."""
+    """``sentence`` as pieces of at most ~``limit`` tokens, cut after commas/semicolons where possible (never
+    inside parentheses: "Rabu (7/2) siang (Rabu, 7 Februari 2024)" keeps its resolved date whole)."""
     if count_tokens(encoding, sentence) <= limit:
         return [sentence]
     pieces, current = [], ""
-    for clause in re.split(r"(?<=[,;:])\s+", sentence):
+    for clause in re.split(r"(?<=[,;:])\s+(?![^()]*\))", sentence):
         candidate = f"{current} {clause}".strip()
         if current and count_tokens(encoding, candidate) > limit:
             pieces.append(current)

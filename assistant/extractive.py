@@ -18,10 +18,15 @@ RUNNER_UP_GAP = 0.04  # sentences further below the best one are padding, not an
 
 
 def best_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, encoding,
-                   limit: int) -> list[tuple[int, str]]:
+                   limit: int, *, newest: bool = False) -> list[tuple[int, str]]:
     """Up to ``limit`` (passage number, sentence) close to the best one, in reading order (``focus``: see
-    ``context.rank_units``)."""
+    ``context.rank_units``). ``newest`` ("latest" questions): only sentences of the most recently published
+    passages that answer at all, so a figure is never taken from an older report when a newer one gives it."""
     units = rank_units(focus, [replace(p.hit, text=p.text) for p in passages], embedder, encoding)
+    if newest:
+        day = [passages[u.source].hit.published for u in units if u.cosine >= MIN_SENTENCE_SCORE]
+        if newest_day := max(day, default=""):
+            units = [u for u in units if passages[u.source].hit.published == newest_day]
     ranked = [u for u in units[:limit] if u.cosine >= MIN_SENTENCE_SCORE]
     ranked = [u for u in ranked if u.cosine >= ranked[0].cosine - RUNNER_UP_GAP] if ranked else []
     ranked.sort(key=lambda u: (u.source, u.position))
@@ -29,10 +34,21 @@ def best_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
     return [(passages[u.source].n, u.text.strip(" …")) for u in ranked]
 
 
+def earlier_sentence(focus: Sequence[str], passages: Sequence[Passage], before: str, embedder,
+                     encoding) -> tuple[Passage, str] | None:
+    """The sentence closest to ``focus`` among passages published before ``before`` (ISO), when one answers at
+    all: what an older report said, to show next to the newest one."""
+    older = [p for p in passages if p.hit.published and p.hit.published < before]
+    units = rank_units(focus, [replace(p.hit, text=p.text) for p in older], embedder, encoding) if older else []
+    if not units or units[0].cosine < MIN_SENTENCE_SCORE:
+        return None
+    return older[units[0].source], units[0].text.strip(" …")
+
+
 def extractive_answer(focus: Sequence[str], language: str, passages: Sequence[Passage], embedder, encoding,
-                      limit: int) -> str:
+                      limit: int, *, newest: bool = False) -> str:
     """The answer text with [n] markers, or "" when no sentence is close enough to the question."""
-    chosen = best_sentences(focus, passages, embedder, encoding, limit)
+    chosen = best_sentences(focus, passages, embedder, encoding, limit, newest=newest)
     if not chosen:
         return ""
     body = " ".join(f"{sentence} [{n}]" if not sentence.endswith((".", "!", "?"))

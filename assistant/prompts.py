@@ -24,6 +24,18 @@ QUOTE_LEAD = {
     "en": "Quoted from the articles (in their original language):",
 }
 
+NEWEST_EVIDENCE = {  # after the answer to a "latest" question: the date of the newest passage it cites
+    "id": "Sumber terbaru: {day} [{n}].",
+    "en": "Newest source: {day} [{n}].",
+}
+EARLIER_LEAD = {  # then what an older cited report said: the figure the newest one replaced
+    "id": "Sebelumnya ({day}):",
+    "en": "Earlier ({day}):",
+}
+LATEST_HINT = {  # added to a "latest" question: the passages come newest first, each with its date
+    "id": "(Bagian artikel diurutkan dari yang terbaru. Beri angka atau keadaan terbaru beserta tanggalnya.)",
+    "en": "(The passages are newest first. Give the latest figure or state, with its date.)",
+}
 FALLBACK_NOTE = {
     "id": "Model jawaban tidak tersedia ({error}); ini kalimat paling relevan dari artikel.",
     "en": "The answer model is unavailable ({error}); these are the most relevant sentences from the articles.",

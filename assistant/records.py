@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 from core.records import Hit
+from core.text.when import DateRange, TimeScope
+
+NO_SCOPE = TimeScope(None, False, "", "none")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,40 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class TimeFocus:
+    """What a question asked about time, and what the search did with it."""
+
+    scope: TimeScope = NO_SCOPE
+    applied: bool = False  # the passages were taken from the asked range
+    widened: bool = False  # nothing relevant in the range: all dates were searched
+
+    @property
+    def asked(self) -> bool:
+        return self.scope.range is not None or self.scope.latest
+
+    def to_json(self, language: str) -> dict[str, Any]:
+        span = self.scope.range
+        return {"expression": self.scope.expression, "kind": self.scope.kind, "latest": self.scope.latest,
+                "since": _iso(span.start) if span else "", "until": _iso(span.end) if span else "",
+                "label": span.label(language) if span else "", "applied": self.applied, "widened": self.widened}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> TimeFocus:
+        """A focus as ``to_json`` wrote it (what a running ``warta serve`` sends the CLI)."""
+        if not data:
+            return cls()
+        since, until = data.get("since") or "", data.get("until") or ""
+        span = (DateRange(date.fromisoformat(since) if since else None, date.fromisoformat(until) if until else None)
+                if since or until else None)
+        scope = TimeScope(span, bool(data.get("latest")), data.get("expression", ""), data.get("kind", "none"))
+        return cls(scope, bool(data.get("applied")), bool(data.get("widened")))
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     language: str  # language of the question, and so of the answer
@@ -58,6 +96,7 @@ class Answer:
     note: str = ""  # e.g. "the answer model was unavailable; answered extractively"
     timings_ms: dict[str, float] = field(default_factory=dict)
     passages: tuple[Passage, ...] = ()
+    time: TimeFocus = field(default_factory=TimeFocus)  # the date range or "latest" asked for, and its use
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +105,7 @@ class Answer:
             "corrected": [{"written": a, "corrected": b} for a, b in self.corrected],
             "standalone_question": self.standalone_question, "backend": self.backend, "model": self.model,
             "note": self.note, "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "time": self.time.to_json(self.language) if self.time.asked else None,
         }
 
     @classmethod
@@ -76,7 +116,8 @@ class Answer:
                    unsupported=tuple(data.get("unsupported", ())),
                    corrected=tuple((c["written"], c["corrected"]) for c in data.get("corrected", ())),
                    standalone_question=data.get("standalone_question", ""), backend=data.get("backend", ""),
-                   model=data.get("model", ""), note=data.get("note", ""), timings_ms=dict(data.get("timings_ms", {})))
+                   model=data.get("model", ""), note=data.get("note", ""), timings_ms=dict(data.get("timings_ms", {})),
+                   time=TimeFocus.from_json(data.get("time")))
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

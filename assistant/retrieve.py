@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from assistant.records import TimeFocus
 from core.errors import WartaError
 from core.models.embedder import Embedder
 from core.models.lexicon import MAX_WORDS, Lexicon
@@ -50,6 +51,7 @@ class Retrieval:
     hits: list[Hit]
     relevant: bool  # False: nothing passed the relevance floor
     timings_ms: dict[str, float] = field(default_factory=dict)
+    time: TimeFocus = field(default_factory=TimeFocus)  # a date range or "latest" the query asked for, and its use
 
 
 def _weight(lang: str, query_lang: str, same: float, cross: float) -> float:

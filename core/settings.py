@@ -4,7 +4,7 @@ Precedence, lowest first:
 
 1. the defaults below (``config.toml`` in the repository documents exactly these);
 2. the TOML file named by ``WARTA_CONFIG`` (or ``config.toml`` in the working directory);
-3. environment variables: ``WARTA_DATA_DIR`` and one ``WARTA_<SECTION>_<FIELD>`` per setting,
+3. environment variables: ``WARTA_DATA_DIR``, ``WARTA_NOW`` and one ``WARTA_<SECTION>_<FIELD>`` per setting,
    e.g. ``WARTA_RETRIEVAL_K=8`` or ``WARTA_ANSWER_BACKEND=extractive``;
 4. explicit overrides from CLI flags (``load_settings(overrides={"retrieval": {"k": 8}})``).
 
@@ -17,12 +17,13 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterator, Mapping
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from core.errors import ConfigError
 
@@ -184,6 +185,34 @@ class OpenAISettings(_Section):
     timeout_s: float = Field(120.0, description="Request timeout in seconds.")
 
 
+class TimeSettings(_Section):
+    now: str = Field("", description=(
+        "The day questions are asked on (YYYY-MM-DD), what 'kemarin' or 'last week' count from; empty: today. "
+        "WARTA_NOW and `--now` override it (replaying an old archive, tests)."))
+    soft_filter: bool = Field(True, description=(
+        "A date range asked in a question ('kemarin', 'in March 2018', 'sejak Januari') narrows the search to "
+        "articles published in it; when nothing in it is relevant, all dates are searched (and the answer says so)."))
+    recency_half_life_days: float = Field(7.0, gt=0, description=(
+        "'Latest' questions (terbaru, terkini, latest, current): a passage's score halves for every this many days "
+        "its article is older than the newest candidate's, down to the floor below."))
+    recency_floor: float = Field(0.5, ge=0, le=1, description=(
+        "The least share of its score an old (or undated) passage keeps for a 'latest' question."))
+    resolve_relative_dates: bool = Field(True, description=(
+        "Show relative dates of passages resolved against their article's date: 'kemarin (4 September 2005)'."))
+
+    @field_validator("now")
+    @classmethod
+    def _iso_day(cls, value: str) -> str:
+        try:
+            return date.fromisoformat(value).isoformat() if value else ""
+        except ValueError:
+            raise ValueError(f"{value!r} is not a day as YYYY-MM-DD") from None
+
+    def today(self) -> date:
+        """The day questions are asked on."""
+        return date.fromisoformat(self.now) if self.now else date.today()
+
+
 class UISettings(_Section):
     host: str = Field("127.0.0.1", description="Interface to bind; use 0.0.0.0 only with auth.")
     port: int = Field(7860, description="Port of the web UI.")
@@ -228,6 +257,7 @@ class Settings(_Section):
     local: LocalLLMSettings = LocalLLMSettings()
     openai: OpenAISettings = OpenAISettings()
     ui: UISettings = UISettings()
+    time: TimeSettings = TimeSettings()
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
@@ -295,6 +325,8 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
             overrides.setdefault(section_name, {})[field_name] = value
     if environ.get("WARTA_DATA_DIR"):
         overrides.setdefault("paths", {})["data_dir"] = environ["WARTA_DATA_DIR"]
+    if environ.get("WARTA_NOW"):
+        overrides.setdefault("time", {})["now"] = environ["WARTA_NOW"]
     return overrides
 
 
@@ -339,7 +371,8 @@ def defaults_toml() -> str:
 
     lines = ["# Warta settings. Every key is optional; these are the defaults.",
              "# Each can be overridden by an environment variable WARTA_<SECTION>_<KEY> (e.g. WARTA_RETRIEVAL_K=8),",
-             "# the data dir also by WARTA_DATA_DIR, and this file's location by WARTA_CONFIG.", ""]
+             "# the data dir also by WARTA_DATA_DIR, 'now' by WARTA_NOW, and this file's location by WARTA_CONFIG.",
+             ""]
     for section_name, section_type in _sections():
         lines.append(f"[{section_name}]")
         for name, field in section_type.model_fields.items():

@@ -18,6 +18,7 @@ import random
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ class QAItem:
     gold_ids: frozenset[str] = frozenset()  # passages whose retrieval counts as a hit
     unanswerable: bool = False  # asked against passages that do not answer it: refusing is right
     earlier_turns: tuple[str, ...] = ()  # a conversation's earlier questions, asked first (follow-up sets)
+    now: str = ""  # the day the question is asked on (temporal sets: "kemarin" counts from it); "" = time.now
 
 
 @dataclass(frozen=True)
@@ -171,15 +173,43 @@ def load_conversations(path: Path, passages: Path, *, dataset: str | None = None
     return items
 
 
+def load_temporal(path: Path) -> list[QAItem]:
+    """The questions of a temporal set (``benchmarks/data/temporal``: ``{id, question, lang, now, kind, range,
+    gold_ids, fallback_ids?, answers?, gold_value?}``), one data set per kind. A hit is the newest evidence
+    (``gold_ids[0]``) for "latest" questions, any gold article in the asked range for the others, and the
+    articles outside it that report the event when nothing inside does (``fallback_ids``).
+
+    Raises:
+        SourceError: the file cannot be read or a line is not such a question.
+    """
+    items = []
+    for lineno, record in _jsonl(path, "temporal QA file", "one question per line"):
+        where = f"{path}:{lineno}"
+        if not isinstance(record, dict) or not isinstance(record.get("question"), str) or not record.get("now"):
+            raise SourceError(where, "expected an object with a 'question' and the day it is asked on, 'now'")
+        kind = str(record.get("kind") or "none")
+        gold = [str(g) for g in record.get("gold_ids") or ()] or [str(g) for g in record.get("fallback_ids") or ()]
+        if kind == "latest":
+            gold = gold[:1]
+        answers = [str(a) for a in record.get("answers") or () if str(a).strip()] or (
+            [str(record["gold_value"])] if record.get("gold_value") else [])
+        items.append(QAItem(id=str(record.get("id") or where), question=record["question"],
+                            lang=str(record.get("lang") or "") or detect_language(record["question"], default="other"),
+                            dataset=f"{path.stem} ({kind})", answers=tuple(dict.fromkeys(answers)),
+                            gold_ids=frozenset(gold), now=str(record["now"])))
+    return items
+
+
 # --- the run --------------------------------------------------------------------------------------
 
 
 def _answer(assistant: Assistant, item: QAItem, backend: str) -> AnswerOutcome:
     history: list[dict[str, str]] = []
+    now = date.fromisoformat(item.now) if item.now else None
     for turn in item.earlier_turns:  # replay the conversation as a user would have had it
-        earlier = assistant.ask(turn, history, backend=backend)
+        earlier = assistant.ask(turn, history, backend=backend, now=now)
         history += [{"role": "user", "content": turn}, {"role": "assistant", "content": earlier.text}]
-    answer = assistant.ask(item.question, history, backend=backend)
+    answer = assistant.ask(item.question, history, backend=backend, now=now)
     gold = () if item.unanswerable else item.answers  # their answers live in other passages
     cited = tuple(c.article_id for c in answer.citations)
     with_gold = sum(contains_gold(c.passage, gold) for c in answer.citations) if gold else 0
@@ -232,6 +262,7 @@ def evaluate(
     *,
     unanswerable: Sequence[Path] = (),
     conversations: Sequence[Path] = (),
+    temporal: Sequence[Path] = (),
     modes: Sequence[Mode] = ("hybrid",),
     backend: str | None = None,
     retrieval_only: bool = False,
@@ -249,6 +280,7 @@ def evaluate(
         qa_files: answerable QA sets; ``unanswerable``: QA sets whose answers are not in ``passages``.
         conversations: follow-up sets (``load_conversations``): the conversations about ``passages`` are
             replayed and their last turn is scored (answers only; retrieval figures need gold passages).
+        temporal: questions about time (``load_temporal``), each asked on its own ``now``.
         modes: retrievers to compare (ranked by ``Retriever.search``, passages not merged).
         backend: answer backend (default ``answer.backend``); answers always use Warta's own pipeline.
         retrieval_only: skip answering.
@@ -274,6 +306,8 @@ def evaluate(
             name += "'"
         names.add(name)
         items += sample(load_qa(path, dataset=name, unanswerable=is_unanswerable), limit, seed, part)
+    for path in temporal:
+        items += sample(load_temporal(path), limit, seed, part)
     for path in conversations:
         # not split by part: a conversation file is tuned on or reported as a whole (the project tunes on the
         # dev followups_dev.jsonl and reports its own benchmarks/data/followups_warta.jsonl)
@@ -302,7 +336,9 @@ def evaluate(
         for done, item in enumerate(items, start=1):
             ranked, relevant, took = {}, {}, {}
             for mode in modes if not item.earlier_turns else ():  # a follow-up alone is not a search
-                found = assistant.retriever.search(item.question, k=depth, mode=mode, merge=False)
+                # as users search: a date range or "latest" in the question counts (none do in most sets)
+                found = assistant.search(item.question, k=depth, mode=mode, merge=False,
+                                         now=date.fromisoformat(item.now) if item.now else None)
                 ranked[mode] = tuple(distinct(h.article_id for h in found.hits)[:RANK_DEPTH])
                 relevant[mode] = found.relevant
                 took[mode] = found.timings_ms.get("total", 0.0)

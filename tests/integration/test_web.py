@@ -296,10 +296,10 @@ def run_chat(app, question: str, chat=None, turns=None, **filters):
     args = dict(date_from=None, date_to=None, outlets=[], article_lang="all", ui_lang="en")
     args.update(filters)
     out = None
-    for out in app.respond(question, chat or [], args["date_from"], args["date_to"], args["outlets"],  # noqa: B007 (the last output is read after the loop)
+    for out in app.respond(question, True, chat or [], args["date_from"], args["date_to"], args["outlets"],  # noqa: B007 (the last output is read after the loop)
                            args["article_lang"], args["ui_lang"], turns or [], None):
         pass
-    chat, panel, details, turns, _, _ = out
+    chat, panel, details, turns, *_ = out
     return chat, panel, details, turns
 
 
@@ -862,3 +862,36 @@ def test_a_warm_up_timeout_is_a_warning_and_other_failures_keep_their_trace(capl
     assert timeout.levelname == "WARNING" and "did not finish (APITimeoutError" in timeout.getMessage()
     assert timeout.exc_info is None
     assert failure.levelname == "ERROR" and failure.exc_info is not None
+
+
+@pytest.mark.browser
+def test_a_date_range_in_a_question_is_shown_and_one_click_searches_all_dates(browser, tmp_path, models_dir, embedder):
+    """The developing-story fixture (a flood, 5-10 February 2024), asked on 8 February: "kemarin" is 7 February."""
+    story = REPO / "benchmarks" / "data" / "temporal" / "developing_story.jsonl"
+    settings = make_settings(tmp_path / "data", models_dir, time={"now": "2024-02-08"})
+    assistant = Assistant(settings, embedder=embedder)
+    assert not Ingestor(settings, index=assistant.index, embedder=embedder).ingest([str(story)]).failed
+    port = free_port()
+    demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
+    ui = Page(browser, f"http://127.0.0.1:{port}/")
+    try:
+        page = ui.page
+        ui.ask("Berapa korban tewas banjir Tirtamaya kemarin?", 1)
+        note = page.locator("#time-note")
+        expect(note).to_contain_text("7 February 2024")  # the interface is English; the range is shown
+        expect(note).to_contain_text("kemarin")
+        cards = page.locator('#sources-panel [data-turn="1"] .src-card')
+        expect(cards.first).to_be_visible()
+        assert all("2024-02-07" in t for t in cards.all_inner_texts()), cards.all_inner_texts()
+        page.locator("#drop-dates-btn").click()  # one click: the same question over all dates
+        ui.wait_answer(2)
+        expect(page.locator("#time-row")).to_be_hidden()
+        expect(page.locator('#chatbot [data-testid="user"]')).to_have_count(2)
+        expect(page.locator('#chatbot [data-testid="user"]').last).to_have_text(
+            "Berapa korban tewas banjir Tirtamaya kemarin?")
+        dates = " ".join(page.locator('#sources-panel [data-turn="2"] .src-card').all_inner_texts())
+        assert any(day in dates for day in ("2024-02-05", "2024-02-06", "2024-02-08", "2024-02-09", "2024-02-10"))
+        expect(page.locator("#msg textarea")).to_be_editable()
+    finally:
+        ui.close()
+        demo.close()

@@ -16,7 +16,7 @@ from ui.cli.output import EXIT_FAILED_ITEMS, EXIT_OK, note, print_json
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
     from assistant.followup import Message
-    from assistant.records import Answer
+    from assistant.records import Answer, TimeFocus
     from store.filters import Filters
     from ui.cli.remote import RemoteAssistant
 
@@ -90,8 +90,11 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     found = assistant.search(args.query, k=args.k, filters=filters, mode=args.mode)
     if args.json:
         print_json({"query": args.query, "language": found.language, "relevant": found.relevant,
-                     "timings_ms": found.timings_ms, "hits": [h.to_json() for h in found.hits]})
+                     "timings_ms": found.timings_ms, "hits": [h.to_json() for h in found.hits],
+                     "time": found.time.to_json(found.language) if found.time.asked else None})
         return EXIT_OK
+    if line := time_line(found.time):
+        print(f"({line})")
     if not found.hits:
         print("No matching passages.")
         for warning in assistant.warnings():  # e.g. a lost vector store: say why, and the fix
@@ -107,7 +110,22 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def time_line(focus: TimeFocus) -> str:
+    """What the search did with a date range or "latest" the question asked for; "" when it asked for neither."""
+    if not focus.asked:
+        return ""
+    label = focus.to_json("en")["label"]  # the CLI speaks English
+    said = f" (“{focus.scope.expression}”)" if focus.scope.expression else ""
+    if focus.widened:
+        return f"nothing relevant among articles published {label}{said}: searched all dates"
+    if focus.applied:
+        return f"searched articles published {label}{said}" + (", newest first" if focus.scope.latest else "")
+    return f"newest evidence first{said}"
+
+
 def print_sources(answer: Answer) -> None:
+    if line := time_line(answer.time):
+        print(f"\n({line})")
     if answer.note:
         print(f"\n({answer.note})")
     elif answer.unsupported:

@@ -32,7 +32,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     try:
         run = evaluate(settings, Path(args.passages), [Path(p) for p in args.qa],
                        unanswerable=[Path(p) for p in args.unanswerable or ()],
-                       conversations=[Path(p) for p in args.conversations or ()], modes=modes, backend=args.backend,
+                       conversations=[Path(p) for p in args.conversations or ()],
+                       temporal=[Path(p) for p in args.temporal or ()], modes=modes, backend=args.backend,
                        retrieval_only=args.retrieval_only, limit=args.limit, seed=args.seed, part=args.part,
                        progress=progress)
     finally:

@@ -23,6 +23,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, dict[str, Any]] = {}
     if getattr(args, "backend", None):
         overrides.setdefault("answer", {})["backend"] = args.backend
+    if getattr(args, "now", None):
+        overrides.setdefault("time", {})["now"] = args.now
     if getattr(args, "allow_private_urls", False):
         overrides.setdefault("ingest", {})["allow_private_urls"] = True
     from pathlib import Path

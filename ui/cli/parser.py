@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="warta", description="Cited answers over Indonesian and English news.")
     parser.add_argument("--data-dir", help="data directory (default: WARTA_DATA_DIR or the per-user data dir)")
     parser.add_argument("--config", help="config file (default: WARTA_CONFIG or ./config.toml)")
+    parser.add_argument("--now", type=_iso_date, metavar="YYYY-MM-DD",
+                        help="the day questions are asked on: what 'kemarin' or 'last week' count from (default: "
+                        "WARTA_NOW, time.now or today)")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_ingest_commands(sub)
     _add_answer_commands(sub)
@@ -160,6 +163,9 @@ def _add_eval_command(sub: Commands) -> None:
     p.add_argument("--conversations", action="append", metavar="JSONL",
                    help="follow-up conversations {id, passages, turns[], answers[], lang}: those about --passages are "
                    "replayed and their last turn scored (repeatable)")
+    p.add_argument("--temporal", action="append", metavar="JSONL",
+                   help="questions about time over --passages (benchmarks/data/temporal: each asked on its 'now'; "
+                   "hit = an article of the asked range, or the newest evidence for 'latest'); repeatable")
     _add_backend(p)
     p.add_argument("--retrieval-only", action="store_true", help="skip answering")
     p.add_argument("--modes", default="hybrid", metavar="M[,M]",

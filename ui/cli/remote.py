@@ -50,7 +50,7 @@ def connect(settings: Settings) -> RemoteAssistant | None:
             return None
     except (httpx.HTTPError, ValueError):
         return None
-    return RemoteAssistant(state, settings.answer.backend)
+    return RemoteAssistant(state, settings.answer.backend, settings.time.now)
 
 
 class RemoteStream:
@@ -85,8 +85,9 @@ class RemoteStream:
 class RemoteAssistant:
     """What the CLI needs of ``Assistant``, answered by a running ``warta serve``."""
 
-    def __init__(self, state: ServerState, backend: str) -> None:
+    def __init__(self, state: ServerState, backend: str, now: str = "") -> None:
         self.state, self.backend = state, backend
+        self.now = now  # the CLI's `--now` / WARTA_NOW, sent with every question (else the server's day counts)
         self._client = httpx.Client(base_url=state.url, timeout=ANSWER_TIMEOUT_S,
                                     headers={"Authorization": f"Bearer {state.token}"})
 
@@ -105,12 +106,13 @@ class RemoteAssistant:
 
     def search(self, query: str, *, k: int | None = None, filters: Filters | None = None,
                mode: SearchMode = "hybrid") -> Retrieval:
+        from assistant.records import TimeFocus
         from assistant.retrieve import Retrieval
 
-        data = self._post("/api/search", {"query": query, "k": k, "mode": mode,
+        data = self._post("/api/search", {"query": query, "k": k, "mode": mode, "now": self.now,
                                           "filters": (filters or Filters()).to_json()})
         return Retrieval(data["query"], data["language"], [Hit.from_json(h) for h in data["hits"]], data["relevant"],
-                         data.get("timings_ms", {}))
+                         data.get("timings_ms", {}), TimeFocus.from_json(data.get("time")))
 
     def warnings(self) -> list[str]:
         try:
@@ -121,7 +123,7 @@ class RemoteAssistant:
     def _body(self, question: str, history: Sequence[Message], filters: Filters | None,
               backend: str | None) -> dict[str, Any]:
         return {"question": question, "history": list(history), "filters": (filters or Filters()).to_json(),
-                "backend": backend or self.backend}
+                "backend": backend or self.backend, "now": self.now}
 
     def ask(self, question: str, history: Sequence[Message] = (), *, filters: Filters | None = None,
             backend: str | None = None) -> Answer:

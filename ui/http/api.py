@@ -29,6 +29,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
+from datetime import date
 from typing import Any, get_args
 
 from fastapi import APIRouter, Depends, Request
@@ -245,16 +246,18 @@ class Api:
     def _backends(self) -> list[str]:
         return sorted({self.backend or self.settings.answer.backend, "extractive"})
 
-    def _ask(self, question: str, history: list[Message], filters: Filters, backend: str | None) -> Answer:
+    def _ask(self, question: str, history: list[Message], filters: Filters, backend: str | None,
+             **when: Any) -> Answer:
         with self._answering:
-            return self.assistant.ask(question, history, filters=filters, backend=backend)
+            return self.assistant.ask(question, history, filters=filters, backend=backend, **when)
 
     def _stream(self, question: str, history: list[Message], filters: Filters,
-                backend: str | None) -> Iterator[str | Answer]:
+                backend: str | None, **when: Any) -> Iterator[str | Answer]:
         """The draft's pieces as the model writes them, then the checked ``Answer``. A client that goes away
-        stops the model (the generator is closed, and closes the answer's stream)."""
+        stops the model (the generator is closed, and closes the answer's stream). ``when``: ``time_aware`` and
+        ``now`` (see ``time_options``)."""
         with self._answering:
-            stream = self.assistant.stream(question, history, filters=filters, backend=backend)
+            stream = self.assistant.stream(question, history, filters=filters, backend=backend, **when)
             try:
                 yield from stream
             finally:
@@ -272,15 +275,15 @@ class Api:
     async def chat_completions(self, request: Request) -> Response:
         body = await self._body(request)
 
-        def start() -> tuple[str, list[Message], str | None, Filters]:
+        def start() -> tuple[str, list[Message], str | None, Filters, dict[str, Any]]:
             backend = self._backend_of(body.get("model"))
             question, history = chat_turns(body.get("messages"))
-            return question, history, backend, Filters.from_json(body.get("filters"))
+            return question, history, backend, Filters.from_json(body.get("filters")), time_options(body)
 
         started = self._guarded(start)
         if isinstance(started, JSONResponse):
             return started
-        question, history, backend, filters = started
+        question, history, backend, filters, when = started
         reply_id, created, model = f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), body.get("model") or MODEL
 
         def completion(answer: Answer) -> dict[str, Any]:
@@ -292,7 +295,7 @@ class Api:
 
         if not body.get("stream"):
             return await asyncio.to_thread(self._guarded, lambda: JSONResponse(
-                completion(self._ask(question, history, filters, backend))))
+                completion(self._ask(question, history, filters, backend, **when))))
 
         def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
             return _sse({"id": reply_id, "object": "chat.completion.chunk", "created": created, "model": model,
@@ -303,7 +306,7 @@ class Api:
             try:
                 last = time.monotonic()
                 answer = None
-                for piece in self._stream(question, history, filters, backend):
+                for piece in self._stream(question, history, filters, backend, **when):
                     if isinstance(piece, Answer):
                         answer = piece
                     elif time.monotonic() - last >= KEEP_ALIVE_S:  # the draft is not sent: it may still lose a
@@ -327,26 +330,26 @@ class Api:
     async def ask(self, request: Request) -> Response:
         body = await self._body(request)
 
-        def start() -> tuple[str, list[Message], str | None, Filters]:
+        def start() -> tuple[str, list[Message], str | None, Filters, dict[str, Any]]:
             if "question" not in body:
                 raise InputError("'question' is missing")
             backend = body.get("backend")
             if backend is not None and backend not in get_args(BackendName):
                 raise InputError(f"unknown backend {backend!r} ({', '.join(get_args(BackendName))})")
             return (question_from(body["question"]), history_from(body.get("history")), backend or self.backend,
-                    Filters.from_json(body.get("filters")))
+                    Filters.from_json(body.get("filters")), time_options(body))
 
         started = self._guarded(start)
         if isinstance(started, JSONResponse):
             return started
-        question, history, backend, filters = started
+        question, history, backend, filters, when = started
         if not body.get("stream"):
             return await asyncio.to_thread(self._guarded, lambda: JSONResponse(
-                self._ask(question, history, filters, backend).to_json()))
+                self._ask(question, history, filters, backend, **when).to_json()))
 
         def events() -> Iterator[str]:
             try:
-                for piece in self._stream(question, history, filters, backend):
+                for piece in self._stream(question, history, filters, backend, **when):
                     if isinstance(piece, Answer):
                         yield _sse(piece.to_json(), "answer")
                     else:
@@ -369,9 +372,11 @@ class Api:
             mode = body.get("mode", "hybrid")
             if mode not in ("hybrid", "dense", "keyword"):
                 raise InputError(f"unknown mode {mode!r} (hybrid, dense or keyword)")
-            found = self.assistant.search(query, k=k, filters=Filters.from_json(body.get("filters")), mode=mode)
+            found = self.assistant.search(query, k=k, filters=Filters.from_json(body.get("filters")), mode=mode,
+                                          **time_options(body))
             return JSONResponse({"query": query, "language": found.language, "relevant": found.relevant,
-                                 "timings_ms": found.timings_ms, "hits": [h.to_json() for h in found.hits]})
+                                 "timings_ms": found.timings_ms, "hits": [h.to_json() for h in found.hits],
+                                 "time": found.time.to_json(found.language) if found.time.asked else None})
 
         return await asyncio.to_thread(self._guarded, run)
 
@@ -432,11 +437,31 @@ class Api:
         return await asyncio.to_thread(self._guarded, run)
 
 
+def time_options(body: dict[str, Any]) -> dict[str, Any]:
+    """``time_aware`` (bool, default true: honour a date range or "latest" the question asks for) and ``now`` (the
+    day "kemarin" counts from, YYYY-MM-DD; default the server's ``time.now`` or today) of a request body.
+
+    Raises:
+        InputError: either has the wrong type or form.
+    """
+    aware, now = body.get("time_aware", True), body.get("now")
+    if not isinstance(aware, bool):
+        raise InputError(f"'time_aware' must be true or false, got {aware!r}")
+    if now is None or now == "":
+        return {"time_aware": aware}
+    try:
+        if not isinstance(now, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", now):
+            raise ValueError(now)
+        return {"time_aware": aware, "now": date.fromisoformat(now)}
+    except ValueError:
+        raise InputError(f"'now' must be a day as YYYY-MM-DD, got {now!r}") from None
+
+
 def _details(answer: Answer) -> dict[str, Any]:
     """What an OpenAI-shaped reply carries besides the text: refusal, removed sentences, language, notes."""
     data = answer.to_json()
     return {key: data[key] for key in ("refused", "language", "unsupported", "corrected", "standalone_question",
-                                       "backend", "note")}
+                                       "backend", "note", "time")}
 
 
 def _message(exc: Exception) -> str:

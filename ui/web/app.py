@@ -63,6 +63,9 @@ class ChatView:
     article_lang: gr.Radio
     chatbot: gr.Chatbot
     details: gr.HTML
+    time_row: gr.Row  # shown under an answer whose question asked for a date range
+    time_note: gr.HTML
+    drop_dates: gr.Button
     question: gr.Textbox
     send: gr.Button
     stop: gr.Button
@@ -95,22 +98,23 @@ class WebApp:
 
     # --- chat -------------------------------------------------------------------------------------
 
-    def respond(self, question: str, chat: list[dict] | None, date_from: Any, date_to: Any, outlets: list[str] | None,
-                article_lang: str, ui_lang: str, turns: list[render.Turn] | None,
+    def respond(self, question: str, time_aware: bool, chat: list[dict] | None, date_from: Any, date_to: Any,
+                outlets: list[str] | None, article_lang: str, ui_lang: str, turns: list[render.Turn] | None,
                 request: gr.Request) -> Iterator[tuple]:
-        """Stream one answer to the question taken from the box. Outputs: chat, sources panel, details, turns,
-        Send, Stop."""
+        """Stream one answer to the question taken from the box (``time_aware`` False: the user removed the date
+        range the previous answer searched). Outputs: chat, sources panel, details, turns, Send, Stop, the date
+        row and its note."""
         lang = request_language(ui_lang, request)
         question = (question or "").strip()
         chat, turns = list(chat or []), list(turns or [])
         skip = gr.skip()
         if not question:
-            yield skip, skip, skip, skip, skip, skip
+            yield skip, skip, skip, skip, skip, skip, skip, skip
             return
         number = 1 + sum(m.get("role") == "assistant" for m in chat)  # a stopped answer keeps its number
         history = render.plain_history(chat)
         chat += [{"role": "user", "content": render.chat_html(question)}, {"role": "assistant", "content": ""}]
-        yield chat, skip, "", skip, gr.update(visible=False), gr.update(visible=True)
+        yield chat, skip, "", skip, gr.update(visible=False), gr.update(visible=True), gr.update(visible=False), ""
 
         filters = Filters(date_from=_day(date_from, lang), date_to=_day(date_to, lang), outlets=tuple(outlets or ()),
                           langs=(article_lang,) if is_lang(article_lang) else ())
@@ -119,12 +123,13 @@ class WebApp:
             if self.library.is_empty():
                 shown = message(lang, "empty_store")
             else:
-                stream = self.assistant.stream(question, history, filters=filters, backend=self.backend)
+                stream = self.assistant.stream(question, history, filters=filters, backend=self.backend,
+                                               time_aware=time_aware)
                 with contextlib.closing(stream):  # Stop: ends the model's stream too
                     for piece in stream:
                         streamed += piece
                         chat[-1] = {"role": "assistant", "content": render.answer_html(streamed, number)}
-                        yield chat, skip, skip, skip, skip, skip
+                        yield chat, skip, skip, skip, skip, skip, skip, skip
                 answer = stream.answer
                 shown = answer.text if answer else streamed
         except WartaError as exc:
@@ -135,8 +140,9 @@ class WebApp:
         details = render.details_line(answer, lang) if answer else ""
         chat[-1] = {"role": "assistant", "content": render.answer_html(shown, number)}
         turns.append(render.Turn(number, question, shown, answer, details))
+        note = render.time_note(answer.time, lang) if answer else ""
         yield (chat, render.sources_panel(turns, lang), render.text_html(details), turns,
-               gr.update(visible=True), gr.update(visible=False))
+               gr.update(visible=True), gr.update(visible=False), gr.update(visible=bool(note)), note)
 
     def like(self, evt: gr.LikeData, chat: list[dict] | None, turns: list[render.Turn] | None) -> None:
         """Store a thumbs up/down (or its withdrawal) with the question, answer and citations."""
@@ -206,6 +212,10 @@ class WebApp:
                                      feedback_options=("Like", "Dislike"), buttons=["copy"], sanitize_html=True,
                                      allow_tags=False, layout="bubble", latex_delimiters=[], render_markdown=False)
                 details = gr.HTML("", elem_id="answer-details", js_on_load=None, padding=False)
+                with gr.Row(visible=False, elem_id="time-row", equal_height=True) as time_row:
+                    time_note = gr.HTML("", elem_id="time-note", js_on_load=None, padding=False)
+                    drop_dates = gr.Button(I18N("drop_dates"), size="sm", elem_id="drop-dates-btn", scale=0,
+                                           min_width=160)
                 with gr.Row():
                     question = gr.Textbox(label=I18N("question"), placeholder=I18N("question_ph"), elem_id="msg",
                                           scale=5, lines=1, max_lines=4, submit_btn=False, autofocus=True,
@@ -218,8 +228,8 @@ class WebApp:
                 gr.Markdown(I18N("sources"), elem_id="sources-title")
                 panel = gr.HTML(render.sources_panel([], "en"), elem_id="sources-panel", js_on_load=None,
                                 padding=True, max_height=640)
-        return ChatView(date_from, date_to, outlets, article_lang, chatbot, details, question, send, stop, new_chat,
-                        panel)
+        return ChatView(date_from, date_to, outlets, article_lang, chatbot, details, time_row, time_note, drop_dates,
+                        question, send, stop, new_chat, panel)
 
     def _wire_chat(self, chat: ChatView, ui_lang: gr.Dropdown, turns: gr.State) -> None:
         """The chat's events: ask (Enter, Send, an example), Stop, thumbs, a new conversation.
@@ -229,13 +239,15 @@ class WebApp:
         typed while an answer streams cannot be sent and lost (Gradio drops an event triggered while the same
         event is still pending), and the box never holds a question that was already sent.
         """
-        asked = gr.State("")
-        take: dict[str, Any] = dict(fn=_take_question, inputs=[chat.question], outputs=[chat.question, asked],
-                                    queue=False, api_visibility="private")
+        asked, time_aware = gr.State(""), gr.State(True)
+        take: dict[str, Any] = dict(fn=_take_question, inputs=[chat.question],
+                                    outputs=[chat.question, asked, time_aware], queue=False, api_visibility="private")
         answer_kw: dict[str, Any] = dict(
             fn=self.respond,
-            inputs=[asked, chat.chatbot, chat.date_from, chat.date_to, chat.outlets, chat.article_lang, ui_lang, turns],
-            outputs=[chat.chatbot, chat.panel, chat.details, turns, chat.send, chat.stop],
+            inputs=[asked, time_aware, chat.chatbot, chat.date_from, chat.date_to, chat.outlets, chat.article_lang,
+                    ui_lang, turns],
+            outputs=[chat.chatbot, chat.panel, chat.details, turns, chat.send, chat.stop, chat.time_row,
+                     chat.time_note],
             concurrency_limit=CHAT_LIMITS.get(self.backend, 4), concurrency_id="chat", show_progress="hidden",
             api_visibility="private",
             # a question asked right after Stop, while the page still counts the stopped answer as pending, waits
@@ -245,8 +257,11 @@ class WebApp:
         reopen: dict[str, Any] = dict(fn=_reopen, inputs=None, outputs=[chat.question, chat.send, chat.stop],
                                       queue=False, api_visibility="private")
         taken = [chat.question.submit(**take), chat.send.click(**take),
-                 chat.chatbot.example_select(_take_example, None, [chat.question, asked], queue=False,
-                                             api_visibility="private")]
+                 chat.chatbot.example_select(_take_example, None, [chat.question, asked, time_aware], queue=False,
+                                             api_visibility="private"),
+                 # "search all dates": the last question again, without the date range it asked for
+                 chat.drop_dates.click(_take_without_dates, [turns], [chat.question, asked, time_aware, chat.time_row],
+                                       queue=False, api_visibility="private")]
         answering = [event.then(**answer_kw) for event in taken]
         for event in answering:
             event.then(**reopen)  # after the answer, an error or Stop
@@ -265,11 +280,19 @@ def _is_timeout(exc: BaseException) -> bool:
 
 def _take_question(question: str | None) -> tuple:
     """Enter or Send: the question leaves the box for the ``asked`` State and the box is locked until the answer
-    is done (an empty box stays as it is)."""
+    is done (an empty box stays as it is); dates in it count."""
     question = question or ""
     if not question.strip():
-        return gr.skip(), ""
-    return gr.update(value="", interactive=False), question
+        return gr.skip(), "", True
+    return gr.update(value="", interactive=False), question, True
+
+
+def _take_without_dates(turns: list[render.Turn] | None) -> tuple:
+    """The date row's button: the last question asked again, searching all dates (the box locks meanwhile)."""
+    question = turns[-1].question if turns else ""
+    if not question:
+        return gr.skip(), "", True, gr.update(visible=False)
+    return gr.update(interactive=False), question, False, gr.update(visible=False)
 
 
 def _take_example(evt: gr.SelectData) -> tuple:

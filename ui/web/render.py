@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from assistant.records import Answer, Citation
+from assistant.records import Answer, Citation, TimeFocus
 from core.records import ArticleInfo
 from ui.web.texts import message, passages
 
@@ -286,6 +286,15 @@ def details_line(answer: Answer, lang: str) -> str:
     return " — ".join([*notes, line])
 
 
+def time_note(focus: TimeFocus, lang: str) -> str:
+    """HTML for the line under an answer whose question asked for a date range: which range was searched (or that
+    nothing in it was relevant, so all dates were), in the interface's language; "" for other answers."""
+    if focus.scope.range is None or not (focus.applied or focus.widened):
+        return ""
+    key = "time_applied" if focus.applied else "time_widened"
+    return text_html(message(lang, key, label=focus.scope.range.label(lang), expression=focus.scope.expression))
+
+
 # --- library ----------------------------------------------------------------------------------------
 
 LIBRARY_COLUMNS = ("col_title", "col_outlet", "col_date", "col_lang", "col_chunks", "col_id")
@@ -294,7 +303,8 @@ LIBRARY_COLUMNS = ("col_title", "col_outlet", "col_date", "col_lang", "col_chunk
 def library_rows(articles: Iterable[ArticleInfo], query: str = "") -> list[list[str | int]]:
     """Table rows (title, outlet, date, language, passages, id) of the articles whose title contains ``query``."""
     needle = " ".join(query.split()).casefold()
-    return [[a.title, a.outlet, a.published, a.lang, a.n_chunks, a.id]
+    return [[a.title, a.outlet, f"{a.published} ({a.date_source})" if a.published and a.date_source else a.published,
+             a.lang, a.n_chunks, a.id]
             for a in articles if needle in " ".join(a.title.split()).casefold()]
 
 

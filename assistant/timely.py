@@ -1,0 +1,107 @@
+"""Time in search and answers, by rules in code (the model never does date arithmetic).
+
+- A date range asked in a question ("kemarin", "pekan lalu", "in March 2018", "sejak Januari") narrows the
+  search to articles published in it, softly: when nothing in the range is relevant, all dates are searched
+  and the answer says so (``search_in_time``).
+- "Latest" questions (terbaru, terkini, latest, current) rank newer evidence higher: a passage's score decays
+  with its article's age behind the newest candidate, down to a floor (``by_recency``), and the newest
+  passage is numbered first.
+- Relative dates in passages ("kemarin", "Senin (5/9) lalu") are shown resolved against their article's
+  publish date (``resolve_dates``), so the model, the quotes and the source cards all read the same dates.
+
+The expressions themselves are found and resolved by ``core.text.when``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Protocol, TypeVar
+
+from assistant.prompts import NEWEST_EVIDENCE
+from assistant.records import Citation, TimeFocus
+from core.records import Hit
+from core.settings import TimeSettings
+from core.text.when import DateRange, TimeScope, annotate
+from store.filters import Filters
+
+RECENCY_POOL = 4  # "latest" questions: candidates re-ranked by date, as a multiple of k
+
+
+class Found(Protocol):
+    """What a search returns, as far as time needs it (``assistant.retrieve.Retrieval``)."""
+
+    hits: list[Hit]
+    relevant: bool
+
+
+F = TypeVar("F", bound=Found)
+
+
+def within(filters: Filters, span: DateRange) -> Filters:
+    """``filters`` narrowed to ``span`` (a date range the user set keeps its own bounds where they are tighter)."""
+    since = max(filter(None, (filters.date_from, span.start.isoformat() if span.start else "")), default="")
+    until = min(filter(None, (filters.date_to, span.end.isoformat() if span.end else "")), default="")
+    return replace(filters, date_from=since, date_to=until)
+
+
+def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filters: Filters, k: int,
+                   settings: TimeSettings, now: date) -> tuple[F, TimeFocus]:
+    """``search(filters, k)`` honouring what ``scope`` asks: its range first (all dates when nothing in it is
+    relevant), the newest evidence first for "latest" questions, and for those nothing published after ``now``
+    when anything up to it is relevant (replaying an archive: what was "latest" on that day)."""
+    pool = k * RECENCY_POOL if scope.latest else k
+    span = scope.range if scope.range is not None else DateRange(None, now) if scope.latest else None
+    if span is not None and settings.soft_filter:
+        found = search(within(filters, span), pool)
+        if found.relevant and found.hits:
+            return _newest_first(found, scope, k, settings), TimeFocus(scope, applied=scope.range is not None)
+        return _newest_first(search(filters, pool), scope, k, settings), TimeFocus(
+            scope, widened=scope.range is not None)
+    return _newest_first(search(filters, pool), scope, k, settings), TimeFocus(scope)
+
+
+def _newest_first(found: F, scope: TimeScope, k: int, settings: TimeSettings) -> F:
+    if scope.latest:
+        found.hits = by_recency(found.hits, settings.recency_half_life_days, settings.recency_floor)[:k]
+        found.hits.sort(key=lambda h: h.published, reverse=True)  # the newest evidence is [1]
+    return found
+
+
+def by_recency(hits: Sequence[Hit], half_life_days: float, floor: float) -> list[Hit]:
+    """``hits`` re-ranked by score x (floor + (1 - floor) x 0.5 ** (age / half-life)), the age counted in days
+    behind the newest dated hit (an archive of 2017 still has a "latest"); an undated hit keeps the floor."""
+    days = {h.chunk_id: date.fromisoformat(h.published) for h in hits if h.published}
+    newest = max(days.values(), default=None)
+
+    def weight(hit: Hit) -> float:
+        if newest is None or hit.chunk_id not in days:
+            return floor
+        return floor + (1 - floor) * 0.5 ** ((newest - days[hit.chunk_id]).days / half_life_days)
+
+    # a fused score below 0 (a keyword-only candidate far from the question) stays at the bottom
+    rescored = [replace(h, score=max(h.score, 0.0) * weight(h)) for h in hits]
+    return sorted(rescored, key=lambda h: -h.score)
+
+
+def newest_evidence(citations: Sequence[Citation], language: str) -> str:
+    """The line that gives a "latest" answer's newest cited date ("Sumber terbaru: 10 Februari 2024 [1]."), or ""
+    when no cited article is dated."""
+    dated = [c for c in citations if c.published]
+    if not dated:
+        return ""
+    newest = max(dated, key=lambda c: (c.published, -c.n))
+    day = date.fromisoformat(newest.published)
+    return NEWEST_EVIDENCE[language].format(day=DateRange(day, day).label(language), n=newest.n)
+
+
+def resolve_dates(hits: Sequence[Hit]) -> list[Hit]:
+    """Each passage with its relative dates resolved against its article's publish date (undated ones as they are)."""
+    out = []
+    for hit in hits:
+        if hit.published:
+            lang = hit.lang if hit.lang in ("id", "en") else "id"
+            hit = replace(hit, text=annotate(hit.text, date.fromisoformat(hit.published), lang))
+        out.append(hit)
+    return out

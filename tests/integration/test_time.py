@@ -1,0 +1,109 @@
+"""Time as a user meets it, on real components (the e5 model, Chroma, BM25, the CLI): publish dates found at
+ingest and shown, a date range asked in a question searched softly, "latest" questions answered from the newest
+article with its date, relative dates in passages resolved. The story is the invented developing-story fixture of
+``benchmarks/data/temporal`` (a flash flood, 5-10 February 2024, death toll 3 -> 7 -> 12 -> 18)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+
+from assistant.assistant import Assistant
+from ingest.ingestor import Ingestor
+from store.catalog import Catalog
+from tests.conftest import REPO, run_cli
+
+STORY = REPO / "benchmarks" / "data" / "temporal" / "developing_story.jsonl"
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory, models_dir, embedder) -> Assistant:
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path_factory.mktemp("story") / "data", models_dir)
+    articles = [json.loads(line) for line in STORY.read_text(encoding="utf-8").splitlines() if line.strip()]
+    source = tmp_path_factory.mktemp("src") / "story.jsonl"
+    source.write_text("\n".join(json.dumps({k: a[k] for k in ("id", "title", "text", "date", "outlet", "url", "lang")},
+                                           ensure_ascii=False) for a in articles), encoding="utf-8")
+    report = Ingestor(settings, embedder=embedder).ingest([str(source)])
+    assert report.count("added") == len(articles)
+    return Assistant(settings, embedder=embedder)
+
+
+def test_ingest_finds_publish_dates_says_how_and_counts_the_undated(cli_env, capsys, tmp_path):
+    rows = [
+        {"id": "field", "title": "Harga beras naik", "text": "Harga beras naik lagi di pasar induk. " * 5,
+         "date": "2024-02-06"},
+        {"id": "url", "title": "Timnas menang", "url": "http://poskotanews.com/2017/12/23/timnas-menang/",
+         "text": "Timnas menang 3-0 atas Malaysia di Stadion Utama. " * 5},
+        {"id": "dateline", "title": "Jalan tol diresmikan",
+         "text": "Jakarta, CNN Indonesia -- Presiden meresmikan jalan tol Trans Jawa pada Senin (6/11). "
+                 "Proyek yang dimulai 2015 itu selesai pada 2017, kata menteri. " * 3},
+        {"id": "undated", "title": "Resep rendang", "text": "Rendang dimasak perlahan dengan santan dan rempah. " * 5},
+    ]
+    source = tmp_path / "mixed.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    code, out, _ = run_cli(capsys, "ingest", "-q", str(source))
+    assert code == 0 and "4 added" in out and "1 stored article without a publish date" in out
+    code, out, _ = run_cli(capsys, "list", "--json")
+    listed = {a["id"]: (a["published"], a["date_source"]) for a in json.loads(out)}
+    assert listed == {"field": ("2024-02-06", "field"), "url": ("2017-12-23", "url"),
+                      "dateline": ("2017-11-06", "dateline"), "undated": ("", "none")}
+    code, out, _ = run_cli(capsys, "list")
+    assert "2017-11-06 (dateline)" in out and "no date" in out
+
+
+def test_a_catalog_from_before_date_sources_opens_and_keeps_its_articles(tmp_path):
+    path = tmp_path / "catalog.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript("""
+        CREATE TABLE articles (id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, url TEXT NOT NULL,
+            published TEXT NOT NULL, outlet TEXT NOT NULL, lang TEXT NOT NULL, source TEXT NOT NULL,
+            content_hash TEXT NOT NULL, n_chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL);
+        INSERT INTO articles VALUES ('a1', 'Judul', 'Teks', '', '2017-01-02', 'Antara', 'id', 'x.jsonl:1', 'h', 1,
+            '2026-11-01T00:00:00+00:00');
+    """)
+    old.close()
+    (info,) = Catalog(path).articles()
+    assert (info.id, info.published, info.date_source) == ("a1", "2017-01-02", "")
+    assert [a.date_source for a in Catalog(path).iter_articles()] == [""]  # opening twice adds nothing twice
+
+
+def test_latest_question_is_answered_from_the_newest_article_with_its_date(story):
+    answer = story.ask("Berapa jumlah korban meninggal banjir Tirtamaya terbaru?", now=date(2024, 2, 11))
+    assert not answer.refused and answer.time.scope.latest
+    assert "18 orang" in answer.text.split("\n\n")[0]
+    newest = max(c.published for c in answer.citations)
+    assert newest >= "2024-02-08"  # 18 was first reported on 8 February and repeated after
+    assert "Sumber terbaru:" in answer.text and "Februari 2024" in answer.text
+
+
+def test_while_the_story_develops_later_articles_do_not_count(story):
+    # asked on 7 February: "latest" is what was known then (12 dead), not the 18 reported from 8 February on
+    answer = story.ask("Berapa jumlah korban meninggal banjir Tirtamaya terbaru?", now=date(2024, 2, 7))
+    assert not answer.refused and answer.citations
+    assert max(c.published for c in answer.citations) == "2024-02-07"
+    assert "12 orang" in answer.citations[0].passage and "18" not in answer.text
+    assert "Sumber terbaru: 7 Februari 2024 [1]." in answer.text
+    assert "Sebelumnya (6 Februari 2024):" in answer.text  # what the older report said
+
+
+def test_a_range_asked_is_searched_first_and_widened_when_nothing_in_it_is_relevant(story):
+    found = story.search("Berapa korban tewas banjir Tirtamaya kemarin?", now=date(2024, 2, 7))
+    assert found.time.applied and not found.time.widened
+    assert {h.published for h in found.hits} == {"2024-02-06"}
+    wide = story.search("Berapa korban tewas banjir Tirtamaya pada tahun 2019?", now=date(2024, 2, 11))
+    assert wide.time.widened and wide.hits and all(h.published.startswith("2024-02") for h in wide.hits)
+    plain = story.search("Berapa korban tewas banjir Tirtamaya kemarin?", now=date(2024, 2, 7), time_aware=False)
+    assert not plain.time.asked and len({h.published for h in plain.hits}) > 1
+
+
+def test_relative_dates_in_passages_are_shown_resolved_against_their_article(story):
+    hits = story.search("Kapan Jembatan Lampesi putus?", now=date(2024, 2, 11)).hits
+    text = " ".join(h.text for h in hits)
+    assert "5 Februari 2024" in text  # "Senin (5/2)" in a 6 February article, resolved
+    answer = story.ask("Kapan Jembatan Lampesi putus?", now=date(2024, 2, 11))
+    assert not answer.refused and "Februari 2024" in answer.text

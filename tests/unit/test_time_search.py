@@ -1,0 +1,167 @@
+"""Time in search, by rules in code: publish dates from URLs, the soft date filter and its fallback, the
+"latest" ranking and the line that dates a "latest" answer (the expressions themselves: test_when.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+
+from assistant.records import Citation, TimeFocus
+from assistant.timely import by_recency, newest_evidence, search_in_time, within
+from core.errors import InputError
+from core.records import Hit
+from core.settings import TimeSettings
+from core.text.when import DateRange, TimeScope
+from ingest.dates import publish_date, text_years, url_date
+from store.filters import Filters
+from ui.http.api import time_options
+
+TODAY = date(2026, 12, 1)
+NOW = date(2018, 3, 1)
+
+
+@pytest.mark.parametrize("url, day", [
+    ("http://www.cnnindonesia.com/olahraga/20161112230644-142-172253/ronaldo-tak-kesulitan/", "2016-11-12"),
+    ("http://www.suara.com/entertainment/2017/09/06/181222/bocor-james-bond", "2017-09-06"),
+    ("http://poskotanews.com/2017/12/23/kalahkan-real-madrid/", "2017-12-23"),
+    ("http://rimanews.com/olahraga/sepakbola/read/20170406/322240/Keikutsertaan-timnas", "2017-04-06"),
+    ("https://example.id/berita/2024-02-07-banjir-tirtamaya", "2024-02-07"),
+    ("https://www.antaranews.com/berita/659644/jayawijaya-datangkan-arkeolog", ""),  # an article number
+    ("https://example.id/2017/13/45/bukan-tanggal", ""),  # no such day
+    ("https://example.id/2031/01/05/from-the-future", ""),  # after today: a wrong date is worse than none
+    ("https://kumparan.com/ananda/ketua-mpr-mustahil-2017", ""),  # a year alone is not a day
+])
+def test_a_url_gives_its_publish_date_only_when_it_holds_a_real_past_day(url, day):
+    assert url_date(url, TODAY) == day
+
+
+def test_the_date_source_says_how_the_date_was_found_most_trusted_first():
+    url = "http://poskotanews.com/2017/12/23/kalahkan-real-madrid/"
+    assert publish_date(field="2017-12-22", html="2017-12-24", url=url, today=TODAY).source == "field"
+    assert publish_date(html="2017-12-24", url=url, today=TODAY) == publish_date(html="2017-12-24", today=TODAY)
+    assert publish_date(url=url, today=TODAY).day == "2017-12-23"
+    dateline = "Jakarta, CNN Indonesia -- Presiden meresmikan jalan tol pada Senin (6/11). Proyek 2017 itu ..."
+    assert (publish_date(text=dateline, today=TODAY).day, publish_date(text=dateline, today=TODAY).source) == (
+        "2017-11-06", "dateline")
+    # no year anywhere: the weekday alone cannot place it, so no date rather than a guess
+    assert publish_date(text="Jakarta -- Presiden meresmikan jalan tol pada Senin (6/11).", today=TODAY).source == "none"
+
+
+def test_the_years_an_article_mentions_come_most_frequent_first_and_numbers_are_not_years():
+    text = "Pada 2017 harga naik. Rp 2.019 per liter, 2.018 orang, laporan 2016 dan 2017; tahun 3000."
+    assert text_years(text, TODAY) == [2017, 2016]
+
+
+def test_a_range_asked_narrows_filters_the_user_set_without_widening_them():
+    span = DateRange(date(2018, 1, 1), date(2018, 1, 31))
+    assert within(Filters(), span) == Filters(date_from="2018-01-01", date_to="2018-01-31")
+    assert within(Filters(date_from="2018-01-15", outlets=("Antara",)), span) == Filters(
+        date_from="2018-01-15", date_to="2018-01-31", outlets=("Antara",))
+    assert within(Filters(), DateRange(None, date(2024, 2, 7))) == Filters(date_to="2024-02-07")
+
+
+def hit(cid: str, published: str, score: float) -> Hit:
+    return Hit(chunk_id=cid, article_id=cid, index=0, text=cid, title=cid, published=published, score=score)
+
+
+def test_latest_questions_rank_newer_evidence_higher_down_to_a_floor():
+    hits = [hit("old", "2024-01-01", 1.0), hit("new", "2024-02-10", 0.9), hit("undated", "", 1.0),
+            hit("weak-new", "2024-02-10", 0.1)]
+    ranked = [h.chunk_id for h in by_recency(hits, half_life_days=7, floor=0.5)]
+    assert ranked[0] == "new"  # a little less relevant, six weeks newer
+    assert ranked[-1] == "weak-new"  # newness does not lift what is barely relevant
+    assert ranked.index("undated") < ranked.index("weak-new")  # undated keeps the floor, not zero
+    # an archive of 2017 still has a "latest": age counts from the newest candidate, not from today
+    archive = [hit("a", "2017-03-01", 1.0), hit("b", "2017-03-08", 0.8)]
+    assert [h.chunk_id for h in by_recency(archive, 7, 0.5)] == ["b", "a"]
+
+
+@dataclass
+class FakeFound:
+    hits: list[Hit]
+    relevant: bool
+    time: TimeFocus = field(default_factory=TimeFocus)
+
+
+class FakeSearch:
+    """A search over fixed hits that honours date filters, recording what it was asked."""
+
+    def __init__(self, hits: list[Hit], relevant_in_range: bool = True) -> None:
+        self.hits, self.relevant_in_range, self.calls = hits, relevant_in_range, []
+
+    def __call__(self, filters: Filters, k: int) -> FakeFound:
+        self.calls.append((filters, k))
+        found = [h for h in self.hits if (not filters.date_from or h.published >= filters.date_from)
+                 and (not filters.date_to or (h.published and h.published <= filters.date_to))]
+        narrowed = bool(filters.date_from or filters.date_to)
+        return FakeFound(found[:k], bool(found) and (self.relevant_in_range or not narrowed))
+
+
+HITS = [hit("jan", "2018-01-10", 1.0), hit("mar", "2018-03-05", 0.9), hit("undated", "", 0.8)]
+JANUARY = TimeScope(DateRange(date(2018, 1, 1), date(2018, 1, 31)), False, "Januari 2018", "absolute")
+
+
+def test_a_range_with_relevant_articles_keeps_the_search_in_it():
+    search = FakeSearch(HITS)
+    found, focus = search_in_time(search, JANUARY, Filters(), 5, TimeSettings(), NOW)
+    assert [h.chunk_id for h in found.hits] == ["jan"]
+    assert focus.applied and not focus.widened and len(search.calls) == 1
+
+
+def test_nothing_relevant_in_the_range_falls_back_to_all_dates_and_says_so():
+    search = FakeSearch(HITS, relevant_in_range=False)
+    found, focus = search_in_time(search, JANUARY, Filters(), 5, TimeSettings(), NOW)
+    assert [h.chunk_id for h in found.hits] == ["jan", "mar", "undated"]
+    assert focus.widened and not focus.applied
+    assert focus.to_json("id")["label"] and focus.to_json("en")["until"] == "2018-01-31"
+
+
+def test_the_soft_filter_can_be_turned_off_and_no_scope_searches_as_before():
+    for scope, cfg in [(JANUARY, TimeSettings(soft_filter=False)), (TimeScope(None, False, "", "none"), TimeSettings())]:
+        search = FakeSearch(HITS)
+        found, focus = search_in_time(search, scope, Filters(), 5, cfg, NOW)
+        assert [h.chunk_id for h in found.hits] == ["jan", "mar", "undated"] and not focus.applied
+        assert search.calls == [(Filters(), 5)]
+
+
+def test_a_latest_question_looks_deeper_and_numbers_the_newest_evidence_first():
+    latest = TimeScope(None, True, "terbaru", "latest")
+    search = FakeSearch(HITS)
+    found, focus = search_in_time(search, latest, Filters(), 2, TimeSettings(), date(2018, 4, 1))
+    assert search.calls[0] == (Filters(date_to="2018-04-01"), 8)  # more candidates than k, re-ranked by date
+    assert [h.chunk_id for h in found.hits] == ["mar", "jan"] and focus.asked and not focus.applied
+    # asked on 1 March (replaying an archive): the March article was not written yet
+    found, _ = search_in_time(FakeSearch(HITS), latest, Filters(), 2, TimeSettings(), NOW)
+    assert [h.chunk_id for h in found.hits] == ["jan"]
+
+
+def test_a_latest_answer_states_the_date_of_its_newest_cited_article():
+    def cite(n: int, published: str) -> Citation:
+        return Citation(n, f"a{n}", f"c{n}", "t", "o", published, "", "", "")
+
+    assert newest_evidence([cite(1, "2024-02-08"), cite(2, "2024-02-10"), cite(3, "")], "id") == (
+        "Sumber terbaru: 10 Februari 2024 [2].")
+    assert "10 February 2024 [2]" in newest_evidence([cite(1, "2024-02-08"), cite(2, "2024-02-10")], "en")
+    assert newest_evidence([cite(1, "")], "en") == ""
+
+
+def test_a_focus_survives_the_trip_from_a_server_to_the_cli():
+    focus = TimeFocus(JANUARY, applied=True)
+    assert TimeFocus.from_json(focus.to_json("en")) == focus
+    assert TimeFocus.from_json(None) == TimeFocus()
+
+
+@pytest.mark.parametrize("body, says", [
+    ({"now": "2018-13-01"}, "'now'"), ({"now": "kemarin"}, "'now'"), ({"now": 20180301}, "'now'"),
+    ({"time_aware": "no"}, "'time_aware'"),
+])
+def test_api_time_options_name_what_is_wrong(body, says):
+    with pytest.raises(InputError, match=says):
+        time_options(body)
+
+
+def test_api_time_options_read_the_day_and_the_switch():
+    assert time_options({}) == {"time_aware": True}
+    assert time_options({"now": "2018-03-01", "time_aware": False}) == {"time_aware": False, "now": date(2018, 3, 1)}
