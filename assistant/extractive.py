@@ -21,10 +21,13 @@ def best_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
                    limit: int, *, newest: bool = False) -> list[tuple[int, str]]:
     """Up to ``limit`` (passage number, sentence) close to the best one, in reading order (``focus``: see
     ``context.rank_units``). ``newest`` ("latest" questions): only sentences of the most recently published
-    passages that answer at all, so a figure is never taken from an older report when a newer one gives it."""
+    passage among those whose sentences answer about as well as the best one, so a figure is not taken from an
+    older report when a newer one gives it, nor from a newer article that is about something else."""
     units = rank_units(focus, [replace(p.hit, text=p.text) for p in passages], embedder, encoding)
-    if newest:
-        day = [passages[u.source].hit.published for u in units if u.cosine >= MIN_SENTENCE_SCORE]
+    if newest and units:  # the newest of the sentences that answer about as well as the best one
+        best = max(u.cosine for u in units)
+        day = [passages[u.source].hit.published for u in units
+               if u.cosine >= max(MIN_SENTENCE_SCORE, best - RUNNER_UP_GAP)]
         if newest_day := max(day, default=""):
             units = [u for u in units if passages[u.source].hit.published == newest_day]
     ranked = [u for u in units[:limit] if u.cosine >= MIN_SENTENCE_SCORE]

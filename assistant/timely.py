@@ -4,8 +4,8 @@
   search to articles published in it, softly: when nothing in the range is relevant, all dates are searched
   and the answer says so (``search_in_time``).
 - "Latest" questions (terbaru, terkini, latest, current) rank newer evidence higher: a passage's score decays
-  with its article's age behind the newest candidate, down to a floor (``by_recency``), and the newest
-  passage is numbered first.
+  with its article's age behind the newest candidate, down to a floor (``by_recency``); relevance still leads
+  (a newer article that is barely about the question does not jump ahead of one that is).
 - Relative dates in passages ("kemarin", "Senin (5/9) lalu") are shown resolved against their article's
   publish date (``resolve_dates``), so the model, the quotes and the source cards all read the same dates.
 
@@ -65,7 +65,6 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
 def _newest_first(found: F, scope: TimeScope, k: int, settings: TimeSettings) -> F:
     if scope.latest:
         found.hits = by_recency(found.hits, settings.recency_half_life_days, settings.recency_floor)[:k]
-        found.hits.sort(key=lambda h: h.published, reverse=True)  # the newest evidence is [1]
     return found
 
 

@@ -195,7 +195,7 @@ class TimeSettings(_Section):
     recency_half_life_days: float = Field(7.0, gt=0, description=(
         "'Latest' questions (terbaru, terkini, latest, current): a passage's score halves for every this many days "
         "its article is older than the newest candidate's, down to the floor below."))
-    recency_floor: float = Field(0.5, ge=0, le=1, description=(
+    recency_floor: float = Field(0.75, ge=0, le=1, description=(
         "The least share of its score an old (or undated) passage keeps for a 'latest' question."))
     resolve_relative_dates: bool = Field(True, description=(
         "Show relative dates of passages resolved against their article's date: 'kemarin (4 September 2005)'."))

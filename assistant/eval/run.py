@@ -34,6 +34,7 @@ from core.models.embedder import Embedder
 from core.models.prepare import load_embedder
 from core.settings import Settings, load_settings
 from core.text.lang import detect_language
+from core.text.when import DateRange
 
 RANK_DEPTH = 10  # distinct articles ranked per question: enough for hit@1, hit@5 and MRR@10
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
@@ -231,8 +232,11 @@ def unstated_facts(assistant: Assistant, answer, history) -> tuple[str, ...]:
     lead = next((lead for lead in EXTRACTIVE_LEAD.values() if text.startswith(lead)), "")
     said, _, quoted = split_quotes(text)
     text = f"{said}\n\n{quoted}" if quoted else said
+    # a "latest" answer states its newest cited article's publish date: the citation's date supports it
+    dates = [DateRange(day, day).label(lang) for c in answer.citations if c.published
+             for day in [date.fromisoformat(c.published)] for lang in ("id", "en")]
     evidence = Evidence([*(c.passage for c in answer.citations), answer.question, answer.standalone_question,
-                         *(m["content"] for m in history)])
+                         *(m["content"] for m in history), *dates])
     cross = any(c.passage and detect_language(c.passage, default=answer.language) != answer.language
                 for c in answer.citations)
     missing = unsupported_facts(text[len(lead):], evidence, translated=assistant.same_names if cross else None)

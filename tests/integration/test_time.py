@@ -107,3 +107,28 @@ def test_relative_dates_in_passages_are_shown_resolved_against_their_article(sto
     assert "5 Februari 2024" in text  # "Senin (5/2)" in a 6 February article, resolved
     answer = story.ask("Kapan Jembatan Lampesi putus?", now=date(2024, 2, 11))
     assert not answer.refused and "Februari 2024" in answer.text
+
+
+def test_the_cli_counts_from_now_and_says_which_range_it_searched(cli_env, capsys, monkeypatch):
+    assert run_cli(capsys, "ingest", "-q", str(STORY))[0] == 0
+    code, out, _ = run_cli(capsys, "--now", "2024-02-08", "search", "korban banjir Tirtamaya kemarin")
+    assert code == 0 and "(searched articles published 7 February 2024 (“kemarin”))" in out
+    assert "2024-02-07" in out and "2024-02-09" not in out
+    monkeypatch.setenv("WARTA_NOW", "2024-02-11")  # the environment does the same
+    code, out, _ = run_cli(capsys, "ask", "--json", "Berapa korban tewas banjir Tirtamaya kemarin?")
+    answer = json.loads(out)
+    assert code == 0 and answer["time"]["since"] == answer["time"]["until"] == "2024-02-10"
+    assert all(c["date"] == "2024-02-10" for c in answer["citations"])
+    with pytest.raises(SystemExit) as exit_:
+        run_cli(capsys, "--now", "2024-02-30", "search", "banjir")
+    assert exit_.value.code == 2 and "'2024-02-30'" in capsys.readouterr().err  # argparse names the bad day
+
+
+def test_a_pasted_paragraph_is_searched_as_it_is_its_dates_are_narration(story):
+    question = "Berapa korban tewas banjir Tirtamaya kemarin?"
+    assert story.time_scope(question, date(2024, 2, 8)).range is not None
+    paragraph = ("Saat ini tim SAR gabungan masih mencari warga yang hilang. Banjir bandang menerjang tiga kecamatan di "
+                 "Kabupaten Tirtamaya pada Minggu (4/2) malam, dan kemarin korban meninggal bertambah. Bupati meminta "
+                 "warga di bantaran Sungai Lampesi tetap waspada karena hujan masih turun.")
+    assert not story.time_scope(paragraph, date(2024, 2, 8)).latest
+    assert not story.search(paragraph, now=date(2024, 2, 8)).time.asked

@@ -126,7 +126,7 @@ def test_the_soft_filter_can_be_turned_off_and_no_scope_searches_as_before():
         assert search.calls == [(Filters(), 5)]
 
 
-def test_a_latest_question_looks_deeper_and_numbers_the_newest_evidence_first():
+def test_a_latest_question_looks_deeper_and_ranks_newer_evidence_first():
     latest = TimeScope(None, True, "terbaru", "latest")
     search = FakeSearch(HITS)
     found, focus = search_in_time(search, latest, Filters(), 2, TimeSettings(), date(2018, 4, 1))
