@@ -56,9 +56,10 @@ def text_years(text: str, today: date) -> list[int]:
     return [year for year, _ in counts.most_common()]
 
 
-def publish_date(*, field: str = "", html: str = "", url: str = "", text: str = "",
+def publish_date(*, field: str = "", html: str = "", url: str = "", text: str = "", datelines: bool = True,
                  today: date | None = None) -> PublishDate:
-    """The best publish date among what an item offers (``field`` and ``html`` already ISO dates or "")."""
+    """The best publish date among what an item offers (``field`` and ``html`` already ISO dates or ""); the
+    text's dateline only with ``datelines`` (it dates the event, often the day before publication)."""
     today = today or date.today()
     if field:
         return PublishDate(field, "field")
@@ -66,7 +67,7 @@ def publish_date(*, field: str = "", html: str = "", url: str = "", text: str = 
         return PublishDate(html, "html")
     if found := url_date(url, today):
         return PublishDate(found, "url")
-    day = dateline_date(text, text_years(text, today), today)
+    day = dateline_date(text, text_years(text, today), today) if datelines else None
     if day is not None:
         return PublishDate(day.isoformat(), "dateline")
     return PublishDate("", "none")

@@ -124,7 +124,8 @@ def make_article(record: dict[str, Any], item: str, settings: IngestSettings, *,
     article_id = given_id if given_id else (
         derive_id(url, title, text) if url or not identity else derive_id(identity, "", "")
     )
-    when = publish_date(field=field_date, html=normalize_date(page_date), url=url, text=text)
+    when = publish_date(field=field_date, html=normalize_date(page_date), url=url, text=text,
+                        datelines=settings.dateline_dates)
     return Article(id=article_id, title=title, text=text, url=url, published=when.day, outlet=outlet,
                    lang=lang, source=item, date_source=when.source)
 

@@ -45,6 +45,7 @@ def test_the_date_source_says_how_the_date_was_found_most_trusted_first():
     dateline = "Jakarta, CNN Indonesia -- Presiden meresmikan jalan tol pada Senin (6/11). Proyek 2017 itu ..."
     assert (publish_date(text=dateline, today=TODAY).day, publish_date(text=dateline, today=TODAY).source) == (
         "2017-11-06", "dateline")
+    assert publish_date(text=dateline, datelines=False, today=TODAY).source == "none"  # ingest.dateline_dates off
     # no year anywhere: the weekday alone cannot place it, so no date rather than a guess
     assert publish_date(text="Jakarta -- Presiden meresmikan jalan tol pada Senin (6/11).", today=TODAY).source == "none"
 
