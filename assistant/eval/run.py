@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from assistant.cite import split_quotes, strip_markers
 from assistant.eval.metrics import Part, contains_gold, distinct, part_of
 from assistant.eval.store import EvalStore, Progress, prepare_store
 from assistant.facts import Evidence, unsupported_facts
-from assistant.prompts import EXTRACTIVE_LEAD
+from assistant.prompts import EARLIER_LEAD, EXTRACTIVE_LEAD
 from assistant.retrieve import Mode
 from core.errors import ConfigError, SourceError
 from core.models.embedder import Embedder
@@ -232,6 +233,8 @@ def unstated_facts(assistant: Assistant, answer, history) -> tuple[str, ...]:
     lead = next((lead for lead in EXTRACTIVE_LEAD.values() if text.startswith(lead)), "")
     said, _, quoted = split_quotes(text)
     text = f"{said}\n\n{quoted}" if quoted else said
+    for earlier in EARLIER_LEAD.values():  # "> Sebelumnya (6 Februari 2024): ..." leads a quote, not a claim
+        text = re.sub(re.escape(earlier).replace(re.escape("{day}"), r"[^)]*"), "", text)
     # a "latest" answer states its newest cited article's publish date: the citation's date supports it
     dates = [DateRange(day, day).label(lang) for c in answer.citations if c.published
              for day in [date.fromisoformat(c.published)] for lang in ("id", "en")]
