@@ -1,8 +1,9 @@
 """Time in search and answers, by rules in code (the model never does date arithmetic).
 
-- A date range asked in a question ("kemarin", "pekan lalu", "in March 2018", "sejak Januari") narrows the
-  search to articles published in it, softly: when nothing in the range is relevant, all dates are searched
-  and the answer says so (``search_in_time``).
+- A date range asked in a question ("kemarin", "pekan lalu", "in March 2018", "sejak Januari") favours articles
+  published in it: the others keep part of their score, so the range decides between passages about equally
+  relevant; when nothing in the range is relevant, all dates are searched and the answer says so
+  (``search_in_time``).
 - "Latest" questions (terbaru, terkini, latest, current) rank newer evidence higher: a passage's score decays
   with its article's age behind the newest candidate, down to a floor (``by_recency``); relevance still leads
   (a newer article that is barely about the question does not jump ahead of one that is).
@@ -48,18 +49,43 @@ def within(filters: Filters, span: DateRange) -> Filters:
 
 def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filters: Filters, k: int,
                    settings: TimeSettings, now: date) -> tuple[F, TimeFocus]:
-    """``search(filters, k)`` honouring what ``scope`` asks: its range first (all dates when nothing in it is
-    relevant), the newest evidence first for "latest" questions, and for those nothing published after ``now``
-    when anything up to it is relevant (replaying an archive: what was "latest" on that day)."""
+    """``search(filters, k)`` honouring what ``scope`` asks, softly.
+
+    A range counted from now ("kemarin", "pekan lalu", "bulan lalu": kind ``relative``) asks for the news of that
+    time: the search keeps to it. A dated range ("tahun 2017", "Maret 2018", "sejak Januari 2018", "per 7
+    Februari") is often the event's date, reported days later, so it boosts: passages of articles published in it
+    keep their score, the others (and undated ones) keep ``time.out_of_range_weight`` of it, and the range
+    decides between passages about equally relevant. Either way, when nothing in the range is relevant all dates
+    are searched (``widened``). "Latest" questions: newer evidence first, and nothing published after ``now``
+    when anything up to it is relevant (replaying an archive).
+    """
     pool = k * RECENCY_POOL if scope.latest else k
-    span = scope.range if scope.range is not None else DateRange(None, now) if scope.latest else None
-    if span is not None and settings.soft_filter:
-        found = search(within(filters, span), pool)
-        if found.relevant and found.hits:
-            return _newest_first(found, scope, k, settings), TimeFocus(scope, applied=scope.range is not None)
-        return _newest_first(search(filters, pool), scope, k, settings), TimeFocus(
-            scope, widened=scope.range is not None)
-    return _newest_first(search(filters, pool), scope, k, settings), TimeFocus(scope)
+    if not settings.soft_filter or (scope.range is None and not scope.latest):
+        return _newest_first(search(filters, pool), scope, k, settings), TimeFocus(scope)
+    if scope.range is None:  # "latest" alone: what had been published by ``now`` (later articles did not exist)
+        found = search(within(filters, DateRange(None, now)), pool)
+        found = found if found.relevant and found.hits else search(filters, pool)
+        return _newest_first(found, scope, k, settings), TimeFocus(scope)
+    span = scope.range
+    inside = search(within(filters, span), pool)
+    if not (inside.relevant and inside.hits):
+        return _newest_first(search(filters, pool), scope, k, settings), TimeFocus(scope, widened=True)
+    if scope.kind == "relative":  # "kemarin", "pekan lalu": when the news came out, so the range's news only
+        return _newest_first(inside, scope, k, settings), TimeFocus(scope, applied=True)
+    found = search(filters, k * RECENCY_POOL)
+    if not any(_within(h, span) for h in found.hits):  # nothing of the range among the candidates: take its own
+        found = inside
+    else:
+        weight = settings.out_of_range_weight
+        found.hits = sorted((replace(h, score=max(h.score, 0.0) * (1.0 if _within(h, span) else weight))
+                             for h in found.hits), key=lambda h: -h.score)
+    found = _newest_first(found, scope, k, settings)
+    found.hits = found.hits[:k]
+    return found, TimeFocus(scope, applied=True)
+
+
+def _within(hit: Hit, span: DateRange) -> bool:
+    return bool(hit.published) and span.contains(date.fromisoformat(hit.published))
 
 
 def _newest_first(found: F, scope: TimeScope, k: int, settings: TimeSettings) -> F:

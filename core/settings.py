@@ -61,11 +61,11 @@ class IngestSettings(_Section):
         60.0, gt=0, description="How long a writer (ingest, remove, reindex) waits for another one to release the "
         "index before giving up, in seconds. Writers hold it only while they store a batch."
     )
-    dateline_dates: bool = Field(True, description=(
+    dateline_dates: bool = Field(False, description=(
         "Date an article that brings no date (no field, page metadata or dated URL) by the weekday (d/m) dateline "
-        "in its text, its year from the years the article mentions. Approximate: on the dev news with the dates "
-        "hidden, 60% exact and 9 in 10 within a day (the dateline often names the day before publication); off: "
-        "such articles stay undated."))
+        "in its text, its year from the years the article mentions. Approximate, so off by default (a wrong date "
+        "is worse than none): on the dev news with the dates hidden, 60% exact and 9 in 10 within a day (the "
+        "dateline often names the day before publication), and dated questions then favour the wrong articles."))
     allow_private_urls: bool = Field(
         False, description="Fetch URLs, feed links and redirects that lead to this machine or a private network "
         "(loopback, private, link-local, multicast, reserved addresses). Off: a URL pasted in the web UI or a feed "
@@ -195,8 +195,13 @@ class TimeSettings(_Section):
         "The day questions are asked on (YYYY-MM-DD), what 'kemarin' or 'last week' count from; empty: today. "
         "WARTA_NOW and `--now` override it (replaying an old archive, tests)."))
     soft_filter: bool = Field(True, description=(
-        "A date range asked in a question ('kemarin', 'in March 2018', 'sejak Januari') narrows the search to "
-        "articles published in it; when nothing in it is relevant, all dates are searched (and the answer says so)."))
+        "A date range asked in a question ('kemarin', 'in March 2018', 'sejak Januari') favours articles published "
+        "in it (see out_of_range_weight); when nothing in it is relevant, all dates are searched (and the answer says "
+        "so). Off: dates in questions are ignored."))
+    out_of_range_weight: float = Field(0.75, ge=0, le=1, description=(
+        "With a dated range asked for ('tahun 2017', 'Maret 2018', 'sejak Januari 2018'; not 'kemarin' or 'pekan "
+        "lalu', which keep to their range): the share of its score a passage keeps when its article was published "
+        "outside the range or has no date (such a date is often the event's, reported days later)."))
     recency_half_life_days: float = Field(7.0, gt=0, description=(
         "'Latest' questions (terbaru, terkini, latest, current): a passage's score halves for every this many days "
         "its article is older than the newest candidate's, down to the floor below."))

@@ -2,9 +2,10 @@
 
 In order of trust: the record's own date field (a JSON export, front matter, a feed entry), the page's
 metadata (trafilatura/htmldate), a date in the URL (``/2017/09/06/``, CNN Indonesia's ``/20161112230644-``,
-``/read/20170406/``), and the dateline in the text ("Jakarta, CNN Indonesia -- Selasa (7/11)"), whose missing
-year is taken from the years the article itself mentions, the weekday deciding. A wrong date is worse than
-none: a dateline whose weekday fits none of those years leaves the article undated.
+``/read/20170406/``), and, when ``ingest.dateline_dates`` is on, the dateline in the text ("Jakarta, CNN
+Indonesia -- Selasa (7/11)"), whose missing year is taken from the years the article itself mentions, the
+weekday deciding. A wrong date is worse than none: a dateline whose weekday fits none of those years leaves
+the article undated, and datelines are off by default (they date the reported event, often a day early).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def text_years(text: str, today: date) -> list[int]:
     return [year for year, _ in counts.most_common()]
 
 
-def publish_date(*, field: str = "", html: str = "", url: str = "", text: str = "", datelines: bool = True,
+def publish_date(*, field: str = "", html: str = "", url: str = "", text: str = "", datelines: bool = False,
                  today: date | None = None) -> PublishDate:
     """The best publish date among what an item offers (``field`` and ``html`` already ISO dates or ""); the
     text's dateline only with ``datelines`` (it dates the event, often the day before publication)."""

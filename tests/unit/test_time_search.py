@@ -43,11 +43,12 @@ def test_the_date_source_says_how_the_date_was_found_most_trusted_first():
     assert publish_date(html="2017-12-24", url=url, today=TODAY) == publish_date(html="2017-12-24", today=TODAY)
     assert publish_date(url=url, today=TODAY).day == "2017-12-23"
     dateline = "Jakarta, CNN Indonesia -- Presiden meresmikan jalan tol pada Senin (6/11). Proyek 2017 itu ..."
-    assert (publish_date(text=dateline, today=TODAY).day, publish_date(text=dateline, today=TODAY).source) == (
-        "2017-11-06", "dateline")
-    assert publish_date(text=dateline, datelines=False, today=TODAY).source == "none"  # ingest.dateline_dates off
+    found = publish_date(text=dateline, datelines=True, today=TODAY)  # ingest.dateline_dates on
+    assert (found.day, found.source) == ("2017-11-06", "dateline")
+    assert publish_date(text=dateline, today=TODAY).source == "none"  # off by default: approximate
     # no year anywhere: the weekday alone cannot place it, so no date rather than a guess
-    assert publish_date(text="Jakarta -- Presiden meresmikan jalan tol pada Senin (6/11).", today=TODAY).source == "none"
+    assert publish_date(text="Jakarta -- Presiden meresmikan jalan tol pada Senin (6/11).", datelines=True,
+                        today=TODAY).source == "none"
 
 
 def test_the_years_an_article_mentions_come_most_frequent_first_and_numbers_are_not_years():
@@ -104,11 +105,34 @@ HITS = [hit("jan", "2018-01-10", 1.0), hit("mar", "2018-03-05", 0.9), hit("undat
 JANUARY = TimeScope(DateRange(date(2018, 1, 1), date(2018, 1, 31)), False, "Januari 2018", "absolute")
 
 
-def test_a_range_with_relevant_articles_keeps_the_search_in_it():
+def test_a_range_favours_its_articles_without_losing_a_much_more_relevant_one():
     search = FakeSearch(HITS)
     found, focus = search_in_time(search, JANUARY, Filters(), 5, TimeSettings(), NOW)
-    assert [h.chunk_id for h in found.hits] == ["jan"]
-    assert focus.applied and not focus.widened and len(search.calls) == 1
+    assert [h.chunk_id for h in found.hits] == ["jan", "mar", "undated"] and focus.applied and not focus.widened
+    close = [hit("mar", "2018-03-05", 1.0), hit("jan", "2018-01-10", 0.9), hit("undated", "", 0.8)]
+    found, _ = search_in_time(FakeSearch(close), JANUARY, Filters(), 5, TimeSettings(), NOW)
+    assert [h.chunk_id for h in found.hits][:2] == ["jan", "mar"]  # about as relevant: the asked month wins
+    far = [hit("mar", "2018-03-05", 1.6), hit("jan", "2018-01-10", 0.9)]  # the event of January, reported in March
+    found, focus = search_in_time(FakeSearch(far), JANUARY, Filters(), 5, TimeSettings(), NOW)
+    assert [h.chunk_id for h in found.hits] == ["mar", "jan"] and focus.applied
+
+
+def test_a_range_counted_from_now_keeps_to_its_news():
+    last_week = TimeScope(JANUARY.range, False, "bulan lalu", "relative")
+    found, focus = search_in_time(FakeSearch(HITS), last_week, Filters(), 5, TimeSettings(), NOW)
+    assert [h.chunk_id for h in found.hits] == ["jan"] and focus.applied
+
+
+def test_a_range_none_of_the_candidates_is_in_takes_the_ranges_own_passages():
+    class Deep(FakeSearch):  # the January article ranks below the candidates an unfiltered search returns
+        def __call__(self, filters: Filters, k: int) -> FakeFound:
+            found = super().__call__(filters, k)
+            if not filters.date_from:
+                found.hits = [h for h in found.hits if h.chunk_id != "jan"]
+            return found
+
+    found, focus = search_in_time(Deep(HITS), JANUARY, Filters(), 5, TimeSettings(), NOW)
+    assert [h.chunk_id for h in found.hits] == ["jan"] and focus.applied
 
 
 def test_nothing_relevant_in_the_range_falls_back_to_all_dates_and_says_so():
