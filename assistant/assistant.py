@@ -40,7 +40,7 @@ from assistant.prompts import (
     format_passage,
     user_message,
 )
-from assistant.records import NO_SCOPE, Answer, Passage, TimeFocus
+from assistant.records import Answer, Passage, TimeFocus
 from assistant.retrieve import Mode, Retrieval, Retriever
 from assistant.timely import newest_evidence, resolve_dates, search_in_time
 from core.errors import BackendError, InputError, WartaError
@@ -51,7 +51,7 @@ from core.records import Hit
 from core.settings import Settings, load_settings
 from core.text.intake import clean_line
 from core.text.lang import crosses, detect_language, is_lang
-from core.text.when import DateRange, TimeScope, question_scope
+from core.text.when import NO_SCOPE, DateRange, TimeScope, question_scope
 from store.filters import Filters
 from store.index import Index
 
@@ -227,7 +227,9 @@ class Assistant:
         query = clean_question(query)
         now = now or self.settings.time.today()
         scope = self.time_scope(query, now) if time_aware else NO_SCOPE
-        return self._search(query, scope, filters, now, k=k, mode=mode, merge=merge)
+        found = self._search(query, scope, filters, now, k=k, mode=mode, merge=merge)
+        found.hits = self._resolve_dates(found.hits)
+        return found
 
     def time_scope(self, question: str, now: date | None = None) -> TimeScope:
         """The date range (or "latest") ``question`` asks about, counted from ``now`` (default ``time.now``); none
@@ -243,9 +245,11 @@ class Assistant:
                                       scope, filters or Filters(), k or self.settings.retrieval.k, self.settings.time,
                                       now)
         found.time = focus
-        if self.settings.time.resolve_relative_dates:
-            found.hits = resolve_dates(found.hits)
         return found
+
+    def _resolve_dates(self, hits: list[Hit]) -> list[Hit]:
+        """Passages with their relative dates resolved (``time.resolve_relative_dates``): once, on what is shown."""
+        return resolve_dates(hits) if self.settings.time.resolve_relative_dates else hits
 
     # --- answering --------------------------------------------------------------------------------
 
@@ -341,7 +345,7 @@ class Assistant:
             scope = self.time_scope(question, now)
             scope = scope if scope.kind != "none" else self.time_scope(follow.standalone, now)
         retrievals = [self._search(text, scope, filters, now) for text in follow.queries]
-        hits = merge_hits([r.hits for r in retrievals], self.settings.retrieval.k)
+        hits = self._resolve_dates(merge_hits([r.hits for r in retrievals], self.settings.retrieval.k))
         q.time = next((r.time for r in retrievals if r.time.applied), retrievals[0].time)
         q.lap("retrieve")
         if not any(r.relevant for r in retrievals):
@@ -360,13 +364,14 @@ class Assistant:
         if grounded is not None and grounded.text:
             q.lap("ground")
             before = grounded.text
+            evidence = self._context(hits, ranked, cfg.extractive_context_tokens)  # what the extractive backend reads
             if scope.latest:
                 grounded = self._newest_line(grounded, q.language)
             if cfg.quote_evidence:
-                grounded = with_quotes(grounded, self._quotes(follow.focus, hits, ranked, newest=scope.latest),
+                grounded = with_quotes(grounded, self._quotes(follow.focus, evidence, newest=scope.latest),
                                        QUOTE_LEAD[q.language])
             if scope.latest:
-                grounded = self._earlier_line(grounded, follow.focus, hits, ranked, q.language)
+                grounded = self._earlier_line(grounded, follow.focus, evidence, q.language)
             yield grounded.text[len(before):]
             q.lap("quote")
             return q.answer(grounded.text, citations=tuple(grounded.citations), passages=tuple(passages),
@@ -386,19 +391,18 @@ class Assistant:
         grounded = self._ground(extracted, sources, follow, q.language)
         if scope.latest and grounded.text:
             before = grounded.text
-            grounded = self._earlier_line(self._newest_line(grounded, q.language), follow.focus, hits, ranked,
-                                          q.language)
+            grounded = self._earlier_line(self._newest_line(grounded, q.language), follow.focus, sources, q.language)
             yield grounded.text[len(before):]
         return q.answer(grounded.text or extracted, citations=tuple(grounded.citations), passages=tuple(sources),
                         unsupported=unsupported, note=note)
 
-    def _quotes(self, focus: Sequence[str], hits: Sequence[Hit], ranked: Sequence[context.Unit] | None, *,
-                newest: bool = False) -> list[tuple[Hit, str]]:
-        """The sentences the extractive backend would answer with: quoted under a model's answer."""
-        cfg = self.settings.answer
-        sources = self._context(hits, ranked, cfg.extractive_context_tokens)
+    def _quotes(self, focus: Sequence[str], sources: Sequence[Passage], *, newest: bool = False
+                ) -> list[tuple[Hit, str]]:
+        """The sentences the extractive backend would answer with (from its ``sources``): quoted under a model's
+        answer."""
         by_n = {p.n: p.hit for p in sources}
-        chosen = best_sentences(focus, sources, self.embedder, self.encoding, cfg.extractive_sentences, newest=newest)
+        chosen = best_sentences(focus, sources, self.embedder, self.encoding, self.settings.answer.extractive_sentences,
+                                newest=newest)
         return [(by_n[n], sentence) for n, sentence in chosen]
 
     @staticmethod
@@ -407,12 +411,11 @@ class Assistant:
         line = newest_evidence(grounded.citations, language)
         return replace(grounded, text=f"{grounded.text}\n\n{line}") if line else grounded
 
-    def _earlier_line(self, grounded: Grounded, focus: Sequence[str], hits: Sequence[Hit],
-                      ranked: Sequence[context.Unit] | None, language: str) -> Grounded:
-        """A "latest" answer followed by what an older article said (the figure the newest one replaced), quoted
-        and cited like the evidence."""
+    def _earlier_line(self, grounded: Grounded, focus: Sequence[str], sources: Sequence[Passage],
+                      language: str) -> Grounded:
+        """A "latest" answer followed by what an older article of ``sources`` said (the figure the newest one
+        replaced), quoted and cited like the evidence."""
         newest = max((c.published for c in grounded.citations if c.published), default="")
-        sources = self._context(hits, ranked, self.settings.answer.extractive_context_tokens)
         found = earlier_sentence(focus, sources, newest, self.embedder, self.encoding) if newest else None
         if found is None:
             return grounded

@@ -7,9 +7,7 @@ from datetime import date
 from typing import Any
 
 from core.records import Hit
-from core.text.when import DateRange, TimeScope
-
-NO_SCOPE = TimeScope(None, False, "", "none")
+from core.text.when import NO_SCOPE, DateRange, TimeScope
 
 
 @dataclass(frozen=True)
