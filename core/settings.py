@@ -223,6 +223,20 @@ class TimeSettings(_Section):
         return date.fromisoformat(self.now) if self.now else date.today()
 
 
+class StoriesSettings(_Section):
+    enabled: bool = Field(True, description=(
+        "Join near-identical articles (syndicated wire copy re-published with another header, footer or lead) into "
+        "one story at ingest; search then shows one passage per story, citing where else it appeared."))
+    threshold: float = Field(0.35, gt=0, le=1, description=(
+        "Estimated Jaccard similarity of two articles' word shingles from which they are one story (measured on "
+        "real articles and syndicated copies made from them by benchmarks/stories.py: see README, Stories)."))
+    window_days: int = Field(7, ge=0, description=(
+        "Dated articles join a story only when published at most this many days apart (undated ones always may)."))
+    shingle_words: int = Field(3, ge=1, le=10, description=(
+        "Words per shingle. Changing it (or num_perm) recomputes the stored signatures at the next ingest."))
+    num_perm: int = Field(128, ge=16, le=1024, description="MinHash permutations per signature.")
+
+
 class UISettings(_Section):
     host: str = Field("127.0.0.1", description="Interface to bind; use 0.0.0.0 only with auth.")
     port: int = Field(7860, description="Port of the web UI.")
@@ -268,6 +282,7 @@ class Settings(_Section):
     openai: OpenAISettings = OpenAISettings()
     ui: UISettings = UISettings()
     time: TimeSettings = TimeSettings()
+    stories: StoriesSettings = StoriesSettings()
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
