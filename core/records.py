@@ -70,6 +70,7 @@ class ArticleInfo:
     ingested_at: str
     source: str
     date_source: str = ""  # field, html, url, dateline, none; "" for articles stored before it was recorded
+    story_id: str = ""  # the story it belongs to: the id of the story's earliest member; "" when alone
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,13 +93,15 @@ class Hit:
     dense: float | None = None  # cosine similarity to the question, when the vector side saw it
     keyword: float | None = None  # BM25 score, when the keyword side saw it
     merged_ids: tuple[str, ...] = field(default=())  # neighbouring chunks merged into this passage
+    story_id: str = ""  # the story of its article ("" = none)
+    also_in: tuple[str, ...] = field(default=())  # the other outlets that published its story, earliest first
 
     def to_json(self) -> dict[str, Any]:
         """What ``warta search --json`` shows of a passage."""
         return {"article_id": self.article_id, "chunk_id": self.chunk_id, "title": self.title, "url": self.url,
                 "published": self.published, "outlet": self.outlet, "score": round(self.score, 6),
                 "dense": None if self.dense is None else round(self.dense, 4), "lang": self.lang, "index": self.index,
-                "text": self.text}
+                "text": self.text, "story_id": self.story_id, "also_in": list(self.also_in)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Hit:
@@ -106,4 +109,5 @@ class Hit:
         return cls(chunk_id=data["chunk_id"], article_id=data["article_id"], index=int(data.get("index", 0)),
                    text=data.get("text", ""), title=data.get("title", ""), url=data.get("url", ""),
                    published=data.get("published", ""), outlet=data.get("outlet", ""), lang=data.get("lang", "other"),
-                   score=float(data.get("score", 0.0)), dense=data.get("dense"))
+                   score=float(data.get("score", 0.0)), dense=data.get("dense"),
+                   story_id=data.get("story_id", ""), also_in=tuple(data.get("also_in", ())))

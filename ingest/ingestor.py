@@ -24,12 +24,14 @@ from core.models.embedder import Embedder
 from core.models.prepare import load_embedder, load_encoding
 from core.records import Article, ArticleInfo, Chunk
 from core.settings import Settings
+from ingest import stories
 from ingest.chunk import chunk_article
 from ingest.sources.article import Loaded
 from ingest.sources.load import load_sources
 
 if TYPE_CHECKING:
     from core.text.tokens import Encoding
+from store.catalog import StoryLinks
 from store.index import Index
 from store.locks import OnWait
 
@@ -54,6 +56,7 @@ class IngestReport:
     seconds: float = 0.0
     chunks_embedded: int = 0
     repaired: int = 0  # stored passages whose missing vectors were re-embedded from the catalog
+    stories_seconds: float = 0.0  # spent on stories: signatures and the search for near-identical stored articles
 
     def count(self, status: Status) -> int:
         return sum(r.status == status for r in self.results)
@@ -190,10 +193,19 @@ class Ingestor:
         if not batch:
             return
         vectors = self.embed([c.embed_text for p in batch for c in p.chunks])
+        cfg = self.settings.stories
+        params = stories.Params.of(cfg)
+        started = time.perf_counter()
+        signatures = {p.article.id: stories.signature(p.article.text, params) for p in batch} if cfg.enabled else {}
+        spent = time.perf_counter() - started
         results: list[ItemResult] = []
         with self.index.write_lock(on_wait=on_wait):
             self.index.catch_up_vectors()
+            started = time.perf_counter()
+            matcher = self._matcher(params) if cfg.enabled else None
+            spent += time.perf_counter() - started
             items, replaced, offset = [], [], 0
+            joins: dict[str, list[str]] = {}
             for p in batch:
                 part = vectors[offset : offset + len(p.chunks)]
                 offset += len(p.chunks)
@@ -204,13 +216,30 @@ class Ingestor:
                     continue
                 items.append((p.article, p.chunks, part))
                 replaced += [s.id for s in stored]
+                if matcher is not None:
+                    started = time.perf_counter()
+                    joins[p.article.id] = matcher.add(p.article.id, p.article.published, signatures[p.article.id],
+                                                      exclude=[s.id for s in stored])
+                    spent += time.perf_counter() - started
                 results.append(ItemResult(p.article.source, "updated" if stored else "added", p.article.id,
                                           p.article.title, len(p.chunks), published=p.article.published))
             if items:
-                self.index.write(items, list(dict.fromkeys(replaced)))
+                links = StoryLinks({i: s.tobytes() for i, s in signatures.items()},
+                                   {i: j for i, j in joins.items() if j}, params.key() if cfg.enabled else "")
+                self.index.write(items, list(dict.fromkeys(replaced)), links)
+        report.stories_seconds += spent
         report.chunks_embedded += len(vectors)
         for result in results:
             self._record(report, result, progress)
+
+    def _matcher(self, params: stories.Params) -> stories.Matcher:
+        """A matcher over the stored articles' signatures (made first where missing or of other params)."""
+        def sign(text: str) -> bytes:
+            return stories.signature(text, params).tobytes()
+
+        rows = self.index.story_signatures(params.key(), sign)
+        return stories.Matcher((stories.Candidate(i, published, np.frombuffer(sig, dtype=np.uint64))
+                                for i, published, sig in rows), self.settings.stories)
 
     @staticmethod
     def _record(report: IngestReport, result: ItemResult, progress: Progress | None) -> None:

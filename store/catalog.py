@@ -20,8 +20,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -29,11 +30,22 @@ from types import TracebackType
 from core.errors import CatalogError
 from core.records import Article, ArticleInfo, Chunk, Hit
 
+
+@dataclass(frozen=True)
+class StoryLinks:
+    """What a write tells the catalog about stories: the new articles' signatures, the stored or new articles each
+    joins, and the params the signatures were made with (recorded in ``meta``)."""
+
+    signatures: Mapping[str, bytes] = field(default_factory=dict)
+    joins: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    params: str = ""
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, url TEXT NOT NULL, published TEXT NOT NULL,
     outlet TEXT NOT NULL, lang TEXT NOT NULL, source TEXT NOT NULL, content_hash TEXT NOT NULL,
-    n_chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL, date_source TEXT NOT NULL DEFAULT ''
+    n_chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL, date_source TEXT NOT NULL DEFAULT '',
+    story_id TEXT NOT NULL DEFAULT '', signature BLOB
 );
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -45,8 +57,16 @@ CREATE TABLE IF NOT EXISTS garbage (chunk_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-_INFO_COLUMNS = "id, title, url, published, outlet, lang, content_hash, n_chunks, ingested_at, source, date_source"
+_INFO_COLUMNS = ("id, title, url, published, outlet, lang, content_hash, n_chunks, ingested_at, source, date_source, "
+                 "story_id")
 _ARTICLE_COLUMNS = "id, title, text, url, published, outlet, lang, source, date_source"  # ``Article``'s order
+_ADDED_COLUMNS = {  # columns added after the first catalogs were written: added when such a catalog is opened
+    "date_source": "TEXT NOT NULL DEFAULT ''",  # where the publish date came from
+    "story_id": "TEXT NOT NULL DEFAULT ''",  # the story an article belongs to ('' = none; see ``_settle_story``)
+    "signature": "BLOB",  # its MinHash signature (stories), NULL until made
+}
+# A story's members, earliest first: dated before undated, then by date, then by when they were stored.
+_EARLIEST_FIRST = "ORDER BY published = '', published, ingested_at, id"
 
 
 def catalog_error(path: Path, exc: sqlite3.Error) -> CatalogError:
@@ -94,12 +114,14 @@ class Catalog:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
-            if "date_source" not in self._columns("articles"):  # written before dates said where they came from
-                try:
-                    self._db.execute("ALTER TABLE articles ADD COLUMN date_source TEXT NOT NULL DEFAULT ''")
-                except sqlite3.OperationalError:
-                    if "date_source" not in self._columns("articles"):  # else another process added it just now
-                        raise
+            for column, kind in _ADDED_COLUMNS.items():
+                if column not in self._columns("articles"):  # written before the column existed
+                    try:
+                        self._db.execute(f"ALTER TABLE articles ADD COLUMN {column} {kind}")
+                    except sqlite3.OperationalError:
+                        if column not in self._columns("articles"):  # else another process added it just now
+                            raise
+            self._db.execute("CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id)")
 
     def _columns(self, table: str) -> set[str]:
         return {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
@@ -166,6 +188,51 @@ class Catalog:
         for row in rows:
             yield Article(*row)
 
+    def stories(self, story_ids: Iterable[str] | None = None) -> dict[str, list[ArticleInfo]]:
+        """Stories (all, or those of ``story_ids``) with their members, earliest first; the story's id is its
+        earliest member's (``_settle_story``). Stories are listed by their first publish date."""
+        with self._lock:
+            if story_ids is None:
+                rows = self._db.execute(f"SELECT {_INFO_COLUMNS} FROM articles WHERE story_id != '' "
+                                        f"{_EARLIEST_FIRST}").fetchall()
+            else:
+                wanted = list(dict.fromkeys(s for s in story_ids if s))
+                rows = []
+                for start in range(0, len(wanted), 500):
+                    batch = wanted[start : start + 500]
+                    rows += self._db.execute(
+                        f"SELECT {_INFO_COLUMNS} FROM articles WHERE story_id IN ({','.join('?' * len(batch))}) "
+                        f"{_EARLIEST_FIRST}", batch).fetchall()
+        out: dict[str, list[ArticleInfo]] = {}
+        for row in rows:
+            info = ArticleInfo(*row)
+            out.setdefault(info.story_id, []).append(info)
+        return out
+
+    def story_params(self) -> str:
+        """The params the stored signatures were made with ("" before any was stored)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key='story_params'").fetchone()
+        return row[0] if row else ""
+
+    def unsigned(self, every: bool = False) -> list[tuple[str, str]]:
+        """``(id, text)`` of the articles without a signature (of all of them with ``every``)."""
+        with self._lock:
+            return self._db.execute("SELECT id, text FROM articles" + ("" if every else " WHERE signature IS NULL")
+                                    + " ORDER BY id").fetchall()
+
+    def signatures(self) -> list[tuple[str, str, bytes]]:
+        """``(id, published, signature)`` of every article that has one."""
+        with self._lock:
+            return self._db.execute("SELECT id, published, signature FROM articles WHERE signature IS NOT NULL "
+                                    "ORDER BY id").fetchall()
+
+    def set_signatures(self, signatures: Sequence[tuple[str, bytes]], params: str) -> None:
+        """Store signatures made with ``params`` (stories are left as they are)."""
+        with self._tx() as db:
+            db.executemany("UPDATE articles SET signature=? WHERE id=?", [(sig, i) for i, sig in signatures])
+            _set_meta(db, "story_params", params)
+
     def counts(self) -> tuple[int, int]:
         with self._lock:
             articles = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
@@ -212,10 +279,11 @@ class Catalog:
                 batch = list(chunk_ids[start : start + 500])
                 marks = ",".join("?" * len(batch))
                 for row in self._db.execute(
-                    "SELECT c.id, c.article_id, c.idx, c.text, a.title, a.url, a.published, a.outlet, a.lang "
-                    f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})", batch
+                    "SELECT c.id, c.article_id, c.idx, c.text, a.title, a.url, a.published, a.outlet, a.lang, "
+                    f"a.story_id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})", batch
                 ):
-                    out[row[0]] = Hit(*row)
+                    cid, article_id, index, text, title, url, published, outlet, lang, story = row
+                    out[cid] = Hit(cid, article_id, index, text, title, url, published, outlet, lang, story_id=story)
         return out
 
     # --- crash-safe writes ------------------------------------------------------------------------
@@ -238,18 +306,21 @@ class Catalog:
             db.executemany("DELETE FROM garbage WHERE chunk_id=?", [(c,) for c in garbage])
 
     def commit_articles(self, items: Sequence[tuple[Article, Sequence[Chunk], Sequence[str]]], replaced: Sequence[str],
-                        *, keyword_version: int | None = None) -> list[str]:
+                        *, keyword_version: int | None = None, stories: StoryLinks | None = None) -> list[str]:
         """Atomically store ``(article, chunks, keyword_tokens)`` items, replacing ``replaced`` article ids.
 
         ``keyword_version`` is the analyzer version of the given tokens; the caller makes sure the stored
-        tokens are of the same version (``retokenize``). Returns the chunk ids that are no longer
-        referenced (their vectors must be deleted); they are also recorded in ``garbage`` so a crash
-        before the deletion is repaired later.
+        tokens are of the same version (``retokenize``). ``stories`` gives the new articles' signatures and
+        the articles each joins; the stories of replaced articles are settled again. Returns the chunk ids
+        that are no longer referenced (their vectors must be deleted); they are also recorded in ``garbage``
+        so a crash before the deletion is repaired later.
         """
         now = datetime.now(UTC).isoformat(timespec="seconds")
         new_ids = {c.id for _, chunks, _ in items for c in chunks}
+        stories = stories or StoryLinks()
         with self._tx() as db:
             old_ids: list[str] = []
+            touched = _stories_of(db, replaced)
             for article_id in replaced:
                 old_ids += [r[0] for r in db.execute("SELECT id FROM chunks WHERE article_id=?", (article_id,))]
                 db.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
@@ -257,14 +328,21 @@ class Catalog:
             for article, chunks, tokens in items:
                 db.execute(
                     "INSERT INTO articles(id, title, text, url, published, outlet, lang, source, content_hash,"
-                    " n_chunks, ingested_at, date_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " n_chunks, ingested_at, date_source, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (article.id, article.title, article.text, article.url, article.published, article.outlet,
-                     article.lang, article.source, article.content_hash, len(chunks), now, article.date_source),
+                     article.lang, article.source, article.content_hash, len(chunks), now, article.date_source,
+                     stories.signatures.get(article.id)),
                 )
                 db.executemany(
                     "INSERT INTO chunks VALUES (?,?,?,?,?)",
                     [(c.id, c.article_id, c.index, c.text, t) for c, t in zip(chunks, tokens)],
                 )
+            for story in touched:
+                _settle_story(db, story)
+            for article_id, joined in stories.joins.items():
+                _join_story(db, [article_id, *joined])
+            if stories.params:
+                _set_meta(db, "story_params", stories.params)
             stale = [c for c in old_ids if c not in new_ids]
             db.executemany("INSERT OR IGNORE INTO garbage(chunk_id) VALUES (?)", [(c,) for c in stale])
             db.executemany("DELETE FROM pending WHERE chunk_id=?", [(c,) for c in new_ids])
@@ -294,6 +372,35 @@ class Catalog:
             _set_meta(db, "keyword_version", str(keyword_version))
             _bump_generation(db)
         return len(rows)
+
+
+def _stories_of(db: sqlite3.Connection, article_ids: Sequence[str]) -> list[str]:
+    """The stories the given articles belong to."""
+    found: dict[str, None] = {}
+    for article_id in article_ids:
+        for (story,) in db.execute("SELECT story_id FROM articles WHERE id=? AND story_id != ''", (article_id,)):
+            found[story] = None
+    return list(found)
+
+
+def _set_story(db: sqlite3.Connection, members: Sequence[str]) -> None:
+    """Give ``members`` (two or more articles, earliest first) the id of the earliest; one alone has no story."""
+    story = members[0] if len(members) > 1 else ""
+    db.executemany("UPDATE articles SET story_id=? WHERE id=?", [(story, m) for m in members])
+
+
+def _settle_story(db: sqlite3.Connection, story: str) -> None:
+    """After a member left: the rest keep one story, named after its earliest member now (or none when alone)."""
+    _set_story(db, [r[0] for r in db.execute(f"SELECT id FROM articles WHERE story_id=? {_EARLIEST_FIRST}", (story,))])
+
+
+def _join_story(db: sqlite3.Connection, article_ids: Sequence[str]) -> None:
+    """Make one story of these articles and every member of their stories (stories they bridge merge)."""
+    stories = _stories_of(db, article_ids)
+    marks, story_marks = ",".join("?" * len(article_ids)), ",".join("?" * len(stories))
+    rows = db.execute(f"SELECT id FROM articles WHERE id IN ({marks}) OR story_id IN ({story_marks}) "
+                      f"{_EARLIEST_FIRST}", [*article_ids, *stories]).fetchall()
+    _set_story(db, [r[0] for r in rows])
 
 
 def _set_meta(db: sqlite3.Connection, key: str, value: str) -> None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,7 +50,7 @@ from core.records import Article, ArticleInfo, Chunk, Hit
 from core.settings import Settings
 from core.text.analyze import ANALYZER_VERSION, analyze
 from store import repair
-from store.catalog import Catalog
+from store.catalog import Catalog, StoryLinks
 from store.filters import Filters
 from store.keywords import KeywordIndex, Scored
 from store.locks import Locks, OnWait
@@ -295,9 +295,10 @@ class Index:
         """Whether an ingest (in any process) is running on this index now."""
         return self._locks.ingest_running()
 
-    def write(self, items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]], replaced: Sequence[str]) -> None:
-        """Store articles with their chunks and vectors, replacing the ``replaced`` article ids. Call with the
-        write lock (after ``catch_up_vectors``)."""
+    def write(self, items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]], replaced: Sequence[str],
+              stories: StoryLinks | None = None) -> None:
+        """Store articles with their chunks and vectors, replacing the ``replaced`` article ids, with what
+        ``stories`` says of their signatures and stories. Call with the write lock (after ``catch_up_vectors``)."""
         pairs = [(article, chunk) for article, chunks, _ in items for chunk in chunks]
         tokens = [[" ".join(analyze(c.embed_text, a.lang)) for c in chunks] for a, chunks, _ in items]
         self.upgrade_keywords()  # the stored tokens must be of the version these new ones are
@@ -308,12 +309,26 @@ class Index:
                 self._vectors.upsert(pairs, vectors)
             stale = self._catalog.commit_articles(
                 [(a, chunks, t) for (a, chunks, _), t in zip(items, tokens, strict=True)], replaced,
-                keyword_version=ANALYZER_VERSION,
+                keyword_version=ANALYZER_VERSION, stories=stories,
             )
             if stale:
                 self._vectors.delete(stale)
                 self._catalog.clear_bookkeeping(garbage=stale)
             self._vectors_generation = self._catalog.generation()
+
+    def story_signatures(self, params: str, sign: Callable[[str], bytes]) -> list[tuple[str, str, bytes]]:
+        """``(id, published, signature)`` of every stored article, for matching new ones against. Signatures
+        missing (articles stored before stories, or with stories off) or made with other ``params`` are made
+        with ``sign(text)`` first. Call with the write lock."""
+        stale = self._catalog.story_params() not in ("", params)
+        missing = self._catalog.unsigned(every=stale)
+        if missing or stale:
+            self._catalog.set_signatures([(article_id, sign(text)) for article_id, text in missing], params)
+        return self._catalog.signatures()
+
+    def stories(self, story_ids: Iterable[str] | None = None) -> dict[str, list[ArticleInfo]]:
+        """Stories (all, or those of ``story_ids``) with their members, earliest first."""
+        return self._catalog.stories(story_ids)
 
     def remove(self, ref: str, *, on_wait: OnWait | None = None) -> list[ArticleInfo]:
         """Remove the article with id ``ref``, or the articles with URL ``ref``; returns what was removed.

@@ -10,6 +10,7 @@ from core.settings import Settings
 from ui.cli.output import EXIT_FAILED_ITEMS, EXIT_OK, note, print_json
 
 if TYPE_CHECKING:
+    from core.records import ArticleInfo
     from ingest.ingestor import ItemResult
 
 
@@ -71,7 +72,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from store.index import Index
 
-    articles = Index(settings).articles()
+    index = Index(settings)
+    if args.stories:
+        return _list_stories(index.stories(), as_json=args.json)
+    articles = index.articles()
     if args.json:
         print_json([a.to_json() for a in articles])
         return EXIT_OK
@@ -80,6 +84,21 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     for a in articles:
         when = f"{a.published} ({a.date_source})" if a.published and a.date_source else a.published or "no date"
         print(f"{a.id}\t{when}\t{a.lang}\t{a.n_chunks:>3} chunks\t{a.outlet or '-'}\t{a.title}")
+    return EXIT_OK
+
+
+def _list_stories(stories: dict[str, list[ArticleInfo]], *, as_json: bool) -> int:
+    """Each story with its members (outlet, date, title, id), earliest first."""
+    if as_json:
+        print_json([{"story_id": story, "articles": [a.to_json() for a in members]}
+                    for story, members in stories.items()])
+        return EXIT_OK
+    if not stories:
+        print("No stories: no two stored articles are near-identical copies of one another.")
+    for story, members in stories.items():
+        print(f"story {story} ({len(members)} articles)")
+        for a in members:
+            print(f"  {a.published or 'no date'}\t{a.outlet or '-'}\t{a.title}\t[{a.id}]")
     return EXIT_OK
 
 

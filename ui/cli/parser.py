@@ -113,6 +113,8 @@ def _add_ingest_commands(sub: Commands) -> None:
 def _add_manage_commands(sub: Commands) -> None:
     p = sub.add_parser("list", help="the ingested articles")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--stories", action="store_true",
+                   help="the stories instead: near-identical articles of several outlets, earliest first")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("remove", help="remove articles by id or URL")
