@@ -206,7 +206,8 @@ class Assistant:
     @property
     def retriever(self) -> Retriever:
         return Retriever(self.settings.retrieval, self.index, self.embedder,
-                         load_lexicon=lambda: load_lexicon(self.settings, self.embedder))
+                         load_lexicon=lambda: load_lexicon(self.settings, self.embedder),
+                         stories=self.settings.stories.enabled)
 
     def warnings(self) -> list[str]:
         """What is off with the index and how to fix it (catalog, vectors and keywords disagree)."""

@@ -254,6 +254,7 @@ def ground(
         citations.append(Citation(
             n=mapping[old], article_id=h.article_id, chunk_id=h.chunk_id, title=h.title, outlet=h.outlet,
             published=h.published, url=h.url, passage=h.text, quote=" ".join(quotes.get(old, [])[:2]),
+            also_in=h.also_in,
         ))
     return Grounded(text, citations, unsupported, repaired)
 
@@ -277,7 +278,7 @@ def with_quotes(grounded: Grounded, quotes: Sequence[tuple[Hit, str]], lead: str
         if citation is None:
             citation = Citation(n=len(citations) + 1, article_id=hit.article_id, chunk_id=hit.chunk_id,
                                 title=hit.title, outlet=hit.outlet, published=hit.published, url=hit.url,
-                                passage=hit.text, quote=sentence)
+                                passage=hit.text, quote=sentence, also_in=hit.also_in)
             citations.append(citation)
             by_chunk[hit.chunk_id] = citation
         pieces.append(_with_marker(sentence, [citation.n]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -33,16 +34,33 @@ class Citation:
     url: str
     passage: str  # the full retrieved passage (the model may have seen only its best sentences)
     quote: str  # the sentence(s) of the passage that support the answer
+    also_in: tuple[str, ...] = ()  # the other outlets that published the same story, earliest first
+
+    def outlets(self, language: str) -> str:
+        """The outlet and where else the story appeared: "Antara; juga dimuat Kompas, Detik"."""
+        return published_by(self.outlet, self.also_in, language)
 
     def to_json(self) -> dict[str, Any]:
         return {"n": self.n, "article_id": self.article_id, "title": self.title, "outlet": self.outlet,
-                "date": self.published, "url": self.url, "quote": self.quote}
+                "date": self.published, "url": self.url, "quote": self.quote, "also_in": list(self.also_in)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Citation:
         return cls(n=int(data["n"]), article_id=data.get("article_id", ""), chunk_id="", title=data.get("title", ""),
                    outlet=data.get("outlet", ""), published=data.get("date", ""), url=data.get("url", ""), passage="",
-                   quote=data.get("quote", ""))
+                   quote=data.get("quote", ""), also_in=tuple(data.get("also_in", ())))
+
+
+ALSO_PUBLISHED = {"id": "juga dimuat", "en": "also published by"}  # before the story's other outlets
+
+
+def published_by(outlet: str, also_in: Sequence[str], language: str) -> str:
+    """``outlet``, then the other outlets of its story in the reader's language: "Antara; juga dimuat Kompas,
+    Detik" (Indonesian), "Antara; also published by Kompas, Detik" (otherwise). Just ``outlet`` when alone."""
+    if not also_in:
+        return outlet
+    others = f"{ALSO_PUBLISHED.get(language, ALSO_PUBLISHED['en'])} {', '.join(also_in)}"
+    return f"{outlet}; {others}" if outlet else others
 
 
 @dataclass(frozen=True)

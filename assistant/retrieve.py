@@ -12,9 +12,10 @@ helps. So the keyword side depends on whether a passage is in the question's lan
 Two fusions: ``convex`` (default: each signal scaled to 0..1 on its own list, then weighted and summed; see
 ``fuse_convex``) and ``rrf`` (weighted reciprocal rank fusion).
 
-After fusion: filters, at most ``max_chunks_per_article`` passages per article, adjacent chunks of
-one article merged into one passage, and the relevance floor (no passage with a dense cosine above
-``min_relevance`` means: nothing relevant).
+After fusion: filters, one passage per story (near-identical copies of one article by several outlets,
+``one_per_story``), at most ``max_chunks_per_article`` passages per article, adjacent chunks of one article
+merged into one passage, and the relevance floor (no passage with a dense cosine above ``min_relevance``
+means: nothing relevant).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from assistant.records import TimeFocus
 from core.errors import WartaError
 from core.models.embedder import Embedder
 from core.models.lexicon import MAX_WORDS, Lexicon
-from core.records import Hit
+from core.records import ArticleInfo, Hit
 from core.settings import RetrievalSettings, SearchMode
 from core.text.analyze import ENGLISH_STOPWORDS, analyze, entity_terms, words
 from core.text.lang import crosses, detect_language, other_language
@@ -187,13 +188,47 @@ def diversify(hits: Sequence[Hit], k: int, max_per_article: int, merge_neighbors
     return chosen
 
 
+NEAR_EQUAL = 0.02  # scores within 2% of a story's best passage count as equal: the earliest publisher is cited
+
+
+def one_per_story(hits: Sequence[Hit], stories: dict[str, list[ArticleInfo]]) -> list[Hit]:
+    """``hits`` (best first) with at most one passage per story, in the place of the story's best one.
+
+    The passage kept is the best-scoring one, unless another member's passage scores within ``NEAR_EQUAL`` of
+    it: then the one of the earliest publisher (the source the others copied). It carries the story's other
+    outlets (``Hit.also_in``, earliest first). ``stories``: members of each story, earliest first.
+    """
+    groups: dict[str, list[Hit]] = {}
+    for hit in hits:
+        if hit.story_id:
+            groups.setdefault(hit.story_id, []).append(hit)
+    out: list[Hit] = []
+    for hit in hits:
+        if not hit.story_id:
+            out.append(hit)
+            continue
+        group = groups.pop(hit.story_id, None)
+        if group is None:
+            continue  # the story's passage is placed already
+        members = stories.get(hit.story_id, [])
+        order = {m.id: i for i, m in enumerate(members)}
+        best = group[0].score
+        close = [h for h in group if h.score >= best - abs(best) * NEAR_EQUAL]
+        chosen = min(close, key=lambda h: (order.get(h.article_id, len(order)), -h.score))
+        also = [m.outlet for m in members if m.id != chosen.article_id and m.outlet and m.outlet != chosen.outlet]
+        out.append(replace(chosen, also_in=tuple(dict.fromkeys(also))))
+    return out
+
+
 class Retriever:
     """Searches one ``Index`` with the e5 embedder (and, for English questions over Indonesian passages,
-    the e5 lexicon when ``retrieval.translate_keywords`` is on: ``lexicon`` is loaded on first need)."""
+    the e5 lexicon when ``retrieval.translate_keywords`` is on: ``lexicon`` is loaded on first need).
+    ``stories`` (``stories.enabled``): one passage per story."""
 
     def __init__(self, settings: RetrievalSettings, index: Index, embedder: Embedder, lexicon: Lexicon | None = None,
-                 load_lexicon: Callable[[], Lexicon] | None = None) -> None:
+                 load_lexicon: Callable[[], Lexicon] | None = None, *, stories: bool = True) -> None:
         self.settings = settings
+        self.stories = stories
         self.index = index
         self.embedder = embedder
         self._lexicon = lexicon
@@ -292,6 +327,8 @@ class Retriever:
         if len(hits) < k * cfg.max_chunks_per_article and head < len(ranked):
             hits += read(ranked[head:])
         relevant = bool(hits) and (mode == "keyword" or self._passes_floor(language, dense, records))
+        if self.stories and any(h.story_id for h in hits):
+            hits = one_per_story(hits, self.index.stories(h.story_id for h in hits))
         merge = cfg.merge_neighbors if merge is None else merge
         hits = diversify(hits, k, cfg.max_chunks_per_article, merge)
         timings = {"dense": (t1 - t0) * 1000, "keyword": (t2 - t1) * 1000, "total": (time.perf_counter() - t0) * 1000}

@@ -103,3 +103,37 @@ def test_list_stories_cli(cli_env, capsys, embedder, tmp_path, models_dir) -> No
     code, out, _ = run_cli(capsys, "list", "--stories", "--json")
     (story,) = json.loads(out)
     assert [a["id"] for a in story["articles"]] == ["antara-1", "kompas-1", "detik-1"]
+
+
+# --- retrieval: one passage per story, the other outlets named --------------------------------------
+
+QUESTION = "Berapa suku bunga acuan yang ditahan Bank Indonesia?"
+
+
+def test_search_and_answer_show_one_passage_per_story_with_the_other_outlets(ingestor: Ingestor, settings,
+                                                                             embedder) -> None:
+    from assistant.assistant import Assistant
+
+    ingestor.ingest_loaded(ARTICLES)
+    assistant = Assistant(settings, index=ingestor.index, embedder=embedder)
+    hits = assistant.search(QUESTION, k=5).hits
+    story = [h for h in hits if h.story_id]
+    assert len(story) == 1, [(h.article_id, h.score) for h in hits]
+    (kept,) = story
+    assert {kept.outlet, *kept.also_in} == {"Antara", "Kompas", "Detik"} and kept.outlet not in kept.also_in
+    assert "cnn-1" in {h.article_id for h in hits}  # the distinct article on the same subject stays
+    answer = assistant.ask(QUESTION)
+    cited = [c for c in answer.citations if c.article_id in ("antara-1", "kompas-1", "detik-1")]
+    assert cited and all(c.also_in for c in cited)
+    assert "; juga dimuat " in cited[0].outlets(answer.language)
+    off = Assistant(settings.updated({"stories": {"enabled": False}}), index=ingestor.index, embedder=embedder)
+    assert len({h.article_id for h in off.search(QUESTION, k=5).hits} & {"antara-1", "kompas-1", "detik-1"}) > 1
+
+
+def test_search_cli_names_the_other_outlets(cli_env, capsys, embedder, tmp_path, models_dir) -> None:
+    Ingestor(make_settings(tmp_path / "data", models_dir), embedder=embedder).ingest_loaded(ARTICLES)
+    code, out, _ = run_cli(capsys, "search", QUESTION, "--json")
+    hits = json.loads(out)["hits"]
+    assert code == 0 and sum(bool(h["story_id"]) for h in hits) == 1
+    code, out, _ = run_cli(capsys, "search", QUESTION)
+    assert "; also published by " in out

@@ -3,9 +3,14 @@ story; distinct articles on the same subject do not; the same text always gives 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
+from assistant.records import published_by
+from assistant.retrieve import one_per_story
+from core.records import ArticleInfo, Hit
 from core.settings import StoriesSettings
 from ingest import stories
 
@@ -94,3 +99,99 @@ def test_matcher_joins_earlier_batch_articles_within_the_window_and_never_itself
     assert matcher.add("cnn", "2024-03-02", other) == []
     assert matcher.add("late", "2024-05-01", copy) == []  # outside the window
     assert matcher.add("antara", "2024-03-01", wire, exclude=["antara"]) == ["kompas"]  # a replaced article
+
+
+# --- retrieval: one passage per story (``assistant.retrieve.one_per_story``) -------------------------
+
+
+def _hit(chunk: str, article: str, score: float, story: str = "", outlet: str = "") -> Hit:
+    return Hit(chunk, article, 0, "text", "title", outlet=outlet, score=score, story_id=story)
+
+
+def _info(article: str, outlet: str, published: str) -> ArticleInfo:
+    return ArticleInfo(article, "t", "", published, outlet, "id", "h", 1, "", "", story_id="a")
+
+
+MEMBERS = {"a": [_info("a", "Antara", "2024-03-01"), _info("k", "Kompas", "2024-03-02"),
+                 _info("d", "Detik", "2024-03-03")]}
+
+
+def test_one_passage_per_story_in_the_place_of_its_best() -> None:
+    hits = [_hit("x1", "x", 0.9), _hit("k1", "k", 0.8, "a", "Kompas"), _hit("y1", "y", 0.7),
+            _hit("a1", "a", 0.5, "a", "Antara"), _hit("k2", "k", 0.45, "a", "Kompas")]
+    out = one_per_story(hits, MEMBERS)
+    assert [h.chunk_id for h in out] == ["x1", "k1", "y1"]
+    assert out[1].also_in == ("Antara", "Detik")
+
+
+def test_near_equal_scores_cite_the_earliest_publisher() -> None:
+    hits = [_hit("d1", "d", 0.80, "a", "Detik"), _hit("a1", "a", 0.79, "a", "Antara")]
+    (kept,) = one_per_story(hits, MEMBERS)
+    assert kept.chunk_id == "a1" and kept.also_in == ("Kompas", "Detik")
+
+
+def test_hits_without_stories_are_unchanged() -> None:
+    hits = [_hit("x1", "x", 0.9), _hit("x2", "x", 0.8), _hit("y1", "y", 0.7)]
+    assert one_per_story(hits, {}) == hits
+
+
+def test_citation_names_the_other_outlets_in_the_readers_language() -> None:
+    assert published_by("Antara", ("Kompas", "Detik"), "id") == "Antara; juga dimuat Kompas, Detik"
+    assert published_by("Antara", ("Kompas",), "en") == "Antara; also published by Kompas"
+    assert published_by("Antara", (), "id") == "Antara"
+    hit = replace(_hit("a1", "a", 0.5, "a", "Antara"), also_in=("Kompas",))
+    assert Hit.from_json(hit.to_json()).also_in == ("Kompas",)
+
+
+# --- the catalog: stories kept consistent -----------------------------------------------------------
+
+
+def test_an_older_catalog_opens_with_its_articles_and_no_stories(tmp_path) -> None:
+    import sqlite3
+
+    from store.catalog import Catalog
+
+    path = tmp_path / "catalog.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE articles (id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, url TEXT NOT "
+               "NULL, published TEXT NOT NULL, outlet TEXT NOT NULL, lang TEXT NOT NULL, source TEXT NOT NULL, "
+               "content_hash TEXT NOT NULL, n_chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL)")
+    db.execute("INSERT INTO articles VALUES ('a', 'T', 'text', '', '2024-01-01', 'Antara', 'id', '-', 'h', 0, 'now')")
+    db.commit()
+    db.close()
+    catalog = Catalog(path)
+    (info,) = catalog.articles()
+    assert (info.id, info.story_id, info.date_source) == ("a", "", "")
+    assert catalog.stories() == {} and catalog.unsigned() == [("a", "text")]
+    catalog.close()
+
+
+def test_catalog_stories_join_merge_and_settle(tmp_path) -> None:
+    from core.records import Article
+    from store.catalog import Catalog, StoryLinks
+
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+
+    def add(article_id: str, published: str, joins: tuple[str, ...] = ()) -> None:
+        article = Article(article_id, article_id, "text " + article_id, published=published, outlet=article_id)
+        catalog.commit_articles([(article, [], [])], [], stories=StoryLinks({article_id: b"s"},
+                                                                             {article_id: joins} if joins else {}))
+
+    def stories() -> dict[str, list[str]]:
+        return {story: [m.id for m in members] for story, members in catalog.stories().items()}
+
+    add("b", "2024-03-02")
+    add("c", "2024-03-03", ("b",))
+    assert stories() == {"b": ["b", "c"]}
+    add("a", "2024-03-01", ("c",))  # published earlier: the story is named after it now
+    assert stories() == {"a": ["a", "b", "c"]}
+    add("x", "2024-03-05")
+    add("y", "", ("x",))  # undated members come last
+    assert stories() == {"a": ["a", "b", "c"], "x": ["x", "y"]}
+    add("z", "2024-03-04", ("c", "y"))  # bridges two stories: they merge
+    assert stories() == {"a": ["a", "b", "c", "z", "x", "y"]}
+    catalog.remove_articles(["a", "b", "c", "z"])
+    assert stories() == {"x": ["x", "y"]}
+    catalog.remove_articles(["y"])
+    assert stories() == {} and [i.story_id for i in catalog.articles()] == [""]
+    catalog.close()

@@ -99,8 +99,10 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         print("No matching passages.")
         for warning in assistant.warnings():  # e.g. a lost vector store: say why, and the fix
             note(f"warning: {warning}")
+    from assistant.records import published_by
+
     for rank, hit in enumerate(found.hits, start=1):
-        meta = " · ".join(x for x in (hit.outlet, hit.published, hit.url) if x)
+        meta = " · ".join(x for x in (published_by(hit.outlet, hit.also_in, "en"), hit.published, hit.url) if x)
         print(f"{rank}. [{hit.score:.4f}] {hit.title}  ({hit.article_id})")
         if meta:
             print(f"   {meta}")
@@ -133,7 +135,7 @@ def print_sources(answer: Answer) -> None:
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
-        meta = " · ".join(x for x in (c.outlet, c.published) if x)
+        meta = " · ".join(x for x in (c.outlets(answer.language), c.published) if x)
         print(f"  [{c.n}] {c.title}" + (f" — {meta}" if meta else "") + (f"\n      {c.url}" if c.url else ""))
         if c.quote:
             print(f"      “{c.quote}”")

@@ -241,7 +241,7 @@ def source_card(turn: int, citation: Citation, lang: str) -> str:
         link = f'<span class="src-nolink">{html.escape(message(lang, "no_link"))}</span>'
     else:
         link = ""
-    meta = " · ".join([html.escape(x) for x in (citation.outlet, citation.published) if x] + [link] * bool(link))
+    meta = " · ".join([html.escape(x) for x in (citation.outlets(lang), citation.published) if x] + [link] * bool(link))
     parts = [
         f'<div class="src-card" id="src-{turn}-{citation.n}" data-n="{citation.n}">',
         (f'<div class="src-head"><span class="src-n">[{citation.n}]</span> '
