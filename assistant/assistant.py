@@ -25,7 +25,14 @@ import numpy as np
 
 from assistant import context
 from assistant.cite import Grounded, ground, is_refusal, refusal, strip_markers, with_quotes
-from assistant.extractive import best_sentences, earlier_sentence, extractive_answer
+from assistant.extractive import (
+    Sentences,
+    best_sentences,
+    earlier_sentence,
+    extractive_answer,
+    figures_changed,
+    rank_sentences,
+)
 from assistant.followup import FollowUp, Message, plan
 from assistant.llm.backends import Backend, build_backend
 from assistant.prompts import (
@@ -365,14 +372,15 @@ class Assistant:
         if grounded is not None and grounded.text:
             q.lap("ground")
             before = grounded.text
-            evidence = self._context(hits, ranked, cfg.extractive_context_tokens)  # what the extractive backend reads
-            if scope.latest:
+            # what the extractive backend reads: the quotes, and whether the figures changed between reports
+            sentences = self._sentences(follow.focus, self._context(hits, ranked, cfg.extractive_context_tokens))
+            newest = scope.latest or (scope.range is None and figures_changed(sentences, follow.focus))
+            if newest:
                 grounded = self._newest_line(grounded, q.language)
             if cfg.quote_evidence:
-                grounded = with_quotes(grounded, self._quotes(follow.focus, evidence, newest=scope.latest),
-                                       QUOTE_LEAD[q.language])
-            if scope.latest:
-                grounded = self._earlier_line(grounded, follow.focus, evidence, q.language)
+                grounded = with_quotes(grounded, self._quotes(sentences, newest=newest), QUOTE_LEAD[q.language])
+            if newest:
+                grounded = self._earlier_line(grounded, sentences, q.language)
             yield grounded.text[len(before):]
             q.lap("quote")
             return q.answer(grounded.text, citations=tuple(grounded.citations), passages=tuple(passages),
@@ -381,8 +389,9 @@ class Assistant:
         unsupported = tuple(grounded.unsupported) if grounded is not None else ()
         note = note or (REMOVED_NOTE[q.language] if unsupported else "")
         sources = passages if chosen.llm is None else self._context(hits, ranked, cfg.extractive_context_tokens)
-        extracted = extractive_answer(follow.focus, q.language, sources, self.embedder, self.encoding,
-                                      cfg.extractive_sentences, newest=scope.latest)
+        sentences = self._sentences(follow.focus, sources)
+        newest = scope.latest or (scope.range is None and figures_changed(sentences, follow.focus))
+        extracted = extractive_answer(sentences, q.language, cfg.extractive_sentences, newest=newest)
         q.first_token()
         if not extracted:
             return (yield from q.refuse(note=note if unsupported else "", passages=passages, unsupported=unsupported))
@@ -390,20 +399,22 @@ class Assistant:
             yield ("\n\n" if draft else "") + (f"{note}\n\n" if note else "")
         yield extracted
         grounded = self._ground(extracted, sources, follow, q.language)
-        if scope.latest and grounded.text:
+        if newest and grounded.text:
             before = grounded.text
-            grounded = self._earlier_line(self._newest_line(grounded, q.language), follow.focus, sources, q.language)
+            grounded = self._earlier_line(self._newest_line(grounded, q.language), sentences, q.language)
             yield grounded.text[len(before):]
         return q.answer(grounded.text or extracted, citations=tuple(grounded.citations), passages=tuple(sources),
                         unsupported=unsupported, note=note)
 
-    def _quotes(self, focus: Sequence[str], sources: Sequence[Passage], *, newest: bool = False
-                ) -> list[tuple[Hit, str]]:
-        """The sentences the extractive backend would answer with (from its ``sources``): quoted under a model's
-        answer."""
-        by_n = {p.n: p.hit for p in sources}
-        chosen = best_sentences(focus, sources, self.embedder, self.encoding, self.settings.answer.extractive_sentences,
-                                newest=newest)
+    def _sentences(self, focus: Sequence[str], sources: Sequence[Passage]) -> Sentences:
+        """The sentences of ``sources`` ranked against ``focus`` once, for the extractive answer, the quotes and the
+        'earlier' line."""
+        return rank_sentences(focus, sources, self.embedder, self.encoding)
+
+    def _quotes(self, sentences: Sentences, *, newest: bool = False) -> list[tuple[Hit, str]]:
+        """The sentences the extractive backend would answer with: quoted under a model's answer."""
+        by_n = {p.n: p.hit for p in sentences.passages}
+        chosen = best_sentences(sentences, self.settings.answer.extractive_sentences, newest=newest)
         return [(by_n[n], sentence) for n, sentence in chosen]
 
     @staticmethod
@@ -412,12 +423,11 @@ class Assistant:
         line = newest_evidence(grounded.citations, language)
         return replace(grounded, text=f"{grounded.text}\n\n{line}") if line else grounded
 
-    def _earlier_line(self, grounded: Grounded, focus: Sequence[str], sources: Sequence[Passage],
-                      language: str) -> Grounded:
+    def _earlier_line(self, grounded: Grounded, sentences: Sentences, language: str) -> Grounded:
         """A "latest" answer followed by what an older article of ``sources`` said (the figure the newest one
         replaced), quoted and cited like the evidence."""
         newest = max((c.published for c in grounded.citations if c.published), default="")
-        found = earlier_sentence(focus, sources, newest, self.embedder, self.encoding) if newest else None
+        found = earlier_sentence(sentences, newest) if newest else None
         if found is None:
             return grounded
         passage, sentence = found

@@ -2,14 +2,19 @@
 
 Deterministic, fast, and the fallback when the answer model fails or nothing of its answer could be
 verified. Sentences are quoted in the article's own language, introduced by a lead in the question's language.
+
+The sentences of an answer's sources are ranked once (``rank_sentences``) and read three ways: the answer (or
+the quotes under a model's answer: ``best_sentences``), what an older report said (``earlier_sentence``), and
+whether the sources' figures changed between reports (``figures_changed``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from assistant.context import rank_units
+from assistant.asks import asked_kind, can_answer, counted
+from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
 
@@ -17,41 +22,76 @@ MIN_SENTENCE_SCORE = 0.80  # e5 query->passage cosine; below it a sentence does 
 RUNNER_UP_GAP = 0.04  # sentences further below the best one are padding, not answers
 
 
-def best_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, encoding,
-                   limit: int, *, newest: bool = False) -> list[tuple[int, str]]:
-    """Up to ``limit`` (passage number, sentence) close to the best one, in reading order (``focus``: see
-    ``context.rank_units``). ``newest`` ("latest" questions): only sentences of the most recently published
-    passage among those whose sentences answer about as well as the best one, so a figure is not taken from an
-    older report when a newer one gives it, nor from a newer article that is about something else."""
-    units = rank_units(focus, [replace(p.hit, text=p.text) for p in passages], embedder, encoding)
-    if newest and units:  # the newest of the sentences that answer about as well as the best one
-        best = max(u.cosine for u in units)
-        day = [passages[u.source].hit.published for u in units
-               if u.cosine >= max(MIN_SENTENCE_SCORE, best - RUNNER_UP_GAP)]
-        if newest_day := max(day, default=""):
-            units = [u for u in units if passages[u.source].hit.published == newest_day]
-    ranked = [u for u in units[:limit] if u.cosine >= MIN_SENTENCE_SCORE]
-    ranked = [u for u in ranked if u.cosine >= ranked[0].cosine - RUNNER_UP_GAP] if ranked else []
-    ranked.sort(key=lambda u: (u.source, u.position))
+@dataclass(frozen=True)
+class Sentences:
+    """The sentences of ``passages`` ranked against the question, best first; those that cannot answer what it
+    asks for (a "berapa" question's sentences without a number, a "kapan" question's without a date:
+    ``assistant.asks``) are left out when one that can answers closely enough."""
+
+    passages: Sequence[Passage]
+    units: list[Unit]
+
+    def published(self, unit: Unit) -> str:
+        return self.passages[unit.source].hit.published
+
+    def near_best(self) -> list[Unit]:
+        """The sentences that answer about as well as the best one."""
+        best = max((u.cosine for u in self.units), default=1.0)
+        return [u for u in self.units if u.cosine >= max(MIN_SENTENCE_SCORE, best - RUNNER_UP_GAP)]
+
+
+def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, encoding) -> Sentences:
+    """``passages``' sentences scored against ``focus`` (see ``context.rank_units``)."""
+    units = rank_units(focus, [replace(p.hit, text=p.text) for p in passages], embedder, encoding) if passages else []
+    kind = asked_kind(focus[0]) if focus else "other"
+    if kind != "other":
+        fitting = [u for u in units if can_answer(u.text, kind)]
+        units = fitting if any(u.cosine >= MIN_SENTENCE_SCORE for u in fitting) else units
+    return Sentences(passages, units)
+
+
+def best_sentences(ranked: Sentences, limit: int, *, newest: bool = False) -> list[tuple[int, str]]:
+    """Up to ``limit`` (passage number, sentence) close to the best one, in reading order. ``newest`` ("latest"
+    questions, figures that changed): only sentences of the most recently published passage among those whose
+    sentences answer about as well as the best one, so a figure is not taken from an older report when a newer
+    one gives it, nor from a newer article that is about something else."""
+    units = ranked.units
+    if newest and (newest_day := max((ranked.published(u) for u in ranked.near_best()), default="")):
+        units = [u for u in units if ranked.published(u) == newest_day]
+    chosen = [u for u in units[:limit] if u.cosine >= MIN_SENTENCE_SCORE]
+    chosen = [u for u in chosen if u.cosine >= chosen[0].cosine - RUNNER_UP_GAP] if chosen else []
+    chosen.sort(key=lambda u: (u.source, u.position))
     # a passage's kept sentences are joined by " … " where sentences were left out (``context.select``)
-    return [(passages[u.source].n, u.text.strip(" …")) for u in ranked]
+    return [(ranked.passages[u.source].n, u.text.strip(" …")) for u in chosen]
 
 
-def earlier_sentence(focus: Sequence[str], passages: Sequence[Passage], before: str, embedder,
-                     encoding) -> tuple[Passage, str] | None:
-    """The sentence closest to ``focus`` among passages published before ``before`` (ISO), when one answers at
-    all: what an older report said, to show next to the newest one."""
-    older = [p for p in passages if p.hit.published and p.hit.published < before]
-    units = rank_units(focus, [replace(p.hit, text=p.text) for p in older], embedder, encoding) if older else []
-    if not units or units[0].cosine < MIN_SENTENCE_SCORE:
+def earlier_sentence(ranked: Sentences, before: str) -> tuple[Passage, str] | None:
+    """The best sentence of the passages published before ``before`` (ISO), when one answers at all: what an
+    older report said, to show next to the newest one."""
+    older = [u for u in ranked.units if "" < ranked.published(u) < before]
+    if not older or older[0].cosine < MIN_SENTENCE_SCORE:
         return None
-    return older[units[0].source], units[0].text.strip(" …")
+    return ranked.passages[older[0].source], older[0].text.strip(" …")
 
 
-def extractive_answer(focus: Sequence[str], language: str, passages: Sequence[Passage], embedder, encoding,
-                      limit: int, *, newest: bool = False) -> str:
+def figures_changed(ranked: Sentences, focus: Sequence[str]) -> bool:
+    """Whether a "berapa" / "how many" question is answered about equally well by articles of different dates that
+    give different figures of the same thing (a death toll that rose: "7 orang", then "18 orang"; an amount in the
+    same currency): then the answer gives the newest with its date and the older one after it, as for a "latest"
+    question. Figures of different things ("40 kios", "Rp 13.500") are not a change."""
+    if not focus or asked_kind(focus[0]) != "quantity":
+        return False
+    seen: dict[str, dict[str, set[float]]] = {}  # what is counted -> day -> figures
+    for unit in ranked.near_best():
+        if day := ranked.published(unit):
+            for what, values in counted(unit.text).items():
+                seen.setdefault(what, {}).setdefault(day, set()).update(values)
+    return any(len({frozenset(v) for v in days.values()}) > 1 for days in seen.values())
+
+
+def extractive_answer(ranked: Sentences, language: str, limit: int, *, newest: bool = False) -> str:
     """The answer text with [n] markers, or "" when no sentence is close enough to the question."""
-    chosen = best_sentences(focus, passages, embedder, encoding, limit, newest=newest)
+    chosen = best_sentences(ranked, limit, newest=newest)
     if not chosen:
         return ""
     body = " ".join(f"{sentence} [{n}]" if not sentence.endswith((".", "!", "?"))

@@ -26,6 +26,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from core.errors import ConfigError
+from core.text.calendar import iso_day
 
 
 class _Section(BaseModel):
@@ -213,10 +214,7 @@ class TimeSettings(_Section):
     @field_validator("now")
     @classmethod
     def _iso_day(cls, value: str) -> str:
-        try:
-            return date.fromisoformat(value).isoformat() if value else ""
-        except ValueError:
-            raise ValueError(f"{value!r} is not a day as YYYY-MM-DD") from None
+        return iso_day(value).isoformat() if value else ""
 
     def today(self) -> date:
         """The day questions are asked on."""

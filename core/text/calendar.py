@@ -12,6 +12,22 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Literal
 
+
+def iso_day(text: str) -> date:
+    """The day ``text`` writes as YYYY-MM-DD, strictly (``date.fromisoformat`` also takes "20240207" and week dates,
+    which no user means), for every place a user or a file gives a day: CLI flags, settings, the API, the web UI.
+
+    Raises:
+        ValueError: ``text`` is not a day as YYYY-MM-DD (the message shows it).
+    """
+    if isinstance(text, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"expected a day as YYYY-MM-DD, got {text!r}")
+
+
 Mode = Literal["nearest", "past", "future"]  # which year a day or month written without one falls in
 Unit = Literal["day", "week", "month", "year"]
 

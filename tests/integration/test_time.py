@@ -92,6 +92,20 @@ def test_while_the_story_develops_later_articles_do_not_count(story):
     assert "Sebelumnya (6 Februari 2024):" in answer.text  # what the older report said
 
 
+def test_a_figure_that_changed_is_given_newest_first_with_its_date_and_the_older_one(story):
+    # no "terbaru" in the question: the reports disagree (7 on 6 February, 18 from 8 February), so the answer says
+    # the newest figure, its date, and what was reported before
+    answer = story.ask("Berapa korban meninggal banjir Tirtamaya?", now=date(2024, 2, 11))
+    assert not answer.refused and not answer.time.scope.latest
+    first, *rest = answer.text.split("\n\n")
+    assert "18 orang" in first and "7 orang" not in first
+    assert any(line.startswith("Sumber terbaru:") for line in rest)
+    assert "Sebelumnya (" in answer.text and "7 orang" in answer.text.split("Sebelumnya (")[1]
+    # a question about one thing with one figure gets no such lines
+    plain = story.ask("Berapa kios yang terbakar di Pasar Sentral Palindo?", now=date(2024, 2, 11))
+    assert "40" in plain.text and "Sebelumnya" not in plain.text and "Sumber terbaru" not in plain.text
+
+
 def test_a_range_asked_is_searched_first_and_widened_when_nothing_in_it_is_relevant(story):
     found = story.search("Berapa korban tewas banjir Tirtamaya kemarin?", now=date(2024, 2, 9))
     assert found.time.applied and not found.time.widened

@@ -195,8 +195,8 @@ def test_a_query_that_fails_in_the_store_is_an_error_line_and_the_batch_goes_on(
     (["search", "--k", "-5", "x"], r"--k: expected a whole number from 1 to 50, got '-5'"),
     (["search", "--k", "51", "x"], r"--k: expected a whole number from 1 to 50, got '51'"),
     (["search", "--k", "lima", "x"], r"--k: expected a whole number from 1 to 50, got 'lima'"),
-    (["search", "--from", "2024-13-01", "x"], r"--from: expected a date YYYY-MM-DD, got '2024-13-01'"),
-    (["search", "--to", "kemarin", "x"], r"--to: expected a date YYYY-MM-DD, got 'kemarin'"),
+    (["search", "--from", "2024-13-01", "x"], r"--from: expected a day as YYYY-MM-DD, got '2024-13-01'"),
+    (["search", "--to", "kemarin", "x"], r"--to: expected a day as YYYY-MM-DD, got 'kemarin'"),
     (["ask", "--from", "2024-06-01", "--to", "2024-01-31", "x"], r"--from 2024-06-01 is after --to 2024-01-31"),
     (["search", "--width", "0", "x"], r"--width: expected a whole number >= 1, got '0'"),
 ], ids=lambda v: " ".join(v) if isinstance(v, list) else "")

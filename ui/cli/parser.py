@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Callable
-from datetime import date
 from typing import get_args
 
 from pydantic import BaseModel
 
 from assistant.eval.metrics import Part
 from core.settings import BackendName, RetrievalSettings, SearchMode, Settings
+from core.text.calendar import iso_day
 from core.text.lang import ArticleLang
 from ui.cli.answers import cmd_ask, cmd_chat, cmd_search
 from ui.cli.evaluate import cmd_eval
@@ -27,12 +27,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _iso_date(text: str) -> str:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}")
     try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+        return iso_day(text).isoformat()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _int_from(low: int, high: int) -> Callable[[str], int]:

@@ -29,7 +29,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
-from datetime import date
 from typing import Any, get_args
 
 from fastapi import APIRouter, Depends, Request
@@ -42,6 +41,7 @@ from assistant.records import Answer
 from core.errors import InputError, WartaError
 from core.identity import identity_key, index_identity
 from core.settings import BackendName, Settings
+from core.text.calendar import iso_day
 from ingest.ingestor import Ingestor
 from store.filters import Filters
 from ui.web.login import FailedLogins
@@ -450,9 +450,7 @@ def time_options(body: dict[str, Any]) -> dict[str, Any]:
     if now is None or now == "":
         return {"time_aware": aware}
     try:
-        if not isinstance(now, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", now):
-            raise ValueError(now)
-        return {"time_aware": aware, "now": date.fromisoformat(now)}
+        return {"time_aware": aware, "now": iso_day(now)}
     except ValueError:
         raise InputError(f"'now' must be a day as YYYY-MM-DD, got {now!r}") from None
 

@@ -13,7 +13,6 @@ import html
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import gradio as gr
@@ -23,6 +22,7 @@ from assistant.assistant import Assistant
 from assistant.feedback import Rating, record_feedback
 from core.errors import WartaError
 from core.settings import Settings
+from core.text.calendar import iso_day
 from core.text.lang import is_lang
 from store.filters import Filters
 from ui.web import render
@@ -47,7 +47,7 @@ def _day(value: Any, lang: str) -> str:
     if not text:
         return ""
     try:
-        return date.fromisoformat(text[:10]).isoformat()
+        return iso_day(text[:10]).isoformat()
     except ValueError:
         gr.Warning(message(lang, "bad_date", value=html.escape(text[:40])))
         return ""

@@ -1,0 +1,76 @@
+"""What kind of answer a question asks for, and whether a sentence can be one: rules in code, both languages.
+
+A "berapa" / "how many" question is answered by a number, a "kapan" / "when" question by a date. A sentence
+without one may be about the question's topic (a news lead, a background line) and close to it in meaning, but
+it does not answer it: the extractive answer and the quotes skip it when a sentence that does is at hand
+(``assistant.extractive.best_sentences``). Questions of other kinds ("siapa", "why") are not filtered: a name or
+a reason has no form that rules can check this cheaply.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from assistant.facts import Quantity, months, quantities, weekdays
+
+AnswerKind = Literal["quantity", "date", "other"]
+
+_DATE_QUESTION = re.compile(
+    r"\b(?:kapan(?:kah)?|(?:tanggal|tahun|bulan) berapa|(?:hari|tanggal|bulan|tahun) apa|pada (?:tanggal|tahun) "
+    r"berapa|when|what (?:date|day|year|month|time)|which (?:date|day|year|month))\b",
+    re.IGNORECASE,
+)
+_QUANTITY_QUESTION = re.compile(
+    r"\b(?:berapa(?:kah)?|how (?:many|much|old|long|far|big|large|tall|high|deep)|what (?:percentage|share|number|"
+    r"amount|proportion|price|death toll)|seberapa)\b",
+    re.IGNORECASE,
+)
+# Dates written with digits are not quantities: "Rabu (7/2)", "7 Februari 2024", "February 7, 2024", "2024-02-07".
+_MONTH_NAMES = (r"(?:januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|"
+                r"nopember|desember|january|february|march|may|june|july|august|october|december)")
+_DIGIT_DATE = re.compile(
+    r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b"
+    rf"|\b\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+{_MONTH_NAMES}(?:\s+\d{{4}})?\b"
+    rf"|\b{_MONTH_NAMES}\s+\d{{1,2}}(?:,\s*\d{{4}})?\b|\b{_MONTH_NAMES}\s+\d{{4}}\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
+_RELATIVE_DAY = re.compile(r"\b(?:kemarin|hari ini|besok|lusa|yesterday|today|tomorrow|tonight|malam ini)\b",
+                           re.IGNORECASE)
+
+
+def asked_kind(question: str) -> AnswerKind:
+    """"date" for kapan / when / tanggal berapa, "quantity" for berapa / how many / how much, else "other"."""
+    if _DATE_QUESTION.search(question):
+        return "date"
+    return "quantity" if _QUANTITY_QUESTION.search(question) else "other"
+
+
+def figures(sentence: str) -> list[Quantity]:
+    """The numbers of ``sentence`` that are not part of a date ("Rabu (7/2)", "7 Februari 2024")."""
+    return quantities(_DIGIT_DATE.sub(" ", sentence))
+
+
+def counted(sentence: str) -> dict[str, set[float]]:
+    """The figures of ``sentence`` by what they count: the word after the number ("18 orang", "850 rumah"), the
+    currency of an amount ("Rp 3,5 miliar"), "%" for a share; "" when nothing follows ("the toll rose to 18.")."""
+    text = _DIGIT_DATE.sub(" ", sentence)
+    out: dict[str, set[float]] = {}
+    for q in quantities(text):
+        currency = re.match(r"(Rp|[A-Za-z]{0,3}\$|USD|IDR)", q.text, re.IGNORECASE)
+        after = re.match(r"\s*([^\W\d_]+)", text[q.end:])
+        unit = "%" if q.percent else currency.group(1).lower() if currency else after.group(1).lower() if after else ""
+        out.setdefault(unit, set()).add(q.value)
+    return out
+
+
+def can_answer(sentence: str, kind: AnswerKind) -> bool:
+    """Whether ``sentence`` holds what a question of ``kind`` asks for: a number that is not part of a date, or a
+    date (a month, weekday, year or "kemarin"). Every sentence can answer an "other" question."""
+    if kind == "quantity":
+        return bool(figures(sentence))
+    if kind == "date":
+        return bool(months(sentence) or weekdays(sentence) or _YEAR.search(sentence) or _RELATIVE_DAY.search(sentence)
+                    or _DIGIT_DATE.search(sentence))
+    return True

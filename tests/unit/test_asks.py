@@ -1,0 +1,94 @@
+"""What a question asks for (a number, a date) and which sentences can answer it; whether figures changed between
+reports. Pure rules: tables of real-looking questions and sentences in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.asks import asked_kind, can_answer, figures
+from assistant.context import Unit
+from assistant.extractive import Sentences, best_sentences, earlier_sentence, figures_changed
+from assistant.records import Passage
+from core.records import Hit
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Berapa jumlah pengungsi banjir Tirtamaya sekarang?", "quantity"),
+    ("Berapakah harga beras medium di Palindo?", "quantity"),
+    ("How many houses were damaged by the flood?", "quantity"),
+    ("How much did Meta pay for Scale AI?", "quantity"),
+    ("Kapan Jembatan Lampesi putus?", "date"),
+    ("Tanggal berapa banjir bandang terjadi?", "date"),  # "berapa", but a date is asked
+    ("Pada tahun berapa Soekarno lahir?", "date"),
+    ("When did the bridge reopen?", "date"),
+    ("In what year was the company founded? What date?", "date"),
+    ("Siapa CEO interim OpenAI?", "other"),
+    ("Why did OpenAI drop Scale AI?", "other"),
+    ("Beberapa warga mengungsi ke mana?", "other"),  # "beberapa" (some) is not "berapa"
+])
+def test_a_question_asks_for_a_number_a_date_or_something_else(question, kind):
+    assert asked_kind(question) == kind
+
+
+@pytest.mark.parametrize(("sentence", "number", "day"), [
+    ("BPBD mencatat 2.800 warga masih bertahan di pengungsian.", True, False),
+    ("Dua warga masih dinyatakan hilang.", True, False),
+    ("Two people remain missing.", True, False),
+    ("Meta invested US$14.3 billion in Scale AI.", True, False),
+    # the digits of a date are not a figure, but the date answers "kapan"
+    ("Tim SAR menemukan jenazah pada Selasa (6/2) malam hingga Rabu (7/2) siang.", False, True),
+    ("Jembatan itu kembali dibuka pada 9 Februari 2024.", False, True),
+    ("The bridge reopened on February 9, 2024.", False, True),
+    ("The bridge reopened on Friday.", False, True),
+    ("Status tanggap darurat diperpanjang kemarin.", False, True),
+    ("Perusahaan itu didirikan pada 1998 di Jakarta.", True, True),  # a bare year: both
+    ("Warga mulai kesulitan air bersih.", False, False),
+])
+def test_a_sentence_can_answer_a_number_or_a_date_question_only_when_it_holds_one(sentence, number, day):
+    assert can_answer(sentence, "quantity") is number
+    assert can_answer(sentence, "date") is day
+    assert can_answer(sentence, "other")
+
+
+def test_figures_leave_out_the_numbers_of_dates():
+    assert [q.value for q in figures("Pada Rabu (7/2), korban menjadi 12 orang (7 Februari 2024).")] == [12]
+
+
+def _sentences(*rows: tuple[str, str, float]) -> Sentences:
+    """(published, sentence, cosine) rows, best first, each its own passage."""
+    passages = [Passage(i + 1, Hit(chunk_id=f"c{i}", article_id=f"a{i}", index=0, text=text, title=f"t{i}",
+                                   published=day), text, 10) for i, (day, text, _) in enumerate(rows)]
+    units = [Unit(i, 0, text, cosine, cosine) for i, (_, text, cosine) in enumerate(rows)]
+    return Sentences(passages, units)
+
+
+def test_a_figure_that_changed_between_reports_is_answered_with_the_newest_and_the_older_shown():
+    ranked = _sentences(("2024-02-06", "Korban meninggal bertambah menjadi 7 orang.", 0.90),
+                        ("2024-02-08", "Korban meninggal bertambah menjadi 18 orang.", 0.88),
+                        ("2024-02-05", "Warga mulai kesulitan air bersih di Lembah Barat.", 0.85))
+    focus = ["Berapa korban meninggal banjir Tirtamaya?"]
+    assert figures_changed(ranked, focus)
+    assert best_sentences(ranked, 3, newest=True) == [(2, "Korban meninggal bertambah menjadi 18 orang.")]
+    passage, sentence = earlier_sentence(ranked, "2024-02-08")
+    assert passage.hit.published == "2024-02-06" and "7 orang" in sentence
+
+
+@pytest.mark.parametrize(("rows", "focus"), [
+    # the same figure in both reports
+    ((("2024-02-08", "Korban meninggal menjadi 18 orang.", 0.90), ("2024-02-10", "Korban tetap 18 orang.", 0.89)),
+     "Berapa korban meninggal?"),
+    # the older report answers far worse: it is about something else
+    ((("2024-02-08", "Korban meninggal menjadi 18 orang.", 0.90), ("2024-02-06", "Harga beras Rp 13.500.", 0.81)),
+     "Berapa korban meninggal?"),
+    # two figures of different things, both close to the question ("kios" burnt, the price of rice)
+    ((("2024-02-09", "Sebanyak 40 kios hangus terbakar.", 0.90), ("2024-02-06", "Harga beras menjadi Rp 13.500.", 0.89)),
+     "Berapa kios yang terbakar di Pasar Sentral Palindo?"),
+    # not a "berapa" question
+    ((("2024-02-06", "Korban meninggal menjadi 7 orang.", 0.90), ("2024-02-08", "Korban menjadi 18 orang.", 0.89)),
+     "Siapa yang menemukan korban?"),
+    # undated articles have no order
+    ((("", "Korban meninggal menjadi 7 orang.", 0.90), ("", "Korban meninggal menjadi 18 orang.", 0.89)),
+     "Berapa korban meninggal?"),
+])
+def test_figures_did_not_change_when_they_agree_are_off_topic_not_asked_or_undated(rows, focus):
+    assert not figures_changed(_sentences(*rows), [focus])
