@@ -18,12 +18,13 @@ import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant import context
+from assistant.brief import LEAD_SENTENCES, Briefing, build_briefing, lead
 from assistant.cite import Grounded, ground, is_refusal, refusal, strip_markers, with_quotes
 from assistant.extractive import (
     Sentences,
@@ -48,17 +49,17 @@ from assistant.prompts import (
     user_message,
 )
 from assistant.records import Answer, Passage, TimeFocus
-from assistant.retrieve import Mode, Retrieval, Retriever
+from assistant.retrieve import Mode, Retrieval, Retriever, relevance_floor
 from assistant.timely import newest_evidence, resolve_dates, search_in_time
 from core.errors import BackendError, InputError, WartaError
 from core.models.embedder import Embedder
 from core.models.lexicon import load_lexicon
 from core.models.prepare import load_embedder, load_encoding
-from core.records import Hit
+from core.records import ArticleInfo, Hit
 from core.settings import Settings, load_settings
 from core.text.intake import clean_line
 from core.text.lang import crosses, detect_language, is_lang
-from core.text.when import NO_SCOPE, DateRange, TimeScope, question_scope
+from core.text.when import NO_SCOPE, DateRange, TimeScope, annotate, question_scope
 from store.filters import Filters
 from store.index import Index
 
@@ -175,6 +176,9 @@ def merge_hits(lists: Sequence[Sequence[Hit]], k: int) -> list[Hit]:
     return merged
 
 
+MAX_BRIEF_SEARCH = 50  # a briefing on a topic: at most this many of the arrived articles are searched for it
+
+
 class Assistant:
     """Search and answer over the article index of ``settings.data_dir``.
 
@@ -219,6 +223,39 @@ class Assistant:
     def warnings(self) -> list[str]:
         """What is off with the index and how to fix it (catalog, vectors and keywords disagree)."""
         return list(self.index.health().warnings)
+
+    def brief(self, since: datetime, *, language: str = "", topic: str = "") -> Briefing:
+        """What came in since ``since`` (aware): one item per story, newest first, every sentence cited
+        (``assistant.brief``), headed in ``language`` (default: the topic's, else ``ui.language``). With ``topic``
+        only the articles a search for it finds among them, quoted where they are closest to it."""
+        arrived = self.index.arrived_since(since)
+        topic = clean_question(topic)
+        language = language or detect_language(topic, default="other") if topic else language
+        language = language if is_lang(language) else ("id" if self.settings.ui.language == "id" else "en")
+        stories = self.index.stories({a.story_id for a in arrived if a.story_id})
+        texts = self.index.texts({a.id for a in arrived} | {m.id for ms in stories.values() for m in ms})
+        def resolve(article: ArticleInfo, sentence: str) -> str:
+            if not (article.published and self.settings.time.resolve_relative_dates):
+                return sentence
+            return annotate(sentence, date.fromisoformat(article.published), article.lang if is_lang(article.lang)
+                            else "id")
+
+        if not topic or not arrived:
+            return build_briefing(arrived, stories, texts, since, language, resolve=resolve)
+        found = self.search(topic, k=min(MAX_BRIEF_SEARCH, len(arrived)), time_aware=False,
+                            filters=Filters(article_ids=tuple(a.id for a in arrived)))
+        cfg = self.settings.retrieval  # each article must be about the topic, not only the best one
+        hits = [h for h in found.hits
+                if h.dense is not None and h.dense >= relevance_floor(cfg, found.language, h.lang)]
+        passages = {h.article_id: Passage(1, h, h.text, 0) for h in reversed(hits)}  # each article's best passage
+
+        def closest(article: ArticleInfo, text: str) -> list[str]:
+            ranked = self._sentences([topic], [passages[article.id]]) if article.id in passages else None
+            chosen = best_sentences(ranked, LEAD_SENTENCES) if ranked is not None else []
+            return [sentence for _, sentence in chosen] or lead(article, text)
+
+        return build_briefing(arrived, stories, texts, since, language, topic=topic,
+                              order=[h.article_id for h in hits], quote=closest, resolve=resolve)
 
     def search(self, query: str, *, k: int | None = None, filters: Filters | None = None,
                mode: Mode = "hybrid", time_aware: bool = True, now: date | None = None,

@@ -103,7 +103,7 @@ def is_refusal(text: str) -> bool:
     return bool(_REFUSAL_PATTERNS.search(text))
 
 
-def _with_marker(sentence: str, numbers: Sequence[int]) -> str:
+def with_marker(sentence: str, numbers: Sequence[int]) -> str:
     """``sentence`` with its markers replaced by ``numbers``, placed before the final punctuation."""
     sentence = strip_markers(sentence)
     markers = "".join(f"[{n}]" for n in numbers)
@@ -224,7 +224,7 @@ def ground(
             if chosen is None:
                 unsupported.append(claim)
                 continue
-            kept.append((_with_marker(claim, chosen), chosen, i))
+            kept.append((with_marker(claim, chosen), chosen, i))
             continue
         if not cited:
             row = sims[i]
@@ -233,7 +233,7 @@ def ground(
                 unsupported.append(claim)
                 continue
             cited = [source[best][0]]
-        kept.append((_with_marker(claim, cited), cited, i))
+        kept.append((with_marker(claim, cited), cited, i))
     if not kept:
         return Grounded("", [], unsupported, repaired)
     quotes: dict[int, list[str]] = {}
@@ -281,7 +281,7 @@ def with_quotes(grounded: Grounded, quotes: Sequence[tuple[Hit, str]], lead: str
                                 passage=hit.text, quote=sentence, also_in=hit.also_in)
             citations.append(citation)
             by_chunk[hit.chunk_id] = citation
-        pieces.append(_with_marker(sentence, [citation.n]))
+        pieces.append(with_marker(sentence, [citation.n]))
     if not pieces:
         return grounded
     return replace(grounded, text=f"{grounded.text}{QUOTE_LINE}{lead} {' '.join(pieces)}", citations=citations)

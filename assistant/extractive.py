@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from assistant.asks import asked_kind, can_answer, counted
+from assistant.cite import with_marker
 from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
@@ -94,6 +95,5 @@ def extractive_answer(ranked: Sentences, language: str, limit: int, *, newest: b
     chosen = best_sentences(ranked, limit, newest=newest)
     if not chosen:
         return ""
-    body = " ".join(f"{sentence} [{n}]" if not sentence.endswith((".", "!", "?"))
-                    else f"{sentence[:-1]} [{n}]{sentence[-1]}" for n, sentence in chosen)
+    body = " ".join(with_marker(sentence, [n]) for n, sentence in chosen)
     return f"{EXTRACTIVE_LEAD.get(language, EXTRACTIVE_LEAD['en'])} {body}"

@@ -220,6 +220,12 @@ def one_per_story(hits: Sequence[Hit], stories: dict[str, list[ArticleInfo]]) ->
     return out
 
 
+def relevance_floor(settings: RetrievalSettings, language: str, passage_lang: str) -> float:
+    """The dense cosine a passage in ``passage_lang`` must reach to be about a question in ``language``
+    (cross-lingual cosines run lower)."""
+    return settings.min_relevance_cross_lingual if crosses(language, passage_lang) else settings.min_relevance
+
+
 class Retriever:
     """Searches one ``Index`` with the e5 embedder (and, for English questions over Indonesian passages,
     the e5 lexicon when ``retrieval.translate_keywords`` is on: ``lexicon`` is loaded on first need).
@@ -340,5 +346,4 @@ class Retriever:
             return False
         best_id, best = dense[0]
         best_lang = records[best_id].lang if best_id in records else language
-        cross = crosses(language, best_lang)
-        return best >= (self.settings.min_relevance_cross_lingual if cross else self.settings.min_relevance)
+        return best >= relevance_floor(self.settings, language, best_lang)

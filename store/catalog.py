@@ -188,6 +188,23 @@ class Catalog:
         for row in rows:
             yield Article(*row)
 
+    def arrived_since(self, since: str) -> list[ArticleInfo]:
+        """The articles stored (added or replaced) at or after ``since`` (ISO, UTC), newest first."""
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_INFO_COLUMNS} FROM articles WHERE ingested_at >= ? "
+                                    "ORDER BY ingested_at DESC, id", (since,)).fetchall()
+        return [ArticleInfo(*row) for row in rows]
+
+    def texts(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """Article id -> text, for the stored ones among ``article_ids``."""
+        wanted, out = list(dict.fromkeys(article_ids)), dict[str, str]()
+        with self._lock:
+            for start in range(0, len(wanted), 500):
+                batch = wanted[start : start + 500]
+                out.update(self._db.execute(f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(batch))})",
+                                            batch).fetchall())
+        return out
+
     def stories(self, story_ids: Iterable[str] | None = None) -> dict[str, list[ArticleInfo]]:
         """Stories (all, or those of ``story_ids``) with their members, earliest first; the story's id is its
         earliest member's (``_settle_story``). Stories are listed by their first publish date."""

@@ -37,7 +37,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +154,14 @@ class Index:
     def articles(self) -> list[ArticleInfo]:
         """Every stored article (no text), newest first."""
         return self._catalog.articles()
+
+    def arrived_since(self, since: datetime) -> list[ArticleInfo]:
+        """The articles stored at or after ``since`` (an aware datetime), newest first."""
+        return self._catalog.arrived_since(since.astimezone(UTC).isoformat(timespec="seconds"))
+
+    def texts(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """Article id -> text, for the stored ones among ``article_ids``."""
+        return self._catalog.texts(article_ids)
 
     def stored_articles(self) -> Iterator[Article]:
         """Every stored article with its text, by id."""

@@ -554,13 +554,16 @@ def annotate(text: str, anchor: date, lang: str) -> str:
     """``text`` with each relative mention followed by the days it means, in ``lang`` ("en", else Indonesian):
     "Senin (5/9) lalu" -> "Senin (5/9) lalu (Senin, 5 September 2005)", "kemarin" -> "kemarin (4 September 2005)".
     Mentions that carry their year ("5 September 2005", "Maret 2017", "Minggu (28/8/2016)") are left as they are;
-    a day shows its weekday when the mention names one."""
+    a day shows its weekday when the mention names one. Annotating an annotated text changes nothing."""
     pieces: list[str] = []
     last = 0
     for mention in find_dates(text, anchor, lang):
         if mention.kind == "absolute" or _compiled(cal.HAS_YEAR).search(mention.text):
             continue
         weekday = bool(_compiled(f"{cal.START}(?:{WEEKDAY}){cal.END}").search(mention.text))
-        pieces += [text[last : mention.end], f" ({mention.range.label(lang, weekday)})"]
+        label = f" ({mention.range.label(lang, weekday)})"
+        if text.startswith(label, mention.end):  # resolved already: a text is annotated once however often asked
+            continue
+        pieces += [text[last : mention.end], label]
         last = mention.end
     return "".join(pieces) + text[last:]

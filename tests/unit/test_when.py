@@ -342,6 +342,8 @@ def test_annotate_spells_out_relative_dates_only():
     assert annotate("Banjir terjadi pekan lalu.", date(2024, 2, 9), "jv") == (
         "Banjir terjadi pekan lalu (29 Januari – 4 Februari 2024).")  # an unknown language: Indonesian labels
     assert annotate("Tanpa tanggal di sini.", WED, "id") == "Tanpa tanggal di sini."
+    once = annotate(text, date(2005, 9, 6), "id")
+    assert annotate(once, date(2005, 9, 6), "id") == once  # a passage resolved before is not resolved again
 
 
 @pytest.mark.parametrize("start, end, lang, weekday, label", [

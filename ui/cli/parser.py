@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from assistant.eval.metrics import Part
 from core.settings import BackendName, RetrievalSettings, SearchMode, Settings
 from core.text.calendar import iso_day
-from core.text.lang import ArticleLang
+from core.text.lang import ArticleLang, Lang
 from ui.cli.answers import cmd_ask, cmd_chat, cmd_search
+from ui.cli.brief import cmd_brief
 from ui.cli.evaluate import cmd_eval
 from ui.cli.library import cmd_ingest, cmd_list, cmd_reindex, cmd_remove, cmd_setup, cmd_stats
 from ui.cli.output import EXIT_OK
@@ -114,6 +115,15 @@ def _add_manage_commands(sub: Commands) -> None:
     p.add_argument("--stories", action="store_true",
                    help="the stories instead: near-identical articles of several outlets, earliest first")
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("brief", help="what came in since a moment: one item per story, newest first, cited")
+    p.add_argument("--since", default="24h", metavar="SPAN|YYYY-MM-DD",
+                   help="articles stored since: a span back from now ('24h', '7d', '30m') or a day (default 24h)")
+    p.add_argument("--lang", choices=get_args(Lang),
+                   help="the briefing's language (default: the topic's, else ui.language)")
+    p.add_argument("--topic", help="only the articles about this (searched among those that came in)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("remove", help="remove articles by id or URL")
     p.add_argument("refs", nargs="+", metavar="ID|URL")

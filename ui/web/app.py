@@ -27,6 +27,7 @@ from core.text.lang import is_lang
 from store.filters import Filters
 from ui.web import render
 from ui.web.assets import LOAD_LOCALE_JS, SET_LOCALE_JS
+from ui.web.briefing import Briefing
 from ui.web.library import Library
 from ui.web.texts import LABELS, message, request_language
 
@@ -81,6 +82,7 @@ class WebApp:
         self.assistant = assistant or Assistant(settings)
         self.backend = backend or settings.answer.backend
         self.library = Library(settings, self.assistant)
+        self.briefing = Briefing(self.assistant)
 
     def warm_up(self) -> None:
         """Load the models before the first question (errors are shown again when someone asks)."""
@@ -185,7 +187,10 @@ class WebApp:
                     chat = self._chat_tab()
                 with gr.Tab(I18N("tab_library"), id="library", elem_id="tab-library") as library_tab:
                     lib = self.library.build(I18N, ui_lang, chat.outlets)
+                with gr.Tab(I18N("tab_brief"), id="brief", elem_id="tab-brief") as brief_tab:
+                    brief = self.briefing.build(I18N)
             self._wire_chat(chat, ui_lang, turns)
+            self.briefing.wire(brief, brief_tab, ui_lang)
             redraw = dict(fn=self.redraw, inputs=[ui_lang, turns, lib.search], outputs=[chat.panel, lib.table],
                           queue=False, api_visibility="private")
             ui_lang.change(None, [ui_lang], [ui_lang], js=SET_LOCALE_JS, api_visibility="private").then(**redraw)

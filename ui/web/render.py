@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from assistant.brief import WORDS, Briefing
+from assistant.cite import with_marker
 from assistant.records import Answer, Citation, TimeFocus
 from core.records import ArticleInfo
 from ui.web.texts import message, passages
@@ -325,3 +327,33 @@ def ingest_report(rows: Iterable[tuple[str, str, str, int, str]], lang: str) -> 
 def status_html(text: str) -> str:
     """A one-line status message (it may quote titles or ids), escaped."""
     return f'<p class="lib-message">{html.escape(text)}</p>'
+
+
+def briefing_html(briefing: Briefing, lang: str) -> str:
+    """A briefing: its heading, one section per story with its cited sentences and what changed, then the source
+    cards (``#src-0-<n>``, as an answer's; the markers link to them)."""
+    words = WORDS[lang if lang in WORDS else "en"]
+    since = html.escape(briefing.since.astimezone().strftime("%Y-%m-%d %H:%M"))
+    if not briefing.items:
+        return f'<div class="brief-empty">{html.escape(words["empty"].format(since=since))}</div>'
+
+    def marked(sentence: str, n: int) -> str:
+        return re.sub(r"\[(\d+)\]", r'<a href="#src-0-\1">[\1]</a>', html.escape(with_marker(sentence, [n])))
+
+    heading = html.escape(words["title"].format(since="{since}", n=len(briefing.items))).replace("{since}", since)
+    topic = f' · “{html.escape(briefing.topic)}”' if briefing.topic else ""
+    parts = [f'<h3 class="brief-title">{heading}{topic}</h3>',
+             f'<div class="brief-note">{html.escape(words["quoted"])}</div>']
+    for item in briefing.items:
+        meta = " · ".join(html.escape(x) for x in (item.published, words["copies"].format(n=item.copies)
+                                                   if item.copies > 1 else "") if x)
+        body = " ".join(marked(s, n) for s, n in item.sentences)
+        changes = "".join(f'<li class="brief-change">{html.escape(words["changed"])}: {marked(c.now, c.n)} '
+                          f'({html.escape(words["before"])}: {marked(c.before, c.before_n)})</li>'
+                          for c in item.changes)
+        parts.append(f'<section class="brief-item"><h4>{html.escape(item.title)}</h4>'
+                     + (f'<div class="brief-meta">{meta}</div>' if meta else "")
+                     + f'<p>{body}</p>' + (f"<ul>{changes}</ul>" if changes else "") + "</section>")
+    parts.append(f'<h4 class="brief-sources">{html.escape(words["sources"])}</h4>')
+    parts += [source_card(0, c, lang) for c in briefing.citations]
+    return f'<div class="brief">{"".join(parts)}</div>'
