@@ -89,8 +89,8 @@ class Briefing:
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    """The moment ``text`` means, before ``now`` (aware): a span back from now ("30m", "24h", "7d", "2w") or a day
-    ("2024-02-07": from its start, UTC).
+    """The moment ``text`` means, before ``now`` (aware): a span back from now ("30m", "24h", "7d", "2w"), a day
+    ("2024-02-07": from its start, UTC) or a moment ("2024-02-07T10:00", "2024-02-07T10:00:00+07:00").
 
     Raises:
         InputError: ``text`` is neither (the message shows it).
@@ -100,8 +100,15 @@ def parse_since(text: str, now: datetime) -> datetime:
     try:
         return datetime.combine(iso_day(text), time(), UTC)
     except ValueError:
-        raise InputError(f"since: expected a span such as '24h', '7d', '30m' or a day as YYYY-MM-DD, got {text!r}"
-                         ) from None
+        pass
+    try:  # a moment, e.g. the last run of a script: "2024-02-07T10:00:00+07:00" (UTC when it names no zone)
+        moment = datetime.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", text) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise InputError(f"since: expected a span such as '24h', '7d', '30m', a day as YYYY-MM-DD or a moment as "
+                         f"YYYY-MM-DDTHH:MM, got {text!r}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def lead(article: ArticleInfo, text: str) -> list[str]:

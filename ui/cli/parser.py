@@ -117,8 +117,9 @@ def _add_manage_commands(sub: Commands) -> None:
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("brief", help="what came in since a moment: one item per story, newest first, cited")
-    p.add_argument("--since", default="24h", metavar="SPAN|YYYY-MM-DD",
-                   help="articles stored since: a span back from now ('24h', '7d', '30m') or a day (default 24h)")
+    p.add_argument("--since", default="24h", metavar="SPAN|DAY|MOMENT",
+                   help="articles stored since: a span back from now ('24h', '7d', '30m'), a day (YYYY-MM-DD) or a "
+                        "moment (YYYY-MM-DDTHH:MM[+zone]; default 24h)")
     p.add_argument("--lang", choices=get_args(Lang),
                    help="the briefing's language (default: the topic's, else ui.language)")
     p.add_argument("--topic", help="only the articles about this (searched among those that came in)")
