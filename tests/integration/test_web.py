@@ -895,3 +895,28 @@ def test_a_date_range_in_a_question_is_shown_and_one_click_searches_all_dates(br
     finally:
         ui.close()
         demo.close()
+
+
+@pytest.mark.browser
+def test_the_briefing_tab_shows_what_came_in_cited_then_only_what_came_after_the_last_visit(open_page, web):
+    ui = open_page()
+    page = ui.page
+    page.get_by_role("tab", name="Briefing").click()
+    body = page.locator("#brief-body")
+    expect(body.locator(".brief-title")).to_contain_text("Briefing since")  # a first visit: the last 24 hours
+    titles = body.locator(".brief-item h4")
+    expect(titles).to_have_count(2)
+    expect(titles.filter(has_text=SEED_TITLE)).to_have_count(1)
+    expect(titles.filter(has_text=XSS)).to_have_count(1)  # an article's markup is shown as text, never run
+    for n in (1, 2):  # every marker leads to its source card
+        expect(body.locator(f'.brief-item a[href="#src-0-{n}"]').first).to_have_text(f"[{n}]")
+        expect(body.locator(f"#src-0-{n} .src-title")).not_to_be_empty()
+    # a topic keeps only the articles about it
+    page.locator("#brief-topic textarea, #brief-topic input").first.fill("OpenAI Scale AI")
+    page.locator("#brief-topic textarea, #brief-topic input").first.press("Enter")
+    expect(body.locator(".brief-title")).to_contain_text("OpenAI Scale AI")
+    expect(body.locator(".brief-item")).to_have_count(1)
+    # the next opening counts from this one: nothing came in since
+    page.reload(wait_until="domcontentloaded")
+    page.get_by_role("tab", name="Briefing").click()
+    expect(body.locator(".brief-empty")).to_contain_text("No new articles since")
