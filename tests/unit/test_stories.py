@@ -195,3 +195,14 @@ def test_catalog_stories_join_merge_and_settle(tmp_path) -> None:
     catalog.remove_articles(["y"])
     assert stories() == {} and [i.story_id for i in catalog.articles()] == [""]
     catalog.close()
+
+
+def test_source_card_names_where_else_the_story_appeared() -> None:
+    from assistant.records import Citation
+    from ui.web.render import source_card
+
+    citation = Citation(1, "a", "a:0", "BI tahan suku bunga", "Antara", "2024-03-01", "", "teks", "",
+                        also_in=("Kompas", "Detik"))
+    assert "Antara; juga dimuat Kompas, Detik · 2024-03-01" in source_card(1, citation, "id")
+    assert "Antara; also published by Kompas, Detik" in source_card(1, citation, "en")
+    assert Citation.from_json(citation.to_json()).also_in == ("Kompas", "Detik")

@@ -137,3 +137,13 @@ def test_search_cli_names_the_other_outlets(cli_env, capsys, embedder, tmp_path,
     assert code == 0 and sum(bool(h["story_id"]) for h in hits) == 1
     code, out, _ = run_cli(capsys, "search", QUESTION)
     assert "; also published by " in out
+
+
+def test_a_store_without_copies_searches_as_without_stories(ingestor: Ingestor, settings, embedder) -> None:
+    from assistant.assistant import Assistant
+
+    ingestor.ingest_loaded([ARTICLES[1], ARTICLES[3]])  # Antara and the distinct CNN article: no story
+    on = Assistant(settings, index=ingestor.index, embedder=embedder).search(QUESTION, k=5).hits
+    off = Assistant(settings.updated({"stories": {"enabled": False}}), index=ingestor.index,
+                    embedder=embedder).search(QUESTION, k=5).hits
+    assert on == off and len({h.article_id for h in on}) == 2
