@@ -16,9 +16,12 @@ from assistant.facts import Quantity, months, quantities, weekdays
 
 AnswerKind = Literal["quantity", "date", "other"]
 
+# "when" asks for a date only before an auxiliary ("When did ...", "when was ..."): "When the Rhine emerges from
+# Lake Constance, which way does it flow?" asks for a direction. Indonesian "kapan" is never a conjunction.
 _DATE_QUESTION = re.compile(
-    r"\b(?:kapan(?:kah)?|(?:tanggal|tahun|bulan) berapa|(?:hari|tanggal|bulan|tahun) apa|pada (?:tanggal|tahun) "
-    r"berapa|when|what (?:date|day|year|month|time)|which (?:date|day|year|month))\b",
+    r"\b(?:kapan(?:kah)?|(?:tanggal|tahun|bulan|abad) berapa|(?:hari|tanggal|bulan|tahun) apa|pada (?:tanggal|tahun) "
+    r"berapa|when\s+(?:did|does|do|was|were|is|are|will|would|has|have|had|can|could)|what (?:date|day|year|month|"
+    r"time|century)|which (?:date|day|year|month|century))\b",
     re.IGNORECASE,
 )
 _QUANTITY_QUESTION = re.compile(
@@ -36,8 +39,12 @@ _DIGIT_DATE = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
-_RELATIVE_DAY = re.compile(r"\b(?:kemarin|hari ini|besok|lusa|yesterday|today|tomorrow|tonight|malam ini)\b",
-                           re.IGNORECASE)
+# Times without digits or month names: "abad ke-19", "akhir Perang Dunia I", "zaman prasejarah", "kemarin".
+_TIME_WORD = re.compile(
+    r"\b(?:kemarin|hari ini|besok|lusa|yesterday|today|tomorrow|tonight|malam ini|abad|century|centuries|era|zaman|"
+    r"masa|periode|period|dekade|decade|tahun|years?|musim|season|awal|akhir|pertengahan|beginning|end|middle|"
+    r"sebelum|sesudah|setelah|sejak|selama|ketika|before|after|since|during|ago|lalu|silam|kini|sekarang|now)\b",
+    re.IGNORECASE)
 
 
 def asked_kind(question: str) -> AnswerKind:
@@ -67,10 +74,11 @@ def counted(sentence: str) -> dict[str, set[float]]:
 
 def can_answer(sentence: str, kind: AnswerKind) -> bool:
     """Whether ``sentence`` holds what a question of ``kind`` asks for: a number that is not part of a date, or a
-    date (a month, weekday, year or "kemarin"). Every sentence can answer an "other" question."""
+    time (a month, weekday, year, "kemarin", "abad ke-19", "setelah perang"). Every sentence can answer an "other"
+    question."""
     if kind == "quantity":
         return bool(figures(sentence))
     if kind == "date":
-        return bool(months(sentence) or weekdays(sentence) or _YEAR.search(sentence) or _RELATIVE_DAY.search(sentence)
+        return bool(months(sentence) or weekdays(sentence) or _YEAR.search(sentence) or _TIME_WORD.search(sentence)
                     or _DIGIT_DATE.search(sentence))
     return True

@@ -22,6 +22,7 @@ from core.records import Hit
     ("Pada tahun berapa Soekarno lahir?", "date"),
     ("When did the bridge reopen?", "date"),
     ("In what year was the company founded? What date?", "date"),
+    ("When the Rhine emerges from Lake Constance, which way does it flow?", "other"),  # "when" as a conjunction
     ("Siapa CEO interim OpenAI?", "other"),
     ("Why did OpenAI drop Scale AI?", "other"),
     ("Beberapa warga mengungsi ke mana?", "other"),  # "beberapa" (some) is not "berapa"
@@ -42,6 +43,8 @@ def test_a_question_asks_for_a_number_a_date_or_something_else(question, kind):
     ("The bridge reopened on Friday.", False, True),
     ("Status tanggap darurat diperpanjang kemarin.", False, True),
     ("Perusahaan itu didirikan pada 1998 di Jakarta.", True, True),  # a bare year: both
+    ("Blues diciptakan di Deep South pada akhir abad ke-19.", True, True),  # "abad ke-19": a time without a month
+    ("Pada akhir Perang Dunia I, Rhineland tunduk pada Perjanjian Versailles.", False, True),
     ("Warga mulai kesulitan air bersih.", False, False),
 ])
 def test_a_sentence_can_answer_a_number_or_a_date_question_only_when_it_holds_one(sentence, number, day):
