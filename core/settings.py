@@ -15,6 +15,7 @@ Unknown keys are rejected everywhere, so a typo in ``config.toml`` fails loudly.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -223,6 +224,51 @@ class TimeSettings(_Section):
         return date.fromisoformat(self.now) if self.now else date.today()
 
 
+def parse_interval(text: str) -> int:
+    """Seconds in an interval such as ``"30m"``, ``"2h"``, ``"1d"``, ``"90s"`` or ``"45"`` (seconds).
+
+    Raises:
+        ValueError: not such an interval, or shorter than a minute.
+    """
+    match = re.fullmatch(r"\s*(\d{1,7})\s*([smhd]?)\s*", str(text).lower())
+    if not match:
+        raise ValueError(f"{text!r} is not an interval; write it like '30m', '2h', '1d' or '90s'")
+    seconds = int(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]
+    if seconds < 60:
+        raise ValueError(f"{text!r} is shorter than a minute; poll a feed at most once a minute")
+    return seconds
+
+
+class FeedSettings(_Section):
+    poll: bool = Field(True, description=(
+        "Poll the feeds added with `warta feeds add` inside `warta serve` (a background thread; it starts when a "
+        "feed exists). Off: only `warta feeds run` (e.g. from cron) polls them."))
+    default_every: str = Field("30m", description=(
+        "How often a feed is polled when `warta feeds add` is not given --every ('30m', '2h', '1d'; a minute at "
+        "least)."))
+    timeout_s: float = Field(20.0, gt=0, description=(
+        "Time allowed for fetching one feed document or one linked article, in seconds (as ingest.fetch_timeout_s)."))
+    max_backoff: str = Field("24h", description=(
+        "Longest wait before a failing feed is tried again: after n failures in a row it waits every x 2^n, up to "
+        "this."))
+    check_interval_s: float = Field(30.0, gt=0, description=(
+        "How often the poller inside `warta serve` looks for due feeds, in seconds."))
+
+    @field_validator("default_every", "max_backoff")
+    @classmethod
+    def _interval(cls, value: str) -> str:
+        parse_interval(value)
+        return value
+
+    @property
+    def default_every_s(self) -> int:
+        return parse_interval(self.default_every)
+
+    @property
+    def max_backoff_s(self) -> int:
+        return parse_interval(self.max_backoff)
+
+
 class UISettings(_Section):
     host: str = Field("127.0.0.1", description="Interface to bind; use 0.0.0.0 only with auth.")
     port: int = Field(7860, description="Port of the web UI.")
@@ -268,6 +314,7 @@ class Settings(_Section):
     openai: OpenAISettings = OpenAISettings()
     ui: UISettings = UISettings()
     time: TimeSettings = TimeSettings()
+    feeds: FeedSettings = FeedSettings()
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
