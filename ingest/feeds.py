@@ -134,8 +134,8 @@ class FeedPoller:
         """Stop polling a feed (its articles stay). False when there was no such feed."""
         return self.feeds.remove((url or "").strip())
 
-    def list(self) -> list[Feed]:
-        return self.feeds.list()
+    def all(self) -> list[Feed]:
+        return self.feeds.all()
 
     # --- polling ----------------------------------------------------------------------------------
 
@@ -164,7 +164,7 @@ class FeedPoller:
             return self._poll(feed, fetcher)
         except WartaError as exc:  # the index is locked too long, the store failed: this feed waits and retries
             return self._failed(feed, str(exc))
-        except Exception as exc:  # noqa: BLE001 (a bug must not stop the other feeds or the server)
+        except Exception as exc:
             log.exception("polling %s failed", feed.url)
             return self._failed(feed, f"unexpected error ({type(exc).__name__}: {exc})")
 
@@ -203,11 +203,11 @@ class FeedPoller:
                                   fetcher)
             report = self._ingestor().ingest_loaded(loaded)
             for result in report.results:
-                entry = by_item.get(result.item)
+                done = by_item.get(result.item)
                 if result.status == "failed":
                     failures.append(f"{result.item}: {result.reason}")
-                elif entry is not None:
-                    handled.append((entry.key, entry.fingerprint, result.article_id))
+                elif done is not None:
+                    handled.append((done.key, done.fingerprint, result.article_id))
                     ingested += result.status in ("added", "updated")
         now = self.clock()
         self.feeds.remember_entries(feed.url, handled, now=now)

@@ -160,14 +160,14 @@ class FeedStore:
             row = self._db.execute(f"SELECT {_COLUMNS} FROM feeds WHERE url=?", (url,)).fetchone()
         return _feed(row) if row else None
 
-    def list(self) -> list[Feed]:
+    def all(self) -> list[Feed]:
         with self._guard():
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM feeds ORDER BY added_at, url").fetchall()
         return [_feed(row) for row in rows]
 
     def due(self, now: datetime) -> list[Feed]:
         """The feeds whose next poll is at or before ``now``, the longest overdue first."""
-        return sorted((f for f in self.list() if f.due(now)), key=lambda f: f.next_poll)
+        return sorted((f for f in self.all() if f.due(now)), key=lambda f: f.next_poll)
 
     def record_success(self, url: str, *, now: datetime, etag: str = "", last_modified: str = "",
                        ingested: int = 0, keep_validators: bool = False) -> None:

@@ -90,7 +90,7 @@ def test_due_success_failure_and_removal(tmp_path):
     store.remember_entries("https://a/rss", [("g1", "f1", "art1")], now=T0)
     assert store.fingerprints("https://a/rss") == {"g1": "f1"}
     assert store.remove("https://a/rss") and not store.remove("https://a/rss")
-    assert store.fingerprints("https://a/rss") == {} and [f.url for f in store.list()] == ["https://b/rss"]
+    assert store.fingerprints("https://a/rss") == {} and [f.url for f in store.all()] == ["https://b/rss"]
 
 
 def test_feed_tables_join_an_old_catalog_which_keeps_its_articles(tmp_path):
@@ -107,4 +107,4 @@ def test_feed_tables_join_an_old_catalog_which_keeps_its_articles(tmp_path):
     store = FeedStore(path)
     store.add("https://a/rss", every_s=1800, now=T0)
     assert Catalog(path).counts() == (1, 1)
-    assert [f.url for f in FeedStore(path).list()] == ["https://a/rss"]  # kept on reopening
+    assert [f.url for f in FeedStore(path).all()] == ["https://a/rss"]  # kept on reopening

@@ -18,6 +18,7 @@ from core.errors import WartaError
 from core.settings import Settings
 from ingest.ingestor import Ingestor, ItemResult
 from ui.web import render
+from ui.web.feeds import Feeds, FeedsView
 from ui.web.texts import LABELS, message, passages
 from ui.web.texts import request_language as _lang
 from ui.web.uploads import store_upload
@@ -37,6 +38,7 @@ class LibraryView:
     upload: gr.File
     urls: gr.Textbox
     add: gr.Button
+    feeds: FeedsView
 
 
 class Library:
@@ -47,6 +49,14 @@ class Library:
         self.assistant = assistant
         self._ingestor: Ingestor | None = None
         self._lock = threading.Lock()
+        self.feeds = Feeds(settings, self.ingestor)
+
+    def start_polling(self) -> bool:
+        """Poll the feeds in the background (``feeds.poll``); see ``ui.web.feeds``."""
+        return self.feeds.start_polling()
+
+    def stop_polling(self) -> None:
+        self.feeds.stop_polling()
 
     def ingestor(self) -> Ingestor:
         with self._lock:
@@ -87,6 +97,10 @@ class Library:
     # --- handlers ---------------------------------------------------------------------------------
 
     def search(self, query: str, ui_lang: str, request: gr.Request) -> dict[str, Any]:
+        return self.table(query, _lang(ui_lang, request))
+
+    def refresh(self, query: str, ui_lang: str, request: gr.Request) -> dict[str, Any]:
+        """The table again (after a feed brought articles)."""
         return self.table(query, _lang(ui_lang, request))
 
     @staticmethod
@@ -170,7 +184,8 @@ class Library:
                              type="filepath", elem_id="lib-upload")
             urls = gr.Textbox(label=i18n("urls"), lines=4, elem_id="lib-urls")
         add = gr.Button(i18n("add"), variant="primary", elem_id="lib-add-btn")
-        view = LibraryView(search, table, ref, remove, status, upload, urls, add)
+        feeds = self.feeds.build(i18n, ui_lang, table, search, self.refresh)
+        view = LibraryView(search, table, ref, remove, status, upload, urls, add, feeds)
 
         private: dict[str, Any] = dict(api_visibility="private")
         search.change(self.search, [search, ui_lang], table, queue=False, **private)
