@@ -64,8 +64,8 @@ def parse_feed(text: str, item: str) -> ParsedFeed:
     import feedparser
 
     feed = feedparser.parse(text)
-    if not feed.entries and (feed.bozo or not feed.version):
-        reason = f"not a readable feed ({feed.bozo_exception})" if feed.bozo else "not an RSS or Atom feed"
+    if not feed.get("entries") and (feed.get("bozo") or not feed.get("version")):  # "" has no version at all
+        reason = f"not a readable feed ({feed.bozo_exception})" if feed.get("bozo") else "not an RSS or Atom feed"
         raise SourceError(item, reason)
     entries = [FeedEntry(entry_key(e), entry_fingerprint(e), i, e) for i, e in enumerate(feed.entries, start=1)]
     return ParsedFeed(str(feed.feed.get("title", "")), entries)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from core.settings import load_settings, parse_interval
 from ingest.sources.feed import entry_fingerprint, entry_key, parse_feed
@@ -108,3 +110,17 @@ def test_feed_tables_join_an_old_catalog_which_keeps_its_articles(tmp_path):
     store.add("https://a/rss", every_s=1800, now=T0)
     assert Catalog(path).counts() == (1, 1)
     assert [f.url for f in FeedStore(path).all()] == ["https://a/rss"]  # kept on reopening
+
+
+@hypothesis.settings(max_examples=150, deadline=None)
+@hypothesis.given(st.one_of(st.text(max_size=400), st.builds(
+    lambda items: '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>' + items + "</channel></rss>",
+    st.text(alphabet="<>/itemguldsprk &;#x0123", max_size=300))))
+def test_parse_feed_gives_entries_or_a_source_error(text):
+    from core.errors import SourceError
+
+    try:
+        parsed = parse_feed(text, "u")
+    except SourceError:
+        return
+    assert all(e.key and len(e.fingerprint) == 32 for e in parsed.entries)
