@@ -1,4 +1,5 @@
-"""The Library tab: the ingested articles, search by title, remove, and add by upload or URL.
+"""The Library tab: the ingested articles, search by title, remove, and add by upload or URL; and the feeds
+polled for new articles (``ui.web.feeds``).
 
 Adding runs ``Ingestor.ingest`` in its own queue (``concurrency_id="library"``), so chats go on while
 articles are embedded; the index's write lock keeps concurrent writers in order.
@@ -99,10 +100,6 @@ class Library:
     def search(self, query: str, ui_lang: str, request: gr.Request) -> dict[str, Any]:
         return self.table(query, _lang(ui_lang, request))
 
-    def refresh(self, query: str, ui_lang: str, request: gr.Request) -> dict[str, Any]:
-        """The table again (after a feed brought articles)."""
-        return self.table(query, _lang(ui_lang, request))
-
     @staticmethod
     def select(evt: gr.SelectData) -> Any:
         """A click on a row puts its article id (last column) into the remove box."""
@@ -184,7 +181,7 @@ class Library:
                              type="filepath", elem_id="lib-upload")
             urls = gr.Textbox(label=i18n("urls"), lines=4, elem_id="lib-urls")
         add = gr.Button(i18n("add"), variant="primary", elem_id="lib-add-btn")
-        feeds = self.feeds.build(i18n, ui_lang, table, search, self.refresh)
+        feeds = self.feeds.build(i18n, ui_lang, table, search, self.search)
         view = LibraryView(search, table, ref, remove, status, upload, urls, add, feeds)
 
         private: dict[str, Any] = dict(api_visibility="private")
