@@ -239,6 +239,14 @@ def parse_interval(text: str) -> int:
     return seconds
 
 
+def format_interval(seconds: int) -> str:
+    """``parse_interval``'s inverse: 1800 -> ``"30m"``, 7200 -> ``"2h"``, 90 -> ``"90s"``."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 class FeedSettings(_Section):
     poll: bool = Field(True, description=(
         "Poll the feeds added with `warta feeds add` inside `warta serve` (a background thread; it starts when a "

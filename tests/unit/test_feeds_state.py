@@ -9,7 +9,7 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
-from core.settings import load_settings, parse_interval
+from core.settings import format_interval, load_settings, parse_interval
 from ingest.sources.feed import entry_fingerprint, entry_key, parse_feed
 from store.catalog import Catalog
 from store.feeds import FeedStore, backoff_s
@@ -124,3 +124,8 @@ def test_parse_feed_gives_entries_or_a_source_error(text):
     except SourceError:
         return
     assert all(e.key and len(e.fingerprint) == 32 for e in parsed.entries)
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(1800, "30m"), (7200, "2h"), (86400, "1d"), (90, "90s"), (5400, "90m")])
+def test_intervals_are_shown_as_they_are_written(seconds, text):
+    assert format_interval(seconds) == text and parse_interval(text) == seconds

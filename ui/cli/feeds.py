@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from core.settings import Settings
+from core.settings import Settings, format_interval
 from ui.cli.output import EXIT_FAILED_ITEMS, EXIT_OK, print_json
 
 if TYPE_CHECKING:
@@ -16,12 +16,6 @@ if TYPE_CHECKING:
 def _when(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M} UTC" if value else "never"
 
-
-def _every(seconds: int) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 def _poller(settings: Settings) -> FeedPoller:  # imported late: the CLI starts fast
@@ -33,8 +27,9 @@ def _poller(settings: Settings) -> FeedPoller:  # imported late: the CLI starts 
 def cmd_feeds_add(args: argparse.Namespace, settings: Settings) -> int:
     feed, new = _poller(settings).add(args.url, every=args.every, outlet=args.outlet or "")
     verb = "added" if new else "updated"
-    print(f"{verb}: {feed.url} (every {_every(feed.every_s)}" + (f", outlet {feed.outlet!r}" if feed.outlet else "")
-          + "); it is polled by `warta serve`, or now by `warta feeds run`.")
+    outlet = f", outlet {feed.outlet!r}" if feed.outlet else ""
+    print(f"{verb}: {feed.url} (every {format_interval(feed.every_s)}{outlet}); it is polled by `warta serve`, or now "
+          "by `warta feeds run`.")
     return EXIT_OK
 
 
@@ -47,7 +42,7 @@ def cmd_feeds_list(args: argparse.Namespace, settings: Settings) -> int:
         print("No feeds yet. Add one with `warta feeds add URL [--every 30m] [--outlet NAME]`.")
     for f in feeds:
         print(f.url)
-        print(f"  every {_every(f.every_s)}" + (f", outlet {f.outlet}" if f.outlet else "")
+        print(f"  every {format_interval(f.every_s)}" + (f", outlet {f.outlet}" if f.outlet else "")
               + f"; {f.entries_seen} entries seen, {f.entries_ingested} ingested")
         print(f"  last success: {_when(f.last_success)}; next poll: {_when(f.next_poll)}")
         if f.last_error:

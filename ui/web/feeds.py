@@ -15,7 +15,7 @@ from typing import Any
 import gradio as gr
 
 from core.errors import WartaError
-from core.settings import Settings
+from core.settings import Settings, format_interval
 from ingest.feeds import FeedPoller, PollingThread
 from ingest.ingestor import Ingestor
 from store.feeds import Feed
@@ -46,12 +46,6 @@ def _when(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M} UTC" if value else "–"
 
 
-def _every(seconds: int) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
 
 def feed_rows(feeds: list[Feed]) -> list[list[str]]:
     """Table rows: URL, outlet, interval, last success, last error (with failures in a row), next poll, counts."""
@@ -59,8 +53,8 @@ def feed_rows(feeds: list[Feed]) -> list[list[str]]:
     for f in feeds:
         error = f"{_when(f.last_error_at)}: {f.last_error}" + (f" (×{f.error_count})" if f.error_count else "") \
             if f.last_error else "–"
-        rows.append([f.url, f.outlet or "–", _every(f.every_s), _when(f.last_success), error, _when(f.next_poll),
-                     f"{f.entries_seen} / {f.entries_ingested}"])
+        rows.append([f.url, f.outlet or "–", format_interval(f.every_s), _when(f.last_success), error,
+                     _when(f.next_poll), f"{f.entries_seen} / {f.entries_ingested}"])
     return rows
 
 
