@@ -4,7 +4,7 @@
     ├── index/
     │   ├── <key>/                      one index per identity (store.identity: embedding + chunking settings)
     │   │   ├── identity.json           what the key stands for
-    │   │   ├── catalog.sqlite          the articles, their text and chunks (nothing else can rebuild it)
+    │   │   ├── catalog.sqlite          the articles, their text and chunks (nothing else can rebuild it), the feeds
     │   │   └── bm25/                   the keyword index, rebuilt from the catalog
     │   ├── chroma/                     the embedded vector store (every identity's collection)
     │   ├── chroma.broken-<time>/       a damaged vector store set aside by `warta reindex`

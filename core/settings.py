@@ -15,6 +15,7 @@ Unknown keys are rejected everywhere, so a typo in ``config.toml`` fails loudly.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -235,6 +236,59 @@ class StoriesSettings(_Section):
     num_perm: int = Field(128, ge=16, le=1024, description="MinHash permutations per signature.")
 
 
+def parse_interval(text: str) -> int:
+    """Seconds in an interval such as ``"30m"``, ``"2h"``, ``"1d"``, ``"90s"`` or ``"45"`` (seconds).
+
+    Raises:
+        ValueError: not such an interval, or shorter than a minute.
+    """
+    match = re.fullmatch(r"\s*(\d{1,7})\s*([smhd]?)\s*", str(text).lower())
+    if not match:
+        raise ValueError(f"{text!r} is not an interval; write it like '30m', '2h', '1d' or '90s'")
+    seconds = int(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]
+    if seconds < 60:
+        raise ValueError(f"{text!r} is shorter than a minute; poll a feed at most once a minute")
+    return seconds
+
+
+def format_interval(seconds: int) -> str:
+    """``parse_interval``'s inverse: 1800 -> ``"30m"``, 7200 -> ``"2h"``, 90 -> ``"90s"``."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+class FeedSettings(_Section):
+    poll: bool = Field(True, description=(
+        "Poll the feeds added with `warta feeds add` (or in the Library tab) inside `warta serve`: a background thread "
+        "looks for due feeds every check_interval_s. Off: only `warta feeds run` (e.g. from cron) polls them."))
+    default_every: str = Field("30m", description=(
+        "How often a feed is polled when `warta feeds add` is not given --every ('30m', '2h', '1d'; a minute at "
+        "least)."))
+    timeout_s: float = Field(20.0, gt=0, description=(
+        "Time allowed for fetching one feed document or one linked article, in seconds (as ingest.fetch_timeout_s)."))
+    max_backoff: str = Field("24h", description=(
+        "Longest wait before a failing feed is tried again: after n failures in a row it waits every x 2^n, up to "
+        "this."))
+    check_interval_s: float = Field(30.0, gt=0, description=(
+        "How often the poller inside `warta serve` looks for due feeds, in seconds."))
+
+    @field_validator("default_every", "max_backoff")
+    @classmethod
+    def _interval(cls, value: str) -> str:
+        parse_interval(value)
+        return value
+
+    @property
+    def default_every_s(self) -> int:
+        return parse_interval(self.default_every)
+
+    @property
+    def max_backoff_s(self) -> int:
+        return parse_interval(self.max_backoff)
+
+
 class UISettings(_Section):
     host: str = Field("127.0.0.1", description="Interface to bind; use 0.0.0.0 only with auth.")
     port: int = Field(7860, description="Port of the web UI.")
@@ -281,6 +335,7 @@ class Settings(_Section):
     ui: UISettings = UISettings()
     time: TimeSettings = TimeSettings()
     stories: StoriesSettings = StoriesSettings()
+    feeds: FeedSettings = FeedSettings()
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 

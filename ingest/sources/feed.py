@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.errors import SourceError
 from core.records import Article
@@ -21,18 +23,80 @@ def is_feed(text: str) -> bool:
     return ("<rss" in head or "<feed" in head or "<rdf:rdf" in head) and "<html" not in head
 
 
-def from_feed(text: str, item: str, settings: IngestSettings, fetcher: Fetcher | None) -> Iterator[Loaded]:
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of a feed: its ``key`` (guid, else link), a ``fingerprint`` of its content (it changes when the
+    entry is edited), its position in the feed (1-based) and feedparser's record."""
+
+    key: str
+    fingerprint: str
+    position: int
+    raw: Any
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    outlet: str  # the feed's own title
+    entries: list[FeedEntry]
+
+
+def entry_key(entry: Mapping[str, Any]) -> str:
+    """What identifies an entry across polls: its guid (``id``), else its link, else a hash of its title and text."""
+    key = str(entry.get("id") or entry.get("link") or "").strip()
+    if key:
+        return key
+    return "sha256:" + hashlib.sha256(f"{entry.get('title', '')}\n{entry.get('summary', '')}".encode()).hexdigest()
+
+
+def entry_fingerprint(entry: Mapping[str, Any]) -> str:
+    """A hash of what an entry says (title, link, summary, content, dates): equal when the entry is unchanged."""
+    content = " ".join(str(c.get("value", "")) for c in entry.get("content") or ())
+    parts = [str(entry.get(k) or "") for k in ("title", "link", "summary", "published", "updated")] + [content]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def parse_feed(text: str, item: str) -> ParsedFeed:
+    """The entries of a feed document (an empty feed has none).
+
+    Raises:
+        SourceError: the text is not a feed (HTML, garbage, a truncated document with no entries).
+    """
     import feedparser
 
     feed = feedparser.parse(text)
-    if not feed.entries:
-        reason = f"not a readable feed ({feed.bozo_exception})" if feed.bozo else "feed has no entries"
-        yield SourceError(item, reason)
+    if not feed.get("entries") and (feed.get("bozo") or not feed.get("version")):  # "" has no version at all
+        reason = f"not a readable feed ({feed.bozo_exception})" if feed.get("bozo") else "not an RSS or Atom feed"
+        raise SourceError(item, reason)
+    entries = [FeedEntry(entry_key(e), entry_fingerprint(e), i, e) for i, e in enumerate(feed.entries, start=1)]
+    return ParsedFeed(str(feed.feed.get("title", "")), entries)
+
+
+def entry_item(item: str, entry: FeedEntry) -> str:
+    """How an entry is named in reports: ``<feed> entry <n> (<link>)``."""
+    link = entry.raw.get("link", "")
+    return f"{item} entry {entry.position}" + (f" ({link})" if link else "")
+
+
+def from_feed(text: str, item: str, settings: IngestSettings, fetcher: Fetcher | None) -> Iterator[Loaded]:
+    try:
+        feed = parse_feed(text, item)
+    except SourceError as exc:
+        yield exc
         return
-    outlet = feed.feed.get("title", "")
-    for i, entry in enumerate(feed.entries, start=1):
+    if not feed.entries:
+        yield SourceError(item, "feed has no entries")
+        return
+    yield from from_entries(feed.entries, feed.outlet, item, settings, fetcher)
+
+
+def from_entries(entries: Sequence[FeedEntry], outlet: str, item: str, settings: IngestSettings,
+                 fetcher: Fetcher | None) -> Iterator[Loaded]:
+    """An article (or the reason it failed) per entry; an entry with only a summary is followed to its page.
+    Each is named by ``entry_item``."""
+    for one in entries:
+        entry = one.raw
         link = entry.get("link", "")
-        where = f"{item} entry {i}" + (f" ({link})" if link else "")
+        where = entry_item(item, one)
         body = ""
         if entry.get("content"):
             body = html_to_text(" ".join(c.get("value", "") for c in entry.content))

@@ -12,8 +12,14 @@ from ingest.sources.netpolicy import AddressPolicy, RefusedAddressError
 
 
 class Fetched:
-    def __init__(self, url: str, text: str, content_type: str, data: bytes) -> None:
+    """A fetched URL: its final URL (after redirects), text, bytes and the headers a conditional GET needs.
+
+    ``status`` is 304 (with no body) when a conditional fetch found the document unchanged."""
+
+    def __init__(self, url: str, text: str, content_type: str, data: bytes, *, status: int = 200, etag: str = "",
+                 last_modified: str = "") -> None:
         self.url, self.text, self.content_type, self.data = url, text, content_type, data
+        self.status, self.etag, self.last_modified = status, etag, last_modified
         self.charset = charset_of(content_type)
         if self.charset:  # the server named the encoding: read the text in it
             self.text = decode_bytes(data, url, self.charset)
@@ -34,8 +40,11 @@ class Fetcher:
             **self.policy.client_options(),
         )
 
-    def fetch(self, url: str) -> Fetched:
+    def fetch(self, url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
         """``url`` fetched within ``fetch_timeout_s`` in total.
+
+        With ``etag`` or ``last_modified`` (from an earlier fetch) the GET is conditional (``If-None-Match``,
+        ``If-Modified-Since``): an unchanged document comes back as ``status`` 304 with no body.
 
         httpx's timeout applies to each read, so a server sending a byte every few seconds could hold a batch
         up for as long as it likes. The fetch runs in a worker thread instead; at the deadline it is
@@ -48,7 +57,7 @@ class Fetcher:
 
         def work() -> None:
             try:
-                outcome.append(self._fetch(url))
+                outcome.append(self._fetch(url, etag, last_modified))
             except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread, raised there)
                 outcome.append(exc)
 
@@ -68,12 +77,16 @@ class Fetcher:
         self._client.close()
         self._client = Fetcher(self.settings, policy=self.policy)._client
 
-    def _fetch(self, url: str) -> Fetched:
+    def _fetch(self, url: str, etag: str = "", last_modified: str = "") -> Fetched:
         import httpx
 
         limit = self.settings.max_item_bytes
+        headers = {key: value for key, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified))
+                   if value}
         try:
-            with self._client.stream("GET", url) as response:
+            with self._client.stream("GET", url, headers=headers) as response:
+                if response.status_code == 304 and headers:
+                    return Fetched(str(response.url), "", "", b"", status=304, etag=etag, last_modified=last_modified)
                 if response.status_code >= 400:
                     raise SourceError(url, f"HTTP {response.status_code} {response.reason_phrase}")
                 declared = int(response.headers.get("content-length") or 0)
@@ -88,6 +101,8 @@ class Fetcher:
                 data = b"".join(chunks)
                 content_type = response.headers.get("content-type", "").lower()
                 final_url = str(response.url)
+                validators = {"etag": response.headers.get("etag", ""),
+                              "last_modified": response.headers.get("last-modified", "")}
         except RefusedAddressError as exc:
             raise SourceError(url, exc.reason(url)) from None
         except (httpx.InvalidURL, UnicodeError) as exc:  # e.g. octal "0177.0.0.1", a 300-character host name
@@ -98,7 +113,8 @@ class Fetcher:
             raise SourceError(url, f"timed out after {self.settings.fetch_timeout_s:g} s") from None
         except httpx.HTTPError as exc:
             raise SourceError(url, f"could not be fetched ({type(exc).__name__}: {exc})") from None
-        return Fetched(final_url, decode_bytes(data, url), content_type, data)
+        return Fetched(final_url, decode_bytes(data, url), content_type, data, status=response.status_code,
+                       **validators)
 
     def close(self) -> None:
         self._client.close()

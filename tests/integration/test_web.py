@@ -920,3 +920,52 @@ def test_the_briefing_tab_shows_what_came_in_cited_then_only_what_came_after_the
     page.reload(wait_until="domcontentloaded")
     page.get_by_role("tab", name="Briefing").click()
     expect(body.locator(".brief-empty")).to_contain_text("No new articles since")
+
+
+def test_library_lists_feeds_with_their_state_and_adds_and_removes_one(browser, embedder, site, tmp_path, models_dir):
+    """The Library tab's feeds: a failing feed shows its error and next poll; one added is polled at once (its
+    articles appear), and removing it keeps them."""
+    from ingest.feeds import FeedPoller
+    from tests.helpers.feedsite import FeedSite
+
+    feed = FeedSite(site)
+    feed.publish(0)
+    feed.publish(1, summary_only=True)
+    down = FeedSite(site, path="/down/rss.xml")
+    down.mode = "down"
+    settings = make_settings(tmp_path / "data", models_dir, ingest={"allow_private_urls": True},
+                             feeds={"poll": False})  # polled here, by the page: no background poll to race
+    assistant = Assistant(settings, embedder=embedder)
+    FeedPoller(settings).add(down.url, every="30m")
+    assert FeedPoller(settings).poll(down.url).status == "failed"
+    port = free_port()
+    demo = serve(settings, host="127.0.0.1", port=port, assistant=assistant, block=False)
+    try:
+        ui = Page(browser, f"http://127.0.0.1:{port}/")
+        page = ui.page
+        page.get_by_role("tab", name="Library").click()
+        feeds = page.locator("#lib-feeds-table")
+        failing = feeds.get_by_role("row").filter(has_text=down.url)
+        expect(failing).to_contain_text("HTTP 500 Internal Server Error (×1)")
+        expect(failing).to_contain_text("30m")
+
+        page.locator("#lib-feed-url textarea").fill(feed.url)
+        page.locator("#lib-feed-every textarea").fill("1h")
+        page.locator("#lib-feed-add-btn").click()
+        status = page.locator("#lib-feed-status")
+        expect(status).to_contain_text(f"ok: {feed.url}: 2 new or changed entries ingested")
+        row = feeds.get_by_role("row").filter(has_text=feed.url)
+        expect(row).to_contain_text("1h")
+        expect(row).to_contain_text("2 / 2")
+        expect(page.locator("#lib-table")).to_contain_text(feed.entries[0]["title"])
+
+        page.locator("#lib-feed-url textarea").fill(feed.url)
+        page.locator("#lib-feed-remove-btn").click()
+        expect(status).to_contain_text(f"Feed “{feed.url}” removed; its articles stay in the library.")
+        expect(feeds).not_to_contain_text(feed.url)
+        expect(feeds).to_contain_text(down.url)
+        assert len(assistant.index.articles()) == 2
+        ui.close()
+    finally:
+        demo.close()
+        assistant.close()

@@ -16,6 +16,7 @@ from core.text.lang import ArticleLang, Lang
 from ui.cli.answers import cmd_ask, cmd_chat, cmd_search
 from ui.cli.brief import cmd_brief
 from ui.cli.evaluate import cmd_eval
+from ui.cli.feeds import cmd_feeds_add, cmd_feeds_list, cmd_feeds_remove, cmd_feeds_run
 from ui.cli.library import cmd_ingest, cmd_list, cmd_reindex, cmd_remove, cmd_setup, cmd_stats
 from ui.cli.output import EXIT_OK
 
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ingest_commands(sub)
     _add_answer_commands(sub)
     _add_manage_commands(sub)
+    _add_feeds_commands(sub)
     _add_eval_command(sub)
     p = sub.add_parser("serve", help="the web UI (default http://127.0.0.1:7860)")
     p.add_argument("--host", help="interface to bind (default ui.host: 127.0.0.1; 0.0.0.0 exposes it, set a login)")
@@ -136,6 +138,30 @@ def _add_manage_commands(sub: Commands) -> None:
 
     p = sub.add_parser("reindex", help="rebuild articles indexed with other embedding/chunking settings")
     p.set_defaults(func=cmd_reindex)
+
+
+def _add_feeds_commands(sub: Commands) -> None:
+    feeds = sub.add_parser("feeds", help="RSS/Atom feeds polled for new articles (by `warta serve`, or `feeds run`)")
+    cmds = feeds.add_subparsers(dest="feeds_command", required=True)
+    p = cmds.add_parser("add", help="poll a feed (due at once)")
+    p.add_argument("url", metavar="URL")
+    p.add_argument("--every", metavar="INTERVAL", help="how often: 30m, 2h, 1d (default feeds.default_every)")
+    p.add_argument("--outlet", metavar="NAME", help="outlet of its articles (default: the feed's title)")
+    p.set_defaults(func=cmd_feeds_add)
+
+    p = cmds.add_parser("list", help="the feeds with their state: last success, last error, next poll, counts")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_feeds_list)
+
+    p = cmds.add_parser("remove", help="stop polling feeds (their articles stay)")
+    p.add_argument("urls", nargs="+", metavar="URL")
+    p.set_defaults(func=cmd_feeds_remove)
+
+    p = cmds.add_parser("run", help="poll the due feeds once (for cron); exit code 1 when one failed")
+    p.add_argument("--all", action="store_true", help="poll every feed, due or not")
+    p.add_argument("--allow-private-urls", action="store_true",
+                   help="let feeds, their links and redirects reach this machine or a private network")
+    p.set_defaults(func=cmd_feeds_run)
 
 
 def _add_answer_commands(sub: Commands) -> None:

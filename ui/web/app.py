@@ -168,9 +168,11 @@ class WebApp:
         return [], [], render.sources_panel([], request_language(ui_lang, request)), ""
 
     def redraw(self, ui_lang: str, turns: list[render.Turn] | None, query: str, request: gr.Request) -> tuple:
-        """Server-made text in the current language: sources panel and library table."""
+        """Server-made text in the current language: sources panel, library table and feeds table (whose state the
+        poller changes meanwhile)."""
         lang = request_language(ui_lang, request)
-        return render.sources_panel(list(turns or []), lang), self.library.table(query, lang)
+        return (render.sources_panel(list(turns or []), lang), self.library.table(query, lang),
+                self.library.feeds.table(lang))
 
     # --- page -------------------------------------------------------------------------------------
 
@@ -191,8 +193,8 @@ class WebApp:
                     brief = self.briefing.build(I18N)
             self._wire_chat(chat, ui_lang, turns)
             self.briefing.wire(brief, brief_tab, ui_lang)
-            redraw = dict(fn=self.redraw, inputs=[ui_lang, turns, lib.search], outputs=[chat.panel, lib.table],
-                          queue=False, api_visibility="private")
+            redraw = dict(fn=self.redraw, inputs=[ui_lang, turns, lib.search],
+                          outputs=[chat.panel, lib.table, lib.feeds.table], queue=False, api_visibility="private")
             ui_lang.change(None, [ui_lang], [ui_lang], js=SET_LOCALE_JS, api_visibility="private").then(**redraw)
             demo.load(None, [ui_lang], [ui_lang], js=LOAD_LOCALE_JS, api_visibility="private")
             demo.load(**redraw)

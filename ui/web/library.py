@@ -1,4 +1,5 @@
-"""The Library tab: the ingested articles, search by title, remove, and add by upload or URL.
+"""The Library tab: the ingested articles, search by title, remove, and add by upload or URL; and the feeds
+polled for new articles (``ui.web.feeds``).
 
 Adding runs ``Ingestor.ingest`` in its own queue (``concurrency_id="library"``), so chats go on while
 articles are embedded; the index's write lock keeps concurrent writers in order.
@@ -18,6 +19,7 @@ from core.errors import WartaError
 from core.settings import Settings
 from ingest.ingestor import Ingestor, ItemResult
 from ui.web import render
+from ui.web.feeds import Feeds, FeedsView
 from ui.web.texts import LABELS, message, passages
 from ui.web.texts import request_language as _lang
 from ui.web.uploads import store_upload
@@ -37,6 +39,7 @@ class LibraryView:
     upload: gr.File
     urls: gr.Textbox
     add: gr.Button
+    feeds: FeedsView
 
 
 class Library:
@@ -47,6 +50,14 @@ class Library:
         self.assistant = assistant
         self._ingestor: Ingestor | None = None
         self._lock = threading.Lock()
+        self.feeds = Feeds(settings, self.ingestor)
+
+    def start_polling(self) -> bool:
+        """Poll the feeds in the background (``feeds.poll``); see ``ui.web.feeds``."""
+        return self.feeds.start_polling()
+
+    def stop_polling(self) -> None:
+        self.feeds.stop_polling()
 
     def ingestor(self) -> Ingestor:
         with self._lock:
@@ -170,7 +181,8 @@ class Library:
                              type="filepath", elem_id="lib-upload")
             urls = gr.Textbox(label=i18n("urls"), lines=4, elem_id="lib-urls")
         add = gr.Button(i18n("add"), variant="primary", elem_id="lib-add-btn")
-        view = LibraryView(search, table, ref, remove, status, upload, urls, add)
+        feeds = self.feeds.build(i18n, ui_lang, table, search, self.search)
+        view = LibraryView(search, table, ref, remove, status, upload, urls, add, feeds)
 
         private: dict[str, Any] = dict(api_visibility="private")
         search.change(self.search, [search, ui_lang], table, queue=False, **private)

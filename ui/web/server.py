@@ -95,6 +95,7 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     demo.queue(default_concurrency_limit=1)
     shown_host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
     print(f"Warta is running on http://{shown_host}:{port} (Ctrl-C to stop)", flush=True)
+    polling = app.library.start_polling()  # feeds refresh themselves (feeds.poll), beside the chat
     failures = FailedLogins.from_settings(settings.ui)  # one count of wrong passwords for the UI and the API
     # `warta serve` (block) tells the CLI where it answers, so `warta ask` on this data dir uses its models
     state_file = DataDir.of(settings).server
@@ -110,9 +111,21 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     try:
         demo.launch(server_name=host, server_port=port, auth=auth, auth_message=login_message(settings.ui),
                     app_kwargs=app_kwargs, prevent_thread_lock=not block, **launch_options(settings))
+    except BaseException:
+        app.library.stop_polling()
+        raise
     finally:
         if state is not None:
             remove_state(state_file, state)
         if block:
+            app.library.stop_polling()
             app.assistant.close()
+    if polling and not block:  # the caller's ``demo.close()`` stops the poller too
+        close = demo.close
+
+        def close_all(*args: Any, **kwargs: Any) -> None:
+            app.library.stop_polling()
+            close(*args, **kwargs)
+
+        demo.close = close_all  # type: ignore[method-assign]
     return demo
