@@ -12,7 +12,7 @@ A ``generation`` counter increases with every committed change, so derived index
 whether they are in step.
 
 Every SQLite error (a damaged file, a full disk, a database locked too long) becomes one ``CatalogError``
-naming the file and what to do: every access goes through ``self._lock`` (``_Guard``), which translates.
+naming the file and what to do: every access goes through ``self._lock`` (``Guard``), which translates.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,7 +81,7 @@ def catalog_error(path: Path, exc: sqlite3.Error) -> CatalogError:
     )
 
 
-class _Guard:
+class Guard:
     """The catalog's lock, which also turns any ``sqlite3.Error`` raised while it is held into ``CatalogError``."""
 
     def __init__(self, path: Path) -> None:
@@ -98,6 +98,31 @@ class _Guard:
             raise catalog_error(self._path, exc) from exc
 
 
+def open_catalog(path: Path) -> tuple[sqlite3.Connection, Guard]:
+    """A connection to the catalog file ``path`` (made when missing; WAL, autocommit: writes go through
+    ``transaction``) and the guard every use of it must hold."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    guard = Guard(path)
+    with guard:
+        db = sqlite3.connect(path, check_same_thread=False, timeout=60, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+    return db, guard
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection, guard: Guard) -> Iterator[sqlite3.Connection]:
+    """A write transaction on ``db`` under ``guard``, taken at once (``BEGIN IMMEDIATE``), rolled back on any error."""
+    with guard:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+
 class Catalog:
     """SQLite catalog of one index. Safe to share between threads (one connection, one lock).
 
@@ -106,13 +131,9 @@ class Catalog:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._lock = _Guard(path)
+        self._db, self._lock = open_catalog(path)
         with self._lock:
-            self._db = sqlite3.connect(path, check_same_thread=False, timeout=60, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             for column, kind in _ADDED_COLUMNS.items():
                 if column not in self._columns("articles"):  # written before the column existed
@@ -130,16 +151,8 @@ class Catalog:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db, self._lock)
 
     # --- reads ------------------------------------------------------------------------------------
 

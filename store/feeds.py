@@ -15,9 +15,8 @@ timezone-aware datetimes, stored as ISO text in UTC. Every SQLite error becomes 
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 from core.identity import identity_key, index_identity
 from core.paths import DataDir
 from core.settings import Settings
-from store.catalog import catalog_error
+from store.catalog import open_catalog, transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds (
@@ -96,12 +95,9 @@ class FeedStore:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._lock = threading.RLock()
-        with self._guard():
-            self._db = sqlite3.connect(path, check_same_thread=False, timeout=60, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db, self._lock = open_catalog(path)
+        with self._lock:
             self._db.executescript(_SCHEMA)
 
     @classmethod
@@ -110,27 +106,11 @@ class FeedStore:
         return cls(DataDir.of(settings).index(identity_key(index_identity(settings))).catalog)
 
     def close(self) -> None:
-        with self._guard():
+        with self._lock:
             self._db.close()
 
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
-        with self._lock:
-            try:
-                yield
-            except sqlite3.Error as exc:
-                raise catalog_error(self.path, exc) from exc
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._guard():
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db, self._lock)
 
     # --- the feeds --------------------------------------------------------------------------------
 
@@ -156,12 +136,12 @@ class FeedStore:
         return gone
 
     def get(self, url: str) -> Feed | None:
-        with self._guard():
+        with self._lock:
             row = self._db.execute(f"SELECT {_COLUMNS} FROM feeds WHERE url=?", (url,)).fetchone()
         return _feed(row) if row else None
 
     def all(self) -> list[Feed]:
-        with self._guard():
+        with self._lock:
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM feeds ORDER BY added_at, url").fetchall()
         return [_feed(row) for row in rows]
 
@@ -200,7 +180,7 @@ class FeedStore:
 
     def fingerprints(self, url: str) -> dict[str, str]:
         """Entry key -> fingerprint of every entry of the feed stored so far."""
-        with self._guard():
+        with self._lock:
             return dict(self._db.execute("SELECT key, fingerprint FROM feed_entries WHERE feed_url=?", (url,)))
 
     def remember_entries(self, url: str, entries: Iterable[tuple[str, str, str]], *, now: datetime) -> None:
