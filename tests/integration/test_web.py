@@ -969,3 +969,14 @@ def test_library_lists_feeds_with_their_state_and_adds_and_removes_one(browser, 
     finally:
         demo.close()
         assistant.close()
+
+
+@pytest.mark.browser
+def test_the_briefing_tab_speaks_indonesian_to_an_indonesian_browser(open_page):
+    ui = open_page(locale="id-ID")
+    page = ui.page
+    page.get_by_role("tab", name="Ringkasan").click()
+    body = page.locator("#brief-body")
+    expect(body.locator(".brief-title")).to_contain_text("Ringkasan sejak")
+    expect(body.locator(".brief-note")).to_contain_text("dikutip dalam bahasa artikelnya")
+    expect(body.locator(".brief-sources")).to_have_text("Sumber")
