@@ -13,6 +13,7 @@ import re
 from typing import Literal
 
 from assistant.facts import Quantity, months, quantities, weekdays
+from core.text.calendar import MONTHS_FULL
 
 AnswerKind = Literal["quantity", "date", "other"]
 
@@ -30,8 +31,7 @@ _QUANTITY_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # Dates written with digits are not quantities: "Rabu (7/2)", "7 Februari 2024", "February 7, 2024", "2024-02-07".
-_MONTH_NAMES = (r"(?:januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|"
-                r"nopember|desember|january|february|march|may|june|july|august|october|december)")
+_MONTH_NAMES = "(?:" + "|".join(MONTHS_FULL) + ")"
 _DIGIT_DATE = re.compile(
     r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b"
     rf"|\b\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+{_MONTH_NAMES}(?:\s+\d{{4}})?\b"

@@ -230,8 +230,9 @@ class Assistant:
         only the articles a search for it finds among them, quoted where they are closest to it."""
         arrived = self.index.arrived_since(since)
         topic = clean_question(topic)
-        language = language or detect_language(topic, default="other") if topic else language
-        language = language if is_lang(language) else ("id" if self.settings.ui.language == "id" else "en")
+        language = language or (detect_language(topic, default="other") if topic else "")
+        if not is_lang(language):
+            language = "id" if self.settings.ui.language == "id" else "en"
         stories = self.index.stories({a.story_id for a in arrived if a.story_id})
         texts = self.index.texts({a.id for a in arrived} | {m.id for ms in stories.values() for m in ms})
         def resolve(article: ArticleInfo, sentence: str) -> str:

@@ -61,8 +61,8 @@ class Briefing:
 
     def open(self, span: str, topic: str, visits: dict | None, ui_lang: str, request: gr.Request) -> tuple:
         """The tab was opened: the previous opening becomes "your last visit"."""
-        visits = dict(visits or {})
-        visits = {"previous": visits.get("current", ""), "current": datetime.now(UTC).isoformat(timespec="seconds")}
+        visits = {"previous": (visits or {}).get("current", ""),
+                  "current": datetime.now(UTC).isoformat(timespec="seconds")}
         return self.show(span, topic, visits, ui_lang, request), visits
 
     def show(self, span: str, topic: str, visits: dict | None, ui_lang: str, request: gr.Request) -> str:
