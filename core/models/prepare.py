@@ -121,11 +121,23 @@ def ensure_embedding_model(settings: Settings) -> Path:
         return out
 
 
+def ensure_encoder_runtime(settings: Settings) -> Path:
+    """The embedding model's folder, with the export its ``embedding.runtime`` runs (OpenVINO IR) made once."""
+    folder = ensure_embedding_model(settings)
+    if settings.embedding.runtime == "openvino":
+        from core.models.encoders import OPENVINO_EXPORT_VERSION, export_openvino
+
+        stamp = json.loads((folder / "warta-source.json").read_text()) | {"export": OPENVINO_EXPORT_VERSION}
+        with _lock:
+            export_openvino(folder, stamp)
+    return folder
+
+
 def prepare_all(settings: Settings) -> dict[str, Path]:
     """Everything ``warta setup`` prepares for ingest and search."""
     from core.models.lexicon import ensure_lexicon
 
-    paths = {"tiktoken": ensure_tiktoken(settings), "embedding": ensure_embedding_model(settings)}
+    paths = {"tiktoken": ensure_tiktoken(settings), "embedding": ensure_encoder_runtime(settings)}
     return {**paths, "lexicon": ensure_lexicon(settings)}
 
 
@@ -141,8 +153,9 @@ def prepare_local_model(settings: Settings) -> Path:
 
 
 def load_embedder(settings: Settings) -> E5Embedder:
-    """The e5 embedder (``core.models.embedder.E5Embedder``), building its folder on first use."""
+    """The e5 embedder (``core.models.embedder.E5Embedder``), building its folder (and export) on first use."""
     from core.models.embedder import E5Embedder
 
     cfg = settings.embedding
-    return E5Embedder(ensure_embedding_model(settings), batch_size=cfg.batch_size, bf16=cfg.bf16, threads=cfg.threads)
+    return E5Embedder(ensure_encoder_runtime(settings), runtime=cfg.runtime, batch_size=cfg.batch_size, bf16=cfg.bf16,
+                      threads=cfg.threads)

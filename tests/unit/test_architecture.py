@@ -35,6 +35,7 @@ DOORS = {  # third-party package -> the only modules that may import it
     "sentence_transformers": ("core.models.",),
     "transformers": ("core.models.",),
     "tokenizers": ("core.models.",),
+    "openvino": ("core.models.",),
     "tiktoken": ("core.models.prepare", "core.text.tokens"),
     "xllamacpp": ("assistant.llm.child",),
     "ik_llama_cpp": ("assistant.llm.ik",),
