@@ -54,8 +54,8 @@ def work_warta(input_path: Path, folder: Path) -> dict:
     settings = common.bench_settings(folder / "data", common.models_path())
     started = time.perf_counter()
     embedder = common.TimedEncoder(load_embedder(settings))
-    out = {"load_s": time.perf_counter() - started, "batch_size": settings.embedding.batch_size, "bf16": embedder.bf16,
-           "settings": common.settings_summary(settings)}
+    out = {"load_s": time.perf_counter() - started, "batch_size": settings.embedding.batch_size, "runtime": settings.embedding.runtime,
+           "bf16": settings.embedding.bf16, "settings": common.settings_summary(settings)}
     for run in ("first", "reingest"):
         ingestor = Ingestor(settings, embedder=embedder)  # a new run over the same data dir
         embedder.seconds, embedder.calls = 0.0, []
@@ -143,8 +143,9 @@ def worker_main(args: argparse.Namespace) -> None:
         result = work_peak(args.peak_seconds)
     else:
         result = (work_warta if args.worker == "warta" else work_baseline)(Path(args.input), Path(args.dir))
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    result["peak_rss_kb"] = max(usage.ru_maxrss, common.status_kb("self", "VmHWM"))
+    # VmHWM starts afresh at exec; ru_maxrss may carry the parent's peak over into the child (it reported the
+    # same 2.35 GB for both pipelines on 2026-12-01)
+    result["peak_rss_kb"] = common.status_kb("self", "VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     Path(args.out).write_text(json.dumps(result))
 
 
@@ -212,7 +213,7 @@ def summarize(runs: dict[str, list[dict]], tokenizer) -> dict:
             "reingest_s": common.median([a["total_s"] for a in again]), "reingest_s_all": [a["total_s"] for a in again],
             "reingest_chunks_embedded": again[0]["chunks"], "load_s": common.median([r["load_s"] for r in reps]),
             "peak_rss_gb": common.gb(max(r["peak_rss_kb"] for r in reps)),
-            "loadavg": [r["loadavg_before"] for r in reps], "bf16": reps[0]["bf16"], "settings": reps[0].get("settings"),
+            "loadavg": [r["loadavg_before"] for r in reps], "bf16": reps[0]["bf16"], "runtime": reps[0].get("runtime", "torch"), "settings": reps[0].get("settings"),
         }
         if name.startswith("warta"):
             out[name]["summaries"] = [r["first"]["summary"] for r in reps] + [r["reingest"]["summary"] for r in reps]
@@ -245,7 +246,7 @@ def render(s: dict, peaks: list[dict], args: argparse.Namespace, n_articles: int
     chunking = s["warta"]["settings"]["chunking"]
     body = (f"Warta settings: chunk_tokens {chunking['chunk_tokens']}, overlap_tokens {chunking['overlap_tokens']}, "
             f"title_prefix {chunking['title_prefix']}, embedding batch {s['warta']['settings']['embedding']['batch_size']}"
-            f", bf16 {s['warta']['bf16']}. ")
+            f", runtime {s['warta']['runtime']}, bf16 {s['warta']['bf16']}. ")
     body += (f"{n_articles} articles of `{args.input}`, {args.reps} repetitions (order alternates; medians shown; "
             "peak RSS = max over repetitions). Per repetition (s), first / re-ingest: "
             + "; ".join(f"{name} {[round(x, 1) for x in p['total_s_all']]} / {[round(x, 2) for x in p['reingest_s_all']]}"
@@ -273,7 +274,7 @@ def render(s: dict, peaks: list[dict], args: argparse.Namespace, n_articles: int
              "GFLOP/s, either OpenMP policy).\n\n")
     body += common.table(["pipeline", "dtype", "useful GFLOP", "useful GFLOP/s", "computed GFLOP/s",
                           "% of fp32 peak", "% of bf16 peak"], [
-        [name, "bf16 autocast" if p["bf16"] else "fp32", p["useful_gflop"], p["gflops_useful"], p["gflops_computed"],
+        [name, "bf16" if p["bf16"] else "fp32", p["useful_gflop"], p["gflops_useful"], p["gflops_computed"],
          f"{p['gflops_useful'] / fp32:.0%}", f"{p['gflops_useful'] / bf16:.0%}"] for name, p in s.items()])
     return body
 

@@ -91,9 +91,12 @@ def env_for(data: Path, models: Path) -> dict[str, str]:
     return common.child_env(WARTA_DATA_DIR=str(data), WARTA_PATHS_MODELS_DIR=str(models))
 
 
+LOADED_MODEL_KB = 800_000  # an LLM child this large holds the 1.1 GB model (ik_llama.cpp reads it, no mmap)
+
+
 def wait_warm(proc: subprocess.Popen, poller: TreePoller, url: str, timeout: float) -> None:
-    """Until the page answers, the GGUF is mapped (by the server or its LLM child), and the tree's RSS has
-    not changed by 1% for 5 s."""
+    """Until the page answers, the LLM child has the model (the GGUF mapped, or its weights read into memory),
+    and the tree's RSS has not changed by 1% for 5 s."""
     deadline = time.monotonic() + timeout
     stable_since, last_rss = None, 0
     while time.monotonic() < deadline:
@@ -101,11 +104,13 @@ def wait_warm(proc: subprocess.Popen, poller: TreePoller, url: str, timeout: flo
             raise RuntimeError(f"warta serve exited with {proc.returncode}")
         try:
             urllib.request.urlopen(url, timeout=5).close()
-            mapped = any(".gguf" in Path(f"/proc/{pid}/maps").read_text() for pid in poller.pids())
+            # llama.cpp maps the GGUF; ik_llama.cpp (the default) repacks the weights into its own memory at load
+            loaded = any(".gguf" in Path(f"/proc/{pid}/maps").read_text()
+                         or poller.last.get(pid, {}).get("VmRSS", 0) > LOADED_MODEL_KB for pid in poller.pids()[1:])
         except OSError:
-            mapped = False
+            loaded = False
         rss = poller.rss_kb()
-        if mapped and rss and abs(rss - last_rss) < 0.01 * rss:
+        if loaded and rss and abs(rss - last_rss) < 0.01 * rss:
             stable_since = stable_since or time.monotonic()
             if time.monotonic() - stable_since >= 5:
                 return
