@@ -17,6 +17,7 @@
     └── models/                         or settings.paths.models_dir (several data dirs can share it)
         ├── tiktoken/                   cl100k_base, where tiktoken looks for it offline
         ├── <embedding model>/          the e5 model as a sentence-transformers folder
+        │   └── openvino/               the same encoder exported to OpenVINO IR (embedding.runtime)
         ├── lexicon-id-e5.npz           the Indonesian lexicon in the e5 space
         └── llm/<model>.gguf            the answer model, assembled from its part packages
 """
