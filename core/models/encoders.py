@@ -70,7 +70,12 @@ def _openvino() -> Any:
 
 
 class OpenVinoEncoder:
-    """The IR of ``export_openvino`` on OpenVINO's CPU plugin; tokens from the folder's ``tokenizer.json``."""
+    """The IR of ``export_openvino`` on OpenVINO's CPU plugin; tokens from the folder's ``tokenizer.json``.
+
+    Batches (chunks at ingest) run in bf16 where the CPU has it; a small input (one question) runs in f32 on a
+    second compiled model, made on first need: with bf16 on both sides, a question whose two best passages were
+    .004 apart in fused score swapped them (FacQA), and f32 questions give the torch ranking on every dev set.
+    """
 
     def __init__(self, model_dir: Path, *, bf16: bool = True, threads: int = 0) -> None:
         from tokenizers import Tokenizer
@@ -78,18 +83,23 @@ class OpenVinoEncoder:
         ir = Path(model_dir) / OPENVINO_DIR / "model.xml"
         if not ir.is_file():
             raise ModelError(f"{str(ir)!r} is missing: run `warta setup` (or set embedding.runtime = 'torch').")
-        ov = _openvino()
-        config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "bf16" if bf16 and cpu_has_bf16() else "f32",
-                                  "PERFORMANCE_HINT": "LATENCY"}
+        self._core, self._ir = _openvino().Core(), str(ir)
+        self._config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY"}
         if threads:
-            config["INFERENCE_NUM_THREADS"] = threads
-        compiled = ov.Core().compile_model(str(ir), "CPU", config)
-        self._request = compiled.create_infer_request()  # one at a time: the embedder holds a lock
-        self.dimension = int(compiled.output(0).get_partial_shape()[1].get_length())
+            self._config["INFERENCE_NUM_THREADS"] = threads
+        exact = not (bf16 and cpu_has_bf16())
+        # one request per precision, each used by one call at a time (the embedder holds a lock)
+        self._request = self._compile("f32" if exact else "bf16")
+        self._exact: Any = self._request if exact else None  # f32 for small inputs, compiled on first need
+        self.dimension = int(self._request.get_compiled_model().output(0).get_partial_shape()[1].get_length())
         self._tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         pad = self._tokenizer.token_to_id("<pad>")
         self._tokenizer.enable_padding(pad_id=1 if pad is None else pad, pad_token="<pad>")
+
+    def _compile(self, precision: str) -> Any:
+        compiled = self._core.compile_model(self._ir, "CPU", {**self._config, "INFERENCE_PRECISION_HINT": precision})
+        return compiled.create_infer_request()
 
     def token_lengths(self, texts: Sequence[str]) -> list[int]:
         return [sum(e.attention_mask) for e in self._tokenizer.encode_batch(list(texts))]
@@ -98,7 +108,12 @@ class OpenVinoEncoder:
         encoded = self._tokenizer.encode_batch(list(texts))
         inputs = {"input_ids": np.array([e.ids for e in encoded], np.int64),
                   "attention_mask": np.array([e.attention_mask for e in encoded], np.int64)}
-        result = self._request.infer(inputs)
+        request = self._request
+        if small:
+            if self._exact is None:
+                self._exact = self._compile("f32")
+            request = self._exact
+        result = request.infer(inputs)
         return np.asarray(result[0], np.float32).copy()
 
 
