@@ -4,9 +4,9 @@ Two runtimes compute the same vectors (cosine >= 0.9999 to fp32) from the one se
 ``warta setup`` builds:
 
 - ``openvino`` (default): the folder exported once to OpenVINO IR (``<model>/openvino/``, by ``export_openvino``),
-  run in bfloat16 where the CPU has it. On the reference CPU (2 cores, avx512_bf16) it embeds chunks ~1.3x
-  faster than torch and a single question in 9 ms instead of 19 (benchmarks/bench_ingest.py, bench_query.py),
-  and torch is never imported at run time (less memory, faster start).
+  run in bfloat16 where the CPU has it (a single question in f32: see ``OpenVinoEncoder``). On the reference CPU
+  (2 cores, avx512_bf16) it embeds chunks ~1.3x faster than torch and a single question in 12 ms instead of 19
+  (BENCHMARKS.md), and torch is never imported at run time (less memory, faster start).
 - ``torch``: sentence-transformers under bfloat16 autocast: the reference, and the fallback for a CPU or
   platform OpenVINO does not serve.
 
