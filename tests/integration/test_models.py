@@ -79,7 +79,6 @@ def test_the_openvino_runtime_needs_no_torch_and_writes_nothing_home(models_dir,
     written under the user's home, nothing to send."""
     script = (
         "import sys\n"
-        "from pathlib import Path\n"
         "from core.settings import load_settings\n"
         "from core.models.prepare import load_embedder\n"
         f"s = load_settings(environ={{}}, overrides={{'paths': {{'models_dir': {str(models_dir)!r}, "
