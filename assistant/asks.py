@@ -59,12 +59,22 @@ def figures(sentence: str) -> list[Quantity]:
     return quantities(_DIGIT_DATE.sub(" ", sentence))
 
 
+# A figure right after these words, or followed by a span of time, is a change, not the level a report gives:
+# "naik 72 kasus dalam sehari", "bertambah tiga", "rose by 40", "hanya 23 kasus sejak kemarin".
+_CHANGE_BEFORE = re.compile(r"\b(?:naik|bertambah|berkurang|turun|tambah|penambahan|by)\s*$", re.IGNORECASE)
+_CHANGE_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:sejak kemarin|dalam sehari|per hari|since yesterday|in a day|a day)\b",
+                           re.IGNORECASE)
+
+
 def counted(sentence: str) -> dict[str, set[float]]:
     """The figures of ``sentence`` by what they count: the word after the number ("18 orang", "850 rumah"), the
-    currency of an amount ("Rp 3,5 miliar"), "%" for a share; "" when nothing follows ("the toll rose to 18.")."""
+    currency of an amount ("Rp 3,5 miliar"), "%" for a share; "" when nothing follows ("the toll rose to 18.").
+    Changes ("naik 72 kasus dalam sehari") are left out: they are not the figure a report gives."""
     text = _DIGIT_DATE.sub(" ", sentence)
     out: dict[str, set[float]] = {}
     for q in quantities(text):
+        if _CHANGE_BEFORE.search(text[:q.start]) or _CHANGE_AFTER.match(text[q.end:]):
+            continue
         currency = re.match(r"(Rp|[A-Za-z]{0,3}\$|USD|IDR)", q.text, re.IGNORECASE)
         after = re.match(r"\s*([^\W\d_]+)", text[q.end:])
         unit = "%" if q.percent else currency.group(1).lower() if currency else after.group(1).lower() if after else ""

@@ -10,6 +10,7 @@ whether the sources' figures changed between reports (``figures_changed``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -31,6 +32,7 @@ class Sentences:
 
     passages: Sequence[Passage]
     units: list[Unit]
+    focus: Sequence[str] = ()  # what they were ranked against (the question first)
 
     def published(self, unit: Unit) -> str:
         return self.passages[unit.source].hit.published
@@ -48,7 +50,7 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
     if kind != "other":
         fitting = [u for u in units if can_answer(u.text, kind)]
         units = fitting if any(u.cosine >= MIN_SENTENCE_SCORE for u in fitting) else units
-    return Sentences(passages, units)
+    return Sentences(passages, units, tuple(focus))
 
 
 def best_sentences(ranked: Sentences, limit: int, *, newest: bool = False) -> list[tuple[int, str]]:
@@ -56,14 +58,45 @@ def best_sentences(ranked: Sentences, limit: int, *, newest: bool = False) -> li
     questions, figures that changed): only sentences of the most recently published passage among those whose
     sentences answer about as well as the best one, so a figure is not taken from an older report when a newer
     one gives it, nor from a newer article that is about something else."""
-    units = ranked.units
-    if newest and (newest_day := max((ranked.published(u) for u in ranked.near_best()), default="")):
-        units = [u for u in units if ranked.published(u) == newest_day]
+    units = newest_report(ranked) if newest else ranked.units
     chosen = [u for u in units[:limit] if u.cosine >= MIN_SENTENCE_SCORE]
     chosen = [u for u in chosen if u.cosine >= chosen[0].cosine - RUNNER_UP_GAP] if chosen else []
     chosen.sort(key=lambda u: (u.source, u.position))
     # a passage's kept sentences are joined by " … " where sentences were left out (``context.select``)
     return [(ranked.passages[u.source].n, u.text.strip(" …")) for u in chosen]
+
+
+def newest_report(ranked: Sentences) -> list[Unit]:
+    """The sentences a "latest" answer is taken from, best first.
+
+    A developing story is reported again and again: its lead sentences ("TIRTAMAYA - Korban meninggal bertambah
+    menjadi 7 orang") stay close to any question about it, while the sentence giving the asked figure of a later
+    day ("BPBD mencatat 2.800 warga masih bertahan di pengungsian") can score a little lower. So the figure comes
+    first, then its newest report (the sentences of the newest article that count the same thing, the same word
+    after a number or the same currency: ``asks.counted``, and still answer the question):
+    For a "berapa" / "how many" question (any other: rule 3 alone):
+    1. the figure of a thing the question names ("Berapa *rumah* rusak?": "850 rumah"), in its newest report;
+    2. else the best sentence's figure, when a later article reports the same thing again;
+    3. else the sentences of the newest article among those answering about as well as the best (also for
+       questions about something that is not counted: a bridge that reopened)."""
+    if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
+        return _newest_near_best(ranked)
+    answering = [u for u in ranked.units if u.cosine >= MIN_SENTENCE_SCORE]
+    named = set(re.findall(r"[^\W\d_]+", ranked.focus[0].lower())) if ranked.focus else set()
+    by_name = next((u for u in answering if named & counted(u.text).keys()), None)
+    figure = by_name or (answering[0] if answering else None)
+    things = {what for what in counted(figure.text) if what} if figure is not None else set()
+    if figure is not None and things and (day := ranked.published(figure)):
+        same = [u for u in answering if ranked.published(u) >= day and things & counted(u.text).keys()]
+        newest_day = max(ranked.published(u) for u in same)
+        if by_name is not None or newest_day > day:
+            return [u for u in same if ranked.published(u) == newest_day]
+    return _newest_near_best(ranked)
+
+
+def _newest_near_best(ranked: Sentences) -> list[Unit]:
+    newest_day = max((ranked.published(u) for u in ranked.near_best()), default="")
+    return [u for u in ranked.units if ranked.published(u) == newest_day] if newest_day else ranked.units
 
 
 def earlier_sentence(ranked: Sentences, before: str) -> tuple[Passage, str] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.asks import asked_kind, can_answer, figures
+from assistant.asks import asked_kind, can_answer, counted, figures
 from assistant.context import Unit
 from assistant.extractive import Sentences, best_sentences, earlier_sentence, figures_changed
 from assistant.records import Passage
@@ -57,12 +57,12 @@ def test_figures_leave_out_the_numbers_of_dates():
     assert [q.value for q in figures("Pada Rabu (7/2), korban menjadi 12 orang (7 Februari 2024).")] == [12]
 
 
-def _sentences(*rows: tuple[str, str, float]) -> Sentences:
-    """(published, sentence, cosine) rows, best first, each its own passage."""
+def _sentences(*rows: tuple[str, str, float], focus: str = "") -> Sentences:
+    """(published, sentence, cosine) rows, best first, each its own passage, ranked against ``focus``."""
     passages = [Passage(i + 1, Hit(chunk_id=f"c{i}", article_id=f"a{i}", index=0, text=text, title=f"t{i}",
                                    published=day), text, 10) for i, (day, text, _) in enumerate(rows)]
     units = [Unit(i, 0, text, cosine, cosine) for i, (_, text, cosine) in enumerate(rows)]
-    return Sentences(passages, units)
+    return Sentences(passages, units, (focus,) if focus else ())
 
 
 def test_a_figure_that_changed_between_reports_is_answered_with_the_newest_and_the_older_shown():
@@ -95,3 +95,48 @@ def test_a_figure_that_changed_between_reports_is_answered_with_the_newest_and_t
 ])
 def test_figures_did_not_change_when_they_agree_are_off_topic_not_asked_or_undated(rows, focus):
     assert not figures_changed(_sentences(*rows), [focus])
+
+
+@pytest.mark.parametrize(("sentence", "things"), [
+    ("Korban meninggal bertambah menjadi 18 orang.", {"orang": {18}}),
+    ("Pendataan terbaru mencatat 850 rumah rusak.", {"rumah": {850}}),
+    ("Dana bantuan naik menjadi Rp 3,5 miliar.", {"rp": {3.5e9}}),
+    # a change is not the figure a report gives
+    ("Jumlah kasus mencapai 1.118, naik 72 kasus dalam sehari.", {"": {1118}}),
+    ("Laju penambahan melambat, hanya 23 kasus sejak kemarin.", {}),
+    ("Kasus kini ditemukan di 10 kecamatan, bertambah tiga dari Senin lalu.", {"kecamatan": {10}}),
+    ("Cases rose by 40 to 1,287.", {"": {1287}}),
+])
+def test_counted_figures_name_what_they_count_and_leave_out_changes(sentence, things):
+    assert counted(sentence) == things
+
+
+def test_a_latest_figure_comes_from_the_newest_report_of_the_thing_the_question_names():
+    # the newest article's lead is closer to the question than its sentence about damaged houses
+    ranked = _sentences(("2024-02-10", "TIRTAMAYA - Korban meninggal banjir bandang tetap 18 orang.", 0.90),
+                        ("2024-02-07", "Pendataan ulang menunjukkan 610 rumah rusak.", 0.86),
+                        ("2024-02-10", "Pendataan terbaru mencatat 850 rumah rusak.", 0.84),
+                        focus="Berapa rumah rusak akibat banjir Tirtamaya menurut data terbaru?")
+    assert best_sentences(ranked, 3, newest=True) == [(3, "Pendataan terbaru mencatat 850 rumah rusak.")]
+
+
+def test_a_latest_figure_is_followed_to_a_later_report_of_the_same_thing():
+    # the best sentence gives the evacuees of 8 February; the report of 10 February counts the same "warga"
+    ranked = _sentences(("2024-02-08", "BPBD mencatat 5.100 warga tinggal di pengungsian.", 0.90),
+                        ("2024-02-09", "Jembatan Lampesi dibuka kembali untuk 200 kendaraan.", 0.88),
+                        ("2024-02-10", "Sebanyak 2.800 warga masih bertahan di pengungsian.", 0.82),
+                        focus="Berapa jumlah pengungsi banjir Tirtamaya sekarang?")
+    assert best_sentences(ranked, 3, newest=True) == [(3, "Sebanyak 2.800 warga masih bertahan di pengungsian.")]
+
+
+def test_without_a_later_report_of_the_figure_the_newest_close_article_answers():
+    ranked = _sentences(("2024-02-06", "Korban meninggal bertambah menjadi 7 orang.", 0.90),
+                        ("2024-02-08", "Tim SAR menemukan enam jenazah, korban kini 18.", 0.88),
+                        focus="Berapa korban meninggal terbaru?")
+    assert best_sentences(ranked, 3, newest=True) == [(2, "Tim SAR menemukan enam jenazah, korban kini 18.")]
+    # a question that asks for no figure is answered from the newest close article whatever it counts
+    ranked = _sentences(("2024-02-08", "Jembatan Lampesi putus, 40 rumah hanyut.", 0.90),
+                        ("2024-02-09", "Jembatan Lampesi dibuka kembali hari ini.", 0.88),
+                        ("2024-02-10", "Sebanyak 60 rumah dibangun ulang di dekat jembatan.", 0.81),
+                        focus="Bagaimana kondisi terkini Jembatan Lampesi?")
+    assert best_sentences(ranked, 3, newest=True) == [(2, "Jembatan Lampesi dibuka kembali hari ini.")]
