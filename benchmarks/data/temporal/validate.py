@@ -190,8 +190,12 @@ def mentions(text: str, value: str) -> bool:
     return any(re.search(rf"(?<![\w.,]){re.escape(form)}(?![\w]|[.,]\d)", text, re.IGNORECASE) for form in forms)
 
 
-def check_fixture(articles: list[dict[str, Any]], questions: list[dict[str, Any]]) -> None:
-    name = "developing_story.jsonl"
+FIXTURES = ("developing_story", "developing_story_2", "developing_story_3")  # the first is where rules were written
+
+
+def check_fixture(articles: list[dict[str, Any]], questions: list[dict[str, Any]],
+                  stem: str = "developing_story") -> None:
+    name = f"{stem}.jsonl"
     unique(articles, "id", name)
     by_id = {article["id"]: article for article in articles}
     for article in articles:
@@ -205,7 +209,7 @@ def check_fixture(articles: list[dict[str, Any]], questions: list[dict[str, Any]
                 problem(where, f"text[{annotation['start']}:{annotation['end']}] is not {annotation['expression']!r}")
             check_resolution(annotation["expression"], annotation["gold"], where)
 
-    name = "developing_story_qa.jsonl"
+    name = f"{stem}_qa.jsonl"
     unique(questions, "id", name)
     for row in questions:
         where, kind, now = check_question(row, name, FIXTURE_KINDS)
@@ -260,19 +264,19 @@ def dev_articles(argv: list[str]) -> dict[str, dict[str, Any]] | None:
 def main(argv: list[str]) -> int:
     articles = dev_articles(argv)
     qa, relative = load("news_temporal_qa.jsonl"), load("relative_dates.jsonl")
-    story, story_qa = load("developing_story.jsonl"), load("developing_story_qa.jsonl")
+    stories = {stem: (load(f"{stem}.jsonl"), load(f"{stem}_qa.jsonl")) for stem in FIXTURES}
     check_news_qa(qa, articles)
     check_relative_dates(relative, articles)
-    check_fixture(story, story_qa)
+    for stem, (story, story_qa) in stories.items():
+        check_fixture(story, story_qa, stem)
     print(
         f"news_temporal_qa: {len(qa)} questions {dict(Counter(row.get('kind') for row in qa))} "
         f"{dict(Counter(row.get('lang') for row in qa))}"
     )
     print(f"relative_dates: {len(relative)} expressions in {len({row.get('article_id') for row in relative})} articles")
-    print(
-        f"developing_story: {len(story)} articles, {len(story_qa)} questions "
-        f"{dict(Counter(row.get('kind') for row in story_qa))}"
-    )
+    for stem, (story, story_qa) in stories.items():
+        print(f"{stem}: {len(story)} articles, {len(story_qa)} questions "
+              f"{dict(Counter(row.get('kind') for row in story_qa))}")
     for line in problems:
         print(f"problem: {line}")
     print("ok" if not problems else f"{len(problems)} problem(s)")
