@@ -261,12 +261,15 @@ def _weekday(m: re.Match[str], ctx: _Context) -> _Found | None:
 
 
 @_rule(rf"(?P<w>kemarin\s+lusa|kemarin(?:\s+{TIME_OF_DAY})?|hari\s+ini|(?:pagi|siang|sore|petang|malam)\s+ini|"
-       rf"(?:tadi|nanti)\s+(?:pagi|siang|sore|petang|malam)|besok(?:\s+{TIME_OF_DAY})?|lusa|"
+       rf"(?:tadi|nanti)\s+(?:pagi|siang|sore|petang|malam)|(?:pagi|siang|sore|petang|malam)\s+tadi|besok(?:\s+{TIME_OF_DAY})?|lusa|"
        rf"the\s+day\s+(?:before\s+yesterday|after\s+tomorrow)|(?:yesterday|tomorrow)(?:\s+{TIME_OF_DAY})?|today|"
        rf"tonight|last\s+night|this\s+(?:morning|afternoon|evening))(?:\s*,?\s*{DAY_MONTH})?")
 def _day_word(m: re.Match[str], ctx: _Context) -> _Found | None:
-    """ "kemarin", "hari ini", "besok", "sore ini", "tadi malam", "yesterday"; "kemarin (12/7)" takes the date."""
+    """ "kemarin", "hari ini", "besok", "sore ini", "tadi malam", "pagi tadi", "yesterday"; "kemarin (12/7)" takes
+    the date."""
     said = word(m["w"])
+    if said.endswith(" tadi"):  # "pagi tadi" = "tadi pagi" (today), "malam tadi" = "tadi malam" (last night)
+        said = "tadi " + said.split()[0]
     offset = next((v for k, v in cal.DAY_OFFSETS.items() if said == k or said.startswith(k + " ")), 0)
     if m["d"]:  # the written day and month, in the year the word points to
         day, month = int(m["d"]), int(m["m"])
@@ -276,7 +279,7 @@ def _day_word(m: re.Match[str], ctx: _Context) -> _Found | None:
     return _found(m, "relative", ctx.anchor + timedelta(days=offset))
 
 
-@_rule(rf"(?:(?P<n>{COUNT})\s+|(?P<se>se))(?P<unit>{UNIT})\s+(?P<dir>(?:yang\s+)?lalu|silam|ago|lagi|from\s+now)")
+@_rule(rf"(?<![\d][.,])(?:(?P<n>{COUNT})\s+|(?P<se>se))(?P<unit>{UNIT})\s+(?P<dir>(?:yang\s+)?lalu|silam|ago|lagi|from\s+now)")
 def _ago(m: re.Match[str], ctx: _Context) -> _Found | None:
     """ "dua hari lalu", "sepekan lalu" (7 days back), "tiga bulan lalu" (that month), "setahun silam" (that year),
     "three days ago", "dua hari lagi"."""

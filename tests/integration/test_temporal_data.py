@@ -65,17 +65,26 @@ def test_relative_dates_in_dev_articles_resolve_to_their_gold_days():
     assert len(right) / len(rows) >= 0.95, [r["expression"] for r in rows if r not in right]
 
 
-def test_relative_dates_of_the_developing_story_resolve_to_their_gold_days():
-    story = _rows(DATA / "developing_story.jsonl")
+@pytest.mark.parametrize("stem, misses", [
+    ("developing_story", 1),  # measured 39/39, where the rules were written; the floor allows one miss
+    # written blind to the rules (data README), measured after two fixes ("pagi tadi", "Rp 38.000 pekan lalu"):
+    # 29/33 and 29/32; the rest are two days joined into one range, "sejak pekan lalu", "two days earlier",
+    # "hingga Jumat" (a Friday to come). The floors allow one more miss each.
+    ("developing_story_2", 5),
+    ("developing_story_3", 4),
+])
+def test_relative_dates_of_the_developing_stories_resolve_to_their_gold_days(stem, misses):
+    story = _rows(DATA / f"{stem}.jsonl")
     rows = [(row, article) for article in story for row in article["relative_dates"]]
     wrong = [row["expression"] for row, article in rows if not _resolves(row, article["text"], article["date"])]
-    # Measured 39/39; the floor allows one miss.
-    assert len(wrong) <= 1, wrong
+    assert len(wrong) <= misses, wrong
 
 
 @pytest.mark.parametrize("name, floor", [
     ("news_temporal_qa", 0.95),  # measured 84/85 (.988: tune 17/17, test 67/68); the floor allows three more misses
     ("developing_story_qa", 0.92),  # measured 25/26 (.962: tune 7/7, test 18/19); the floor allows one more miss
+    ("developing_story_2_qa", 1.0),  # blind fixtures, all "latest": measured 12/12 each
+    ("developing_story_3_qa", 1.0),
 ])
 def test_question_scopes_match_the_gold_kind_latest_and_range(name, floor):
     rows = _rows(DATA / f"{name}.jsonl")

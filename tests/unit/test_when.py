@@ -78,6 +78,9 @@ def test_bare_weekdays(text, start, end):
     ("hari ini", "2017-03-08", None),
     ("sore ini", "2017-03-08", None),
     ("tadi malam", "2017-03-07", None),
+    ("malam tadi", "2017-03-07", None),
+    ("pagi tadi", "2017-03-08", None),
+    ("siang tadi", "2017-03-08", None),
     ("besok", "2017-03-09", None),
     ("lusa", "2017-03-10", None),
     ("yesterday", "2017-03-07", None),
@@ -174,6 +177,12 @@ def test_months_and_days_without_a_year(text, anchor, start, end):
 ])
 def test_absolute_dates_months_years_and_parts(text, kind, start, end):
     assert one(text)[1:] == (kind, start, end)
+
+
+def test_the_thousands_of_a_price_are_not_a_count_of_weeks():
+    # "Rp 38.000 pekan lalu" is last week's price, not "000 weeks ago"
+    [mention] = find_dates("Harga cabai Rp 55.000, dari Rp 38.000 pekan lalu.", date(2025, 3, 9))
+    assert (mention.kind, str(mention.range.start), str(mention.range.end)) == ("relative", "2025-02-24", "2025-03-02")
 
 
 @pytest.mark.parametrize("text", [
