@@ -60,12 +60,14 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
     when anything up to it is relevant (replaying an archive).
     """
     pool = k * RECENCY_POOL if scope.latest else k
-    if not settings.soft_filter or (scope.range is None and not scope.latest):
-        return _newest_first(search(filters, pool), scope, k, settings), TimeFocus(scope)
-    if scope.range is None:  # "latest" alone: what had been published by ``now`` (later articles did not exist)
+    if scope.latest and (scope.range is None or not settings.soft_filter):
+        # what had been published by ``now`` (later articles did not exist); with the soft filter off the question's
+        # range is ignored, not ``now``
         found = search(within(filters, DateRange(None, now)), pool)
         found = found if found.relevant and found.hits else search(filters, pool)
         return _newest_first(found, scope, k, settings), TimeFocus(scope)
+    if not settings.soft_filter or scope.range is None:
+        return search(filters, pool), TimeFocus(scope)
     span = scope.range
     inside = search(within(filters, span), pool)
     if not (inside.relevant and inside.hits):

@@ -204,7 +204,8 @@ class TimeSettings(_Section):
     soft_filter: bool = Field(True, description=(
         "A date range asked in a question ('kemarin', 'in March 2018', 'sejak Januari') favours articles published "
         "in it (see out_of_range_weight); when nothing in it is relevant, all dates are searched (and the answer says "
-        "so). Off: dates in questions are ignored."))
+        "so). Off: date ranges in questions are ignored ('latest' questions still see only what was published by "
+        "the day they are asked on)."))
     out_of_range_weight: float = Field(0.75, ge=0, le=1, description=(
         "With a dated range asked for ('tahun 2017', 'Maret 2018', 'sejak Januari 2018'; not 'kemarin' or 'pekan "
         "lalu', which keep to their range): the share of its score a passage keeps when its article was published "

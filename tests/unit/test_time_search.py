@@ -160,6 +160,11 @@ def test_a_latest_question_looks_deeper_and_ranks_newer_evidence_first():
     # asked on 1 March (replaying an archive): the March article was not written yet
     found, _ = search_in_time(FakeSearch(HITS), latest, Filters(), 2, TimeSettings(), NOW)
     assert [h.chunk_id for h in found.hits] == ["jan"]
+    # with the soft filter off, a range asked beside "terbaru" is ignored, but not the day it is asked on
+    latest_in_january = TimeScope(JANUARY.range, True, "terbaru Januari 2018", "absolute")
+    found, focus = search_in_time(FakeSearch(HITS), latest_in_january, Filters(), 2, TimeSettings(soft_filter=False),
+                                  NOW)
+    assert [h.chunk_id for h in found.hits] == ["jan"] and not focus.applied
 
 
 def test_a_latest_answer_states_the_date_of_its_newest_cited_article():
