@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
 
     outcomes: list[Outcome] = []
     # the first fixture is where rules were written; _2 and _3 were written blind to the code (data README)
-    for stem in ("developing_story", "developing_story_2", "developing_story_3"):
+    for stem in ("developing_story", "developing_story_2", "developing_story_3", "developing_story_4"):
         story = read_jsonl(DATA / f"{stem}.jsonl")
         outcomes += score_relative(
             ({**r, "article_id": a["id"]} for a in story for r in a["relative_dates"]),
@@ -182,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"(dev articles not found at {args.dev}: relative_dates.jsonl and datelines skipped; "
               "give --dev path/to/news_id.jsonl)\n")
-    for name in ("news_temporal_qa", "developing_story_qa", "developing_story_2_qa", "developing_story_3_qa"):
+    for name in ("news_temporal_qa", "developing_story_qa", "developing_story_2_qa", "developing_story_3_qa",
+                 "developing_story_4_qa"):
         rows = read_jsonl(DATA / f"{name}.jsonl")
         questions = score_questions(rows, name)
         outcomes += [Outcome(f"{name} (all kinds)", o.part, o.right, o.detail) for o in questions]
