@@ -52,6 +52,7 @@ from assistant.records import Answer, Passage, TimeFocus
 from assistant.retrieve import Mode, Retrieval, Retriever, relevance_floor
 from assistant.timely import newest_evidence, resolve_dates, search_in_time
 from core.errors import BackendError, InputError, WartaError
+from core.models.dictionary import load_dictionary
 from core.models.embedder import Embedder
 from core.models.lexicon import load_lexicon
 from core.models.prepare import load_embedder, load_encoding
@@ -218,6 +219,7 @@ class Assistant:
     def retriever(self) -> Retriever:
         return Retriever(self.settings.retrieval, self.index, self.embedder,
                          load_lexicon=lambda: load_lexicon(self.settings, self.embedder),
+                         load_dictionary=lambda: load_dictionary(self.settings),
                          stories=self.settings.stories.enabled)
 
     def warnings(self) -> list[str]:

@@ -7,7 +7,8 @@ helps. So the keyword side depends on whether a passage is in the question's lan
 - same language: the question's keywords (BM25) and how much of the question a passage holds
   (``KeywordIndex.coverage``: the IDF-weighted share of the question's keywords it contains);
 - other language: the question's names and numbers, and (English questions over Indonesian passages)
-  its words translated through the e5 lexicon (``ingest.lexicon``), each searched with BM25.
+  its words translated through the e5 lexicon (``core.models.lexicon``) and the English-Indonesian
+  dictionary (``core.models.dictionary``), each searched with BM25.
 
 Two fusions: ``convex`` (default: each signal scaled to 0..1 on its own list, then weighted and summed; see
 ``fuse_convex``) and ``rrf`` (weighted reciprocal rank fusion).
@@ -24,11 +25,13 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
 
 import numpy as np
 
 from assistant.records import TimeFocus
 from core.errors import WartaError
+from core.models.dictionary import Dictionary
 from core.models.embedder import Embedder
 from core.models.lexicon import MAX_WORDS, Lexicon
 from core.records import ArticleInfo, Hit
@@ -41,6 +44,29 @@ from store.keywords import Scored
 
 Mode = SearchMode
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class OnFirstNeed(Generic[T]):
+    """A translation resource (the lexicon, the dictionary), given or loaded on first need. One that cannot be had
+    (unwritable models dir, no network for the dictionary's download) only costs its translations, never the
+    search: the failure is logged once."""
+
+    def __init__(self, what: str, value: T | None = None, load: Callable[[], T] | None = None) -> None:
+        self.what, self._value, self._load = what, value, load
+
+    @property
+    def available(self) -> bool:
+        return self._value is not None or self._load is not None
+
+    def get(self) -> T | None:
+        if self._value is None and self._load is not None:
+            try:
+                self._value = self._load()
+            except (OSError, ValueError, KeyError, WartaError) as exc:
+                log.warning("cross-lingual keyword translation through the %s is off: %s", self.what, exc)
+            self._load = None
+        return self._value
 
 
 @dataclass
@@ -227,40 +253,42 @@ def relevance_floor(settings: RetrievalSettings, language: str, passage_lang: st
 
 
 class Retriever:
-    """Searches one ``Index`` with the e5 embedder (and, for English questions over Indonesian passages,
-    the e5 lexicon when ``retrieval.translate_keywords`` is on: ``lexicon`` is loaded on first need).
-    ``stories`` (``stories.enabled``): one passage per story."""
+    """Searches one ``Index`` with the e5 embedder (and, for English questions over Indonesian passages, the e5
+    lexicon and the English-Indonesian dictionary when ``retrieval.translate_keywords`` is on: each is given or
+    loaded on first need). ``stories`` (``stories.enabled``): one passage per story."""
 
     def __init__(self, settings: RetrievalSettings, index: Index, embedder: Embedder, lexicon: Lexicon | None = None,
-                 load_lexicon: Callable[[], Lexicon] | None = None, *, stories: bool = True) -> None:
+                 load_lexicon: Callable[[], Lexicon] | None = None, *, dictionary: Dictionary | None = None,
+                 load_dictionary: Callable[[], Dictionary] | None = None, stories: bool = True) -> None:
         self.settings = settings
         self.stories = stories
         self.index = index
         self.embedder = embedder
-        self._lexicon = lexicon
-        self._load_lexicon = load_lexicon  # () -> Lexicon, called once when a question needs it
+        self.lexicon = OnFirstNeed("e5 lexicon", lexicon, load_lexicon)
+        self.dictionary = OnFirstNeed("English-Indonesian dictionary", dictionary, load_dictionary)
 
     def _translating(self, language: str, mode: Mode) -> bool:
         """English question, Indonesian passages in the index, hybrid search, translation on."""
         return (mode == "hybrid" and language == "en" and self.settings.translate_keywords
-                and "id" in self.index.languages
-                and (self._lexicon is not None or self._load_lexicon is not None))
+                and "id" in self.index.languages and (self.lexicon.available or self.dictionary.available))
 
-    def _lexicon_or_none(self) -> Lexicon | None:
-        """The lexicon, loaded (built, without `warta setup`) on first need. A lexicon that cannot be had
-        (unwritable models dir, missing word list) only costs the translation, never the search."""
-        if self._lexicon is None and self._load_lexicon is not None:
-            try:
-                self._lexicon = self._load_lexicon()
-            except (OSError, ValueError, KeyError, WartaError) as exc:
-                log.warning("cross-lingual keyword translation is off: %s", exc)
-            self._load_lexicon = None
-        return self._lexicon
+    def _translated(self, query: str, question_words: Sequence[str], word_vectors: np.ndarray | None) -> list[str]:
+        """Indonesian keyword tokens for ``question_words`` (of ``query``; ``word_vectors``: their e5 vectors):
+        the lexicon's nearest root words and the dictionary's translations, those the index knows."""
+        vocabulary = self.index.keyword_vocabulary
+        found: list[str] = []
+        lexicon = self.lexicon.get() if word_vectors is not None and len(word_vectors) else None
+        if lexicon is not None and word_vectors is not None:
+            found += lexicon.translate(word_vectors, vocabulary)
+        if question_words and (dictionary := self.dictionary.get()) is not None:
+            found += dictionary.keywords(query, question_words, vocabulary)
+        return list(dict.fromkeys(found))
 
     def _keyword_hits(self, query: str, language: str, k: int, word_vectors: np.ndarray | None = None, *,
-                      coverage_of: Sequence[str] = ()) -> KeywordHits:
+                      coverage_of: Sequence[str] = (), question_words: Sequence[str] = ()) -> KeywordHits:
         """BM25 hits: the question's own words for passages in its language, its names and numbers
-        (analysed as the other language) and its translated words for passages in the other language."""
+        (analysed as the other language) and its translated words (``question_words``, ``word_vectors``: what
+        ``_translating`` asked to translate) for passages in the other language."""
         index = self.index
         if language not in ("id", "en"):
             tokens = analyze(query, "other")
@@ -271,11 +299,8 @@ class Retriever:
         names = entity_terms(query)
         cross = ([h for h in index.search_keywords(analyze(names, other_language(language)), k) if h[1] != language]
                  if names else [])
-        translated: list[Scored] = []
-        lexicon = self._lexicon_or_none() if word_vectors is not None and len(word_vectors) else None
-        if lexicon is not None and word_vectors is not None:
-            found = lexicon.translate(word_vectors, index.keyword_vocabulary)
-            translated = [h for h in index.search_keywords(found, k) if h[1] != language] if found else []
+        found = self._translated(query, question_words, word_vectors) if question_words else []
+        translated = [h for h in index.search_keywords(found, k) if h[1] != language] if found else []
         coverage = index.keyword_coverage(tokens, [*coverage_of, *(h[0] for h in same)], lang=language)
         return KeywordHits(same, cross, translated, coverage)
 
@@ -290,6 +315,7 @@ class Retriever:
         t0 = time.perf_counter()
         dense: list[tuple[str, float]] = []
         vector = word_vectors = None
+        extra: list[str] = []
         if mode in ("hybrid", "dense"):
             # the words to translate ride along in the question's own model call (one batch, short texts)
             extra = words_to_translate(query) if self._translating(language, mode) else []
@@ -300,7 +326,8 @@ class Retriever:
         found = KeywordHits()
         if mode in ("hybrid", "keyword"):
             found = self._keyword_hits(query, language, max(cfg.keyword_k, k) * (3 if filters.clauses() else 1),
-                                       word_vectors, coverage_of=[cid for cid, _ in dense] if mode == "hybrid" else ())
+                                       word_vectors, coverage_of=[cid for cid, _ in dense] if mode == "hybrid" else (),
+                                       question_words=extra)
         keyword = found.merged()
         t2 = time.perf_counter()
         cosine = dict(dense)

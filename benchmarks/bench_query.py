@@ -149,6 +149,7 @@ VARIANTS = {"default": ({}, 0), "OMP_WAIT_POLICY=PASSIVE": ({"OMP_WAIT_POLICY": 
 def query_worker(variant: str, set_name: str, args: argparse.Namespace) -> None:
     """Run one query set through every size and mode; print the samples as JSON (last stdout line)."""
     from assistant.retrieve import Retriever
+    from core.models.dictionary import load_dictionary
     from core.models.lexicon import load_lexicon
     from core.models.prepare import load_embedder
     from store.index import Index
@@ -162,7 +163,7 @@ def query_worker(variant: str, set_name: str, args: argparse.Namespace) -> None:
     for size in args.size_list:
         settings = common.bench_settings(common.SCRATCH / "query" / f"n{size}" / "data", models)
         retrievers[size] = Retriever(settings.retrieval, Index(settings), embedder,
-                                     lexicon=load_lexicon(settings, model))
+                                     lexicon=load_lexicon(settings, model), dictionary=load_dictionary(settings))
     queries = load_queries(args.queries)[set_name]
     combos = [(size, mode) for size in args.size_list for mode in MODES]
     for q in queries[:3]:  # warm-up: model, Chroma segments, BM25 arrays, SQLite pages

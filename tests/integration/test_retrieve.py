@@ -141,8 +141,9 @@ def test_an_english_question_reaches_indonesian_words_through_the_lexicon(settin
 
     def keyword_side(translate: bool) -> tuple[KeywordHits, Assistant]:
         assistant = Assistant(settings.updated({"retrieval": {"translate_keywords": translate}}), embedder=embedder)
-        vectors = embedder.queries(words_to_translate(question)) if translate else None
-        return assistant.retriever._keyword_hits(question, "en", 10, vectors), assistant
+        said = words_to_translate(question) if translate else []
+        vectors = embedder.queries(said) if translate else None
+        return assistant.retriever._keyword_hits(question, "en", 10, vectors, question_words=said), assistant
 
     untranslated, _ = keyword_side(False)
     assert untranslated.merged() == []  # no English word occurs in the Indonesian passages
@@ -150,6 +151,31 @@ def test_an_english_question_reaches_indonesian_words_through_the_lexicon(settin
     best = translated.translated[0][0]
     assert assistant.index.hits([best])[best].article_id == "gereja"
     assert assistant.search(question).hits[0].article_id == "gereja"
+
+
+def test_an_english_word_the_lexicon_misses_reaches_indonesian_passages_through_the_dictionary(settings, embedder,
+                                                                                               tmp_path):
+    from assistant.retrieve import Retriever
+    from core.models.dictionary import Dictionary
+    from store.index import Index
+
+    source = tmp_path / "lakes.jsonl"
+    source.write_text("".join(json.dumps(p) + "\n" for p in [
+        {"id": "danau", "title": "", "lang": "id", "text": "Danau Toba terbentuk dari letusan gunung api purba."},
+        {"id": "gunung", "title": "", "lang": "id", "text": "Gunung Merapi meletus lagi dan warga mengungsi."},
+    ]))
+    Ingestor(settings, embedder=embedder).ingest([str(source)])
+    question = "How was the lake formed?"
+    said = words_to_translate(question)
+    dictionary = Dictionary({"lake": ["danau", "telaga"], "form": ["bentuk"]})
+    assert sorted(dictionary.translate(question, said)) == ["bentuk", "danau", "telaga"]  # "formed" -> "form"
+    retriever = Retriever(settings.retrieval, Index(settings), embedder, dictionary=dictionary)
+    keyword = retriever._keyword_hits(question, "en", 10, None, question_words=said)
+    best = keyword.translated[0][0]
+    assert retriever.index.hits([best])[best].article_id == "danau"
+    without = Retriever(settings.retrieval, Index(settings), embedder)._keyword_hits(question, "en", 10, None,
+                                                                                    question_words=said)
+    assert without.translated == []  # neither a lexicon nor a dictionary: no translated keywords
 
 
 def test_a_lexicon_that_cannot_be_had_costs_only_the_translation(caplog):
@@ -162,6 +188,8 @@ def test_a_lexicon_that_cannot_be_had_costs_only_the_translation(caplog):
         calls.append(1)
         raise OSError("models dir is read-only")
 
-    retriever = Retriever(RetrievalSettings(), index=None, embedder=None, load_lexicon=unavailable)
-    assert retriever._lexicon_or_none() is None and retriever._lexicon_or_none() is None
-    assert calls == [1] and "read-only" in caplog.text  # tried once, said why
+    retriever = Retriever(RetrievalSettings(), index=None, embedder=None, load_lexicon=unavailable,
+                          load_dictionary=unavailable)
+    assert retriever.lexicon.get() is None and retriever.lexicon.get() is None
+    assert retriever.dictionary.get() is None
+    assert calls == [1, 1] and "read-only" in caplog.text  # each tried once, said why

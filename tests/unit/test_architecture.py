@@ -43,7 +43,8 @@ DOORS = {  # third-party package -> the only modules that may import it
     "gradio": ("ui.web.",),
     "starlette": ("ui.web.", "ui.http."),
     "fastapi": ("ui.http.",),
-    "httpx": ("ingest.sources.", "assistant.llm.local", "ui.cli.remote"),
+    # articles, the local model's endpoint, a running server; and the dictionary's one download from Debian's archive
+    "httpx": ("ingest.sources.", "assistant.llm.local", "ui.cli.remote", "core.models.dictionary"),
     "httpcore": ("ingest.sources.netpolicy",),
     "trafilatura": ("ingest.clean",),
     "feedparser": ("ingest.sources.feed",),

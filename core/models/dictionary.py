@@ -1,0 +1,226 @@
+"""An English -> Indonesian dictionary for keyword search: FreeDict's eng-ind, from Debian's package archive.
+
+The e5 lexicon (``core.models.lexicon``) translates an English question word by its nearest Indonesian root words
+in the e5 space: "son" -> "anak", but also "Rhine" -> "rajin, linen", and nothing for "lake" or "bridge". A real
+dictionary knows "danau", "jembatan", "lebar", "rhein". FreeDict's English-Indonesian dictionary (WikDict, built
+from Wiktionary: ~9,800 headwords, CC-BY-SA 3.0, © FreeDict contributors) is published as the Debian package
+``dict-freedict-eng-ind``. ``warta setup`` downloads that package from Debian's archive once (0.5 MB, pinned by
+sha256), reads the dictd files inside and keeps ``{headword: [translations]}`` next to the models; nothing is
+downloaded while answering. It is never bundled with Warta (its licence travels with it).
+
+The retriever searches the dictionary's translations together with the lexicon's (``assistant.retrieve``): the
+dictionary is precise where it knows a word, the lexicon covers what it does not. Without the dictionary (no
+network to Debian's archive on setup) the lexicon translates alone. Measured on the xling dev set: README
+"Quality on the dev data".
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import re
+import tarfile
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+from core.digest import text_sha256
+from core.errors import ModelError
+from core.paths import DataDir
+from core.settings import Settings
+from core.text.analyze import analyze, words
+
+DEB_URL = ("http://deb.debian.org/debian/pool/main/f/freedict-wikdict/"
+           "dict-freedict-eng-ind_2022.12.07-2_all.deb")
+DEB_SHA256 = "d2929618bdbdfecf7f71bc46e038fe873d3e6a50ec29cecc1f60ef1c4e940070"  # as in Debian's signed index
+DICTD_FILES = ("./usr/share/dictd/freedict-eng-ind.index", "./usr/share/dictd/freedict-eng-ind.dict.dz")
+DICTIONARY_VERSION = 1  # bump when the parsing changes
+DOWNLOAD_TIMEOUT_S = 20.0
+
+
+# --- reading the package ------------------------------------------------------------------------------------
+
+def deb_members(deb: bytes) -> dict[str, bytes]:
+    """The members of a Debian package (an ``ar`` archive: ``debian-binary``, ``control.tar.*``, ``data.tar.*``)."""
+    if not deb.startswith(b"!<arch>\n"):
+        raise ModelError("the dictionary package is not a Debian package (no ar header)")
+    members, at = {}, 8
+    while at + 60 <= len(deb):
+        header = deb[at:at + 60]
+        name, size = header[:16].decode("ascii").strip().rstrip("/"), int(header[48:58].decode("ascii").strip())
+        members[name] = deb[at + 60:at + 60 + size]
+        at += 60 + size + (size % 2)  # members are aligned to even offsets
+    return members
+
+
+def dictd_files(deb: bytes) -> tuple[str, bytes]:
+    """The dictd index (text) and the compressed dictionary of the eng-ind package."""
+    data = deb_members(deb).get("data.tar.xz")
+    if data is None:
+        raise ModelError("the dictionary package has no data.tar.xz")
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:xz") as tar:
+        found = {}
+        for name in DICTD_FILES:
+            member = tar.extractfile(name)
+            if member is None:
+                raise ModelError(f"the dictionary package has no {name}")
+            found[name] = member.read()
+    return found[DICTD_FILES[0]].decode("utf-8"), found[DICTD_FILES[1]]
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_NUMBERED = re.compile(r"^(\d+)\.\s+(\S.*)$")  # "2. Misa" at the start of a line: one more translation
+_SENSE_MARK = re.compile(r"^\s*\d+\.\s*$")  # " 3." alone on a line: the number of an English gloss
+
+
+def _dictd_number(text: str) -> int:
+    value = 0
+    for ch in text:
+        value = value * 64 + _B64.index(ch)
+    return value
+
+
+def entry_translations(entry: str) -> list[str]:
+    """The Indonesian translations of one dictd entry, lowercased: the first line after the headword line and
+    every line starting with "N. "; the indented English glosses between them are left out."""
+    out: list[str] = []
+    for i, line in enumerate(entry.split("\n")[1:]):
+        if not line.strip() or _SENSE_MARK.match(line):
+            continue
+        numbered = _NUMBERED.match(line)
+        if i == 0 or numbered:
+            text = re.sub(r"\s+\d+\.\s*$", "", numbered.group(2) if numbered else line)
+            out += [part.strip().lower() for part in text.split(",") if part.strip()]
+    return list(dict.fromkeys(out))
+
+
+def parse_dictd(index: str, compressed: bytes) -> dict[str, list[str]]:
+    """``{english headword (lowercase): [indonesian translations]}`` of a dictd index and its .dict.dz."""
+    data = gzip.decompress(compressed)
+    entries: dict[str, list[str]] = {}
+    for line in index.splitlines():
+        fields = line.split("\t")
+        if len(fields) != 3 or fields[0].startswith("00database"):
+            continue
+        start, size = _dictd_number(fields[1]), _dictd_number(fields[2])
+        found = entries.setdefault(fields[0].lower(), [])
+        found += [t for t in entry_translations(data[start:start + size].decode("utf-8")) if t not in found]
+    return {head: found for head, found in entries.items() if found}
+
+
+# --- preparing it once --------------------------------------------------------------------------------------
+
+def download_deb(url: str = DEB_URL, sha256: str = DEB_SHA256) -> bytes:
+    """The package's bytes, checked against ``sha256``."""
+    import httpx
+
+    try:
+        response = httpx.get(url, timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=True)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise ModelError(f"could not download the English-Indonesian dictionary from {url}: {exc}") from exc
+    if hashlib.sha256(response.content).hexdigest() != sha256:
+        raise ModelError(f"the dictionary downloaded from {url} does not have the expected sha256 {sha256}")
+    return response.content
+
+
+_lock = threading.Lock()
+
+
+def ensure_dictionary(settings: Settings, *, url: str = DEB_URL, sha256: str = DEB_SHA256) -> Path:
+    """Download and parse the dictionary once; reuse it afterwards.
+
+    Raises:
+        ModelError: the package could not be downloaded or read (the search then translates with the lexicon).
+    """
+    path = DataDir.of(settings).dictionary
+    stamp = text_sha256(json.dumps([DICTIONARY_VERSION, sha256]))
+    with _lock:
+        if path.is_file():
+            try:
+                if json.loads(path.read_text(encoding="utf-8")).get("stamp") == stamp:
+                    return path
+            except (OSError, ValueError):
+                pass  # a damaged file is made again
+        entries = parse_dictd(*dictd_files(download_deb(url, sha256)))
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps({"stamp": stamp, "source": url, "licence": "CC-BY-SA-3.0, FreeDict contributors",
+                                   "entries": entries}, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    return path
+
+
+# --- using it -----------------------------------------------------------------------------------------------
+
+def lemmas(word: str) -> Iterator[str]:
+    """``word`` and the forms English suffix rules could have made it from ("rivers" -> "river", "emptied" ->
+    "empty", "widest" -> "wide", "running" -> "run"), most likely first."""
+    yield word
+    if len(word) > 4 and word.endswith(("ies", "ied")):
+        yield word[:-3] + "y"
+    if len(word) > 3 and word.endswith("es"):
+        yield word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        yield word[:-1]
+    for suffix in ("ed", "ing", "est", "er"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[:-len(suffix)]
+            yield from (stem, stem + "e")
+            if len(stem) > 2 and stem[-1] == stem[-2]:
+                yield stem[:-1]
+            if suffix in ("est", "er") and stem.endswith("i"):
+                yield stem[:-1] + "y"
+    if len(word) > 4 and word.endswith("ly"):
+        yield word[:-2]
+
+
+class Dictionary:
+    """English headwords and their Indonesian translations."""
+
+    def __init__(self, entries: Mapping[str, Sequence[str]]) -> None:
+        self.entries = entries
+        self.longest_phrase = max((len(head.split()) for head in entries), default=1)
+
+    @classmethod
+    def load(cls, path: Path) -> Dictionary:
+        return cls(json.loads(path.read_text(encoding="utf-8"))["entries"])
+
+    def lookup(self, word: str) -> list[str]:
+        """The translations of ``word`` or of its first lemma the dictionary knows."""
+        return next((list(self.entries[w]) for w in lemmas(word.lower()) if w in self.entries), [])
+
+    def translate(self, question: str, question_words: Sequence[str]) -> list[str]:
+        """Translations of ``question_words`` and of the dictionary's multiword headwords found in ``question``
+        ("prime minister", "holy roman empire")."""
+        out = [t for word in question_words for t in self.lookup(word)]
+        said = words(question)
+        for n in range(2, self.longest_phrase + 1):
+            out += [t for i in range(len(said) - n + 1) for t in self.entries.get(" ".join(said[i:i + n]), ())]
+        return list(dict.fromkeys(out))
+
+    def keywords(self, question: str, question_words: Sequence[str], vocabulary: Mapping[str, int]) -> list[str]:
+        """The Indonesian keyword tokens (as BM25 analyses Indonesian text) of the translations, those in
+        ``vocabulary`` only."""
+        tokens = (token for text in self.translate(question, question_words) for token in analyze(text, "id"))
+        return [token for token in dict.fromkeys(tokens) if token in vocabulary]
+
+
+_loaded: dict[str, Dictionary] = {}
+
+
+def load_dictionary(settings: Settings) -> Dictionary:
+    """The dictionary ``warta setup`` prepared in ``settings``' models dir (never downloaded here: a search must
+    not wait on the network).
+
+    Raises:
+        ModelError: it was not prepared (no network to Debian's archive on setup).
+    """
+    path = DataDir.of(settings).dictionary
+    if str(path) not in _loaded:
+        if not path.is_file():
+            raise ModelError("the English-Indonesian dictionary is not prepared: run `warta setup` with network to "
+                             "deb.debian.org")
+        _loaded[str(path)] = Dictionary.load(path)
+    return _loaded[str(path)]

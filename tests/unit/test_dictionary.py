@@ -1,0 +1,165 @@
+"""The English-Indonesian dictionary: reading Debian's package, the dictd entries, English word forms, and the
+download made once and checked. A package like Debian's is built here, served by a local HTTP server."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import tarfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from core.errors import ModelError
+from core.models.dictionary import DICTD_FILES, Dictionary, ensure_dictionary, lemmas, parse_dictd
+from core.paths import DataDir
+from core.settings import Settings
+
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+# entries as the real package writes them: headword line, translations, English glosses, numbered senses
+ENTRIES = {
+    "lake": "lake //leɪk// <n>\ndanau, telaga\nbody of water\n",
+    "major": "major //ˈmeɪ.dʒə(ɹ)// <n>\n1. mayor\nmilitary rank\n2. jurusan 2.\nprincipal subject or course\n 3.\n"
+             "student specializing in a specified subject\n",
+    "river": "river //ˈɹɪvə// <n>\nsungai, kali\nlarge stream of water\n",
+    "prime minister": "prime minister <n>\nperdana menteri\nhead of government\n",
+}
+
+
+def b64(n: int) -> str:
+    out = ""
+    while True:
+        out = B64[n % 64] + out
+        n //= 64
+        if not n:
+            return out
+
+
+def dictd() -> tuple[str, bytes]:
+    data, index, at = b"", [], 0
+    for head, entry in [("00databaseinfo", "about\n"), *ENTRIES.items()]:
+        raw = entry.encode("utf-8")
+        index.append(f"{head}\t{b64(at)}\t{b64(len(raw))}")
+        data, at = data + raw, at + len(raw)
+    return "\n".join(index) + "\n", gzip.compress(data)
+
+
+def deb() -> bytes:
+    """A Debian package (ar: debian-binary, control.tar.xz, data.tar.xz) holding the dictd files."""
+    def tar(files: dict[str, bytes]) -> bytes:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:xz") as archive:
+            for name, content in files.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(content)
+                archive.addfile(info, io.BytesIO(content))
+        return buffer.getvalue()
+
+    index, compressed = dictd()
+    members = {"debian-binary": b"2.0\n", "control.tar.xz": tar({"./control": b"Package: x\n"}),
+               "data.tar.xz": tar({DICTD_FILES[0]: index.encode("utf-8"), DICTD_FILES[1]: compressed})}
+    out = b"!<arch>\n"
+    for name, content in members.items():
+        out += f"{name:<16}{0:<12}{0:<6}{0:<6}{100644:<8}{len(content):<10}`\n".encode("ascii") + content
+        out += b"\n" if len(content) % 2 else b""
+    return out
+
+
+def test_dictd_entries_give_their_translations_not_their_glosses():
+    entries = parse_dictd(*dictd())
+    assert entries["lake"] == ["danau", "telaga"]
+    assert entries["major"] == ["mayor", "jurusan"]  # numbered senses; "principal subject ..." is a gloss
+    assert entries["prime minister"] == ["perdana menteri"]
+    assert "00databaseinfo" not in entries
+
+
+@pytest.mark.parametrize("word, lemma", [
+    ("rivers", "river"), ("cities", "city"), ("emptied", "empty"), ("widest", "wide"), ("running", "run"),
+    ("formed", "form"), ("boxes", "box"), ("quickly", "quick"), ("glass", "glass"),
+])
+def test_english_word_forms_lead_back_to_their_headword(word, lemma):
+    assert lemma in list(lemmas(word))
+
+
+def test_a_question_is_translated_word_by_word_and_by_the_phrases_it_holds():
+    dictionary = Dictionary(parse_dictd(*dictd()))
+    question = "Which rivers flow into the lake the prime minister visited?"
+    assert dictionary.translate(question, ["rivers", "lake", "visited"]) == [
+        "sungai", "kali", "danau", "telaga", "perdana menteri"]
+    # as BM25 reads Indonesian text, only what the index holds
+    assert dictionary.keywords(question, ["rivers", "lake"], {"sungai": 0, "danau": 1, "menteri": 2}) == [
+        "sungai", "danau", "menteri"]
+
+
+class _Server:
+    """Serves ``payload`` at /pkg.deb and counts the requests."""
+
+    def __init__(self, payload: bytes) -> None:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                server.requests += 1
+                self.send_response(200 if self.path == "/pkg.deb" else 404)
+                self.end_headers()
+                if self.path == "/pkg.deb":
+                    self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.requests = 0
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/pkg.deb"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def served():
+    package = deb()
+    server = _Server(package)
+    yield server, hashlib.sha256(package).hexdigest()
+    server.close()
+
+
+def test_the_package_is_downloaded_checked_and_read_once(served, tmp_path):
+    server, sha256 = served
+    settings = Settings.model_validate({"paths": {"data_dir": str(tmp_path / "data")}})
+    path = ensure_dictionary(settings, url=server.url, sha256=sha256)
+    assert path == DataDir.of(settings).dictionary
+    assert Dictionary.load(path).lookup("lakes") == ["danau", "telaga"]
+    assert ensure_dictionary(settings, url=server.url, sha256=sha256) == path
+    assert server.requests == 1  # made once, reused after
+    path.write_text("{not json", encoding="utf-8")  # a damaged file is made again
+    assert Dictionary.load(ensure_dictionary(settings, url=server.url, sha256=sha256)).lookup("river") == [
+        "sungai", "kali"]
+    assert server.requests == 2
+
+
+def test_a_package_with_another_hash_or_no_server_is_refused_and_nothing_is_kept(served, tmp_path):
+    server, _ = served
+    settings = Settings.model_validate({"paths": {"data_dir": str(tmp_path / "data")}})
+    with pytest.raises(ModelError, match="expected sha256"):
+        ensure_dictionary(settings, url=server.url, sha256="0" * 64)
+    with pytest.raises(ModelError, match="could not download"):
+        ensure_dictionary(settings, url=server.url.replace("pkg.deb", "missing.deb"), sha256="0" * 64)
+    assert not DataDir.of(settings).dictionary.exists()
+    with pytest.raises(ModelError, match="not a Debian package"):
+        from core.models.dictionary import dictd_files
+
+        dictd_files(json.dumps({"not": "a deb"}).encode())
+
+
+def test_a_search_never_downloads_it_and_says_how_to_prepare_it(tmp_path):
+    from core.models.dictionary import load_dictionary
+
+    settings = Settings.model_validate({"paths": {"data_dir": str(tmp_path / "data")}})
+    with pytest.raises(ModelError, match="warta setup"):
+        load_dictionary(settings)
