@@ -71,10 +71,10 @@ def newest_report(ranked: Sentences) -> list[Unit]:
 
     A developing story is reported again and again: its lead sentences ("TIRTAMAYA - Korban meninggal bertambah
     menjadi 7 orang") stay close to any question about it, while the sentence giving the asked figure of a later
-    day ("BPBD mencatat 2.800 warga masih bertahan di pengungsian") can score a little lower. So the figure comes
-    first, then its newest report (the sentences of the newest article that count the same thing, the same word
-    after a number or the same currency: ``asks.counted``, and still answer the question):
-    For a "berapa" / "how many" question (any other: rule 3 alone):
+    day ("BPBD mencatat 2.800 warga masih bertahan di pengungsian") can score a little lower. So for a "berapa" /
+    "how many" question the figure comes first, then its newest report (the sentences of the newest article that
+    count the same thing, the same word after a number or the same currency: ``asks.counted``, and still answer
+    the question); other questions take rule 3 alone:
     1. the figure of a thing the question names ("Berapa *rumah* rusak?": "850 rumah"), in its newest report;
     2. else the best sentence's figure, when a later article reports the same thing again;
     3. else the sentences of the newest article among those answering about as well as the best (also for
@@ -82,7 +82,7 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     answering = [u for u in ranked.units if u.cosine >= MIN_SENTENCE_SCORE]
-    named = set(re.findall(r"[^\W\d_]+", ranked.focus[0].lower())) if ranked.focus else set()
+    named = set(re.findall(r"[^\W\d_]+", ranked.focus[0].lower()))
     by_name = next((u for u in answering if named & counted(u.text).keys()), None)
     figure = by_name or (answering[0] if answering else None)
     things = {what for what in counted(figure.text) if what} if figure is not None else set()

@@ -49,10 +49,10 @@ T = TypeVar("T")
 
 class OnFirstNeed(Generic[T]):
     """A translation resource (the lexicon, the dictionary), given or loaded on first need. One that cannot be had
-    (unwritable models dir, no network for the dictionary's download) only costs its translations, never the
-    search: the failure is logged once."""
+    (an unwritable models dir; a loader that returns None: the dictionary was not prepared) only costs its
+    translations, never the search; a failure is logged."""
 
-    def __init__(self, what: str, value: T | None = None, load: Callable[[], T] | None = None) -> None:
+    def __init__(self, what: str, value: T | None = None, load: Callable[[], T | None] | None = None) -> None:
         self.what, self._value, self._load = what, value, load
 
     @property
@@ -259,7 +259,7 @@ class Retriever:
 
     def __init__(self, settings: RetrievalSettings, index: Index, embedder: Embedder, lexicon: Lexicon | None = None,
                  load_lexicon: Callable[[], Lexicon] | None = None, *, dictionary: Dictionary | None = None,
-                 load_dictionary: Callable[[], Dictionary] | None = None, stories: bool = True) -> None:
+                 load_dictionary: Callable[[], Dictionary | None] | None = None, stories: bool = True) -> None:
         self.settings = settings
         self.stories = stories
         self.index = index

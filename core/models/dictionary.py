@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import io
 import json
+import logging
 import re
 import tarfile
 import threading
@@ -31,6 +32,8 @@ from core.errors import ModelError
 from core.paths import DataDir
 from core.settings import Settings
 from core.text.analyze import analyze, words
+
+log = logging.getLogger(__name__)
 
 DEB_URL = ("http://deb.debian.org/debian/pool/main/f/freedict-wikdict/"
            "dict-freedict-eng-ind_2022.12.07-2_all.deb")
@@ -207,20 +210,18 @@ class Dictionary:
         return [token for token in dict.fromkeys(tokens) if token in vocabulary]
 
 
-_loaded: dict[str, Dictionary] = {}
+_loaded: dict[str, Dictionary | None] = {}
 
 
-def load_dictionary(settings: Settings) -> Dictionary:
-    """The dictionary ``warta setup`` prepared in ``settings``' models dir (never downloaded here: a search must
-    not wait on the network).
-
-    Raises:
-        ModelError: it was not prepared (no network to Debian's archive on setup).
-    """
+def load_dictionary(settings: Settings) -> Dictionary | None:
+    """The dictionary ``warta setup`` prepared in ``settings``' models dir, or None when it was not prepared (no
+    network to Debian's archive on setup: said once per process). Never downloaded here: a search must not wait
+    on the network."""
     path = DataDir.of(settings).dictionary
     if str(path) not in _loaded:
         if not path.is_file():
-            raise ModelError("the English-Indonesian dictionary is not prepared: run `warta setup` with network to "
-                             "deb.debian.org")
-        _loaded[str(path)] = Dictionary.load(path)
+            log.warning("the English-Indonesian dictionary is not prepared (%s): English questions over Indonesian "
+                        "articles are translated through the e5 lexicon alone; run `warta setup` with network to "
+                        "deb.debian.org", path)
+        _loaded[str(path)] = Dictionary.load(path) if path.is_file() else None
     return _loaded[str(path)]

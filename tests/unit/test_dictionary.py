@@ -157,9 +157,9 @@ def test_a_package_with_another_hash_or_no_server_is_refused_and_nothing_is_kept
         dictd_files(json.dumps({"not": "a deb"}).encode())
 
 
-def test_a_search_never_downloads_it_and_says_how_to_prepare_it(tmp_path):
+def test_a_search_never_downloads_it_and_says_once_how_to_prepare_it(tmp_path, caplog):
     from core.models.dictionary import load_dictionary
 
     settings = Settings.model_validate({"paths": {"data_dir": str(tmp_path / "data")}})
-    with pytest.raises(ModelError, match="warta setup"):
-        load_dictionary(settings)
+    assert load_dictionary(settings) is None and load_dictionary(settings) is None
+    assert caplog.text.count("warta setup") == 1
