@@ -82,12 +82,13 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     answering = [u for u in ranked.units if u.cosine >= MIN_SENTENCE_SCORE]
+    counts = {id(u): counted(u.text).keys() for u in answering}  # what each sentence counts, read once
     named = set(re.findall(r"[^\W\d_]+", ranked.focus[0].lower()))
-    by_name = next((u for u in answering if named & counted(u.text).keys()), None)
+    by_name = next((u for u in answering if named & counts[id(u)]), None)
     figure = by_name or (answering[0] if answering else None)
-    things = {what for what in counted(figure.text) if what} if figure is not None else set()
+    things = {what for what in counts[id(figure)] if what} if figure is not None else set()
     if figure is not None and things and (day := ranked.published(figure)):
-        same = [u for u in answering if ranked.published(u) >= day and things & counted(u.text).keys()]
+        same = [u for u in answering if ranked.published(u) >= day and things & counts[id(u)]]
         newest_day = max(ranked.published(u) for u in same)
         if by_name is not None or newest_day > day:
             return [u for u in same if ranked.published(u) == newest_day]
