@@ -272,7 +272,10 @@ class WebApp:
         answering = [event.then(**answer_kw) for event in taken]
         for event in answering:
             event.then(**reopen)  # after the answer, an error or Stop
-        chat.stop.click(**reopen, cancels=answering)
+        # Stop only cancels: the page runs the answer's "then" (reopen) once the cancel is through. Reopening on
+        # the click itself let a question be sent while the page still counted the stopped answer as pending;
+        # Gradio deferred it (always_last) behind an answer that never completes, and it was lost.
+        chat.stop.click(None, None, None, cancels=answering, queue=False, api_visibility="private")
         chat.chatbot.like(self.like, [chat.chatbot, turns], None, queue=False, api_visibility="private")
         for trigger in (chat.new_chat.click, chat.chatbot.clear):
             trigger(self.clear, [ui_lang], [chat.chatbot, turns, chat.panel, chat.details], queue=False,
