@@ -9,7 +9,11 @@ BLOCK = 1 << 23  # 8 MiB read at a time: memory stays flat on a gigabyte model f
 
 
 def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return bytes_sha256(text.encode("utf-8"))
+
+
+def bytes_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def file_sha256(path: Path) -> str:

@@ -17,7 +17,6 @@ network to Debian's archive on setup) the lexicon translates alone. Measured on 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import json
 import logging
@@ -27,7 +26,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from core.digest import text_sha256
+from core.digest import bytes_sha256, text_sha256
 from core.errors import ModelError
 from core.paths import DataDir
 from core.settings import Settings
@@ -124,7 +123,7 @@ def download_deb(url: str = DEB_URL, sha256: str = DEB_SHA256) -> bytes:
         response.raise_for_status()
     except httpx.HTTPError as exc:
         raise ModelError(f"could not download the English-Indonesian dictionary from {url}: {exc}") from exc
-    if hashlib.sha256(response.content).hexdigest() != sha256:
+    if bytes_sha256(response.content) != sha256:
         raise ModelError(f"the dictionary downloaded from {url} does not have the expected sha256 {sha256}")
     return response.content
 

@@ -16,7 +16,7 @@ import shutil
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from core.digest import file_sha256
 from core.errors import ModelError
@@ -137,20 +137,28 @@ def ensure_encoder_runtime(settings: Settings) -> Path:
     return folder
 
 
-def prepare_all(settings: Settings) -> dict[str, Path]:
+class Prepared(NamedTuple):
+    """What ``prepare_all`` made ready (name -> path) and what it had to leave out (name -> why)."""
+
+    ready: dict[str, Path]
+    missing: dict[str, str]
+
+
+def prepare_all(settings: Settings) -> Prepared:
     """Everything ``warta setup`` prepares for ingest and search. The dictionary is downloaded from Debian's
-    archive: without network it is left out (logged), and English questions over Indonesian passages are
-    translated through the lexicon alone."""
+    archive: without network it is left out (``missing`` says why), and English questions over Indonesian
+    passages are translated through the lexicon alone."""
     from core.models.dictionary import ensure_dictionary
     from core.models.lexicon import ensure_lexicon
 
-    paths = {"tiktoken": ensure_tiktoken(settings), "embedding": ensure_encoder_runtime(settings),
+    ready = {"tiktoken": ensure_tiktoken(settings), "embedding": ensure_encoder_runtime(settings),
              "lexicon": ensure_lexicon(settings)}
+    missing: dict[str, str] = {}
     try:
-        paths["dictionary"] = ensure_dictionary(settings)
+        ready["dictionary"] = ensure_dictionary(settings)
     except ModelError as exc:
-        log.warning("%s; English questions over Indonesian passages will use the e5 lexicon alone", exc)
-    return paths
+        missing["dictionary"] = str(exc)
+    return Prepared(ready, missing)
 
 
 def prepare_local_model(settings: Settings) -> Path:

@@ -17,12 +17,12 @@ if TYPE_CHECKING:
 def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
     from core.models.prepare import prepare_all
 
-    ready = prepare_all(settings)
-    for name, path in ready.items():
+    prepared = prepare_all(settings)
+    for name, path in prepared.ready.items():
         print(f"ready: {name} -> {path}")
-    if "dictionary" not in ready:
-        note("the English-Indonesian dictionary could not be downloaded from Debian's archive (see above); English "
-             "questions over Indonesian articles use the e5 lexicon alone. `warta setup` tries again.")
+    if "dictionary" in prepared.missing:
+        note(f"{prepared.missing['dictionary']}; English questions over Indonesian articles use the e5 lexicon "
+             "alone. `warta setup` tries again.")
     if not args.no_llm and settings.answer.backend == "local":
         from core.models.prepare import prepare_local_model
 
