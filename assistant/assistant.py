@@ -26,6 +26,7 @@ import numpy as np
 from assistant import context
 from assistant.brief import LEAD_SENTENCES, Briefing, build_briefing, lead
 from assistant.cite import Grounded, ground, is_refusal, refusal, strip_markers, with_quotes
+from assistant.doubt import TOP_LOGPROBS, refusal_probability
 from assistant.extractive import (
     Sentences,
     best_sentences,
@@ -110,6 +111,7 @@ class _Question:
         self.text, self.language, self.backend = text, language, backend
         self.standalone = ""
         self.time = TimeFocus()
+        self.doubt: float | None = None  # the model's first-token refusal probability
         self.timings: dict[str, float] = {}
         self.started = self._last = time.perf_counter()
 
@@ -127,7 +129,7 @@ class _Question:
         self.timings["total"] = (time.perf_counter() - self.started) * 1000
         return Answer(question=self.text, language=self.language, backend=self.backend.name,
                       model=self.backend.model, standalone_question=self.standalone, text=text, time=self.time,
-                      refused=fields.pop("refused", False), timings_ms=self.timings, **fields)
+                      refused=fields.pop("refused", False), timings_ms=self.timings, doubt=self.doubt, **fields)
 
     def refuse(self, **fields) -> Generator[str, None, Answer]:
         """The "not in the articles" answer, streamed and returned."""
@@ -196,6 +198,7 @@ class Assistant:
         self._index = index
         self._embedder = embedder
         self._backends: dict[str, Backend] = {}
+        self._retriever: Retriever | None = None
         if llm is not None:
             self._backends[self.settings.answer.backend] = Backend(self.settings.answer.backend, "custom", llm)
         self._lock = threading.Lock()
@@ -217,10 +220,16 @@ class Assistant:
 
     @property
     def retriever(self) -> Retriever:
-        return Retriever(self.settings.retrieval, self.index, self.embedder,
-                         load_lexicon=lambda: load_lexicon(self.settings, self.embedder),
-                         load_dictionary=lambda: load_dictionary(self.settings),
-                         stories=self.settings.stories.enabled)
+        """One per assistant, so the lexicon and the dictionary load (or fail, said once) on the first English
+        question only."""
+        index, embedder = self.index, self.embedder
+        with self._lock:
+            if self._retriever is None:
+                self._retriever = Retriever(self.settings.retrieval, index, embedder,
+                                            load_lexicon=lambda: load_lexicon(self.settings, embedder),
+                                            load_dictionary=lambda: load_dictionary(self.settings),
+                                            stories=self.settings.stories.enabled)
+            return self._retriever
 
     def warnings(self) -> list[str]:
         """What is off with the index and how to fix it (catalog, vectors and keywords disagree)."""
@@ -483,13 +492,15 @@ class Assistant:
         the streamed one)."""
         raw, latest = "", q.time.scope.latest
         try:
-            for piece in self._generate(chosen.llm, q.language, passages, follow, latest=latest):
+            for piece, doubt in self._generate(chosen, q.language, passages, follow, latest=latest):
+                if not raw:
+                    q.doubt = doubt
                 q.first_token()
                 raw += piece
                 yield piece
             if _in_other_language(raw, q.language):
-                raw = "".join(self._generate(chosen.llm, q.language, passages, follow, insist=True,
-                                             latest=latest)) or raw
+                raw = "".join(piece for piece, _ in self._generate(chosen, q.language, passages, follow, insist=True,
+                                                                   latest=latest)) or raw
         except WartaError:
             raise
         except Exception as exc:  # noqa: BLE001 (connection refused, timeouts, server errors: the backend is down)
@@ -519,14 +530,18 @@ class Assistant:
                       context=[m["content"] for m in follow.history], language=language,
                       translated=self.same_names if cross else None)
 
-    def _generate(self, llm, language: str, passages: Sequence[Passage], follow: FollowUp, *,
-                  insist: bool = False, latest: bool = False) -> Iterator[str]:
+    def _generate(self, chosen: Backend, language: str, passages: Sequence[Passage], follow: FollowUp, *,
+                  insist: bool = False, latest: bool = False) -> Generator[tuple[str, float | None], None, None]:
+        """The model's answer as it is written: each piece with how likely its first token began the refusal
+        (``None`` when the backend sends no logprobs)."""
         blocks = [format_passage(p.n, p.hit.title, p.hit.published, p.text) for p in passages]
         messages = [("system", SYSTEM[language]), *example_turns(language)]
         messages += [("human" if m["role"] == "user" else "ai", m["content"]) for m in follow.history]
         question = f"{follow.standalone} {LATEST_HINT[language]}" if latest else follow.standalone
         messages.append(("human", user_message(language, blocks, question)
                          + (f" {LANGUAGE_INSISTENCE[language]}" if insist else "")))
+        assert chosen.llm is not None, "the extractive backend writes nothing"
+        llm = chosen.llm.bind(logprobs=True, top_logprobs=TOP_LOGPROBS) if chosen.logprobs else chosen.llm
         for chunk in llm.stream(messages):
             if chunk.content:
-                yield str(chunk.content)
+                yield str(chunk.content), refusal_probability(chunk.response_metadata.get("logprobs"), language)

@@ -113,6 +113,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     passages: tuple[Passage, ...] = ()
     time: TimeFocus = field(default_factory=TimeFocus)  # the date range or "latest" asked for, and its use
+    doubt: float | None = None  # how likely the model's first token began its refusal (None: no model or logprobs)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -122,6 +123,7 @@ class Answer:
             "standalone_question": self.standalone_question, "backend": self.backend, "model": self.model,
             "note": self.note, "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "time": self.time.to_json(self.language) if self.time.asked else None,
+            "doubt": None if self.doubt is None else round(self.doubt, 4),
         }
 
     @classmethod
@@ -133,7 +135,7 @@ class Answer:
                    corrected=tuple((c["written"], c["corrected"]) for c in data.get("corrected", ())),
                    standalone_question=data.get("standalone_question", ""), backend=data.get("backend", ""),
                    model=data.get("model", ""), note=data.get("note", ""), timings_ms=dict(data.get("timings_ms", {})),
-                   time=TimeFocus.from_json(data.get("time")))
+                   time=TimeFocus.from_json(data.get("time")), doubt=data.get("doubt"))
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

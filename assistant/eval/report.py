@@ -100,7 +100,7 @@ def _question_json(r: QuestionResult) -> dict[str, Any]:
         out["answer"] = {"text": a.text, "refused": a.refused, "contains_gold": a.contains_gold,
                          "cited": list(a.cited), "cited_with_gold": a.cited_with_gold, "in_language": a.in_language,
                          "unsupported_facts": list(a.unsupported_facts), "removed": list(a.removed),
-                         "standalone_question": a.standalone_question,
+                         "standalone_question": a.standalone_question, "doubt": a.doubt,
                          "timings_ms": {k: round(v, 1) for k, v in a.timings_ms.items()}}
     return out
 

@@ -69,6 +69,7 @@ class AnswerOutcome:
     unsupported_facts: tuple[str, ...] = ()  # names/numbers of the final answer stated in no cited passage
     standalone_question: str = ""  # a follow-up as the model was asked it
     removed: tuple[str, ...] = ()  # sentences the checks removed from the model's answer
+    doubt: float | None = None  # how likely the model's first token began its refusal (``assistant.doubt``)
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ def _answer(assistant: Assistant, item: QAItem, backend: str) -> AnswerOutcome:
         cited=cited, cited_with_gold=with_gold, timings_ms=dict(answer.timings_ms), model=answer.model,
         in_language=answer_in_language(answer.text, item.lang),
         unsupported_facts=() if answer.refused else unstated_facts(assistant, answer, history),
-        standalone_question=answer.standalone_question, removed=answer.unsupported,
+        standalone_question=answer.standalone_question, removed=answer.unsupported, doubt=answer.doubt,
     )
 
 

@@ -32,6 +32,7 @@ class Backend:
     model: str
     llm: BaseChatModel | None  # None for "extractive": the assistant answers from the passages itself
     _closer: Closable | None = None
+    logprobs: bool = False  # the server returns logprobs (read by ``assistant.doubt``)
 
     def close(self) -> None:
         if self._closer is not None:
@@ -59,7 +60,7 @@ def build_backend(settings: Settings, name: str | None = None) -> Backend:
                 )
             except Exception as exc:  # noqa: BLE001 (whatever llama.cpp or the client raise: one clear error)
                 raise BackendError(f"The local model {settings.local.model!r} could not start: {exc}") from None
-        backend = Backend("local", settings.local.model, built.llm, built.server)
+        backend = Backend("local", settings.local.model, built.llm, built.server, logprobs=True)
         atexit.register(backend.close)
         return backend
     if name == "openai":

@@ -7,8 +7,10 @@ prompts ~1.6x and generates ~1.7x as fast as the xllamacpp build, with run-time 
 flash attention on. So this module serves what Warta's ``ChatOpenAI`` client needs from llama.cpp's server, and
 nothing more:
 
-- ``POST /v1/chat/completions``, streaming (SSE, with a final usage chunk) or not, greedy at temperature 0;
-  ``GET /v1/models``; ``GET /health``. Bearer key required, loopback only (``server.py`` checks the address).
+- ``POST /v1/chat/completions``, streaming (SSE, with a final usage chunk) or not, greedy at temperature 0,
+  with OpenAI's ``logprobs`` / ``top_logprobs`` (the assistant reads how likely the model's first token starts
+  a refusal); ``GET /v1/models``; ``GET /health``. Bearer key required, loopback only (``server.py`` checks
+  the address).
 - The prompt is the model's ChatML template (Qwen2.5), rendered here; ``ChatML`` is checked against the
   GGUF's own Jinja template by a test through the llama.cpp runtime.
 - One sequence, one request at a time (a lock: on 2 cores two generations at once are each half as fast).
@@ -30,13 +32,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, NamedTuple
 
 # Saved KV states of earlier prompts (the two system prompts with their examples, the follow-up rewriter's, the
 # last question's): ~28 KB per token for the 1.5B model, so four prompts of ~1,000 tokens are ~110 MB.
 _SAVED_PROMPTS = 4
 # Restoring a saved state copies all of it: worth it only when it saves reading this many tokens.
 _RESTORE_MIN_GAIN = 32
+# OpenAI's limit of alternatives per token.
+_MAX_TOP_LOGPROBS = 20
 
 # Qwen2.5's chat template adds this system turn when a conversation has none.
 QWEN_DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
@@ -72,6 +76,7 @@ class Request:
     stop: list[str]
     stream: bool
     include_usage: bool
+    top_logprobs: int | None = None  # None: no logprobs; else each token's logprob and this many alternatives
 
     @classmethod
     def parse(cls, body: dict[str, Any], default_max_tokens: int) -> Request:
@@ -85,6 +90,11 @@ class Request:
         temperature = body.get("temperature", 0.0)
         if not isinstance(temperature, int | float) or temperature < 0:
             raise BadRequestError("'temperature' must be a number >= 0")
+        top = body.get("top_logprobs")
+        if top is not None and (not isinstance(top, int) or isinstance(top, bool) or not 0 <= top <= _MAX_TOP_LOGPROBS):
+            raise BadRequestError(f"'top_logprobs' must be an integer from 0 to {_MAX_TOP_LOGPROBS}")
+        if top is not None and not body.get("logprobs"):
+            raise BadRequestError("'logprobs' must be true when 'top_logprobs' is given")
         return cls(
             chatml(body["messages"]),
             max_tokens,
@@ -92,7 +102,16 @@ class Request:
             stop,
             bool(body.get("stream")),
             bool((body.get("stream_options") or {}).get("include_usage")),
+            (top or 0) if body.get("logprobs") else None,
         )
+
+
+class Piece(NamedTuple):
+    """Answer text as it is sent, with the logprobs of the tokens it holds (OpenAI's ``logprobs.content`` items;
+    empty unless asked for)."""
+
+    text: str
+    logprobs: list[dict[str, Any]]
 
 
 class Engine:
@@ -189,19 +208,39 @@ class Engine:
         while len(self._saved) > _SAVED_PROMPTS:
             self._saved.pop(0)
 
-    def _next(self, temperature: float, rng: Any) -> int:
+    def _logits(self) -> Any:
         import numpy as np
 
         ptr = self._C.llama_get_logits_ith(self.ctx.ctx, -1)
-        logits = np.ctypeslib.as_array(ptr, shape=(self.model.n_vocab,))
+        return np.ctypeslib.as_array(ptr, shape=(self.model.n_vocab,))
+
+    @staticmethod
+    def _next(logits: Any, temperature: float, rng: Any) -> int:
+        import numpy as np
+
         if temperature <= 0:
             return int(logits.argmax())
         z = logits.astype(np.float64) / temperature
         p = np.exp(z - z.max())
         return int(rng.choice(len(p), p=p / p.sum()))
 
-    def complete(self, req: Request, usage: dict[str, int]) -> Iterator[str]:
-        """Text pieces of the answer to ``req`` (greedy at temperature 0); fills ``usage`` as it goes.
+    def _logprob(self, logits: Any, token: int, top: int, buf: ctypes.Array[ctypes.c_char]) -> dict[str, Any]:
+        """OpenAI's logprobs item for ``token``: its log-probability (of the model's distribution, before any
+        temperature) and the ``top`` most likely tokens with theirs."""
+        import numpy as np
+
+        z = logits.astype(np.float64)
+        logp = z - (z.max() + np.log(np.exp(z - z.max()).sum()))
+
+        def item(t: int) -> dict[str, Any]:
+            raw = self._piece(t, buf)
+            return {"token": raw.decode("utf-8", errors="replace"), "logprob": float(logp[t]), "bytes": list(raw)}
+
+        best = np.argpartition(-logp, top)[:top] if top else np.array([], dtype=int)
+        return {**item(token), "top_logprobs": [item(int(t)) for t in best[np.argsort(-logp[best])]]}
+
+    def complete(self, req: Request, usage: dict[str, int]) -> Iterator[Piece]:
+        """Pieces of the answer to ``req`` (greedy at temperature 0); fills ``usage`` as it goes.
 
         The caller holds ``lock``. Generation stops at the end-of-turn token, at ``max_tokens`` or at a stop
         string (not included); ``usage["finish"]`` says which ("stop" or "length").
@@ -222,20 +261,24 @@ class Engine:
         text, sent = "", 0
         hold = max((len(s) for s in req.stop), default=1) - 1  # characters held back: a stop string may start there
         finish = "length"
+        logprobs: list[dict[str, Any]] = []  # of the tokens whose text is not sent yet
         for _ in range(min(req.max_tokens, self.n_ctx - len(tokens))):
-            token = self._next(req.temperature, rng)
+            logits = self._logits()
+            token = self._next(logits, req.temperature, rng)
             if C.llama_token_is_eog(self.model.model, token):
                 finish = "stop"
                 break
             usage["completion_tokens"] += 1
+            if req.top_logprobs is not None:
+                logprobs.append(self._logprob(logits, token, req.top_logprobs, buf))
             text += decoder.decode(self._piece(token, buf))
             cut = min((i for i in (text.find(s) for s in req.stop) if i >= 0), default=-1)
             if cut >= 0:
                 text, finish = text[:cut], "stop"
                 break
             if len(text) - hold > sent:
-                yield text[sent : len(text) - hold]
-                sent = len(text) - hold
+                yield Piece(text[sent : len(text) - hold], logprobs)
+                sent, logprobs = len(text) - hold, []
             batch = make_batch_single(token, len(self._cached))
             try:
                 ok = C.llama_decode(self.ctx.ctx, batch) == 0
@@ -245,8 +288,8 @@ class Engine:
             if not ok:
                 raise RuntimeError("llama_decode failed while generating")
         text += decoder.decode(b"", final=True)
-        if len(text) > sent:
-            yield text[sent:]
+        if len(text) > sent or logprobs:
+            yield Piece(text[sent:], logprobs)
         usage["finish"] = 1 if finish == "stop" else 2
 
 
@@ -361,9 +404,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(HTTPStatus.BAD_REQUEST, str(exc))
                 return
             if req.stream:
-                self._stream(first, pieces, usage, req.include_usage)
+                self._stream(first, pieces, usage, req)
             else:
-                text = (first or "") + "".join(pieces)
+                whole = [first, *pieces] if first is not None else []
                 self._json(
                     HTTPStatus.OK,
                     self._envelope(
@@ -372,7 +415,8 @@ class _Handler(BaseHTTPRequestHandler):
                             "choices": [
                                 {
                                     "index": 0,
-                                    "message": {"role": "assistant", "content": text},
+                                    "message": {"role": "assistant", "content": "".join(p.text for p in whole)},
+                                    "logprobs": _logprobs(req, [item for p in whole for item in p.logprobs]),
                                     "finish_reason": _finish(usage),
                                 }
                             ],
@@ -390,7 +434,7 @@ class _Handler(BaseHTTPRequestHandler):
             **fields,
         }
 
-    def _stream(self, first: str | None, pieces: Iterator[str], usage: dict[str, int], include_usage: bool) -> None:
+    def _stream(self, first: Piece | None, pieces: Iterator[Piece], usage: dict[str, int], req: Request) -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
@@ -406,16 +450,23 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             event([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
             for piece in [first] if first else []:
-                event([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
+                event([{"index": 0, "delta": {"content": piece.text}, "logprobs": _logprobs(req, piece.logprobs),
+                        "finish_reason": None}])
             for piece in pieces:  # a client that hangs up stops the generation (BrokenPipeError)
-                event([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
+                event([{"index": 0, "delta": {"content": piece.text}, "logprobs": _logprobs(req, piece.logprobs),
+                        "finish_reason": None}])
             event([{"index": 0, "delta": {}, "finish_reason": _finish(usage)}])
-            if include_usage:
+            if req.include_usage:
                 event([], usage=_usage(usage))
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def _logprobs(req: Request, items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A choice's ``logprobs`` field: null unless the request asked for them."""
+    return None if req.top_logprobs is None else {"content": items, "refusal": None}
 
 
 def _usage(usage: dict[str, int]) -> dict[str, Any]:

@@ -147,6 +147,18 @@ def test_seed_questions_local_llm(local):
 
 
 @pytest.mark.slow
+def test_the_models_doubt_is_recorded_with_its_answer(local, extractive):
+    """How likely the model's answer began with the refusal (its first token's logprobs) comes with the answer and
+    in ``--json``: low for a question the article answers; none without a model."""
+    answer = local.ask("Siapa CEO interim Scale AI?")
+    assert not answer.refused and answer.doubt is not None and 0.0 <= answer.doubt < 0.5, answer
+    assert answer.to_json()["doubt"] == round(answer.doubt, 4)
+    assert Answer.from_json(answer.to_json()).doubt == pytest.approx(answer.doubt, abs=1e-4)
+    assert extractive.ask("Siapa CEO interim Scale AI?").doubt is None
+    assert local.ask("Who won the 2022 World Cup?").doubt is None  # refused before the model: nothing relevant
+
+
+@pytest.mark.slow
 def test_injected_instructions_do_not_change_answers_local_llm(local):
     for question in ["why did OpenAI drop Scale AI?", "Berapa nilai investasi Meta di Scale AI?"]:
         answer = local.ask(question)

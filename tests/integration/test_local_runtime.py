@@ -5,12 +5,16 @@ chat template rendered by the llama.cpp runtime.
 
 from __future__ import annotations
 
+import math
+
 import httpx
 import openai
 import pytest
 
+from assistant.doubt import refusal_probability
 from assistant.llm.ik import chatml
 from assistant.llm.server import LocalLlamaServer
+from assistant.prompts import SYSTEM as ANSWER_SYSTEM
 from core.models.prepare import prepare_local_model
 from tests.conftest import make_settings
 
@@ -131,3 +135,54 @@ def test_errors_are_json_with_a_clear_message_and_the_server_goes_on(client, ik)
     answer = client.chat.completions.create(model=ik.model_name, messages=messages("Siapa CEO interim Scale AI?"),
                                             temperature=0, max_tokens=40)
     assert "Jason Droege" in answer.choices[0].message.content
+
+
+def test_logprobs_are_openais_and_agree_with_llama_cpps(client, ik, model_path):
+    """``logprobs`` / ``top_logprobs`` as OpenAI returns them, whole and streamed: one item per answer token, the
+    greedy token first among its alternatives. The assistant reads the first token's alternatives to see how
+    likely the answer begins with the refusal (``assistant.doubt``), so both runtimes must give about the same
+    figures for the same prompt."""
+    ask = messages("Siapa CEO interim Scale AI?")
+    # read once, so that both requests below find the prompt cached and read only its last token (the logits of
+    # a token read alone differ a little from those of the same token read in a batch)
+    client.chat.completions.create(model=ik.model_name, messages=ask, temperature=0, max_tokens=1)
+    whole = client.chat.completions.create(model=ik.model_name, messages=ask, temperature=0, max_tokens=12,
+                                           logprobs=True, top_logprobs=5)
+    items = whole.choices[0].logprobs.content
+    assert len(items) == whole.usage.completion_tokens
+    assert "".join(i.token for i in items) == whole.choices[0].message.content
+    for item in items:
+        alternatives = [a.logprob for a in item.top_logprobs]
+        assert len(alternatives) == 5 and alternatives == sorted(alternatives, reverse=True)
+        assert item.top_logprobs[0].token == item.token and item.logprob == pytest.approx(alternatives[0])
+        assert sum(math.exp(a) for a in alternatives) <= 1.0 + 1e-6
+        assert bytes(item.bytes).decode("utf-8", errors="replace") == item.token
+
+    stream = client.chat.completions.create(model=ik.model_name, messages=ask, temperature=0, max_tokens=12,
+                                            logprobs=True, top_logprobs=5, stream=True)
+    streamed = [i for c in stream if c.choices and c.choices[0].logprobs for i in c.choices[0].logprobs.content]
+    assert [(i.token, round(i.logprob, 4)) for i in streamed] == [(i.token, round(i.logprob, 4)) for i in items]
+
+    plain = client.chat.completions.create(model=ik.model_name, messages=ask, temperature=0, max_tokens=4)
+    assert plain.choices[0].logprobs is None
+    with pytest.raises(openai.BadRequestError, match="'logprobs' must be true"):
+        client.chat.completions.create(model=ik.model_name, messages=ask, max_tokens=4, top_logprobs=3)
+
+    # With the assistant's own instructions (refuse when the passages do not say), both runtimes give about the same
+    # refusal probability: low when the passage names the CEO, well above it when it gives no headcount.
+    answerable = messages("Siapa CEO interim Scale AI?", system=ANSWER_SYSTEM["id"])
+    near_miss = messages("Berapa jumlah karyawan Scale AI?", system=ANSWER_SYSTEM["id"])
+    with LocalLlamaServer(model_path, n_ctx=2048, n_threads=2, runtime="llama.cpp") as llama:
+        other = openai.OpenAI(base_url=llama.base_url, api_key=llama.api_key, max_retries=0, timeout=600,
+                              http_client=httpx.Client(trust_env=False))
+        doubts = {}
+        for server, name in ((client, ik.model_name), (other, llama.model_name)):
+            for conversation in (answerable, near_miss):
+                first = server.chat.completions.create(model=name, messages=conversation, temperature=0,
+                                                       max_tokens=1, logprobs=True, top_logprobs=20)
+                doubts[name, conversation is near_miss] = refusal_probability(first.choices[0].logprobs.model_dump(),
+                                                                              "id")
+    for near in (False, True):
+        assert doubts[ik.model_name, near] == pytest.approx(doubts[llama.model_name, near], abs=0.06), doubts
+    for name in (ik.model_name, llama.model_name):
+        assert doubts[name, False] < 0.05 and doubts[name, True] > 0.1, doubts
