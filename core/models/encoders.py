@@ -22,6 +22,7 @@ import json
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,6 +70,26 @@ def _openvino() -> Any:
     return openvino
 
 
+_compiled_lock = threading.Lock()
+_compiled_models: dict[tuple[str, int, int, str, int], Any] = {}
+
+
+def _compiled(ir: Path, precision: str, threads: int) -> Any:
+    """The IR compiled for the CPU at ``precision``: once per process for each file version, precision and thread
+    count. The compiled model holds the weights (~230 MB each precision); every encoder made after the first (a
+    test session or a tool makes many) costs only its own infer request, not another copy and another thread
+    pool."""
+    stat = ir.stat()
+    key = (str(ir), stat.st_mtime_ns, stat.st_size, precision, threads)
+    with _compiled_lock:
+        if key not in _compiled_models:
+            config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": precision}
+            if threads:
+                config["INFERENCE_NUM_THREADS"] = threads
+            _compiled_models[key] = _openvino().Core().compile_model(str(ir), "CPU", config)
+        return _compiled_models[key]
+
+
 class OpenVinoEncoder:
     """The IR of ``export_openvino`` on OpenVINO's CPU plugin; tokens from the folder's ``tokenizer.json``.
 
@@ -83,10 +104,7 @@ class OpenVinoEncoder:
         ir = Path(model_dir) / OPENVINO_DIR / "model.xml"
         if not ir.is_file():
             raise ModelError(f"{str(ir)!r} is missing: run `warta setup` (or set embedding.runtime = 'torch').")
-        self._core, self._ir = _openvino().Core(), str(ir)
-        self._config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY"}
-        if threads:
-            self._config["INFERENCE_NUM_THREADS"] = threads
+        self._ir, self._threads = ir, threads
         exact = not (bf16 and cpu_has_bf16())
         # one request per precision, each used by one call at a time (the embedder holds a lock)
         self._request = self._compile("f32" if exact else "bf16")
@@ -98,8 +116,7 @@ class OpenVinoEncoder:
         self._tokenizer.enable_padding(pad_id=1 if pad is None else pad, pad_token="<pad>")
 
     def _compile(self, precision: str) -> Any:
-        compiled = self._core.compile_model(self._ir, "CPU", {**self._config, "INFERENCE_PRECISION_HINT": precision})
-        return compiled.create_infer_request()
+        return _compiled(self._ir, precision, self._threads).create_infer_request()
 
     def token_lengths(self, texts: Sequence[str]) -> list[int]:
         return [sum(e.attention_mask) for e in self._tokenizer.encode_batch(list(texts))]

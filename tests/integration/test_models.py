@@ -74,6 +74,21 @@ def test_both_encoder_runtimes_give_the_same_vectors(models_dir, embedder):
     assert embedder.token_lengths(ODD_TEXTS)[2] == 512
 
 
+def test_encoders_of_one_folder_share_one_compiled_model(embedder):
+    """Each further encoder of the same model (tools and tests make many in one process) costs an infer request, not
+    another compiled copy of the weights and another thread pool; it computes the same vectors."""
+    from core.models import encoders
+
+    first = encoders.OpenVinoEncoder(embedder.model_dir)
+    compiled = dict(encoders._compiled_models)
+    others = [encoders.OpenVinoEncoder(embedder.model_dir) for _ in range(3)]
+    assert encoders._compiled_models == compiled
+    for small in (False, True):
+        expected = first.encode(ODD_TEXTS, small=small)
+        for other in others:
+            assert np.array_equal(other.encode(ODD_TEXTS, small=small), expected)
+
+
 def test_the_openvino_runtime_needs_no_torch_and_writes_nothing_home(models_dir, tmp_path):
     """Searching loads no torch (memory, start-up), and OpenVINO's telemetry client never runs: no client id
     written under the user's home, nothing to send."""
