@@ -82,6 +82,72 @@ def counted(sentence: str) -> dict[str, set[float]]:
     return out
 
 
+# After "berapa", words that say "the number of" without naming what is counted; in English, the words that end
+# the counted noun phrase ("How many dengue *patients* are ...").
+_COUNT_WORDS = frozenset("jumlah banyak total besar banyaknya kah".split())
+_AUX = frozenset("is are was were has have had does do did will would can could should may might".split())
+_QUESTION_WORDS = re.compile(r"\b(?:berapa(?:kah)?|seberapa|how (?:many|much))\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+")
+# Words after a number that do not name another counted thing: measure words ("33 orang" of "korban") and the
+# small words that end a figure ("1.421 hingga Senin", "rose to 42 on Monday"). Any other word names what the
+# number counts ("tersebar di 7 *kecamatan*"), so a thing named before it is not what it counts.
+_NOT_A_THING = frozenset(
+    "orang jiwa unit buah ekor kali persen people persons percent "
+    "hingga sampai per pada di ke dari dan dengan sejak yang atau untuk dalam menjadi oleh serta pukul kepada bagi "
+    "atas terhadap lebih sebelumnya "
+    "to in on at by as and since from of until for with after before the a than more".split())
+
+
+def _stem(word: str) -> str:
+    """English plural folded ("patients" -> "patient"), lower case; Indonesian words as they are."""
+    word = word.lower()
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def asked_thing(question: str) -> str:
+    """What a "berapa" / "how many" question counts, as one word: the first word after "berapa" that is not
+    "jumlah"/"banyak" ("Berapa jumlah *kasus* DBD terbaru?" -> "kasus"), the last word before the verb after "how
+    many" ("How many dengue *patients* are in hospital?" -> "patient"); "" when there is none ("Berapa?")."""
+    found = _QUESTION_WORDS.search(question)
+    if not found:
+        return ""
+    words = _WORD.findall(question[found.end():])
+    if found.group(0).lower().startswith("how"):
+        phrase = []
+        for word in words:
+            if word.lower() in _AUX:
+                break
+            phrase.append(word)
+        return _stem(phrase[-1]) if phrase else ""
+    return next((_stem(w) for w in words if w.lower() not in _COUNT_WORDS), "")
+
+
+def counts_of(sentence: str, thing: str) -> set[float]:
+    """The figures of ``sentence`` that count ``thing`` (``asked_thing``): it is the word right after the number
+    ("1,287 *cases*") or it comes before the number in the sentence with no other figure between them, and no
+    other thing after the number ("Jumlah *kasus* DBD di Banyusari mencapai 1.421 hingga Senin", "*Korban*
+    meninggal bertambah dua menjadi 33 orang": the change "bertambah dua" is not a figure here, as in
+    ``counted``; not "*Kasus* tersebar di 7 kecamatan")."""
+    if not thing:
+        return set()
+    thing = _stem(thing)
+    text = _DIGIT_DATE.sub(" ", sentence)
+    found: set[float] = set()
+    since = 0  # where the words that can name the next figure's thing begin: after the previous figure
+    for q in quantities(text):
+        change = bool(_CHANGE_BEFORE.search(text[:q.start]) or _CHANGE_AFTER.match(text[q.end:]))
+        after = _WORD.match(text[q.end:].lstrip())
+        # an amount of money or a share counts what is named before it, whatever word follows
+        money = q.percent or re.match(r"(Rp|[A-Za-z]{0,3}\$|USD|IDR)", q.text, re.IGNORECASE)
+        unit = _stem(after.group(0)) if after is not None and not money else ""
+        named_before = unit in _NOT_A_THING | {""} and thing in {_stem(w) for w in _WORD.findall(text[since:q.start])}
+        if not change and (named_before or unit == thing):
+            found.add(q.value)
+        if not change:
+            since = q.end
+    return found
+
+
 def can_answer(sentence: str, kind: AnswerKind) -> bool:
     """Whether ``sentence`` holds what a question of ``kind`` asks for: a number that is not part of a date, or a
     time (a month, weekday, year, "kemarin", "abad ke-19", "setelah perang"). Every sentence can answer an "other"

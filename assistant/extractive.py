@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from assistant.asks import asked_kind, can_answer, counted
+from assistant.asks import asked_kind, asked_thing, can_answer, counted, counts_of
 from assistant.cite import with_marker
 from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
@@ -75,6 +75,8 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     "how many" question the figure comes first, then its newest report (the sentences of the newest article that
     count the same thing, the same word after a number or the same currency: ``asks.counted``, and still answer
     the question); other questions take rule 3 alone:
+    0. the newest figure of what the question counts (``asks.asked_thing``: "Berapa jumlah *kasus* DBD?"), named
+       after the number or before it ("Jumlah kasus DBD ... mencapai 1.421": ``asks.counts_of``);
     1. the figure of a thing the question names ("Berapa *rumah* rusak?": "850 rumah"), in its newest report;
     2. else the best sentence's figure, when a later article reports the same thing again;
     3. else the sentences of the newest article among those answering about as well as the best (also for
@@ -82,6 +84,10 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     answering = [u for u in ranked.units if u.cosine >= MIN_SENTENCE_SCORE]
+    thing = asked_thing(ranked.focus[0])
+    if naming := [u for u in answering if ranked.published(u) and counts_of(u.text, thing)]:
+        newest_day = max(ranked.published(u) for u in naming)
+        return [u for u in naming if ranked.published(u) == newest_day]
     counts = {id(u): counted(u.text).keys() for u in answering}  # what each sentence counts, read once
     named = set(re.findall(r"[^\W\d_]+", ranked.focus[0].lower()))
     by_name = next((u for u in answering if named & counts[id(u)]), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.asks import asked_kind, can_answer, counted, figures
+from assistant.asks import asked_kind, asked_thing, can_answer, counted, counts_of, figures
 from assistant.context import Unit
 from assistant.extractive import Sentences, best_sentences, earlier_sentence, figures_changed
 from assistant.records import Passage
@@ -140,3 +140,45 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
                         ("2024-02-10", "Sebanyak 60 rumah dibangun ulang di dekat jembatan.", 0.81),
                         focus="Bagaimana kondisi terkini Jembatan Lampesi?")
     assert best_sentences(ranked, 3, newest=True) == [(2, "Jembatan Lampesi dibuka kembali hari ini.")]
+
+
+@pytest.mark.parametrize(("question", "thing"), [
+    ("Berapa jumlah kasus DBD terbaru di Kabupaten Banyusari?", "kasu"),  # "kasus" as the sentences' words fold
+    ("Berapa pasien DBD yang saat ini masih dirawat inap?", "pasien"),
+    ("Berapa rumah rusak?", "rumah"),
+    ("Berapakah banyaknya korban meninggal?", "korban"),
+    ("How many dengue patients are currently in hospital?", "patient"),
+    ("How many extra hospital beds does the hospital have now?", "bed"),
+    ("How many people have survived so far?", "people"),
+    ("What is the latest death toll?", ""),
+    ("Berapa?", ""),
+])
+def test_what_a_how_many_question_counts(question, thing):
+    assert asked_thing(question) == thing
+
+
+@pytest.mark.parametrize(("sentence", "thing", "values"), [
+    ("Jumlah kasus DBD di Kabupaten Banyusari mencapai 1.421 hingga Senin (20/1), dengan 13 pasien meninggal.",
+     "kasus", {1421}),
+    ("Jumlah kasus DBD di Kabupaten Banyusari mencapai 1.421 hingga Senin (20/1), dengan 13 pasien meninggal.",
+     "pasien", {13}),
+    ("Korban meninggal bertambah dua menjadi 33 orang, Rabu (12/3).", "korban", {33}),  # "bertambah dua": a change
+    ("Santunan Rp 1,4 miliar diberikan kepada ahli waris.", "santunan", {1.4e9}),
+    ("The regency has recorded 1,287 cases since early December.", "case", {1287}),
+    ("Kasus tersebar di 7 kecamatan.", "kasus", set()),  # 7 counts the districts
+    ("Sebanyak 60 rumah dibangun, dan 40 kios.", "kios", {40}),
+    ("Jumlah kasus naik 72 dalam sehari.", "kasus", set()),
+])
+def test_which_figures_of_a_sentence_count_the_asked_thing(sentence, thing, values):
+    assert counts_of(sentence, thing) == values
+
+
+def test_a_latest_figure_named_before_its_number_comes_from_its_newest_report():
+    # the newest lead gives the case count with "kasus" before the number and a day after it; the older
+    # sentence, closer to the question, counts the same thing
+    ranked = _sentences(("2025-01-19", "Kasus DBD di Banyusari bertambah menjadi 1.398 hingga Minggu (19/1).", 0.91),
+                        ("2025-01-20", "Pasien yang dirawat inap berkurang menjadi 158 orang.", 0.88),
+                        ("2025-01-20", "Jumlah kasus DBD di Banyusari mencapai 1.421 hingga Senin (20/1).", 0.86),
+                        focus="Berapa jumlah kasus DBD terbaru di Banyusari?")
+    assert best_sentences(ranked, 3, newest=True) == [
+        (3, "Jumlah kasus DBD di Banyusari mencapai 1.421 hingga Senin (20/1).")]
