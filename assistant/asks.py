@@ -64,6 +64,11 @@ def figures(sentence: str) -> list[Quantity]:
 _CHANGE_BEFORE = re.compile(r"\b(?:naik|bertambah|berkurang|turun|tambah|penambahan|by)\s*$", re.IGNORECASE)
 _CHANGE_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:sejak kemarin|dalam sehari|per hari|since yesterday|in a day|a day)\b",
                            re.IGNORECASE)
+_CURRENCY = re.compile(r"(Rp|[A-Za-z]{0,3}\$|USD|IDR)", re.IGNORECASE)
+
+
+def _is_change(text: str, q: Quantity) -> bool:
+    return bool(_CHANGE_BEFORE.search(text[:q.start]) or _CHANGE_AFTER.match(text[q.end:]))
 
 
 def counted(sentence: str) -> dict[str, set[float]]:
@@ -73,9 +78,9 @@ def counted(sentence: str) -> dict[str, set[float]]:
     text = _DIGIT_DATE.sub(" ", sentence)
     out: dict[str, set[float]] = {}
     for q in quantities(text):
-        if _CHANGE_BEFORE.search(text[:q.start]) or _CHANGE_AFTER.match(text[q.end:]):
+        if _is_change(text, q):
             continue
-        currency = re.match(r"(Rp|[A-Za-z]{0,3}\$|USD|IDR)", q.text, re.IGNORECASE)
+        currency = _CURRENCY.match(q.text)
         after = re.match(r"\s*([^\W\d_]+)", text[q.end:])
         unit = "%" if q.percent else currency.group(1).lower() if currency else after.group(1).lower() if after else ""
         out.setdefault(unit, set()).add(q.value)
@@ -135,12 +140,12 @@ def counts_of(sentence: str, thing: str) -> set[float]:
     found: set[float] = set()
     since = 0  # where the words that can name the next figure's thing begin: after the previous figure
     for q in quantities(text):
-        change = bool(_CHANGE_BEFORE.search(text[:q.start]) or _CHANGE_AFTER.match(text[q.end:]))
+        change = _is_change(text, q)
         after = _WORD.match(text[q.end:].lstrip())
         # an amount of money or a share counts what is named before it, whatever word follows
-        money = q.percent or re.match(r"(Rp|[A-Za-z]{0,3}\$|USD|IDR)", q.text, re.IGNORECASE)
+        money = q.percent or _CURRENCY.match(q.text)
         unit = _stem(after.group(0)) if after is not None and not money else ""
-        named_before = unit in _NOT_A_THING | {""} and thing in {_stem(w) for w in _WORD.findall(text[since:q.start])}
+        named_before = (not unit or unit in _NOT_A_THING) and thing in map(_stem, _WORD.findall(text[since:q.start]))
         if not change and (named_before or unit == thing):
             found.add(q.value)
         if not change:

@@ -493,7 +493,7 @@ class Assistant:
         raw, latest = "", q.time.scope.latest
         try:
             for piece, doubt in self._generate(chosen, q.language, passages, follow, latest=latest):
-                if not raw:
+                if doubt is not None:
                     q.doubt = doubt
                 q.first_token()
                 raw += piece
@@ -532,8 +532,8 @@ class Assistant:
 
     def _generate(self, chosen: Backend, language: str, passages: Sequence[Passage], follow: FollowUp, *,
                   insist: bool = False, latest: bool = False) -> Generator[tuple[str, float | None], None, None]:
-        """The model's answer as it is written: each piece with how likely its first token began the refusal
-        (``None`` when the backend sends no logprobs)."""
+        """The model's answer as it is written, each piece with the answer's doubt: for the first piece, how likely
+        its first token began the refusal (``None`` when the backend sends no logprobs), ``None`` after it."""
         blocks = [format_passage(p.n, p.hit.title, p.hit.published, p.text) for p in passages]
         messages = [("system", SYSTEM[language]), *example_turns(language)]
         messages += [("human" if m["role"] == "user" else "ai", m["content"]) for m in follow.history]
@@ -542,6 +542,9 @@ class Assistant:
                          + (f" {LANGUAGE_INSISTENCE[language]}" if insist else "")))
         assert chosen.llm is not None, "the extractive backend writes nothing"
         llm = chosen.llm.bind(logprobs=True, top_logprobs=TOP_LOGPROBS) if chosen.logprobs else chosen.llm
+        first = True
         for chunk in llm.stream(messages):
             if chunk.content:
-                yield str(chunk.content), refusal_probability(chunk.response_metadata.get("logprobs"), language)
+                doubt = refusal_probability(chunk.response_metadata.get("logprobs"), language) if first else None
+                first = False
+                yield str(chunk.content), doubt
