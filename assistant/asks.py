@@ -10,6 +10,7 @@ a reason has no form that rules can check this cheaply.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Literal
 
 from assistant.facts import Quantity, months, quantities, weekdays
@@ -64,24 +65,63 @@ def figures(sentence: str) -> list[Quantity]:
 _CHANGE_BEFORE = re.compile(r"\b(?:naik|bertambah|berkurang|turun|tambah|penambahan|by)\s*$", re.IGNORECASE)
 _CHANGE_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:sejak kemarin|dalam sehari|per hari|since yesterday|in a day|a day)\b",
                            re.IGNORECASE)
+# ... unless it is what the thing became: "bertambah dua menjadi 33 orang", "menjadi 3 kilometer sejak kemarin malam".
+_LEVEL_BEFORE = re.compile(r"\b(?:menjadi|mencapai|jadi|to|reached)\s*$", re.IGNORECASE)
 _CURRENCY = re.compile(r"(Rp|[A-Za-z]{0,3}\$|USD|IDR)", re.IGNORECASE)
 
 
+# The older value of a change: "naik dari 187 orang", "turun dari 196", "up from 214", "dari Rp 1,2 miliar menjadi".
+_OLD_BEFORE = re.compile(r"\b(?:(?:naik|turun|bertambah|berkurang|meningkat|menurun|dinaikkan|diturunkan)\s+dari|"
+                         r"(?:up|down|rose|fell|increased|decreased|risen|fallen)\s+from)\s*$", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"\b(?:dari|from)\s*$", re.IGNORECASE)
+_TO_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:menjadi|to)\b", re.IGNORECASE)
+# A number right after an upper-case abbreviation is a name, not a figure: "Tol Kartasuka KM 47", "RT 03".
+_LABEL_BEFORE = re.compile(r"\b(?!(?:RP|USD|IDR)\b)[A-Z]{2,}\s*$")
+# "15 dari 19 kecamatan", "15 of its 19 districts": the total is not a figure of its own.
+_PART_OF = re.compile(r"\s*(?:dari|of|out of|di antara)(?:\s+(?:total|the|all|its|[A-Z][\w-]*'s))*\s*", re.IGNORECASE)
+_CURRENCY_BEFORE = re.compile(r"(?:Rp\.?|[A-Za-z]{0,3}\$|USD|IDR)\s*$", re.IGNORECASE)
+
+
+def _before(text: str, q: Quantity) -> str:
+    """The text before ``q``, without its currency ("dari *Rp* 1,2 miliar": a quantity starts at its digits)."""
+    return _CURRENCY_BEFORE.sub("", text[:q.start]) if _CURRENCY.match(q.text) else text[:q.start]
+
+
 def _is_change(text: str, q: Quantity) -> bool:
-    return bool(_CHANGE_BEFORE.search(text[:q.start]) or _CHANGE_AFTER.match(text[q.end:]))
+    before = _before(text, q)
+    return not _LEVEL_BEFORE.search(before) and bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(text[q.end:]))
+
+
+Reading = Literal["figure", "older", "other"]
+
+
+def _reported(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
+    """The numbers of ``text`` (dates already blanked), each with how it reads: a "figure" the report gives, the
+    "older" value of a change ("naik dari 187 orang"), or "other" (a change, a name such as "KM 47", the total of
+    "15 dari 19"); and the text after it, where its unit is read ("15 dari 19 kecamatan" -> " kecamatan")."""
+    found = quantities(text)
+    for i, q in enumerate(found):
+        before, after = _before(text, q), text[q.end:]
+        total = i > 0 and _PART_OF.fullmatch(text[found[i - 1].end:q.start]) is not None
+        old = bool(_OLD_BEFORE.search(before) or (_FROM_BEFORE.search(before) and _TO_AFTER.match(after)))
+        label = bool(_LABEL_BEFORE.search(before)) and not _CURRENCY.match(q.text)
+        if i + 1 < len(found) and _PART_OF.fullmatch(text[q.end:found[i + 1].start]):
+            after = text[found[i + 1].end:]
+        yield q, "older" if old else "other" if total or label or _is_change(text, q) else "figure", after
 
 
 def counted(sentence: str) -> dict[str, set[float]]:
     """The figures of ``sentence`` by what they count: the word after the number ("18 orang", "850 rumah"), the
     currency of an amount ("Rp 3,5 miliar"), "%" for a share; "" when nothing follows ("the toll rose to 18.").
-    Changes ("naik 72 kasus dalam sehari") are left out: they are not the figure a report gives."""
+    Changes ("naik 72 kasus dalam sehari"), older values ("naik dari 187 orang"), names ("KM 47") and totals ("15 dari
+    *19* kecamatan") are left out: they are not the figure a report gives."""
     text = _DIGIT_DATE.sub(" ", sentence)
     out: dict[str, set[float]] = {}
-    for q in quantities(text):
-        if _is_change(text, q):
+    for q, reading, rest in _reported(text):
+        if reading != "figure":
             continue
         currency = _CURRENCY.match(q.text)
-        after = re.match(r"\s*([^\W\d_]+)", text[q.end:])
+        after = re.match(r"\s*([^\W\d_]+)", rest)
         unit = "%" if q.percent else currency.group(1).lower() if currency else after.group(1).lower() if after else ""
         out.setdefault(unit, set()).add(q.value)
     return out
@@ -139,16 +179,15 @@ def counts_of(sentence: str, thing: str) -> set[float]:
     text = _DIGIT_DATE.sub(" ", sentence)
     found: set[float] = set()
     since = 0  # where the words that can name the next figure's thing begin: after the previous figure
-    for q in quantities(text):
-        change = _is_change(text, q)
-        after = _WORD.match(text[q.end:].lstrip())
+    for q, reading, rest in _reported(text):
+        after = _WORD.match(rest.lstrip())
         # an amount of money or a share counts what is named before it, whatever word follows
         money = q.percent or _CURRENCY.match(q.text)
         unit = _stem(after.group(0)) if after is not None and not money else ""
         named_before = (not unit or unit in _NOT_A_THING) and thing in map(_stem, _WORD.findall(text[since:q.start]))
-        if not change and (named_before or unit == thing):
+        if reading == "figure" and (named_before or unit == thing):
             found.add(q.value)
-        if not change:
+        if reading != "other":  # an older value ends what names the next figure too
             since = q.end
     return found
 

@@ -106,6 +106,16 @@ def test_figures_did_not_change_when_they_agree_are_off_topic_not_asked_or_undat
     ("Laju penambahan melambat, hanya 23 kasus sejak kemarin.", {}),
     ("Kasus kini ditemukan di 10 kecamatan, bertambah tiga dari Senin lalu.", {"kecamatan": {10}}),
     ("Cases rose by 40 to 1,287.", {"": {1287}}),
+    # a level after "menjadi" is not a change, even with "sejak kemarin" after it
+    ("BPBD memperluas radius evakuasi menjadi 3 kilometer sejak kemarin malam.", {"kilometer": {3}}),
+    # the older value of a change is not the figure the report gives
+    ("Menurut Dinas Kesehatan, 214 pasien kini dirawat inap, naik dari 187 orang kemarin.", {"pasien": {214}}),
+    ("Bupati menaikkan anggaran BTT dari Rp 1,2 miliar menjadi Rp 2,75 miliar.", {"rp": {2.75e9}}),
+    ("Cases rose to 1,287, up from 1,203 a day earlier.", {"": {1287}}),
+    # a number that names a place is not a figure; a total counts nothing of its own
+    ("Korban meninggal longsor Tol Kartasuka KM 47 bertambah satu menjadi 21 orang.", {"orang": {21}}),
+    ("Penyebaran DBD kini meluas ke 15 dari 19 kecamatan.", {"kecamatan": {15}}),
+    ("Dengue has now reached 15 of Banyusari's 19 districts.", {"districts": {15}}),
 ])
 def test_counted_figures_name_what_they_count_and_leave_out_changes(sentence, things):
     assert counted(sentence) == things
@@ -168,6 +178,10 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Kasus tersebar di 7 kecamatan.", "kasus", set()),  # 7 counts the districts
     ("Sebanyak 60 rumah dibangun, dan 40 kios.", "kios", {40}),
     ("Jumlah kasus naik 72 dalam sehari.", "kasus", set()),
+    # "KM 47" names the road, so "korban" still names the 21 after it; "naik dari 187" is the older value
+    ("Jumlah korban meninggal longsor Tol Kartasuka KM 47 bertambah satu menjadi 21 orang.", "korban", {21}),
+    ("Menurut Dinas Kesehatan, 214 pasien kini dirawat inap, naik dari 187 orang kemarin.", "pasien", {214}),
+    ("Dinas Kesehatan mencatat penyebaran DBD kini meluas ke 15 dari 19 kecamatan.", "kecamatan", {15}),
 ])
 def test_which_figures_of_a_sentence_count_the_asked_thing(sentence, thing, values):
     assert counts_of(sentence, thing) == values
