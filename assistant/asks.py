@@ -67,30 +67,18 @@ _CHANGE_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:sejak kemarin|dalam sehari|per h
                            re.IGNORECASE)
 # ... unless it is what the thing became: "bertambah dua menjadi 33 orang", "menjadi 3 kilometer sejak kemarin malam".
 _LEVEL_BEFORE = re.compile(r"\b(?:menjadi|mencapai|jadi|to|reached)\s*$", re.IGNORECASE)
-_CURRENCY = re.compile(r"(Rp|[A-Za-z]{0,3}\$|USD|IDR)", re.IGNORECASE)
-
-
+_CURRENCIES = r"Rp|[A-Za-z]{0,3}\$|USD|IDR"
+_CURRENCY = re.compile(rf"({_CURRENCIES})", re.IGNORECASE)  # the start of an amount's text ("Rp 3,5 miliar")
+_CURRENCY_BEFORE = re.compile(rf"(?:{_CURRENCIES})\.?\s*$", re.IGNORECASE)  # an amount's digits start after it
 # The older value of a change: "naik dari 187 orang", "turun dari 196", "up from 214", "dari Rp 1,2 miliar menjadi".
 _OLD_BEFORE = re.compile(r"\b(?:(?:naik|turun|bertambah|berkurang|meningkat|menurun|dinaikkan|diturunkan)\s+dari|"
                          r"(?:up|down|rose|fell|increased|decreased|risen|fallen)\s+from)\s*$", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\b(?:dari|from)\s*$", re.IGNORECASE)
 _TO_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:menjadi|to)\b", re.IGNORECASE)
 # A number right after an upper-case abbreviation is a name, not a figure: "Tol Kartasuka KM 47", "RT 03".
-_LABEL_BEFORE = re.compile(r"\b(?!(?:RP|USD|IDR)\b)[A-Z]{2,}\s*$")
+_LABEL_BEFORE = re.compile(r"\b[A-Z]{2,}\s*$")
 # "15 dari 19 kecamatan", "15 of its 19 districts": the total is not a figure of its own.
 _PART_OF = re.compile(r"\s*(?:dari|of|out of|di antara)(?:\s+(?:total|the|all|its|[A-Z][\w-]*'s))*\s*", re.IGNORECASE)
-_CURRENCY_BEFORE = re.compile(r"(?:Rp\.?|[A-Za-z]{0,3}\$|USD|IDR)\s*$", re.IGNORECASE)
-
-
-def _before(text: str, q: Quantity) -> str:
-    """The text before ``q``, without its currency ("dari *Rp* 1,2 miliar": a quantity starts at its digits)."""
-    return _CURRENCY_BEFORE.sub("", text[:q.start]) if _CURRENCY.match(q.text) else text[:q.start]
-
-
-def _is_change(text: str, q: Quantity) -> bool:
-    before = _before(text, q)
-    return not _LEVEL_BEFORE.search(before) and bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(text[q.end:]))
-
 
 Reading = Literal["figure", "older", "other"]
 
@@ -101,13 +89,16 @@ def _reported(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
     "15 dari 19"); and the text after it, where its unit is read ("15 dari 19 kecamatan" -> " kecamatan")."""
     found = quantities(text)
     for i, q in enumerate(found):
-        before, after = _before(text, q), text[q.end:]
-        total = i > 0 and _PART_OF.fullmatch(text[found[i - 1].end:q.start]) is not None
+        money = _CURRENCY.match(q.text) is not None
+        before = _CURRENCY_BEFORE.sub("", text[:q.start]) if money else text[:q.start]
+        after = text[q.end:]
         old = bool(_OLD_BEFORE.search(before) or (_FROM_BEFORE.search(before) and _TO_AFTER.match(after)))
-        label = bool(_LABEL_BEFORE.search(before)) and not _CURRENCY.match(q.text)
+        change = not _LEVEL_BEFORE.search(before) and bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after))
+        total = i > 0 and _PART_OF.fullmatch(text[found[i - 1].end:q.start]) is not None
+        label = not money and _LABEL_BEFORE.search(before) is not None
         if i + 1 < len(found) and _PART_OF.fullmatch(text[q.end:found[i + 1].start]):
             after = text[found[i + 1].end:]
-        yield q, "older" if old else "other" if total or label or _is_change(text, q) else "figure", after
+        yield q, "older" if old else "other" if change or total or label else "figure", after
 
 
 def counted(sentence: str) -> dict[str, set[float]]:
