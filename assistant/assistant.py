@@ -297,10 +297,13 @@ class Assistant:
 
     def _search(self, query: str, scope: TimeScope, filters: Filters | None, now: date, *, k: int | None = None,
                 mode: Mode = "hybrid", merge: bool | None = None) -> Retrieval:
-        retriever = self.retriever
+        retriever, cfg = self.retriever, self.settings.retrieval
+
+        def relevant(hit: Hit, language: str) -> bool:
+            return hit.dense is not None and hit.dense >= relevance_floor(cfg, language, hit.lang)
+
         found, focus = search_in_time(lambda f, n: retriever.search(query, k=n, filters=f, mode=mode, merge=merge),
-                                      scope, filters or Filters(), k or self.settings.retrieval.k, self.settings.time,
-                                      now)
+                                      scope, filters or Filters(), k or cfg.k, self.settings.time, now, relevant)
         found.time = focus
         return found
 

@@ -6,7 +6,9 @@
   (``search_in_time``).
 - "Latest" questions (terbaru, terkini, latest, current) rank newer evidence higher: a passage's score decays
   with its article's age behind the newest candidate, down to a floor (``by_recency``); relevance still leads
-  (a newer article that is barely about the question does not jump ahead of one that is).
+  (a newer article that is barely about the question does not jump ahead of one that is). A story reported in both
+  languages is ranked by date across them: keyword signals favour the question's language, so each language's
+  relevant reports are first put on one scale (``by_language``).
 - Relative dates in passages ("kemarin", "Senin (5/9) lalu") are shown resolved against their article's
   publish date (``resolve_dates``), so the model, the quotes and the source cards all read the same dates.
 
@@ -33,8 +35,13 @@ RECENCY_POOL = 4  # "latest" questions: candidates re-ranked by date, as a multi
 class Found(Protocol):
     """What a search returns, as far as time needs it (``assistant.retrieve.Retrieval``)."""
 
+    language: str  # the question's
     hits: list[Hit]
     relevant: bool
+
+
+# Whether a passage is about a question in that language (``assistant.retrieve.relevance_floor`` on its cosine).
+Relevant = Callable[[Hit, str], bool]
 
 
 F = TypeVar("F", bound=Found)
@@ -48,7 +55,7 @@ def within(filters: Filters, span: DateRange) -> Filters:
 
 
 def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filters: Filters, k: int,
-                   settings: TimeSettings, now: date) -> tuple[F, TimeFocus]:
+                   settings: TimeSettings, now: date, relevant: Relevant | None = None) -> tuple[F, TimeFocus]:
     """``search(filters, k)`` honouring what ``scope`` asks, softly.
 
     A range counted from now ("kemarin", "pekan lalu", "bulan lalu": kind ``relative``) asks for the news of that
@@ -57,7 +64,8 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
     keep their score, the others (and undated ones) keep ``time.out_of_range_weight`` of it, and the range
     decides between passages about equally relevant. Either way, when nothing in the range is relevant all dates
     are searched (``widened``). "Latest" questions: newer evidence first, and nothing published after ``now``
-    when anything up to it is relevant (replaying an archive).
+    when anything up to it is relevant (replaying an archive); ``relevant`` tells which passages are about the
+    question, to rank a story's reports in both languages by date (``by_language``; without it, by score).
     """
     pool = k * RECENCY_POOL if scope.latest else k
     if scope.latest and (scope.range is None or not settings.soft_filter):
@@ -65,15 +73,15 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
         # range is ignored, not ``now``
         found = search(within(filters, DateRange(None, now)), pool)
         found = found if found.relevant and found.hits else search(filters, pool)
-        return _newest_first(found, scope, k, settings), TimeFocus(scope)
+        return _newest_first(found, scope, k, settings, relevant), TimeFocus(scope)
     if not settings.soft_filter or scope.range is None:
         return search(filters, pool), TimeFocus(scope)
     span = scope.range
     inside = search(within(filters, span), pool)
     if not (inside.relevant and inside.hits):
-        return _newest_first(search(filters, pool), scope, k, settings), TimeFocus(scope, widened=True)
+        return _newest_first(search(filters, pool), scope, k, settings, relevant), TimeFocus(scope, widened=True)
     if scope.kind == "relative":  # "kemarin", "pekan lalu": when the news came out, so the range's news only
-        return _newest_first(inside, scope, k, settings), TimeFocus(scope, applied=True)
+        return _newest_first(inside, scope, k, settings, relevant), TimeFocus(scope, applied=True)
     found = search(filters, k * RECENCY_POOL)
     if not any(_within(h, span) for h in found.hits):  # nothing of the range among the candidates: take its own
         found = inside
@@ -81,7 +89,7 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
         weight = settings.out_of_range_weight
         found.hits = sorted((replace(h, score=max(h.score, 0.0) * (1.0 if _within(h, span) else weight))
                              for h in found.hits), key=lambda h: -h.score)
-    found = _newest_first(found, scope, k, settings)
+    found = _newest_first(found, scope, k, settings, relevant)
     found.hits = found.hits[:k]
     return found, TimeFocus(scope, applied=True)
 
@@ -90,10 +98,26 @@ def _within(hit: Hit, span: DateRange) -> bool:
     return bool(hit.published) and span.contains(date.fromisoformat(hit.published))
 
 
-def _newest_first(found: F, scope: TimeScope, k: int, settings: TimeSettings) -> F:
+def _newest_first(found: F, scope: TimeScope, k: int, settings: TimeSettings, relevant: Relevant | None) -> F:
     if scope.latest:
-        found.hits = by_recency(found.hits, settings.recency_half_life_days, settings.recency_floor)[:k]
+        hits = found.hits if relevant is None else by_language(found.hits, lambda h: relevant(h, found.language))
+        found.hits = by_recency(hits, settings.recency_half_life_days, settings.recency_floor)[:k]
     return found
+
+
+def by_language(hits: Sequence[Hit], relevant: Callable[[Hit], bool]) -> list[Hit]:
+    """``hits`` with each language's scores scaled so that its best passage scores as the best overall, when that
+    passage is ``relevant``. The fused score of a passage in the question's language carries keyword signals that
+    one in the other language cannot earn (its words are not the question's), so without this the reports in
+    the question's language would win every recency re-rank, however old; scaled, the newest relevant report of
+    the story is found in either language. A language whose best passage is not relevant keeps its scores."""
+    top = max((h.score for h in hits), default=0.0)
+    best: dict[str, Hit] = {}
+    for hit in hits:
+        if hit.lang not in best or hit.score > best[hit.lang].score:
+            best[hit.lang] = hit
+    scale = {lang: top / hit.score for lang, hit in best.items() if hit.score > 0 and relevant(hit)}
+    return [replace(h, score=h.score * scale[h.lang]) if h.lang in scale else h for h in hits]
 
 
 def by_recency(hits: Sequence[Hit], half_life_days: float, floor: float) -> list[Hit]:

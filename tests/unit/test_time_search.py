@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pytest
 
 from assistant.records import Citation, TimeFocus
-from assistant.timely import by_recency, newest_evidence, search_in_time, within
+from assistant.timely import by_language, by_recency, newest_evidence, search_in_time, within
 from core.errors import InputError
 from core.records import Hit
 from core.settings import TimeSettings
@@ -80,10 +80,37 @@ def test_latest_questions_rank_newer_evidence_higher_down_to_a_floor():
     assert [h.chunk_id for h in by_recency(archive, 7, 0.5)] == ["b", "a"]
 
 
+def test_a_story_reported_in_both_languages_is_ranked_by_date_across_them():
+    # the question is English: the English reports carry its keywords and outscore the Indonesian ones, however old
+    hits = [hit("en-old", "2024-02-06", 0.95), hit("en-older", "2024-02-05", 0.93), hit("id-new", "2024-02-09", 0.62),
+            hit("id-off-topic", "2024-02-10", 0.30)]
+    langs = {"en-old": "en", "en-older": "en", "id-new": "id", "id-off-topic": "id"}
+    hits = [replace(h, lang=langs[h.chunk_id], dense=0.70 if h.chunk_id == "id-off-topic" else 0.86) for h in hits]
+    about = {"en-old", "en-older", "id-new"}
+    assert [h.chunk_id for h in by_recency(hits, 7, 0.5)][0] == "en-old"
+    scaled = by_language(hits, lambda h: h.chunk_id in about)
+    assert [h.chunk_id for h in by_recency(scaled, 7, 0.5)][:2] == ["id-new", "en-old"]
+    # a language whose best passage is not about the question keeps its scores: no newer off-topic article first
+    scaled = by_language([h for h in hits if h.chunk_id != "id-new"], lambda h: h.chunk_id in about)
+    assert [h.chunk_id for h in by_recency(scaled, 7, 0.5)][0] == "en-old"
+
+
+def test_latest_search_ranks_both_languages_by_date_when_it_is_told_what_is_relevant():
+    hits = [replace(hit("en-old", "2024-02-06", 0.95), lang="en", dense=0.86),
+            replace(hit("id-new", "2024-02-09", 0.60), lang="id", dense=0.84)]
+    latest = TimeScope(None, True, "latest", "latest")
+    found, _ = search_in_time(FakeSearch(hits), latest, Filters(), 2, TimeSettings(), date(2024, 2, 10))
+    assert [h.chunk_id for h in found.hits] == ["en-old", "id-new"]  # by score: nothing says what is relevant
+    found, _ = search_in_time(FakeSearch(hits), latest, Filters(), 2, TimeSettings(), date(2024, 2, 10),
+                              relevant=lambda h, language: language == "en" and (h.dense or 0) >= 0.8)
+    assert [h.chunk_id for h in found.hits] == ["id-new", "en-old"]
+
+
 @dataclass
 class FakeFound:
     hits: list[Hit]
     relevant: bool
+    language: str = "en"
     time: TimeFocus = field(default_factory=TimeFocus)
 
 
