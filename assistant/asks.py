@@ -10,7 +10,7 @@ a reason has no form that rules can check this cheaply.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Literal
 
 from assistant.facts import Quantity, months, quantities, weekdays
@@ -158,15 +158,15 @@ def asked_thing(question: str) -> str:
     return next((_stem(w) for w in words if w.lower() not in _COUNT_WORDS), "")
 
 
-def counts_of(sentence: str, thing: str) -> set[float]:
-    """The figures of ``sentence`` that count ``thing`` (``asked_thing``): it is the word right after the number
-    ("1,287 *cases*") or it comes before the number in the sentence with no other figure between them, and no
-    other thing after the number ("Jumlah *kasus* DBD di Banyusari mencapai 1.421 hingga Senin", "*Korban*
-    meninggal bertambah dua menjadi 33 orang": the change "bertambah dua" is not a figure here, as in
-    ``counted``; not "*Kasus* tersebar di 7 kecamatan")."""
+def counts_of(sentence: str, thing: str, also: Collection[str] = ()) -> set[float]:
+    """The figures of ``sentence`` that count ``thing`` (``asked_thing``) or one of its translations ``also``
+    ("patient": "pasien"): it is the word right after the number ("1,287 *cases*") or it comes before the number in
+    the sentence with no other figure between them, and no other thing after the number ("Jumlah *kasus* DBD di
+    Banyusari mencapai 1.421 hingga Senin", "*Korban* meninggal bertambah dua menjadi 33 orang": the change
+    "bertambah dua" is not a figure here, as in ``counted``; not "*Kasus* tersebar di 7 kecamatan")."""
     if not thing:
         return set()
-    thing = _stem(thing)
+    things = {_stem(word) for word in (thing, *also)}
     text = _DIGIT_DATE.sub(" ", sentence)
     found: set[float] = set()
     since = 0  # where the words that can name the next figure's thing begin: after the previous figure
@@ -175,11 +175,12 @@ def counts_of(sentence: str, thing: str) -> set[float]:
         # an amount of money or a share counts what is named before it, whatever word follows
         money = q.percent or _CURRENCY.match(q.text)
         unit = _stem(after.group(0)) if after is not None and not money else ""
-        named_before = (not unit or unit in _NOT_A_THING) and thing in map(_stem, _WORD.findall(text[since:q.start]))
-        if reading == "figure" and (named_before or unit == thing):
+        named_before = (not unit or unit in _NOT_A_THING) and not things.isdisjoint(
+            map(_stem, _WORD.findall(text[since:q.start])))
+        if reading == "figure" and (named_before or unit in things):
             found.add(q.value)
-        if reading != "other":  # an older value ends what names the next figure too
-            since = q.end
+        if reading != "other":  # an older value ends what names the next figure too, and so does its unit
+            since = len(text) - len(rest.lstrip()) + after.end() if after is not None and unit else q.end
     return found
 
 

@@ -11,7 +11,7 @@ whether the sources' figures changed between reports (``figures_changed``).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.asks import asked_kind, asked_thing, can_answer, counted, counts_of
@@ -19,8 +19,12 @@ from assistant.cite import with_marker
 from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
+from core.text.lang import crosses, detect_language
 
 MIN_SENTENCE_SCORE = 0.80  # e5 query->passage cosine; below it a sentence does not answer anything
+# A sentence in the other language than the question's may be this much lower: cross-lingual cosines run lower, by
+# the gap between the retrieval floors (``retrieval.min_relevance`` 0.835, ``min_relevance_cross_lingual`` 0.785).
+CROSS_LINGUAL_GAP = 0.05
 RUNNER_UP_GAP = 0.04  # sentences further below the best one are padding, not answers
 
 
@@ -33,6 +37,19 @@ class Sentences:
     passages: Sequence[Passage]
     units: list[Unit]
     focus: Sequence[str] = ()  # what they were ranked against (the question first)
+    counted_also: Sequence[str] = ()  # what a "berapa" / "how many" question counts, in the other language
+    language: str = ""  # the question's
+
+    def answers(self, unit: Unit) -> bool:
+        """Whether ``unit`` is close enough to the question to answer it (``MIN_SENTENCE_SCORE``, a little less
+        for a sentence in the other language)."""
+        cross = crosses(self.language, self.passages[unit.source].hit.lang)
+        return unit.cosine >= MIN_SENTENCE_SCORE - (CROSS_LINGUAL_GAP if cross else 0.0)
+
+    @property
+    def counted(self) -> str:
+        """What a "berapa" / "how many" question counts (``asks.asked_thing``), "" for other questions."""
+        return asked_thing(self.focus[0]) if self.focus else ""
 
     def published(self, unit: Unit) -> str:
         return self.passages[unit.source].hit.published
@@ -40,17 +57,23 @@ class Sentences:
     def near_best(self) -> list[Unit]:
         """The sentences that answer about as well as the best one."""
         best = max((u.cosine for u in self.units), default=1.0)
-        return [u for u in self.units if u.cosine >= max(MIN_SENTENCE_SCORE, best - RUNNER_UP_GAP)]
+        return [u for u in self.units if u.cosine >= best - RUNNER_UP_GAP and self.answers(u)]
 
 
-def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, encoding) -> Sentences:
-    """``passages``' sentences scored against ``focus`` (see ``context.rank_units``)."""
+def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, encoding,
+                   translate: Callable[[str], Sequence[str]] | None = None) -> Sentences:
+    """``passages``' sentences scored against ``focus`` (see ``context.rank_units``). ``translate`` gives a word's
+    translations into the other language (``core.models.dictionary``): what a question counts is then found in
+    articles of either language ("patients": "pasien")."""
     units = rank_units(focus, [replace(p.hit, text=p.text) for p in passages], embedder, encoding) if passages else []
     kind = asked_kind(focus[0]) if focus else "other"
+    ranked = Sentences(passages, units, tuple(focus), language=detect_language(focus[0]) if focus else "")
     if kind != "other":
         fitting = [u for u in units if can_answer(u.text, kind)]
-        units = fitting if any(u.cosine >= MIN_SENTENCE_SCORE for u in fitting) else units
-    return Sentences(passages, units, tuple(focus))
+        ranked = replace(ranked, units=fitting) if any(ranked.answers(u) for u in fitting) else ranked
+    if translate is not None and ranked.counted:
+        ranked = replace(ranked, counted_also=tuple(translate(ranked.counted)))
+    return ranked
 
 
 def best_sentences(ranked: Sentences, limit: int, *, newest: bool = False) -> list[tuple[int, str]]:
@@ -59,7 +82,7 @@ def best_sentences(ranked: Sentences, limit: int, *, newest: bool = False) -> li
     sentences answer about as well as the best one, so a figure is not taken from an older report when a newer
     one gives it, nor from a newer article that is about something else."""
     units = newest_report(ranked) if newest else ranked.units
-    chosen = [u for u in units[:limit] if u.cosine >= MIN_SENTENCE_SCORE]
+    chosen = [u for u in units[:limit] if ranked.answers(u)]
     chosen = [u for u in chosen if u.cosine >= chosen[0].cosine - RUNNER_UP_GAP] if chosen else []
     chosen.sort(key=lambda u: (u.source, u.position))
     # a passage's kept sentences are joined by " … " where sentences were left out (``context.select``)
@@ -83,9 +106,9 @@ def newest_report(ranked: Sentences) -> list[Unit]:
        questions about something that is not counted: a bridge that reopened)."""
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
-    answering = [u for u in ranked.units if u.cosine >= MIN_SENTENCE_SCORE]
-    thing = asked_thing(ranked.focus[0])
-    if naming := [u for u in answering if ranked.published(u) and counts_of(u.text, thing)]:
+    answering = [u for u in ranked.units if ranked.answers(u)]
+    thing, also = ranked.counted, ranked.counted_also
+    if naming := [u for u in answering if ranked.published(u) and counts_of(u.text, thing, also)]:
         newest_day = max(ranked.published(u) for u in naming)
         return [u for u in naming if ranked.published(u) == newest_day]
     counts = {id(u): counted(u.text).keys() for u in answering}  # what each sentence counts, read once
@@ -110,7 +133,7 @@ def earlier_sentence(ranked: Sentences, before: str) -> tuple[Passage, str] | No
     """The best sentence of the passages published before ``before`` (ISO), when one answers at all: what an
     older report said, to show next to the newest one."""
     older = [u for u in ranked.units if "" < ranked.published(u) < before]
-    if not older or older[0].cosine < MIN_SENTENCE_SCORE:
+    if not older or not ranked.answers(older[0]):
         return None
     return ranked.passages[older[0].source], older[0].text.strip(" …")
 

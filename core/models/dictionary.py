@@ -184,6 +184,7 @@ class Dictionary:
     def __init__(self, entries: Mapping[str, Sequence[str]]) -> None:
         self.entries = entries
         self.longest_phrase = max((len(head.split()) for head in entries), default=1)
+        self._headwords: dict[str, list[str]] | None = None  # Indonesian word -> English headwords, on first need
 
     @classmethod
     def load(cls, path: Path) -> Dictionary:
@@ -192,6 +193,22 @@ class Dictionary:
     def lookup(self, word: str) -> list[str]:
         """The translations of ``word`` or of its first lemma the dictionary knows."""
         return next((list(self.entries[w]) for w in lemmas(word.lower()) if w in self.entries), [])
+
+    def headwords(self, word: str) -> list[str]:
+        """The English headwords ``word`` (Indonesian) translates: the dictionary read backwards ("pasien" ->
+        "patient")."""
+        if self._headwords is None:
+            backwards: dict[str, list[str]] = {}
+            for head, translations in self.entries.items():
+                for translation in translations:
+                    backwards.setdefault(translation.lower(), []).append(head)
+            self._headwords = backwards
+        return list(self._headwords.get(word.lower(), ()))
+
+    def either_way(self, word: str) -> list[str]:
+        """The single-word translations of ``word`` in the other language, whichever it is written in."""
+        found = self.lookup(word) + self.headwords(word)
+        return [w for w in dict.fromkeys(found) if w.isalpha() and w.lower() != word.lower()]
 
     def translate(self, question: str, question_words: Sequence[str]) -> list[str]:
         """Translations of ``question_words`` and of the dictionary's multiword headwords found in ``question``

@@ -16,21 +16,32 @@ from ingest.ingestor import Ingestor
 from store.catalog import Catalog
 from tests.conftest import REPO, run_cli
 
-STORY = REPO / "benchmarks" / "data" / "temporal" / "developing_story.jsonl"
+TEMPORAL = REPO / "benchmarks" / "data" / "temporal"
+STORY = TEMPORAL / "developing_story.jsonl"
 
 
-@pytest.fixture(scope="module")
-def story(tmp_path_factory, models_dir, embedder) -> Assistant:
+def _story(path, tmp_path_factory, models_dir, embedder) -> Assistant:
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path_factory.mktemp("story") / "data", models_dir)
-    articles = [json.loads(line) for line in STORY.read_text(encoding="utf-8").splitlines() if line.strip()]
+    articles = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     source = tmp_path_factory.mktemp("src") / "story.jsonl"
     source.write_text("\n".join(json.dumps({k: a[k] for k in ("id", "title", "text", "date", "outlet", "url", "lang")},
                                            ensure_ascii=False) for a in articles), encoding="utf-8")
     report = Ingestor(settings, embedder=embedder).ingest([str(source)])
     assert report.count("added") == len(articles)
     return Assistant(settings, embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory, models_dir, embedder) -> Assistant:
+    return _story(STORY, tmp_path_factory, models_dir, embedder)
+
+
+@pytest.fixture(scope="module")
+def ferry(tmp_path_factory, models_dir, embedder) -> Assistant:
+    """The ferry sinking of March 2025, reported in Indonesian and English (``developing_story_3.jsonl``)."""
+    return _story(TEMPORAL / "developing_story_3.jsonl", tmp_path_factory, models_dir, embedder)
 
 
 def test_ingest_finds_publish_dates_says_how_and_counts_the_undated(cli_env, capsys, tmp_path, monkeypatch):
@@ -90,6 +101,20 @@ def test_while_the_story_develops_later_articles_do_not_count(story):
     assert "12 orang" in answer.citations[0].passage and "18" not in answer.text
     assert "Sumber terbaru: 7 Februari 2024 [1]." in answer.text
     assert "Sebelumnya (6 Februari 2024):" in answer.text  # what the older report said
+
+
+def test_an_english_latest_question_gets_the_newest_figure_from_an_indonesian_report(ferry, models_dir):
+    # the English reports win on keywords; the newest figure of the rescue personnel is in an Indonesian one
+    # ("jumlah personel dikurangi menjadi 450 orang", 11 March), after 520 on 8 March
+    if ferry.retriever.dictionary.get() is None:
+        pytest.skip("the dictionary could not be downloaded from deb.debian.org (no network to Debian's archive)")
+    answer = ferry.ask("How many rescue personnel are deployed now in the KMP Citra Bahari search?",
+                       now=date(2025, 3, 13))
+    first = answer.text.split("\n\n")[0]
+    assert not answer.refused and answer.time.scope.latest
+    assert "450" in first and "520" not in first
+    assert any(c.published == "2025-03-11" and "450" in c.passage for c in answer.citations)
+    assert "Newest source: 11 March 2025" in answer.text
 
 
 def test_a_figure_that_changed_is_given_newest_first_with_its_date_and_the_older_one(story):

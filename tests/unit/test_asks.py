@@ -3,6 +3,8 @@ reports. Pure rules: tables of real-looking questions and sentences in both lang
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.asks import asked_kind, asked_thing, can_answer, counted, counts_of, figures
@@ -182,9 +184,45 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Jumlah korban meninggal longsor Tol Kartasuka KM 47 bertambah satu menjadi 21 orang.", "korban", {21}),
     ("Menurut Dinas Kesehatan, 214 pasien kini dirawat inap, naik dari 187 orang kemarin.", "pasien", {214}),
     ("Dinas Kesehatan mencatat penyebaran DBD kini meluas ke 15 dari 19 kecamatan.", "kecamatan", {15}),
+    # the thing counted by the figure before is not named again for the next one
+    ("Sembilan pasien masih dirawat, sementara 511 orang sudah pulang.", "pasien", {9}),
 ])
 def test_which_figures_of_a_sentence_count_the_asked_thing(sentence, thing, values):
     assert counts_of(sentence, thing) == values
+
+
+def test_the_asked_thing_is_counted_in_the_other_language_through_its_translations():
+    sentence = "Menurut Dinas Kesehatan, 214 pasien kini dirawat inap, sementara 3.100 warga mengungsi."
+    assert counts_of(sentence, "patient") == set()
+    assert counts_of(sentence, "patient", ["sabar", "pasien"]) == {214}
+    assert counts_of("Nine patients remain in hospital, 511 people were treated.", "pasien") == set()
+    assert counts_of("Nine patients remain in hospital, 511 people were treated.", "pasien", ["patient"]) == {9}
+
+
+def test_a_sentence_in_the_other_language_answers_a_little_below_the_floor_of_the_questions_own():
+    # cross-lingual cosines run lower: "jumlah personel ... 450 orang" scores .775 for the English question
+    rows = [("en", "The rescue operation was extended by three days.", 0.78),
+            ("id", "Jumlah personel dikurangi menjadi 450 orang.", 0.775),
+            ("id", "Kapal berangkat dari Lawangkarang pada Selasa malam.", 0.74)]
+    passages = [Passage(i + 1, Hit(chunk_id=f"c{i}", article_id=f"a{i}", index=0, text=text, title=f"t{i}", lang=lang),
+                        text, 10) for i, (lang, text, _) in enumerate(rows)]
+    units = [Unit(i, 0, text, cosine, cosine) for i, (_, text, cosine) in enumerate(rows)]
+    english = Sentences(passages, units, ("How many rescue personnel are deployed?",), language="en")
+    assert [english.answers(u) for u in units] == [False, True, False]
+    assert best_sentences(english, 3) == [(2, "Jumlah personel dikurangi menjadi 450 orang.")]
+    indonesian = replace(english, focus=("Berapa personel SAR yang dikerahkan?",), language="id")
+    assert [indonesian.answers(u) for u in units] == [True, False, False]
+
+
+def test_a_latest_figure_asked_in_english_comes_from_the_newest_report_in_indonesian():
+    # an older English report counts "people" in the question's words; the newest one is Indonesian
+    ranked = _sentences(("2024-02-06", "The flood has left 13 people missing, the agency said.", 0.90),
+                        ("2024-02-09", "Sebanyak dua orang masih hilang dan pencarian dilanjutkan.", 0.86),
+                        focus="How many people are still missing after the flood?")
+    assert best_sentences(ranked, 3, newest=True) == [(1, "The flood has left 13 people missing, the agency said.")]
+    translated = replace(ranked, counted_also=("orang", "rakyat"))
+    assert best_sentences(translated, 3, newest=True) == [
+        (2, "Sebanyak dua orang masih hilang dan pencarian dilanjutkan.")]
 
 
 def test_a_latest_figure_named_before_its_number_comes_from_its_newest_report():

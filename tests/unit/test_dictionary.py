@@ -94,6 +94,17 @@ def test_a_question_is_translated_word_by_word_and_by_the_phrases_it_holds():
         "sungai", "danau", "menteri"]
 
 
+def test_a_word_is_translated_from_either_language_into_single_words():
+    dictionary = Dictionary({"patient": ["sabar", "pasien"], "people": ["orang", "orang-orang", "rakyat"],
+                             "person": ["orang"], "prime minister": ["perdana menteri"]})
+    assert dictionary.either_way("patients") == ["sabar", "pasien"]  # English: its headword's translations
+    assert dictionary.either_way("pasien") == ["patient"]  # Indonesian: the headwords it translates
+    assert dictionary.either_way("orang") == ["people", "person"]
+    assert dictionary.either_way("people") == ["orang", "rakyat"]  # "orang-orang" is not one word
+    assert dictionary.either_way("menteri") == []  # only in a phrase
+    assert dictionary.either_way("kasus") == []
+
+
 class _Server:
     """Serves ``payload`` at /pkg.deb and counts the requests."""
 
