@@ -461,9 +461,12 @@ class Assistant:
     def _sentences(self, focus: Sequence[str], sources: Sequence[Passage]) -> Sentences:
         """The sentences of ``sources`` ranked against ``focus`` once, for the extractive answer, the quotes and the
         'earlier' line."""
+        return rank_sentences(focus, sources, self.embedder, self.encoding, self._translations)
+
+    def _translations(self, word: str) -> list[str]:
+        """``word`` in the other language, through the dictionary (none without it)."""
         dictionary = self.retriever.dictionary.get()
-        translate = dictionary.either_way if dictionary is not None else None
-        return rank_sentences(focus, sources, self.embedder, self.encoding, translate)
+        return dictionary.either_way(word) if dictionary is not None else []
 
     def _quotes(self, sentences: Sentences, *, newest: bool = False) -> list[tuple[Hit, str]]:
         """The sentences the extractive backend would answer with: quoted under a model's answer."""

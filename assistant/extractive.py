@@ -37,7 +37,7 @@ class Sentences:
     passages: Sequence[Passage]
     units: list[Unit]
     focus: Sequence[str] = ()  # what they were ranked against (the question first)
-    counted_also: Sequence[str] = ()  # what a "berapa" / "how many" question counts, in the other language
+    thing_translations: Sequence[str] = ()  # what a "berapa" / "how many" question counts, in the other language
     language: str = ""  # the question's
 
     def answers(self, unit: Unit) -> bool:
@@ -47,7 +47,7 @@ class Sentences:
         return unit.cosine >= MIN_SENTENCE_SCORE - (CROSS_LINGUAL_GAP if cross else 0.0)
 
     @property
-    def counted(self) -> str:
+    def thing(self) -> str:
         """What a "berapa" / "how many" question counts (``asks.asked_thing``), "" for other questions."""
         return asked_thing(self.focus[0]) if self.focus else ""
 
@@ -71,8 +71,8 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
     if kind != "other":
         fitting = [u for u in units if can_answer(u.text, kind)]
         ranked = replace(ranked, units=fitting) if any(ranked.answers(u) for u in fitting) else ranked
-    if translate is not None and ranked.counted:
-        ranked = replace(ranked, counted_also=tuple(translate(ranked.counted)))
+    if translate is not None and ranked.thing:
+        ranked = replace(ranked, thing_translations=tuple(translate(ranked.thing)))
     return ranked
 
 
@@ -107,7 +107,7 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     answering = [u for u in ranked.units if ranked.answers(u)]
-    thing, also = ranked.counted, ranked.counted_also
+    thing, also = ranked.thing, ranked.thing_translations
     if naming := [u for u in answering if ranked.published(u) and counts_of(u.text, thing, also)]:
         newest_day = max(ranked.published(u) for u in naming)
         return [u for u in naming if ranked.published(u) == newest_day]

@@ -220,7 +220,7 @@ def test_a_latest_figure_asked_in_english_comes_from_the_newest_report_in_indone
                         ("2024-02-09", "Sebanyak dua orang masih hilang dan pencarian dilanjutkan.", 0.86),
                         focus="How many people are still missing after the flood?")
     assert best_sentences(ranked, 3, newest=True) == [(1, "The flood has left 13 people missing, the agency said.")]
-    translated = replace(ranked, counted_also=("orang", "rakyat"))
+    translated = replace(ranked, thing_translations=("orang", "rakyat"))
     assert best_sentences(translated, 3, newest=True) == [
         (2, "Sebanyak dua orang masih hilang dan pencarian dilanjutkan.")]
 
