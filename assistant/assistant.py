@@ -33,6 +33,7 @@ from assistant.extractive import (
     earlier_sentence,
     extractive_answer,
     figures_changed,
+    figures_disagree,
     rank_sentences,
 )
 from assistant.followup import FollowUp, Message, plan
@@ -42,6 +43,7 @@ from assistant.prompts import (
     FALLBACK_NOTE,
     LANGUAGE_INSISTENCE,
     LATEST_HINT,
+    OUTDATED_NOTE,
     QUOTE_LEAD,
     REMOVED_NOTE,
     SYSTEM,
@@ -421,27 +423,36 @@ class Assistant:
             if draft.strip() and is_refusal(draft):
                 return (yield from q.refuse(passages=passages))
         grounded = self._ground(draft, passages, follow, q.language) if draft.strip() else None
+        sentences: Sentences | None = None  # the extractive backend's reading of the sources, once
         if grounded is not None and grounded.text:
             q.lap("ground")
             before = grounded.text
             # what the extractive backend reads: the quotes, and whether the figures changed between reports
-            sentences = self._sentences(follow.focus, self._context(hits, ranked, cfg.extractive_context_tokens))
+            sources = self._context(hits, ranked, cfg.extractive_context_tokens)
+            sentences = self._sentences(follow.focus, sources)
             newest = scope.latest or (scope.range is None and figures_changed(sentences, follow.focus))
-            if newest:
-                grounded = self._newest_line(grounded, q.language)
-            if cfg.quote_evidence:
-                grounded = with_quotes(grounded, self._quotes(sentences, newest=newest), QUOTE_LEAD[q.language])
-            if newest:
-                grounded = self._earlier_line(grounded, sentences, q.language)
-            yield grounded.text[len(before):]
-            q.lap("quote")
-            return q.answer(grounded.text, citations=tuple(grounded.citations), passages=tuple(passages),
-                            unsupported=tuple(grounded.unsupported), corrected=tuple(grounded.repaired), note=note)
-        # No model, a failed model, or nothing of its answer survived the checks: the closest sentences.
+            quotes = self._quotes(sentences, newest=newest)
+            if newest and figures_disagree(grounded.text, [sentence for _, sentence in quotes]):
+                # the model read an older report's figure (or another one): the newest report answers instead
+                note = note or OUTDATED_NOTE[q.language]
+            else:
+                if newest:
+                    grounded = self._newest_line(grounded, q.language)
+                if cfg.quote_evidence:
+                    grounded = with_quotes(grounded, quotes, QUOTE_LEAD[q.language])
+                if newest:
+                    grounded = self._earlier_line(grounded, sentences, q.language)
+                yield grounded.text[len(before):]
+                q.lap("quote")
+                return q.answer(grounded.text, citations=tuple(grounded.citations), passages=tuple(passages),
+                                unsupported=tuple(grounded.unsupported), corrected=tuple(grounded.repaired), note=note)
+        # No model, a failed model, nothing of its answer survived the checks, or its figure is not the newest one:
+        # the closest sentences.
         unsupported = tuple(grounded.unsupported) if grounded is not None else ()
         note = note or (REMOVED_NOTE[q.language] if unsupported else "")
-        sources = passages if chosen.llm is None else self._context(hits, ranked, cfg.extractive_context_tokens)
-        sentences = self._sentences(follow.focus, sources)
+        if sentences is None:
+            sources = passages if chosen.llm is None else self._context(hits, ranked, cfg.extractive_context_tokens)
+            sentences = self._sentences(follow.focus, sources)
         newest = scope.latest or (scope.range is None and figures_changed(sentences, follow.focus))
         extracted = extractive_answer(sentences, q.language, cfg.extractive_sentences, newest=newest)
         q.first_token()

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.asks import asked_kind, asked_thing, can_answer, counted, counts_of
-from assistant.cite import with_marker
+from assistant.asks import asked_kind, asked_thing, can_answer, counted, counts_of, figures
+from assistant.cite import strip_markers, with_marker
 from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
@@ -151,6 +151,16 @@ def figures_changed(ranked: Sentences, focus: Sequence[str]) -> bool:
             for what, values in counted(unit.text).items():
                 seen.setdefault(what, {}).setdefault(day, set()).update(values)
     return any(len({frozenset(v) for v in days.values()}) > 1 for days in seen.values())
+
+
+def figures_disagree(answer: str, newest: Sequence[str]) -> bool:
+    """Whether ``answer`` to a "latest" question gives figures, the sentences of the ``newest`` report
+    (``best_sentences(..., newest=True)``) give figures, and none is the same: the answer read an older report or
+    another figure ("28 personnel" where the newest report says "jumlah personel dikurangi menjadi 450 orang").
+    Markers and dates are not figures; "Rp 1.2 billion" is "Rp 1,2 miliar" (``facts.quantities``)."""
+    said = {q.value for q in figures(strip_markers(answer))}
+    reported = {q.value for sentence in newest for q in figures(sentence)}
+    return bool(said and reported) and said.isdisjoint(reported)
 
 
 def extractive_answer(ranked: Sentences, language: str, limit: int, *, newest: bool = False) -> str:

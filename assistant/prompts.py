@@ -49,6 +49,14 @@ REMOVED_NOTE = {
           "These are the most relevant sentences from the articles.",
 }
 
+# Said when the model's figure for a "latest" question is not the one the newest report gives.
+OUTDATED_NOTE = {
+    "id": "Angka dalam jawaban model bukan angka laporan terbaru, jadi jawabannya diganti dengan kalimat laporan "
+          "terbaru dari artikel.",
+    "en": "The generated answer's figure is not the one the newest report gives, so it was replaced by the newest "
+          "report's sentences.",
+}
+
 SYSTEM = {
     "en": (
         "You answer questions about news articles using only the numbered passages the user gives you. "

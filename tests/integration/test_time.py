@@ -12,25 +12,27 @@ from datetime import date
 import pytest
 
 from assistant.assistant import Assistant
+from assistant.prompts import EXTRACTIVE_LEAD, OUTDATED_NOTE
 from ingest.ingestor import Ingestor
 from store.catalog import Catalog
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, run_cli, scripted_chat
 
 TEMPORAL = REPO / "benchmarks" / "data" / "temporal"
 STORY = TEMPORAL / "developing_story.jsonl"
 
 
-def _story(path, tmp_path_factory, models_dir, embedder) -> Assistant:
+def _story(path, tmp_path_factory, models_dir, embedder, llm=None) -> Assistant:
     from tests.conftest import make_settings
 
-    settings = make_settings(tmp_path_factory.mktemp("story") / "data", models_dir)
+    answer = {"backend": "local"} if llm is not None else {}
+    settings = make_settings(tmp_path_factory.mktemp("story") / "data", models_dir, answer=answer)
     articles = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     source = tmp_path_factory.mktemp("src") / "story.jsonl"
     source.write_text("\n".join(json.dumps({k: a[k] for k in ("id", "title", "text", "date", "outlet", "url", "lang")},
                                            ensure_ascii=False) for a in articles), encoding="utf-8")
     report = Ingestor(settings, embedder=embedder).ingest([str(source)])
     assert report.count("added") == len(articles)
-    return Assistant(settings, embedder=embedder)
+    return Assistant(settings, embedder=embedder, llm=llm)
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +117,24 @@ def test_an_english_latest_question_gets_the_newest_figure_from_an_indonesian_re
     assert "450" in first and "520" not in first
     assert any(c.published == "2025-03-11" and "450" in c.passage for c in answer.citations)
     assert "Newest source: 11 March 2025" in answer.text
+
+
+def test_a_model_answer_with_an_older_figure_gives_way_to_the_newest_report(tmp_path_factory, models_dir, embedder):
+    # the model read the toll of 10 March (28); the newest report (12 March) says 33: the user must not read 28
+    # as the latest figure above a quote that says 33
+    question = "What is the latest death toll from the sinking of the KMP Citra Bahari ferry?"
+    path = TEMPORAL / "developing_story_3.jsonl"
+    older = _story(path, tmp_path_factory, models_dir, embedder, scripted_chat("The death toll has reached 28 [1]."))
+    answer = older.ask(question, now=date(2025, 3, 13))
+    first = answer.text.split("\n\n")[0]
+    assert answer.note == OUTDATED_NOTE["en"] and not answer.refused
+    assert first.startswith(EXTRACTIVE_LEAD["en"]) and "33" in first and "28" not in first
+    assert "Newest source: 12 March 2025" in answer.text
+    # a model answer that gives the newest report's figure stays, with the quote under it
+    newest = _story(path, tmp_path_factory, models_dir, embedder, scripted_chat("The death toll has risen to 33 [1]."))
+    answer = newest.ask(question, now=date(2025, 3, 13))
+    assert answer.text.startswith("The death toll has risen to 33") and not answer.note
+    assert "Newest source: 12 March 2025" in answer.text
 
 
 def test_a_figure_that_changed_is_given_newest_first_with_its_date_and_the_older_one(story):

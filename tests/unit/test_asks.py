@@ -9,7 +9,7 @@ import pytest
 
 from assistant.asks import asked_kind, asked_thing, can_answer, counted, counts_of, figures
 from assistant.context import Unit
-from assistant.extractive import Sentences, best_sentences, earlier_sentence, figures_changed
+from assistant.extractive import Sentences, best_sentences, earlier_sentence, figures_changed, figures_disagree
 from assistant.records import Passage
 from core.records import Hit
 
@@ -197,6 +197,20 @@ def test_the_asked_thing_is_counted_in_the_other_language_through_its_translatio
     assert counts_of(sentence, "patient", ["sabar", "pasien"]) == {214}
     assert counts_of("Nine patients remain in hospital, 511 people were treated.", "pasien") == set()
     assert counts_of("Nine patients remain in hospital, 511 people were treated.", "pasien", ["patient"]) == {9}
+
+
+@pytest.mark.parametrize(("answer", "newest", "disagree"), [
+    ("The death toll has reached 28 [1].", ["Korban meninggal bertambah dua menjadi 33 orang, Rabu (12/3)."], True),
+    ("The death toll has risen to 33 [1].", ["Korban meninggal bertambah dua menjadi 33 orang, Rabu (12/3)."], False),
+    # the same amount in the other language's scale words; the marker and the date are not figures
+    ("The budget is now Rp 1.2 billion [2], as of 14 January 2025.", ["Pemkab menyiapkan BTT Rp 1,2 miliar."], False),
+    ("Anggaran BTT kini Rp 2,75 miliar [1].", ["Pemkab menyiapkan BTT Rp 1,2 miliar."], True),
+    # nothing to compare: an answer without a figure, or a newest report without one
+    ("The search was extended by the agency [1].", ["Korban meninggal menjadi 33 orang."], False),
+    ("The toll is 28 [1].", ["Basarnas memperpanjang operasi pencarian korban."], False),
+])
+def test_a_latest_answer_disagrees_when_none_of_its_figures_is_the_newest_reports(answer, newest, disagree):
+    assert figures_disagree(answer, newest) is disagree
 
 
 def test_a_sentence_in_the_other_language_answers_a_little_below_the_floor_of_the_questions_own():
