@@ -14,6 +14,7 @@ refusals and fallbacks between them, and the lazily built heavy parts.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
@@ -52,7 +53,7 @@ from assistant.prompts import (
     user_message,
 )
 from assistant.records import Answer, Passage, TimeFocus
-from assistant.retrieve import Mode, Retrieval, Retriever, relevance_floor
+from assistant.retrieve import Mode, Retrieval, Retriever, is_relevant
 from assistant.timely import newest_evidence, resolve_dates, search_in_time
 from core.errors import BackendError, InputError, WartaError
 from core.models.dictionary import load_dictionary
@@ -259,8 +260,7 @@ class Assistant:
         found = self.search(topic, k=min(MAX_BRIEF_SEARCH, len(arrived)), time_aware=False,
                             filters=Filters(article_ids=tuple(a.id for a in arrived)))
         cfg = self.settings.retrieval  # each article must be about the topic, not only the best one
-        hits = [h for h in found.hits
-                if h.dense is not None and h.dense >= relevance_floor(cfg, found.language, h.lang)]
+        hits = [h for h in found.hits if is_relevant(cfg, h, found.language)]
         passages = {h.article_id: Passage(1, h, h.text, 0) for h in reversed(hits)}  # each article's best passage
 
         def closest(article: ArticleInfo, text: str) -> list[str]:
@@ -300,12 +300,9 @@ class Assistant:
     def _search(self, query: str, scope: TimeScope, filters: Filters | None, now: date, *, k: int | None = None,
                 mode: Mode = "hybrid", merge: bool | None = None) -> Retrieval:
         retriever, cfg = self.retriever, self.settings.retrieval
-
-        def relevant(hit: Hit, language: str) -> bool:
-            return hit.dense is not None and hit.dense >= relevance_floor(cfg, language, hit.lang)
-
         found, focus = search_in_time(lambda f, n: retriever.search(query, k=n, filters=f, mode=mode, merge=merge),
-                                      scope, filters or Filters(), k or cfg.k, self.settings.time, now, relevant)
+                                      scope, filters or Filters(), k or cfg.k, self.settings.time, now,
+                                      functools.partial(is_relevant, cfg))
         found.time = focus
         return found
 

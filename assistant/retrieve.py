@@ -252,6 +252,11 @@ def relevance_floor(settings: RetrievalSettings, language: str, passage_lang: st
     return settings.min_relevance_cross_lingual if crosses(language, passage_lang) else settings.min_relevance
 
 
+def is_relevant(settings: RetrievalSettings, hit: Hit, language: str) -> bool:
+    """Whether ``hit`` is about a question in ``language``: its dense cosine reaches the floor of the pair."""
+    return hit.dense is not None and hit.dense >= relevance_floor(settings, language, hit.lang)
+
+
 class Retriever:
     """Searches one ``Index`` with the e5 embedder (and, for English questions over Indonesian passages, the e5
     lexicon and the English-Indonesian dictionary when ``retrieval.translate_keywords`` is on: each is given or
