@@ -377,7 +377,9 @@ def _part_of_year(m: re.Match[str], ctx: _Context) -> _Found | None:
     else:
         number = cal.ORDINALS[word(m["ord"] or m["enord"] or m["qord"])]
         months = 6 if kind in ("semester", "paruh", "half", "h") else 3
-    if number * months > 12 or (kind == "h" and not written):
+    # a half without a year is a match's half in sports news ("Di paruh kedua, intensitas tekanan Arsenal ...",
+    # "in the second half"), not the year's
+    if number * months > 12 or (kind in ("h", "paruh", "half") and not (written or relative)):
         return None
     if written:
         year = cal.full_year(written)

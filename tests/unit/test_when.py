@@ -179,6 +179,17 @@ def test_absolute_dates_months_years_and_parts(text, kind, start, end):
     assert one(text)[1:] == (kind, start, end)
 
 
+@pytest.mark.parametrize("text", ["Di paruh kedua, intensitas tekanan Arsenal tidak berubah.",
+                                  "Memasuki paruh pertama, Liverpool langsung tancap gas.",
+                                  "United scored twice in the second half."])
+def test_a_half_without_a_year_is_a_match_half_not_a_date(text):
+    assert find_dates(text, date(2018, 2, 16)) == []
+
+
+def test_a_half_with_a_year_is_still_a_date():
+    assert one("paruh kedua tahun ini")[1:] == ("relative", "2017-07-01", "2017-12-31")
+
+
 def test_the_thousands_of_a_price_are_not_a_count_of_weeks():
     # "Rp 38.000 pekan lalu" is last week's price, not "000 weeks ago"
     [mention] = find_dates("Harga cabai Rp 55.000, dari Rp 38.000 pekan lalu.", date(2025, 3, 9))
