@@ -10,6 +10,7 @@ whether the sources' figures changed between reports (``figures_changed``).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -19,6 +20,7 @@ from assistant.cite import strip_markers, with_marker
 from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
+from core.text.analyze import analyze, words
 from core.text.lang import crosses, detect_language
 
 MIN_SENTENCE_SCORE = 0.80  # e5 query->passage cosine; below it a sentence does not answer anything
@@ -39,6 +41,7 @@ class Sentences:
     focus: Sequence[str] = ()  # what they were ranked against (the question first)
     thing_translations: Sequence[str] = ()  # what a "berapa" / "how many" question counts, in the other language
     language: str = ""  # the question's
+    qualifiers: frozenset[str] = frozenset()  # keyword tokens of what a counting question says about its thing
 
     def answers(self, unit: Unit) -> bool:
         """Whether ``unit`` is close enough to the question to answer it (``MIN_SENTENCE_SCORE``, a little less
@@ -73,7 +76,34 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
         ranked = replace(ranked, units=fitting) if any(ranked.answers(u) for u in fitting) else ranked
     if translate is not None and ranked.thing:
         ranked = replace(ranked, thing_translations=tuple(translate(ranked.thing)))
+    if kind == "quantity":
+        ranked = replace(ranked, qualifiers=qualifiers(focus[0], ranked.thing, translate))
     return ranked
+
+
+# Words that say when, not what: a "latest" question's time words qualify nothing.
+_TIME_WORDS = "saat ini sekarang kini terkini terbaru terakhir hingga data menurut latest now currently current " \
+              "so far still recorded according figures newest"
+
+
+def qualifiers(question: str, thing: str, translate: Callable[[str], Sequence[str]] | None = None) -> frozenset[str]:
+    """What ``question`` says about the thing it counts, as keyword tokens of both languages: "Berapa pasien
+    yang masih *dirawat inap*?", "How many people are currently *displaced*?" (also the story's own words; the
+    thing itself and time words left out)."""
+    language = detect_language(question)
+    if language not in ("id", "en"):
+        return frozenset()
+    other = "en" if language == "id" else "id"
+    leave = set(analyze(f"{thing} {_TIME_WORDS}", language)) | set(analyze(_TIME_WORDS, other))
+    found: set[str] = set()
+    for word in words(question):
+        tokens = [t for t in analyze(word, language) if t not in leave and not t.isdigit()]
+        if not tokens:
+            continue
+        found.update(tokens)
+        for translation in translate(word) if translate is not None else ():
+            found.update(t for t in analyze(translation, other) if t not in leave)
+    return frozenset(found)
 
 
 def best_sentences(ranked: Sentences, limit: int, *, newest: bool = False) -> list[tuple[int, str]]:
@@ -81,12 +111,25 @@ def best_sentences(ranked: Sentences, limit: int, *, newest: bool = False) -> li
     questions, figures that changed): only sentences of the most recently published passage among those whose
     sentences answer about as well as the best one, so a figure is not taken from an older report when a newer
     one gives it, nor from a newer article that is about something else."""
-    units = newest_report(ranked) if newest else ranked.units
+    units = _distinct(newest_report(ranked) if newest else ranked.units)
     chosen = [u for u in units[:limit] if ranked.answers(u)]
     chosen = [u for u in chosen if u.cosine >= chosen[0].cosine - RUNNER_UP_GAP] if chosen else []
     chosen.sort(key=lambda u: (u.source, u.position))
     # a passage's kept sentences are joined by " … " where sentences were left out (``context.select``)
     return [(ranked.passages[u.source].n, u.text.strip(" …")) for u in chosen]
+
+
+def _distinct(units: Sequence[Unit]) -> list[Unit]:
+    """``units`` without repeats: a sentence that two articles share (a syndicated report, the same agency copy)
+    is quoted once, from its best-ranked passage."""
+    seen: set[str] = set()
+    kept = []
+    for u in units:
+        key = " ".join(u.text.strip(" …").casefold().split())
+        if key not in seen:
+            seen.add(key)
+            kept.append(u)
+    return kept
 
 
 def newest_report(ranked: Sentences) -> list[Unit]:
@@ -110,7 +153,8 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     thing, also = ranked.thing, ranked.thing_translations
     if naming := [u for u in answering if ranked.published(u) and counts_of(u.text, thing, also)]:
         newest_day = max(ranked.published(u) for u in naming)
-        return [u for u in naming if ranked.published(u) == newest_day]
+        newest = [u for u in naming if ranked.published(u) == newest_day]
+        return _qualified(ranked, newest) or newest  # of its sentences, the one about what is asked
     counts = {id(u): counted(u.text).keys() for u in answering}  # what each sentence counts, read once
     named = set(re.findall(r"[^\W\d_]+", ranked.focus[0].lower()))
     by_name = next((u for u in answering if named & counts[id(u)]), None)
@@ -122,6 +166,25 @@ def newest_report(ranked: Sentences) -> list[Unit]:
         if by_name is not None or newest_day > day:
             return [u for u in same if ranked.published(u) == newest_day]
     return _newest_near_best(ranked)
+
+
+def _qualified(ranked: Sentences, units: Sequence[Unit]) -> list[Unit]:
+    """Those of ``units`` (one report's sentences that count the asked thing) that say most of what the question
+    says about it (``Sentences.qualifiers``). Each word weighs by how few of the sentences hold it:
+    the story's own words, in every lead sentence, weigh little; "rawat inap" in two sentences of thirty a lot.
+    So "Berapa pasien yang masih dirawat inap?" is answered by "158 pasien masih menjalani rawat inap", not by the
+    same report's lead "... mencapai 1.421 kasus, dengan 13 pasien meninggal dunia"."""
+    if not ranked.qualifiers:
+        return []
+    held = [ranked.qualifiers.intersection(analyze(u.text, ranked.passages[u.source].hit.lang)) for u in ranked.units]
+    df: dict[str, int] = {}
+    for tokens in held:
+        for token in tokens:
+            df[token] = df.get(token, 0) + 1
+    weight = {t: math.log(1 + len(ranked.units) / n) for t, n in df.items()}
+    score = {id(u): sum(weight[t] for t in tokens) for u, tokens in zip(ranked.units, held)}
+    best = max((score[id(u)] for u in units), default=0.0)
+    return [u for u in units if best > 0 and score[id(u)] == best]
 
 
 def _newest_near_best(ranked: Sentences) -> list[Unit]:

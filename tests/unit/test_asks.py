@@ -9,7 +9,14 @@ import pytest
 
 from assistant.asks import asked_kind, asked_thing, can_answer, counted, counts_of, figures
 from assistant.context import Unit
-from assistant.extractive import Sentences, best_sentences, earlier_sentence, figures_changed, figures_disagree
+from assistant.extractive import (
+    Sentences,
+    best_sentences,
+    earlier_sentence,
+    figures_changed,
+    figures_disagree,
+    qualifiers,
+)
 from assistant.records import Passage
 from core.records import Hit
 
@@ -248,3 +255,26 @@ def test_a_latest_figure_named_before_its_number_comes_from_its_newest_report():
                         focus="Berapa jumlah kasus DBD terbaru di Banyusari?")
     assert best_sentences(ranked, 3, newest=True) == [
         (3, "Jumlah kasus DBD di Banyusari mencapai 1.421 hingga Senin (20/1).")]
+
+
+def test_a_sentence_two_articles_share_is_quoted_once_from_the_better_passage():
+    ranked = _sentences(("2018-02-16", "Di paruh kedua, intensitas tekanan Arsenal tidak berubah.", 0.86),
+                        ("2018-02-15", "Di paruh kedua,  intensitas tekanan Arsenal tidak berubah.", 0.86),
+                        ("2018-02-16", "Arsenal menang 3-0 atas Ostersunds.", 0.85))
+    assert best_sentences(ranked, 3) == [(1, "Di paruh kedua, intensitas tekanan Arsenal tidak berubah."),
+                                         (3, "Arsenal menang 3-0 atas Ostersunds.")]
+
+
+def test_of_the_newest_report_the_sentence_that_says_what_the_question_says_answers():
+    question = "Berapa pasien DBD yang saat ini masih dirawat inap di Banyusari?"
+    rows = [("2025-01-20", "Jumlah kasus DBD di Banyusari mencapai 1.421, dengan 13 pasien meninggal dunia.", 0.89),
+            ("2025-01-18", "Jumlah pasien yang dirawat inap di Banyusari berkurang menjadi 196 orang.", 0.87),
+            ("2025-01-20", "Di rumah sakit dan puskesmas, 158 pasien masih menjalani rawat inap.", 0.85),
+            ("2025-01-19", "Kasus DBD di Banyusari tersebar di 15 kecamatan.", 0.84)]
+    ranked = _sentences(*rows, focus=question)
+    ranked = replace(ranked, qualifiers=qualifiers(question, ranked.thing))
+    assert {"rawat", "inap", "dbd"} <= ranked.qualifiers and "pasien" not in ranked.qualifiers
+    assert best_sentences(ranked, 3, newest=True) == [(3, "Di rumah sakit dan puskesmas, 158 pasien masih menjalani "
+                                                          "rawat inap.")]
+    # without what the question says about the patients, the report's best sentence answers
+    assert best_sentences(replace(ranked, qualifiers=frozenset()), 1, newest=True)[0][0] == 1
