@@ -369,8 +369,34 @@ class Retriever:
             hits = one_per_story(hits, self.index.stories(h.story_id for h in hits))
         merge = cfg.merge_neighbors if merge is None else merge
         hits = diversify(hits, k, cfg.max_chunks_per_article, merge)
+        if relevant and mode != "keyword" and self._names_absent(query, language, hits):
+            relevant = False
         timings = {"dense": (t1 - t0) * 1000, "keyword": (t2 - t1) * 1000, "total": (time.perf_counter() - t0) * 1000}
         return Retrieval(query, language, hits, relevant, timings)
+
+    def _names_absent(self, query: str, language: str, hits: Sequence[Hit]) -> bool:
+        """Whether a question over passages all in the other language names things (``entity_terms``: "Who did
+        Emma marry?", "the Canal in Wesel") and no passage holds any of them, as written or translated by the
+        dictionary ("Germany": "Jerman"). Across languages the dense cosine is weak evidence (its floor is lower)
+        and names are what carries over; a question whose names are all absent is about something else."""
+        if language not in ("id", "en") or not hits or any(h.lang == language for h in hits):
+            return False
+        names = entity_terms(query).split()
+        texts = [h.text.casefold() for h in hits]
+        if not names or any(name.casefold() in text for name in names for text in texts):
+            return False  # (most questions: a name as written, found without analysing the passages)
+        other = other_language(language)
+        held: set[str] = set()
+        for hit in hits:
+            held.update(analyze(hit.text, hit.lang), analyze(hit.text, language))
+        dictionary = self.dictionary.get()
+        for name in names:
+            forms = {*analyze(name, language), *analyze(name, other)}
+            for translation in dictionary.either_way(name.lower()) if dictionary is not None else ():
+                forms.update(analyze(translation, other))
+            if not forms.isdisjoint(held):
+                return False
+        return True
 
     def _passes_floor(self, language: str, dense: Sequence[tuple[str, float]], records: dict[str, Hit]) -> bool:
         """The best dense passage must reach the floor for its language pair (cross-lingual cosines run lower)."""

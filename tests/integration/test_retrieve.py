@@ -193,3 +193,33 @@ def test_a_lexicon_that_cannot_be_had_costs_only_the_translation(caplog):
     assert retriever.lexicon.get() is None and retriever.lexicon.get() is None
     assert retriever.dictionary.get() is None
     assert calls == [1, 1] and "read-only" in caplog.text  # each tried once, said why
+
+
+def test_a_question_whose_names_no_passage_of_the_other_language_holds_is_not_about_them(settings, embedder,
+                                                                                          tmp_path):
+    # The off-topic English questions that passed the cross-lingual floor over FacQA ("What is the Canal in Wesel?")
+    # named things none of the Indonesian passages holds; the floor is set to 0 here so that only names decide.
+    from assistant.retrieve import Retriever
+    from core.models.dictionary import Dictionary
+    from store.index import Index
+
+    source = tmp_path / "news.jsonl"
+    source.write_text("".join(json.dumps(p) + "\n" for p in [
+        {"id": "berlin", "title": "", "lang": "id",
+         "text": "Pengadilan tertinggi Jerman di Berlin melicinkan jalan bagi pemilihan umum federal."},
+        {"id": "banjir", "title": "", "lang": "id",
+         "text": "Pengendalian banjir di Kota Padang dimulai pada 1918 dengan pembuatan Banjir Kanal."},
+    ]))
+    Ingestor(settings, embedder=embedder).ingest([str(source)])
+    loose = settings.retrieval.model_copy(update={"min_relevance_cross_lingual": 0.0, "min_relevance": 0.0})
+    retriever = Retriever(loose, Index(settings), embedder, dictionary=Dictionary({"germany": ["jerman"]}))
+
+    def relevant(question: str) -> bool:
+        return retriever.search(question).relevant
+
+    assert not relevant("What is the Canal in Wesel?")  # neither name is held ("Kanal" is not "Canal" here)
+    assert not relevant("Who did Emma marry?")
+    assert relevant("What did the court in Berlin decide?")  # a name as written
+    assert relevant("What did the highest court of Germany decide?")  # a name through the dictionary: "Jerman"
+    assert relevant("Who bought the rights?")  # no names: the floor alone decides
+    assert Retriever(loose, Index(settings), embedder).search("Apa yang diputuskan pengadilan di Wesel?").relevant
