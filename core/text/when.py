@@ -377,9 +377,9 @@ def _part_of_year(m: re.Match[str], ctx: _Context) -> _Found | None:
     else:
         number = cal.ORDINALS[word(m["ord"] or m["enord"] or m["qord"])]
         months = 6 if kind in ("semester", "paruh", "half", "h") else 3
-    # a half without a year is a match's half in sports news ("Di paruh kedua, intensitas tekanan Arsenal ...",
-    # "in the second half"), not the year's
-    if number * months > 12 or (kind in ("h", "paruh", "half") and not (written or relative)):
+    # a half or a "Q2" without a year is a match's half or a qualifying session in sports news ("Di paruh kedua,
+    # intensitas tekanan Arsenal ...", "in the second half", "mampu menembus Q2"), not a part of the year
+    if number * months > 12 or (kind in ("h", "q", "paruh", "half") and not (written or relative)):
         return None
     if written:
         year = cal.full_year(written)
@@ -463,9 +463,25 @@ def _absorb(found: list[_Found], text: str, anchor: date, question: bool) -> lis
     return out
 
 
+# English day words that end a name when a capitalised word comes right before them: "USA Today", "Premium
+# Friday", "Black Friday", "Good Friday" (Indonesian weekdays after a place are datelines: "Jakarta Senin (12/2)").
+_NAME_END = re.compile(r"(?:today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+_CAPITALISED_BEFORE = re.compile(r"\b([A-Z][\w.&'-]*)[ ]$")
+_NOT_A_NAME = frozenset("on by since until till last next this that every before after from early late and or "
+                        "pada sejak hingga sampai per".split())
+
+
+def _in_a_name(found: _Found, text: str) -> bool:
+    said = text[found.start : found.end]
+    before = _CAPITALISED_BEFORE.search(text[max(0, found.start - 30) : found.start])
+    return (said[:1].isupper() and bool(_NAME_END.match(said)) and before is not None
+            and before.group(1).lower() not in _NOT_A_NAME)
+
+
 def _scan(text: str, anchor: date, question: bool) -> list[TimeMention]:
     ctx = _Context(text, anchor, question)
-    found = _absorb(_join(_longest_first(_candidates(ctx)), text), text, anchor, question)
+    candidates = (f for f in _candidates(ctx) if not _in_a_name(f, text))
+    found = _absorb(_join(_longest_first(candidates), text), text, anchor, question)
     return [TimeMention(f.start, f.end, text[f.start : f.end], f.kind, f.range) for f in found]
 
 

@@ -186,6 +186,19 @@ def test_a_half_without_a_year_is_a_match_half_not_a_date(text):
     assert find_dates(text, date(2018, 2, 16)) == []
 
 
+@pytest.mark.parametrize("text", ["Miller mampu menembus Q2. Sayang di Q2, pebalap tercepat pada FP1 ...",
+                                  "Seperti dikutip dari USA Today, Coombe melakukan hal yang 'gila'.",
+                                  "Pemerintah Jepang menetapkan skema baru bernama 'Premium Friday', dimana ..."])
+def test_a_qualifying_session_and_names_ending_in_a_day_word_are_not_dates(text):
+    assert find_dates(text, date(2017, 5, 21)) == []
+
+
+def test_an_english_day_after_a_lower_case_word_or_a_comma_is_still_a_day():
+    assert [m.text for m in find_dates("Reuters reported on Friday, Jakarta, Senin (12/2).", date(2018, 2, 14))] == [
+        "on Friday", "Senin (12/2)"]
+    assert [m.text for m in find_dates("Officials said so. On Friday, it rained.", date(2018, 2, 14))] == ["On Friday"]
+
+
 def test_a_half_with_a_year_is_still_a_date():
     assert one("paruh kedua tahun ini")[1:] == ("relative", "2017-07-01", "2017-12-31")
 
