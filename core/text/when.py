@@ -163,7 +163,7 @@ _YEAR_WORDS = r"tahun\s+(?:lalu|kemarin|silam|ini|depan|mendatang)|(?:last|this|
 
 @_rule(rf"(?:(?P<wd>{WEEKDAY})\s*,?\s+)?(?:(?:tanggal|tgl\.?)\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?"
        rf"(?:\s*(?:-|–|—|hingga|sampai(?:\s+dengan)?|s/d|to|dan|and)\s*(?P<d2>\d{{1,2}}))?\s+(?:of\s+)?"
-       rf"(?P<mon>{MONTH})\.?(?:,?\s+(?P<y>{YEAR})|\s+(?P<mod>{BACK}|{FORWARD}|ini|{_YEAR_WORDS}))?"
+       rf"(?P<mon>{MONTH})\.?(?:,?\s+(?P<y>{YEAR})|(?<!\.)\s+(?P<mod>{BACK}|{FORWARD}|ini|{_YEAR_WORDS}))?"
        rf"|(?:(?P<wd2>{WEEKDAY})\s*,?\s+)?(?P<mon2>{MONTH})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?(?!\d)"
        rf"(?:\s*(?:-|–|to|through)\s*(?P<d4>\d{{1,2}})(?!\d))?(?:,?\s+(?P<y2>{YEAR}))?")
 def _days(m: re.Match[str], ctx: _Context) -> _Found | None:
@@ -482,7 +482,9 @@ def _scan(text: str, anchor: date, question: bool) -> list[TimeMention]:
     ctx = _Context(text, anchor, question)
     candidates = (f for f in _candidates(ctx) if not _in_a_name(f, text))
     found = _absorb(_join(_longest_first(candidates), text), text, anchor, question)
-    return [TimeMention(f.start, f.end, text[f.start : f.end], f.kind, f.range) for f in found]
+    # a month's full stop that ends the sentence is not part of the mention ("pada 23 Juni." -> "pada 23 Juni")
+    ends = [f.end - 1 if text[f.end - 1] == "." else f.end for f in found]
+    return [TimeMention(f.start, end, text[f.start : end], f.kind, f.range) for f, end in zip(found, ends)]
 
 
 # --- public API --------------------------------------------------------------------------------------------

@@ -199,6 +199,12 @@ def test_an_english_day_after_a_lower_case_word_or_a_comma_is_still_a_day():
     assert [m.text for m in find_dates("Officials said so. On Friday, it rained.", date(2018, 2, 14))] == ["On Friday"]
 
 
+def test_this_after_a_full_stop_begins_the_next_sentence():
+    # "Tragedi 27 Juli. Ini menggambarkan ...": not "27 Juli ini"
+    [mention] = find_dates("Konteks memperingati Tragedi 27 Juli. Ini menggambarkan seorang pemuda.", date(2017, 8, 1))
+    assert mention.text == "27 Juli"
+
+
 def test_a_half_with_a_year_is_still_a_date():
     assert one("paruh kedua tahun ini")[1:] == ("relative", "2017-07-01", "2017-12-31")
 
