@@ -151,6 +151,17 @@ def test_a_figure_that_changed_is_given_newest_first_with_its_date_and_the_older
     assert "40" in plain.text and "Sebelumnya" not in plain.text and "Sumber terbaru" not in plain.text
 
 
+def test_a_question_since_a_day_is_answered_from_the_newest_report_with_the_older_one(story):
+    # "sejak 6 Februari" asks how the toll developed up to now: the newest report (18), dated, then what was
+    # reported before it, not the best-matching report of the range
+    answer = story.ask("Bagaimana perkembangan korban meninggal banjir Tirtamaya sejak 6 Februari?",
+                       now=date(2024, 2, 11))
+    assert not answer.refused and answer.time.scope.kind == "since"
+    first, *rest = answer.text.split("\n\n")
+    assert "18 orang" in first
+    assert any(line.startswith("Sumber terbaru:") for line in rest) and "Sebelumnya (" in answer.text
+
+
 def test_a_range_asked_is_searched_first_and_widened_when_nothing_in_it_is_relevant(story):
     found = story.search("Berapa korban tewas banjir Tirtamaya kemarin?", now=date(2024, 2, 9))
     assert found.time.applied and not found.time.widened
