@@ -427,7 +427,7 @@ class Assistant:
             # what the extractive backend reads: the quotes, and whether the figures changed between reports
             sources = self._context(hits, ranked, cfg.extractive_context_tokens)
             sentences = self._sentences(follow.focus, sources)
-            newest = self._from_newest(scope, sentences, follow.focus)
+            sentences, newest = self._from_newest(scope, sentences, follow.focus)
             quotes = self._quotes(sentences, newest=newest)
             if newest and figures_disagree(grounded.text, [sentence for _, sentence in quotes]):
                 # the model read an older report's figure (or another one): the newest report answers instead
@@ -450,7 +450,7 @@ class Assistant:
         if sentences is None:
             sources = passages if chosen.llm is None else self._context(hits, ranked, cfg.extractive_context_tokens)
             sentences = self._sentences(follow.focus, sources)
-        newest = self._from_newest(scope, sentences, follow.focus)
+        sentences, newest = self._from_newest(scope, sentences, follow.focus)
         extracted = extractive_answer(sentences, q.language, cfg.extractive_sentences, newest=newest)
         q.first_token()
         if not extracted:
@@ -467,11 +467,15 @@ class Assistant:
                         unsupported=unsupported, note=note)
 
     @staticmethod
-    def _from_newest(scope: TimeScope, sentences: Sentences, focus: Sequence[str]) -> bool:
+    def _from_newest(scope: TimeScope, sentences: Sentences, focus: Sequence[str]) -> tuple[Sentences, bool]:
         """Whether the answer is taken from the newest report, dated, with what an older one said: "latest"
         questions, questions since a day ("perkembangan ... sejak 7 Februari": how it stands now), and questions
-        without a range whose figures changed between reports."""
-        return scope.latest or scope.kind == "since" or (scope.range is None and figures_changed(sentences, focus))
+        without a range whose figures changed between reports; with the sentences it is taken from: those of the
+        asked range's end at the latest ("berita terbaru ... pada Mei 2017")."""
+        newest = scope.latest or scope.kind == "since" or (scope.range is None and figures_changed(sentences, focus))
+        if newest and scope.range is not None and scope.range.end is not None:
+            sentences = sentences.as_of(scope.range.end.isoformat())
+        return sentences, newest
 
     def _sentences(self, focus: Sequence[str], sources: Sequence[Passage]) -> Sentences:
         """The sentences of ``sources`` ranked against ``focus`` once, for the extractive answer, the quotes and the

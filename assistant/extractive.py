@@ -57,6 +57,13 @@ class Sentences:
     def published(self, unit: Unit) -> str:
         return self.passages[unit.source].hit.published
 
+    def as_of(self, day: str) -> Sentences:
+        """The sentences of the passages published on or before ``day`` (ISO): the newest report of a range that
+        ends before today ("berita terbaru soal Manchester United pada Mei 2017") is that range's, not today's.
+        Unchanged when none of those answers."""
+        kept = [u for u in self.units if "" < self.published(u) <= day]
+        return replace(self, units=kept) if any(self.answers(u) for u in kept) else self
+
     def near_best(self) -> list[Unit]:
         """The sentences that answer about as well as the best one."""
         best = max((u.cosine for u in self.units), default=1.0)

@@ -162,6 +162,15 @@ def test_a_question_since_a_day_is_answered_from_the_newest_report_with_the_olde
     assert any(line.startswith("Sumber terbaru:") for line in rest) and "Sebelumnya (" in answer.text
 
 
+def test_the_latest_of_a_range_that_ended_is_that_ranges_newest_report(story):
+    # asked on 11 February about the 7th: the newest report of that day (12), not of today (18)
+    answer = story.ask("What was the latest death toll of the Tirtamaya flood on February 7?", now=date(2024, 2, 11))
+    assert not answer.refused and answer.time.scope.latest
+    first = answer.text.split("\n\n")[0]
+    assert "12" in first and "18" not in first
+    assert max(c.published for c in answer.citations) <= "2024-02-07"
+
+
 def test_a_range_asked_is_searched_first_and_widened_when_nothing_in_it_is_relevant(story):
     found = story.search("Berapa korban tewas banjir Tirtamaya kemarin?", now=date(2024, 2, 9))
     assert found.time.applied and not found.time.widened

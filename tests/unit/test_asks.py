@@ -278,3 +278,23 @@ def test_of_the_newest_report_the_sentence_that_says_what_the_question_says_answ
                                                           "rawat inap.")]
     # without what the question says about the patients, the report's best sentence answers
     assert best_sentences(replace(ranked, qualifiers=frozenset()), 1, newest=True)[0][0] == 1
+
+
+def test_the_latest_of_a_range_that_ended_comes_from_that_ranges_newest_report():
+    from datetime import date
+
+    from assistant.assistant import Assistant
+    from core.text.when import DateRange, TimeScope
+
+    ranked = _sentences(("2018-02-11", "Manchester United kalah dari Newcastle di St James Park.", 0.88),
+                        ("2017-05-24", "Manchester United bertemu Ajax di final Liga Europa.", 0.87),
+                        ("2017-05-10", "Manchester United menang atas Celta Vigo.", 0.86),
+                        focus="Apa berita terbaru soal Manchester United pada Mei 2017?")
+    may = TimeScope(DateRange(date(2017, 5, 1), date(2017, 5, 31)), True, "terbaru pada Mei 2017", "absolute")
+    sentences, newest = Assistant._from_newest(may, ranked, ranked.focus)
+    assert newest and best_sentences(sentences, 3, newest=True) == [
+        (2, "Manchester United bertemu Ajax di final Liga Europa.")]
+    # without a range, the newest report is today's
+    today = TimeScope(None, True, "terbaru", "latest")
+    sentences, newest = Assistant._from_newest(today, ranked, ranked.focus)
+    assert newest and best_sentences(sentences, 3, newest=True)[0][0] == 1
