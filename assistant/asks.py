@@ -55,6 +55,16 @@ def asked_kind(question: str) -> AnswerKind:
     return "quantity" if _QUANTITY_QUESTION.search(question) else "other"
 
 
+# A question about how a figure developed names it without "berapa": "Bagaimana perkembangan *jumlah* korban ...?",
+# "How has the *number of* people displaced changed?"
+_FIGURE_NAMED = re.compile(r"\b(?:jumlah|angka|number of|the number|death toll|toll|figures?)\b", re.IGNORECASE)
+
+
+def about_a_figure(question: str) -> bool:
+    """Whether ``question`` asks for a figure ("berapa", "how many") or about one ("perkembangan jumlah korban")."""
+    return asked_kind(question) == "quantity" or bool(_FIGURE_NAMED.search(question))
+
+
 def figures(sentence: str) -> list[Quantity]:
     """The numbers of ``sentence`` that are not part of a date ("Rabu (7/2)", "7 Februari 2024")."""
     return quantities(_DIGIT_DATE.sub(" ", sentence))

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant import context
+from assistant.asks import about_a_figure
 from assistant.brief import LEAD_SENTENCES, Briefing, build_briefing, lead
 from assistant.cite import Grounded, ground, is_refusal, refusal, strip_markers, with_quotes
 from assistant.doubt import TOP_LOGPROBS, refusal_probability
@@ -469,10 +470,12 @@ class Assistant:
     @staticmethod
     def _from_newest(scope: TimeScope, sentences: Sentences, focus: Sequence[str]) -> tuple[Sentences, bool]:
         """Whether the answer is taken from the newest report, dated, with what an older one said: "latest"
-        questions, questions since a day ("perkembangan ... sejak 7 Februari": how it stands now), and questions
-        without a range whose figures changed between reports; with the sentences it is taken from: those of the
-        asked range's end at the latest ("berita terbaru ... pada Mei 2017")."""
-        newest = scope.latest or scope.kind == "since" or (scope.range is None and figures_changed(sentences, focus))
+        questions, questions about a figure since a day ("perkembangan jumlah korban sejak 7 Februari": how it
+        stands now; not "Apa pesan Jokowi sejak awal 2018?"), and questions without a range whose figures changed
+        between reports; with the sentences it is taken from: those of the asked range's end at the latest
+        ("berita terbaru ... pada Mei 2017")."""
+        since = scope.kind == "since" and bool(focus) and about_a_figure(focus[0])
+        newest = scope.latest or since or (scope.range is None and figures_changed(sentences, focus))
         if newest and scope.range is not None and scope.range.end is not None:
             sentences = sentences.as_of(scope.range.end.isoformat())
         return sentences, newest

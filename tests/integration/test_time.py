@@ -154,7 +154,7 @@ def test_a_figure_that_changed_is_given_newest_first_with_its_date_and_the_older
 def test_a_question_since_a_day_is_answered_from_the_newest_report_with_the_older_one(story):
     # "sejak 6 Februari" asks how the toll developed up to now: the newest report (18), dated, then what was
     # reported before it, not the best-matching report of the range
-    answer = story.ask("Bagaimana perkembangan korban meninggal banjir Tirtamaya sejak 6 Februari?",
+    answer = story.ask("Bagaimana perkembangan jumlah korban meninggal banjir Tirtamaya sejak 6 Februari?",
                        now=date(2024, 2, 11))
     assert not answer.refused and answer.time.scope.kind == "since"
     first, *rest = answer.text.split("\n\n")

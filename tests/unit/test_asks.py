@@ -298,3 +298,23 @@ def test_the_latest_of_a_range_that_ended_comes_from_that_ranges_newest_report()
     today = TimeScope(None, True, "terbaru", "latest")
     sentences, newest = Assistant._from_newest(today, ranked, ranked.focus)
     assert newest and best_sentences(sentences, 3, newest=True)[0][0] == 1
+
+
+@pytest.mark.parametrize(("question", "figure"), [
+    ("Bagaimana perkembangan jumlah korban tewas banjir Tirtamaya sejak 7 Februari?", True),
+    ("How has the number of people displaced by the flood changed since February 8?", True),
+    ("Berapa korban banjir sejak Senin?", True),
+    ("Apa pesan Presiden Jokowi kepada Menteri Susi sejak awal 2018?", False),
+    ("Since early February, who has KPK named as a suspect?", False),
+])
+def test_a_question_since_a_day_is_about_a_figure_only_when_it_names_or_asks_one(question, figure):
+    from datetime import date
+
+    from assistant.asks import about_a_figure
+    from assistant.assistant import Assistant
+    from core.text.when import DateRange, TimeScope
+
+    assert about_a_figure(question) is figure
+    since = TimeScope(DateRange(date(2018, 1, 1), date(2018, 2, 20)), False, "sejak", "since")
+    ranked = _sentences(("2018-02-19", "Yuyu dilantik sebagai KSAU.", 0.86), focus=question)
+    assert Assistant._from_newest(since, ranked, ranked.focus)[1] is figure
