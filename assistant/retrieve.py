@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
+from difflib import SequenceMatcher
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
@@ -36,7 +37,7 @@ from core.models.embedder import Embedder
 from core.models.lexicon import MAX_WORDS, Lexicon
 from core.records import ArticleInfo, Hit
 from core.settings import RetrievalSettings, SearchMode
-from core.text.analyze import ENGLISH_STOPWORDS, analyze, entity_terms, words
+from core.text.analyze import ENGLISH_STOPWORDS, analyze, entity_terms, fold, words
 from core.text.lang import crosses, detect_language, other_language
 from store.filters import Filters
 from store.index import Index
@@ -376,27 +377,40 @@ class Retriever:
 
     def _names_absent(self, query: str, language: str, hits: Sequence[Hit]) -> bool:
         """Whether a question over passages all in the other language names things (``entity_terms``: "Who did
-        Emma marry?", "the Canal in Wesel") and no passage holds any of them, as written or translated by the
-        dictionary ("Germany": "Jerman"). Across languages the dense cosine is weak evidence (its floor is lower)
-        and names are what carries over; a question whose names are all absent is about something else."""
+        Emma marry?", "the Canal in Wesel") the passages do not hold: none of its names, as written or translated
+        by the dictionary ("Germany": "Jerman"), or none of its proper names (names the dictionary does not
+        translate: "Wesel", "Constance"), in any spelling close to theirs ("Mediterranean": "Mediterania",
+        "Scandinavia": "Skandinavia"). Across languages the dense cosine is weak evidence (its floor is lower) and
+        names are what carries over; a question whose names are absent is about something else."""
         if language not in ("id", "en") or not hits or any(h.lang == language for h in hits):
             return False
         names = entity_terms(query).split()
+        if not names:
+            return False
         texts = [h.text.casefold() for h in hits]
-        if not names or any(name.casefold() in text for name in names for text in texts):
-            return False  # (most questions: a name as written, found without analysing the passages)
+        written = {name: any(name.casefold() in text for text in texts) for name in names}
+        dictionary = self.dictionary.get()
+        translations = {name: dictionary.either_way(name.lower()) if dictionary is not None else [] for name in names}
+        proper = [name for name in names if name.isalpha() and not translations[name]]
+        if all(written[name] for name in proper) and any(written.values()):
+            return False  # (most questions: the names as written, found without analysing the passages)
         other = other_language(language)
         held: set[str] = set()
         for hit in hits:
             held.update(analyze(hit.text, hit.lang), analyze(hit.text, language))
-        dictionary = self.dictionary.get()
+        spellings = {_spelling(word) for text in texts for word in words(text) if len(word) > 3}
+        found = dict(written)
         for name in names:
             forms = {*analyze(name, language), *analyze(name, other)}
-            for translation in dictionary.either_way(name.lower()) if dictionary is not None else ():
+            for translation in translations[name]:
                 forms.update(analyze(translation, other))
-            if not forms.isdisjoint(held):
-                return False
-        return True
+            found[name] = found[name] or not forms.isdisjoint(held) or (
+                name in proper and _spelled_alike(_spelling(name), spellings))
+        if not any(found.values()):
+            return True
+        # Some names held: still not about them when at most half are and no proper name is ("the Canal in
+        # Wesel": "kanal" is held, "Wesel" is not).
+        return bool(proper) and not any(found[name] for name in proper) and 2 * sum(found.values()) <= len(names)
 
     def _passes_floor(self, language: str, dense: Sequence[tuple[str, float]], records: dict[str, Hit]) -> bool:
         """The best dense passage must reach the floor for its language pair (cross-lingual cosines run lower)."""
@@ -405,3 +419,15 @@ class Retriever:
         best_id, best = dense[0]
         best_lang = records[best_id].lang if best_id in records else language
         return best >= relevance_floor(self.settings, language, best_lang)
+
+
+
+def _spelling(word: str) -> str:
+    """A word folded so that names written the two languages' ways begin alike ("Canarian" and "Kanari",
+    "Scandinavia" and "Skandinavia")."""
+    return fold(word).replace("ph", "f").replace("c", "k").replace("q", "k").replace("y", "i")
+
+
+def _spelled_alike(name: str, spellings: set[str]) -> bool:
+    """Whether one of ``spellings`` begins like ``name`` and is close to it ("mediterranean", "mediterania")."""
+    return any(word[:2] == name[:2] and SequenceMatcher(None, name, word).ratio() >= 0.8 for word in spellings)

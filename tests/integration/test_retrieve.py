@@ -209,17 +209,22 @@ def test_a_question_whose_names_no_passage_of_the_other_language_holds_is_not_ab
          "text": "Pengadilan tertinggi Jerman di Berlin melicinkan jalan bagi pemilihan umum federal."},
         {"id": "banjir", "title": "", "lang": "id",
          "text": "Pengendalian banjir di Kota Padang dimulai pada 1918 dengan pembuatan Banjir Kanal."},
+        {"id": "es", "title": "", "lang": "id",
+         "text": "Pada Zaman Es terakhir, lapisan es menutupi Skandinavia dan sebagian besar Eropa utara."},
     ]))
     Ingestor(settings, embedder=embedder).ingest([str(source)])
     loose = settings.retrieval.model_copy(update={"min_relevance_cross_lingual": 0.0, "min_relevance": 0.0})
-    retriever = Retriever(loose, Index(settings), embedder, dictionary=Dictionary({"germany": ["jerman"]}))
+    retriever = Retriever(loose, Index(settings), embedder, dictionary=Dictionary({"germany": ["jerman"], "canal": ["kanal"]}))
 
     def relevant(question: str) -> bool:
         return retriever.search(question).relevant
 
-    assert not relevant("What is the Canal in Wesel?")  # neither name is held ("Kanal" is not "Canal" here)
+    assert not relevant("What is the Canal in Wesel?")  # "Canal" is held ("Kanal"), the proper name "Wesel" is not
+    assert not relevant("How many bodies of water make up Lake Constance?")  # "Lake": no translation here either
     assert not relevant("Who did Emma marry?")
     assert relevant("What did the court in Berlin decide?")  # a name as written
     assert relevant("What did the highest court of Germany decide?")  # a name through the dictionary: "Jerman"
     assert relevant("Who bought the rights?")  # no names: the floor alone decides
+    assert relevant("What covered Scandinavia in the last Ice Age?")  # spelled "Skandinavia" in the passage
+    assert relevant("Did the court in Berlin rule on Wesel?")  # one proper name held: about them
     assert Retriever(loose, Index(settings), embedder).search("Apa yang diputuskan pengadilan di Wesel?").relevant
