@@ -382,13 +382,13 @@ class Retriever:
         translate: "Wesel", "Constance"), in any spelling close to theirs ("Mediterranean": "Mediterania",
         "Scandinavia": "Skandinavia"). Across languages the dense cosine is weak evidence (its floor is lower) and
         names are what carries over; a question whose names are absent is about something else."""
-        if language not in ("id", "en") or not hits or any(h.lang == language for h in hits):
+        if language not in ("id", "en") or not hits:
             return False
         names = entity_terms(query).split()
-        if not names:
+        if not names or (any(h.lang == language for h in hits) and len(names) < SAME_LANGUAGE_NAMES):
             return False
-        texts = [h.text.casefold() for h in hits]
-        written = {name: any(name.casefold() in text for text in texts) for name in names}
+        said = {word for hit in hits for word in words(hit.text)}
+        written = {name: bool(words(name)) and said.issuperset(words(name)) for name in names}
         dictionary = self.dictionary.get()
         translations = {name: dictionary.either_way(name.lower()) if dictionary is not None else [] for name in names}
         proper = [name for name in names if name.isalpha() and not translations[name]]
@@ -398,7 +398,7 @@ class Retriever:
         held: set[str] = set()
         for hit in hits:
             held.update(analyze(hit.text, hit.lang), analyze(hit.text, language))
-        spellings = {_spelling(word) for text in texts for word in words(text) if len(word) > 3}
+        spellings = {_spelling(word) for word in said if len(word) > 3}
         found = dict(written)
         for name in names:
             forms = {*analyze(name, language), *analyze(name, other)}
@@ -408,6 +408,8 @@ class Retriever:
                 name in proper and _spelled_alike(_spelling(name), spellings))
         if not any(found.values()):
             return True
+        if any(h.lang == language for h in hits):
+            return False
         # Some names held: still not about them when at most half are and no proper name is ("the Canal in
         # Wesel": "kanal" is held, "Wesel" is not).
         return bool(proper) and not any(found[name] for name in proper) and 2 * sum(found.values()) <= len(names)
@@ -420,6 +422,11 @@ class Retriever:
         best_lang = records[best_id].lang if best_id in records else language
         return best >= relevance_floor(self.settings, language, best_lang)
 
+
+
+SAME_LANGUAGE_NAMES = 3
+"""A question in the passages' language is off their topic when it names at least this many things and none is held:
+a paragraph may leave its subject to a title ("Apakah ibukota Thailand?"), not three names."""
 
 
 def _spelling(word: str) -> str:

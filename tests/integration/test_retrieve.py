@@ -228,3 +228,8 @@ def test_a_question_whose_names_no_passage_of_the_other_language_holds_is_not_ab
     assert relevant("What covered Scandinavia in the last Ice Age?")  # spelled "Skandinavia" in the passage
     assert relevant("Did the court in Berlin rule on Wesel?")  # one proper name held: about them
     assert Retriever(loose, Index(settings), embedder).search("Apa yang diputuskan pengadilan di Wesel?").relevant
+    # In the passages' own language a paragraph may leave its subject to a title: one or two absent names do not
+    # decide, three do.
+    assert relevant("Apakah ibukota Thailand?")
+    assert not relevant("Di pulau apakah Djoko Tjahjono Iskandar menemukan katak itu?")
+    assert relevant("Kapan Banjir Kanal di Kota Padang dibangun Djoko Tjahjono Iskandar?")  # names held
