@@ -265,7 +265,7 @@ class Assistant:
         passages = {h.article_id: Passage(1, h, h.text, 0) for h in reversed(hits)}  # each article's best passage
 
         def closest(article: ArticleInfo, text: str) -> list[str]:
-            ranked = self._sentences([topic], [passages[article.id]]) if article.id in passages else None
+            ranked = self._sentences([topic], [passages[article.id]], language) if article.id in passages else None
             chosen = best_sentences(ranked, LEAD_SENTENCES) if ranked is not None else []
             return [sentence for _, sentence in chosen] or lead(article, text)
 
@@ -427,7 +427,7 @@ class Assistant:
             before = grounded.text
             # what the extractive backend reads: the quotes, and whether the figures changed between reports
             sources = self._context(hits, ranked, cfg.extractive_context_tokens)
-            sentences = self._sentences(follow.focus, sources)
+            sentences = self._sentences(follow.focus, sources, q.language)
             sentences, newest = self._from_newest(scope, sentences, follow.focus)
             quotes = self._quotes(sentences, newest=newest)
             if newest and figures_disagree(grounded.text, [sentence for _, sentence in quotes]):
@@ -450,7 +450,7 @@ class Assistant:
         note = note or (REMOVED_NOTE[q.language] if unsupported else "")
         if sentences is None:
             sources = passages if chosen.llm is None else self._context(hits, ranked, cfg.extractive_context_tokens)
-            sentences = self._sentences(follow.focus, sources)
+            sentences = self._sentences(follow.focus, sources, q.language)
         sentences, newest = self._from_newest(scope, sentences, follow.focus)
         extracted = extractive_answer(sentences, q.language, cfg.extractive_sentences, newest=newest)
         q.first_token()
@@ -480,10 +480,10 @@ class Assistant:
             sentences = sentences.as_of(scope.range.end.isoformat())
         return sentences, newest
 
-    def _sentences(self, focus: Sequence[str], sources: Sequence[Passage]) -> Sentences:
+    def _sentences(self, focus: Sequence[str], sources: Sequence[Passage], language: str) -> Sentences:
         """The sentences of ``sources`` ranked against ``focus`` once, for the extractive answer, the quotes and the
-        'earlier' line."""
-        return rank_sentences(focus, sources, self.embedder, self.encoding, self._translations)
+        'earlier' line; ``language``: the question's."""
+        return rank_sentences(focus, sources, self.embedder, self.encoding, self._translations, language=language)
 
     def _translations(self, word: str) -> list[str]:
         """``word`` in the other language, through the dictionary (none without it)."""

@@ -71,13 +71,15 @@ class Sentences:
 
 
 def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, encoding,
-                   translate: Callable[[str], Sequence[str]] | None = None) -> Sentences:
+                   translate: Callable[[str], Sequence[str]] | None = None, *, language: str = "") -> Sentences:
     """``passages``' sentences scored against ``focus`` (see ``context.rank_units``). ``translate`` gives a word's
     translations into the other language (``core.models.dictionary``): what a question counts is then found in
-    articles of either language ("patients": "pasien")."""
+    articles of either language ("patients": "pasien"). ``language`` is the question's, as the conversation tells
+    it ("dan Google?" alone says little); read from ``focus[0]`` when not given."""
     units = rank_units(focus, [replace(p.hit, text=p.text) for p in passages], embedder, encoding) if passages else []
     kind = asked_kind(focus[0]) if focus else "other"
-    ranked = Sentences(passages, units, tuple(focus), language=detect_language(focus[0]) if focus else "")
+    language = language or (detect_language(focus[0]) if focus else "")
+    ranked = Sentences(passages, units, tuple(focus), language=language)
     if kind != "other":
         fitting = [u for u in units if can_answer(u.text, kind)]
         ranked = replace(ranked, units=fitting) if any(ranked.answers(u) for u in fitting) else ranked
