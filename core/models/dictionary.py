@@ -28,6 +28,7 @@ from pathlib import Path
 
 from core.digest import bytes_sha256, text_sha256
 from core.errors import ModelError
+from core.models.glossary import NEWS_GLOSSARY
 from core.paths import DataDir
 from core.settings import Settings
 from core.text.analyze import analyze, words
@@ -239,5 +240,14 @@ def load_dictionary(settings: Settings) -> Dictionary | None:
             log.warning("the English-Indonesian dictionary is not prepared (%s): English questions over Indonesian "
                         "articles are translated through the e5 lexicon alone; run `warta setup` with network to "
                         "deb.debian.org", path)
-        _loaded[str(path)] = Dictionary.load(path) if path.is_file() else None
+        _loaded[str(path)] = with_glossary(Dictionary.load(path)) if path.is_file() else None
     return _loaded[str(path)]
+
+
+def with_glossary(dictionary: Dictionary) -> Dictionary:
+    """``dictionary`` with the news words it lacks (``glossary.NEWS_GLOSSARY``), their translations first where
+    it has the word in another sense ("missing": "hilang" before "nona")."""
+    entries = dict(dictionary.entries)
+    for head, translations in NEWS_GLOSSARY.items():
+        entries[head] = list(dict.fromkeys([*translations, *entries.get(head, ())]))
+    return Dictionary(entries)

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from core.errors import ModelError
-from core.models.dictionary import DICTD_FILES, Dictionary, ensure_dictionary, lemmas, parse_dictd
+from core.models.dictionary import DICTD_FILES, Dictionary, ensure_dictionary, lemmas, parse_dictd, with_glossary
 from core.paths import DataDir
 from core.settings import Settings
 
@@ -138,6 +138,17 @@ def served():
     server = _Server(package)
     yield server, hashlib.sha256(package).hexdigest()
     server.close()
+
+
+def test_news_words_the_dictionary_lacks_are_translated_in_their_news_sense_first():
+    # FreeDict has no "case" or "displaced", and "missing" only through "miss" ("nona"): an English question over
+    # Indonesian reports could not say what it counts ("How many dengue cases?") or about whom.
+    dictionary = with_glossary(Dictionary({"miss": ["nona", "merindukan"], "river": ["sungai"]}))
+    assert dictionary.either_way("cases") == ["kasus"]
+    assert dictionary.either_way("kasus") == ["case"]  # and back, for Indonesian questions over English reports
+    assert dictionary.either_way("displaced")[:2] == ["mengungsi", "pengungsi"]
+    assert dictionary.either_way("missing")[0] == "hilang"
+    assert dictionary.either_way("rivers") == ["sungai"]  # its own entries kept
 
 
 def test_the_package_is_downloaded_checked_and_read_once(served, tmp_path):
