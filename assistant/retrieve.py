@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import logging
 import time
-from difflib import SequenceMatcher
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from typing import Generic, TypeVar
 
 import numpy as np

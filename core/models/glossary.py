@@ -1,4 +1,4 @@
-"""News words FreeDict's English-Indonesian dictionary lacks, added to it when it loads (``dictionary.load_dictionary``).
+"""News words FreeDict's English-Indonesian dictionary lacks, added to it when it loads (``load_dictionary``).
 
 FreeDict eng-ind has ~9,800 headwords and few of the words disaster, health, crime and money reports are made of:
 "case", "shelter", "survivor", "displaced", "injured", "aid", "suspect" have no entry (43 of 96 common news words
