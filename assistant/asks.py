@@ -168,6 +168,31 @@ def asked_thing(question: str) -> str:
     return next((_stem(w) for w in words if w.lower() not in _COUNT_WORDS), "")
 
 
+# Nouns that count people without saying which ("How many *people* are displaced?", "Berapa *warga* yang masih
+# mengungsi?"): what the question asks about them (``asked_state``) names the figure, not the noun.
+PERSON_WORDS = frozenset("people person resident individual orang warga jiwa penduduk masyarakat".split())
+# Between such a noun and what is asked about them: auxiliaries, "yang", time and degree words.
+_BEFORE_STATE = _AUX | frozenset(
+    "been being be yang masih sudah telah sedang tengah kini sekarang saat ini hingga terkini terbaru sebenarnya "
+    "currently still now so far already actually who that".split())
+
+
+def asked_state(question: str) -> str:
+    """What a "berapa" / "how many" question about people asks about them, as one word, when the counted noun
+    says nothing of it (``PERSON_WORDS``): "How many people are currently *displaced*?", "How many residents have
+    been *evacuated*?", "Berapa warga yang saat ini masih *mengungsi*?"; "" for other questions ("Berapa jumlah
+    korban meninggal?": "korban" is what is counted)."""
+    found = _QUESTION_WORDS.search(question)
+    thing = asked_thing(question)
+    if not found or thing not in PERSON_WORDS:
+        return ""
+    words = _WORD.findall(question[found.end():])
+    at = next((i for i, word in enumerate(words) if _stem(word) == thing), None)
+    if at is None:
+        return ""
+    return next((word for word in words[at + 1:] if word.lower() not in _BEFORE_STATE), "")
+
+
 def counts_of(sentence: str, thing: str, also: Collection[str] = ()) -> set[float]:
     """The figures of ``sentence`` that count ``thing`` (``asked_thing``) or one of its translations ``also``
     ("patient": "pasien"): it is the word right after the number ("1,287 *cases*") or it comes before the number in

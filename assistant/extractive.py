@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.asks import asked_kind, asked_thing, can_answer, counted, counts_of, figures
+from assistant.asks import PERSON_WORDS, asked_kind, asked_state, asked_thing, can_answer, counted, counts_of, figures
 from assistant.cite import strip_markers, with_marker
 from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
@@ -42,6 +42,7 @@ class Sentences:
     thing_translations: Sequence[str] = ()  # what a "berapa" / "how many" question counts, in the other language
     language: str = ""  # the question's
     qualifiers: frozenset[str] = frozenset()  # keyword tokens of what a counting question says about its thing
+    state: frozenset[str] = frozenset()  # keyword tokens, both languages, of what it asks about people it counts
 
     def answers(self, unit: Unit) -> bool:
         """Whether ``unit`` is close enough to the question to answer it (``MIN_SENTENCE_SCORE``, a little less
@@ -86,8 +87,19 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
     if translate is not None and ranked.thing:
         ranked = replace(ranked, thing_translations=tuple(translate(ranked.thing)))
     if kind == "quantity":
-        ranked = replace(ranked, qualifiers=qualifiers(focus[0], ranked.thing, translate))
+        ranked = replace(ranked, qualifiers=qualifiers(focus[0], ranked.thing, translate),
+                         state=_tokens_both_ways(asked_state(focus[0]), language, translate))
     return ranked
+
+
+def _tokens_both_ways(word: str, language: str, translate: Callable[[str], Sequence[str]] | None) -> frozenset[str]:
+    """The keyword tokens of ``word`` and of its translations into the other language ("displaced": "displac",
+    "ungsi")."""
+    if not word or language not in ("id", "en"):
+        return frozenset()
+    other = "en" if language == "id" else "id"
+    translations = translate(word) if translate is not None else ()
+    return frozenset(analyze(word, language)).union(*(analyze(t, other) for t in translations))
 
 
 # Words that say when, not what: a "latest" question's time words qualify nothing.
@@ -155,11 +167,17 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     1. the figure of a thing the question names ("Berapa *rumah* rusak?": "850 rumah"), in its newest report;
     2. else the best sentence's figure, when a later article reports the same thing again;
     3. else the sentences of the newest article among those answering about as well as the best (also for
-       questions about something that is not counted: a bridge that reopened)."""
+       questions about something that is not counted: a bridge that reopened).
+    People counted by a noun that says nothing of them ("How many *people* are currently *displaced*?": every
+    report counts people, the dead first) are named by what the question asks about them (``Sentences.state``):
+    rule 0 takes only the sentences that count people and say it ("2.800 warga masih bertahan di pengungsian"),
+    when there are any."""
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     answering = [u for u in ranked.units if ranked.answers(u)]
     thing, also = ranked.thing, ranked.thing_translations
+    if ranked.state and (stating := [u for u in answering if _states(ranked, u)]):
+        answering, also = stating, (*also, *PERSON_WORDS)
     if naming := [u for u in answering if ranked.published(u) and counts_of(u.text, thing, also)]:
         newest_day = max(ranked.published(u) for u in naming)
         newest = [u for u in naming if ranked.published(u) == newest_day]
@@ -175,6 +193,20 @@ def newest_report(ranked: Sentences) -> list[Unit]:
         if by_name is not None or newest_day > day:
             return [u for u in same if ranked.published(u) == newest_day]
     return _newest_near_best(ranked)
+
+
+def _states(ranked: Sentences, unit: Unit) -> bool:
+    """Whether ``unit`` counts people and says what the question asks about them (``Sentences.state``)."""
+    return not ranked.state.isdisjoint(analyze(unit.text, ranked.passages[unit.source].hit.lang)) and bool(
+        counts_of(unit.text, ranked.thing, (*ranked.thing_translations, *PERSON_WORDS)))
+
+
+def _counts_asked(ranked: Sentences, unit: Unit) -> bool:
+    """Whether ``unit`` gives a figure of what a "berapa" / "how many" question counts (and, for people, says what
+    it asks about them)."""
+    if ranked.state:
+        return _states(ranked, unit)
+    return bool(ranked.thing) and bool(counts_of(unit.text, ranked.thing, ranked.thing_translations))
 
 
 def _qualified(ranked: Sentences, units: Sequence[Unit]) -> list[Unit]:
@@ -203,8 +235,13 @@ def _newest_near_best(ranked: Sentences) -> list[Unit]:
 
 def earlier_sentence(ranked: Sentences, before: str) -> tuple[Passage, str] | None:
     """The best sentence of the passages published before ``before`` (ISO), when one answers at all: what an
-    older report said, to show next to the newest one."""
+    older report said, to show next to the newest one. For a "berapa" / "how many" question, the best one that
+    gives a figure of what it counts, when one does ("5.100 warga kini tinggal di 11 titik pengungsian" under
+    "2.800 warga masih bertahan di pengungsian", not that day's death toll)."""
     older = [u for u in ranked.units if "" < ranked.published(u) < before]
+    same = [u for u in older if ranked.answers(u) and _counts_asked(ranked, u)]
+    if same:
+        return ranked.passages[same[0].source], same[0].text.strip(" …")
     if not older or not ranked.answers(older[0]):
         return None
     return ranked.passages[older[0].source], older[0].text.strip(" …")

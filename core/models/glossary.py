@@ -15,7 +15,8 @@ NEWS_GLOSSARY: dict[str, list[str]] = {
     "case": ["kasus"],
     "resident": ["warga", "penduduk"],
     "survivor": ["selamat", "penyintas"],
-    "rescuer": ["penyelamat", "sar"],
+    "survive": ["selamat"],
+    "rescuer": ["penyelamat", "sar", "personel", "petugas"],
     "volunteer": ["relawan", "sukarelawan"],
     "evacuee": ["pengungsi"],
     "casualty": ["korban"],
@@ -24,6 +25,7 @@ NEWS_GLOSSARY: dict[str, list[str]] = {
     # what happened to them
     "displaced": ["mengungsi", "pengungsi", "pengungsian"],
     "evacuate": ["evakuasi", "dievakuasi", "mengungsi"],
+    "deploy": ["dikerahkan", "diterjunkan", "mengerahkan"],
     "evacuation": ["evakuasi", "pengungsian"],
     "shelter": ["pengungsian", "penampungan", "posko"],
     "injured": ["luka", "terluka", "cedera"],

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.asks import asked_kind, asked_thing, can_answer, counted, counts_of, figures
+from assistant.asks import asked_kind, asked_state, asked_thing, can_answer, counted, counts_of, figures
 from assistant.context import Unit
 from assistant.extractive import (
     Sentences,
@@ -83,6 +83,51 @@ def test_a_figure_that_changed_between_reports_is_answered_with_the_newest_and_t
     assert best_sentences(ranked, 3, newest=True) == [(2, "Korban meninggal bertambah menjadi 18 orang.")]
     passage, sentence = earlier_sentence(ranked, "2024-02-08")
     assert passage.hit.published == "2024-02-06" and "7 orang" in sentence
+
+
+def test_the_earlier_line_gives_an_older_figure_of_what_the_question_counts():
+    # the older report's closest sentence is its death toll; the question asks about evacuees
+    ranked = _sentences(("2024-02-08", "Korban meninggal bertambah menjadi 18 orang.", 0.90),
+                        ("2024-02-10", "Sebanyak 2.800 warga masih mengungsi.", 0.88),
+                        ("2024-02-08", "BPBD mencatat 5.100 warga kini tinggal di pengungsian.", 0.84),
+                        focus="Berapa jumlah pengungsi banjir Tirtamaya sekarang?")
+    ranked = replace(ranked, thing_translations=("warga",))
+    passage, sentence = earlier_sentence(ranked, "2024-02-10")
+    assert passage.n == 3 and "5.100 warga" in sentence
+    # nothing older counts it: the older report's best sentence, as before
+    assert earlier_sentence(replace(ranked, units=ranked.units[:2]), "2024-02-10")[0].n == 1
+
+
+@pytest.mark.parametrize(("question", "state"), [
+    ("How many people are currently displaced by the Tirtamaya flood?", "displaced"),
+    ("How many people have survived the KMP Citra Bahari sinking so far?", "survived"),
+    ("How many residents have been evacuated because of the landslide now?", "evacuated"),
+    ("Berapa jumlah warga yang saat ini masih mengungsi akibat longsor?", "mengungsi"),
+    ("Berapa orang yang dirawat di rumah sakit?", "dirawat"),
+    ("Berapa jumlah korban meninggal terbaru?", ""),  # "korban" says who is counted
+    ("How many dengue patients are in hospital?", ""),
+    ("How many people?", ""),
+])
+def test_what_a_question_asks_about_the_people_it_counts(question, state):
+    assert asked_state(question) == state
+
+
+def test_people_counted_by_a_plain_noun_are_named_by_what_the_question_asks_about_them():
+    # every report counts people, the dead first; the newest sentence about the displaced is what is asked
+    question = "How many people are currently displaced by the Tirtamaya flood?"
+    ranked = _sentences(("2024-02-10", "Korban meninggal akibat banjir itu tetap 18 orang.", 0.88),
+                        ("2024-02-08", "BPBD mencatat 5.100 warga kini tinggal di pengungsian.", 0.86),
+                        ("2024-02-10", "BPBD mencatat 2.800 warga masih bertahan di pengungsian.", 0.84),
+                        focus=question)
+    ranked = replace(ranked, thing_translations=("orang", "rakyat"), language="en",
+                     passages=[replace(p, hit=replace(p.hit, lang="id")) for p in ranked.passages])
+    assert best_sentences(ranked, 3, newest=True)[0][0] == 1  # without the state: the newest report's toll
+    stated = replace(ranked, state=frozenset({"displac", "ungsi"}))
+    assert best_sentences(stated, 3, newest=True) == [(3, "BPBD mencatat 2.800 warga masih bertahan di pengungsian.")]
+    passage, sentence = earlier_sentence(stated, "2024-02-10")
+    assert "5.100 warga" in sentence
+    # no sentence says it: the rules as before
+    assert best_sentences(replace(ranked, state=frozenset({"selamat"})), 3, newest=True)[0][0] == 1
 
 
 @pytest.mark.parametrize(("rows", "focus"), [
