@@ -132,6 +132,8 @@ def counted(sentence: str) -> dict[str, set[float]]:
 # the counted noun phrase ("How many dengue *patients* are ...").
 _COUNT_WORDS = frozenset("jumlah banyak total besar banyaknya kah".split())
 _AUX = frozenset("is are was were has have had does do did will would can could should may might".split())
+# A preposition ends the counted noun phrase too: "How many smoke *victims* from the factory fire are ...?"
+_PREPOSITIONS = frozenset("from of in at on for by with under after near around about into during across".split())
 _QUESTION_WORDS = re.compile(r"\b(?:berapa(?:kah)?|seberapa|how (?:many|much))\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
 # Words after a number that do not name another counted thing: measure words ("33 orang" of "korban") and the
@@ -145,15 +147,19 @@ _NOT_A_THING = frozenset(
 
 
 def _stem(word: str) -> str:
-    """English plural folded ("patients" -> "patient"), lower case; Indonesian words as they are."""
+    """English plural folded ("patients" -> "patient", "bodies" -> "body"), lower case; Indonesian words as they
+    are."""
     word = word.lower()
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def asked_thing(question: str) -> str:
     """What a "berapa" / "how many" question counts, as one word: the first word after "berapa" that is not
     "jumlah"/"banyak" ("Berapa jumlah *kasus* DBD terbaru?" -> "kasus"), the last word before the verb after "how
-    many" ("How many dengue *patients* are in hospital?" -> "patient"); "" when there is none ("Berapa?")."""
+    many" or before a preposition ("How many dengue *patients* are in hospital?" -> "patient", "How many smoke
+    *victims* from the fire ...?" -> "victim"); "" when there is none ("Berapa?")."""
     found = _QUESTION_WORDS.search(question)
     if not found:
         return ""
@@ -161,7 +167,7 @@ def asked_thing(question: str) -> str:
     if found.group(0).lower().startswith("how"):
         phrase = []
         for word in words:
-            if word.lower() in _AUX:
+            if word.lower() in _AUX or word.lower() in _PREPOSITIONS:
                 break
             phrase.append(word)
         return _stem(phrase[-1]) if phrase else ""

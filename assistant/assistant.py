@@ -36,6 +36,7 @@ from assistant.extractive import (
     extractive_answer,
     figures_changed,
     figures_disagree,
+    figures_first,
     rank_sentences,
 )
 from assistant.followup import FollowUp, Message, plan
@@ -412,8 +413,10 @@ class Assistant:
             return (yield from q.refuse())
         cfg = self.settings.answer
         ranked = self._rank(follow.focus, hits)  # once: the model's context, the quotes and the fallback
-        passages = self._context(hits, ranked,
-                                 cfg.context_tokens if chosen.llm is not None else cfg.extractive_context_tokens)
+        # what the quotes and the extractive answer read: for a "latest" figure, every report's figure of it first
+        evidence = self._evidence_order(ranked, hits, scope, follow, q.language)
+        passages = self._context(hits, ranked, cfg.context_tokens) if chosen.llm is not None else \
+            self._context(hits, evidence, cfg.extractive_context_tokens)
         q.lap("pack")
         draft, note = "", ""
         if chosen.llm is not None:
@@ -426,7 +429,7 @@ class Assistant:
             q.lap("ground")
             before = grounded.text
             # what the extractive backend reads: the quotes, and whether the figures changed between reports
-            sources = self._context(hits, ranked, cfg.extractive_context_tokens)
+            sources = self._context(hits, evidence, cfg.extractive_context_tokens)
             sentences = self._sentences(follow.focus, sources, q.language)
             sentences, newest = self._from_newest(scope, sentences, follow.focus)
             quotes = self._quotes(sentences, newest=newest)
@@ -449,7 +452,7 @@ class Assistant:
         unsupported = tuple(grounded.unsupported) if grounded is not None else ()
         note = note or (REMOVED_NOTE[q.language] if unsupported else "")
         if sentences is None:
-            sources = passages if chosen.llm is None else self._context(hits, ranked, cfg.extractive_context_tokens)
+            sources = passages if chosen.llm is None else self._context(hits, evidence, cfg.extractive_context_tokens)
             sentences = self._sentences(follow.focus, sources, q.language)
         sentences, newest = self._from_newest(scope, sentences, follow.focus)
         extracted = extractive_answer(sentences, q.language, cfg.extractive_sentences, newest=newest)
@@ -548,6 +551,14 @@ class Assistant:
         if self.settings.answer.context_mode == "sentences":
             return context.rank_units(focus, hits, self.embedder, self.encoding)
         return None
+
+    def _evidence_order(self, ranked: list[context.Unit] | None, hits: Sequence[Hit], scope: TimeScope,
+                        follow: FollowUp, language: str) -> list[context.Unit] | None:
+        """``ranked`` as the extractive reading takes it: for a question about a figure's newest value ("latest",
+        "since"), the sentences giving a figure of what it counts first (``extractive.figures_first``)."""
+        if ranked is None or not follow.focus or not (scope.latest or scope.kind == "since"):
+            return ranked
+        return figures_first(ranked, hits, follow.focus[0], language, self._translations)
 
     def _context(self, hits: Sequence[Hit], ranked: Sequence[context.Unit] | None, budget: int) -> list[Passage]:
         if ranked is not None:

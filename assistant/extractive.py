@@ -20,6 +20,7 @@ from assistant.cite import strip_markers, with_marker
 from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
+from core.records import Hit
 from core.text.analyze import analyze, words
 from core.text.lang import crosses, detect_language
 
@@ -90,6 +91,38 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
         ranked = replace(ranked, qualifiers=qualifiers(focus[0], ranked.thing, translate),
                          state=_tokens_both_ways(asked_state(focus[0]), language, translate))
     return ranked
+
+
+def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, language: str,
+                  translate: Callable[[str], Sequence[str]] | None = None) -> list[Unit]:
+    """``units`` (a question's ranked sentences) with those that give a figure of what a "berapa" / "how many"
+    question counts first, each group in rank order; other questions' units as they are. A "latest" question is
+    answered from the newest report of its figure (``newest_report``), which can only be found among the sentences
+    the context budget keeps: every report's lead ("Korban tewas bertambah menjadi 6 orang") is closer to the
+    question than the sentence that gives the asked figure ("pengungsi tinggal 640 jiwa")."""
+    thing = asked_thing(question)
+    if asked_kind(question) != "quantity" or not thing:
+        return list(units)
+    also = tuple(translate(thing)) if translate is not None else ()
+    state = _tokens_both_ways(asked_state(question), language, translate)
+    first = [u for u in units if gives_figure(u.text, hits[u.source].lang, thing, also, state)]
+    return first + [u for u in units if u not in first]
+
+
+def gives_figure(sentence: str, lang: str, thing: str, also: Sequence[str] = (),
+                 state: frozenset[str] = frozenset()) -> bool:
+    """Whether ``sentence`` (in ``lang``) gives a figure of what a "berapa" / "how many" question counts: ``thing``
+    or one of its translations ``also`` counted (``asks.counts_of``), or people counted in a sentence that names
+    it ("2.800 warga masih bertahan di *pengungsian*" for "pengungsi"). People counted by a plain noun ("How many
+    *people* are displaced?") must be counted in a sentence that says ``state``, what the question asks about
+    them (``asks.asked_state``)."""
+    tokens = analyze(sentence, lang)
+    if state:
+        return not state.isdisjoint(tokens) and bool(counts_of(sentence, thing, (*also, *PERSON_WORDS)))
+    if counts_of(sentence, thing, also):
+        return True
+    named = analyze(" ".join((thing, *also)), lang)
+    return not set(named).isdisjoint(tokens) and bool(counts_of(sentence, "orang", PERSON_WORDS))
 
 
 def _tokens_both_ways(word: str, language: str, translate: Callable[[str], Sequence[str]] | None) -> frozenset[str]:
@@ -163,22 +196,19 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     count the same thing, the same word after a number or the same currency: ``asks.counted``, and still answer
     the question); other questions take rule 3 alone:
     0. the newest figure of what the question counts (``asks.asked_thing``: "Berapa jumlah *kasus* DBD?"), named
-       after the number or before it ("Jumlah kasus DBD ... mencapai 1.421": ``asks.counts_of``);
+       after the number or before it ("Jumlah kasus DBD ... mencapai 1.421": ``asks.counts_of``), or people counted
+       in a sentence that names it (``gives_figure``);
     1. the figure of a thing the question names ("Berapa *rumah* rusak?": "850 rumah"), in its newest report;
     2. else the best sentence's figure, when a later article reports the same thing again;
     3. else the sentences of the newest article among those answering about as well as the best (also for
        questions about something that is not counted: a bridge that reopened).
     People counted by a noun that says nothing of them ("How many *people* are currently *displaced*?": every
     report counts people, the dead first) are named by what the question asks about them (``Sentences.state``):
-    rule 0 takes only the sentences that count people and say it ("2.800 warga masih bertahan di pengungsian"),
-    when there are any."""
+    rule 0 takes only the sentences that count people and say it ("2.800 warga masih bertahan di pengungsian")."""
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     answering = [u for u in ranked.units if ranked.answers(u)]
-    thing, also = ranked.thing, ranked.thing_translations
-    if ranked.state and (stating := [u for u in answering if _states(ranked, u)]):
-        answering, also = stating, (*also, *PERSON_WORDS)
-    if naming := [u for u in answering if ranked.published(u) and counts_of(u.text, thing, also)]:
+    if naming := [u for u in answering if ranked.published(u) and _counts_asked(ranked, u)]:
         newest_day = max(ranked.published(u) for u in naming)
         newest = [u for u in naming if ranked.published(u) == newest_day]
         return _qualified(ranked, newest) or newest  # of its sentences, the one about what is asked
@@ -195,18 +225,10 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     return _newest_near_best(ranked)
 
 
-def _states(ranked: Sentences, unit: Unit) -> bool:
-    """Whether ``unit`` counts people and says what the question asks about them (``Sentences.state``)."""
-    return not ranked.state.isdisjoint(analyze(unit.text, ranked.passages[unit.source].hit.lang)) and bool(
-        counts_of(unit.text, ranked.thing, (*ranked.thing_translations, *PERSON_WORDS)))
-
-
 def _counts_asked(ranked: Sentences, unit: Unit) -> bool:
-    """Whether ``unit`` gives a figure of what a "berapa" / "how many" question counts (and, for people, says what
-    it asks about them)."""
-    if ranked.state:
-        return _states(ranked, unit)
-    return bool(ranked.thing) and bool(counts_of(unit.text, ranked.thing, ranked.thing_translations))
+    """Whether ``unit`` gives a figure of what a "berapa" / "how many" question counts (``gives_figure``)."""
+    return bool(ranked.thing) and gives_figure(unit.text, ranked.passages[unit.source].hit.lang, ranked.thing,
+                                               ranked.thing_translations, ranked.state)
 
 
 def _qualified(ranked: Sentences, units: Sequence[Unit]) -> list[Unit]:

@@ -20,6 +20,7 @@ NEWS_GLOSSARY: dict[str, list[str]] = {
     "volunteer": ["relawan", "sukarelawan"],
     "evacuee": ["pengungsi"],
     "casualty": ["korban"],
+    "victim": ["korban"],
     "suspect": ["tersangka"],
     "crew": ["awak", "kru"],
     # what happened to them

@@ -15,6 +15,8 @@ from assistant.extractive import (
     earlier_sentence,
     figures_changed,
     figures_disagree,
+    figures_first,
+    gives_figure,
     qualifiers,
 )
 from assistant.records import Passage
@@ -128,6 +130,38 @@ def test_people_counted_by_a_plain_noun_are_named_by_what_the_question_asks_abou
     assert "5.100 warga" in sentence
     # no sentence says it: the rules as before
     assert best_sentences(replace(ranked, state=frozenset({"selamat"})), 3, newest=True)[0][0] == 1
+
+
+@pytest.mark.parametrize(("sentence", "lang", "thing", "also", "state", "gives"), [
+    ("Jumlah pengungsi tinggal 640 jiwa.", "id", "pengungsi", (), frozenset(), True),
+    ("BPBD mencatat 640 warga masih tinggal di lima posko pengungsian.", "id", "pengungsi", (), frozenset(), True),
+    ("Korban tewas bertambah menjadi 6 orang.", "id", "pengungsi", (), frozenset(), False),
+    ("The number of displaced residents has reached 5,100.", "en", "pengungsi", ("displaced",), frozenset(), True),
+    ("The regency raised its emergency fund to Rp 4.1 billion.", "en", "dana", ("fund",), frozenset(), True),
+    ("Sebanyak 14 sekolah diliburkan.", "id", "dana", ("fund",), frozenset(), False),
+    # people counted by a plain noun: only with what the question asks about them
+    ("Korban selamat bertambah menjadi 63 orang.", "id", "people", ("orang",), frozenset({"surviv", "selamat"}), True),
+    ("Korban meninggal bertambah menjadi 33 orang.", "id", "people", ("orang",), frozenset({"surviv", "selamat"}),
+     False),
+])
+def test_which_sentences_give_a_figure_of_what_the_question_counts(sentence, lang, thing, also, state, gives):
+    assert gives_figure(sentence, lang, thing, also, state) is gives
+
+
+def test_for_a_figure_the_sentences_giving_it_are_read_first():
+    # every report's lead is closer to the question than the sentence with the asked figure; the context budget
+    # must not leave the figure out
+    rows = [("2025-07-27", "Korban tewas kebakaran pabrik itu bertambah satu menjadi 6 orang.", 0.84),
+            ("2025-07-28", "Polisi menetapkan dua tersangka kebakaran pabrik.", 0.83),
+            ("2025-07-27", "BPBD mencatat 640 warga masih tinggal di lima posko pengungsian.", 0.78),
+            ("2025-07-26", "Pengungsi yang masih bertahan tinggal 1.120 jiwa.", 0.77)]
+    ranked = _sentences(*rows)
+    hits = [replace(p.hit, lang="id") for p in ranked.passages]
+    question = "Berapa jumlah pengungsi kebakaran pabrik Arunika saat ini?"
+    ordered = figures_first(ranked.units, hits, question, "id")
+    assert [u.source for u in ordered] == [2, 3, 0, 1]
+    # a question that counts nothing keeps the ranking
+    assert figures_first(ranked.units, hits, "Siapa tersangka kebakaran pabrik?", "id") == ranked.units
 
 
 @pytest.mark.parametrize(("rows", "focus"), [
