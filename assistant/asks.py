@@ -28,7 +28,10 @@ _DATE_QUESTION = re.compile(
 )
 _QUANTITY_QUESTION = re.compile(
     r"\b(?:berapa(?:kah)?|how (?:many|much|old|long|far|big|large|tall|high|deep)|what (?:percentage|share|number|"
-    r"amount|proportion|price|death toll)|seberapa)\b",
+    r"amount|proportion|price|death toll)|seberapa"
+    # "What is the latest (contingency) budget ...?", "What was the total cost ...?"
+    r"|what (?:is|are|was|were) the (?:(?:latest|current|newest|new|total|official|estimated)\s+)*(?:[\w-]+\s+){0,2}?"
+    r"(?:number|amount|budget|cost|price|fare|toll|figure|estimate|percentage|share|count|total))\b",
     re.IGNORECASE,
 )
 # Dates written with digits are not quantities: "Rabu (7/2)", "7 Februari 2024", "February 7, 2024", "2024-02-07".

@@ -28,6 +28,10 @@ from core.records import Hit
     ("Berapakah harga beras medium di Palindo?", "quantity"),
     ("How many houses were damaged by the flood?", "quantity"),
     ("How much did Meta pay for Scale AI?", "quantity"),
+    ("What is the latest contingency budget Banyusari has allocated?", "quantity"),
+    ("What was the total cost of the repairs?", "quantity"),
+    ("What is the latest Game of Thrones news?", "other"),
+    ("What is the capital of Thailand?", "other"),
     ("Kapan Jembatan Lampesi putus?", "date"),
     ("Tanggal berapa banjir bandang terjadi?", "date"),  # "berapa", but a date is asked
     ("Pada tahun berapa Soekarno lahir?", "date"),
@@ -248,6 +252,8 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("How many dengue patients are currently in hospital?", "patient"),
     ("How many extra hospital beds does the hospital have now?", "bed"),
     ("How many people have survived so far?", "people"),
+    ("How many smoke victims from the factory fire are still in hospital?", "victim"),  # the noun before "from"
+    ("How many bodies of water make up Lake Constance?", "body"),
     ("What is the latest death toll?", ""),
     ("Berapa?", ""),
 ])
