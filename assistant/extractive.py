@@ -85,12 +85,23 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
     if kind != "other":
         fitting = [u for u in units if can_answer(u.text, kind)]
         ranked = replace(ranked, units=fitting) if any(ranked.answers(u) for u in fitting) else ranked
-    if translate is not None and ranked.thing:
-        ranked = replace(ranked, thing_translations=tuple(translate(ranked.thing)))
+    thing, also, state = asked_figure(focus[0], language, translate) if focus else ("", (), frozenset())
+    ranked = replace(ranked, thing_translations=also)
     if kind == "quantity":
-        ranked = replace(ranked, qualifiers=qualifiers(focus[0], ranked.thing, translate),
-                         state=_tokens_both_ways(asked_state(focus[0]), language, translate))
+        ranked = replace(ranked, qualifiers=qualifiers(focus[0], thing, translate), state=state)
     return ranked
+
+
+def asked_figure(question: str, language: str, translate: Callable[[str], Sequence[str]] | None = None,
+                 ) -> tuple[str, tuple[str, ...], frozenset[str]]:
+    """What a "berapa" / "how many" question counts (``asks.asked_thing``), its translations into the other
+    language, and the keyword tokens (both languages) of what it asks about the people it counts
+    (``asks.asked_state``); ``("", (), frozenset())`` when it counts nothing."""
+    thing = asked_thing(question)
+    if not thing:
+        return "", (), frozenset()
+    also = tuple(translate(thing)) if translate is not None else ()
+    return thing, also, _tokens_both_ways(asked_state(question), language, translate)
 
 
 def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, language: str,
@@ -100,13 +111,11 @@ def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, lan
     answered from the newest report of its figure (``newest_report``), which can only be found among the sentences
     the context budget keeps: every report's lead ("Korban tewas bertambah menjadi 6 orang") is closer to the
     question than the sentence that gives the asked figure ("pengungsi tinggal 640 jiwa")."""
-    thing = asked_thing(question)
+    thing, also, state = asked_figure(question, language, translate)
     if asked_kind(question) != "quantity" or not thing:
         return list(units)
-    also = tuple(translate(thing)) if translate is not None else ()
-    state = _tokens_both_ways(asked_state(question), language, translate)
-    first = [u for u in units if gives_figure(u.text, hits[u.source].lang, thing, also, state)]
-    return first + [u for u in units if u not in first]
+    gives = [gives_figure(u.text, hits[u.source].lang, thing, also, state) for u in units]
+    return [u for u, g in zip(units, gives) if g] + [u for u, g in zip(units, gives) if not g]
 
 
 def gives_figure(sentence: str, lang: str, thing: str, also: Sequence[str] = (),
@@ -121,8 +130,8 @@ def gives_figure(sentence: str, lang: str, thing: str, also: Sequence[str] = (),
         return not state.isdisjoint(tokens) and bool(counts_of(sentence, thing, (*also, *PERSON_WORDS)))
     if counts_of(sentence, thing, also):
         return True
-    named = analyze(" ".join((thing, *also)), lang)
-    return not set(named).isdisjoint(tokens) and bool(counts_of(sentence, "orang", PERSON_WORDS))
+    names_it = not set(analyze(" ".join((thing, *also)), lang)).isdisjoint(tokens)
+    return names_it and bool(counts_of(sentence, "people", PERSON_WORDS))  # people counted, by any person noun
 
 
 def _tokens_both_ways(word: str, language: str, translate: Callable[[str], Sequence[str]] | None) -> frozenset[str]:
