@@ -154,6 +154,7 @@ class Ingestor:
                     batch = []
             self._write(batch, report, progress, on_wait)
             with self.index.write_lock(on_wait=on_wait):
+                self.index.drop_leftovers()
                 self.index.refresh_keywords()
         report.seconds = time.perf_counter() - started
         return report

@@ -2,10 +2,12 @@
 
 It keeps the full article text (so ``warta reindex`` can rebuild vectors without the original files),
 the chunk texts with their keyword tokens (and, in ``meta``, the version of the analyzer that made them,
-so a changed analyzer can re-analyse them without re-embedding), and two bookkeeping tables that make
+so a changed analyzer can re-analyse them without re-embedding), and three bookkeeping tables that make
 writes crash-safe:
 
 - ``pending``: chunk ids whose vectors are being written but whose article is not committed yet;
+- ``leftover``: pending chunk ids of a writer that died; their vectors are kept until the next ingest ends
+  (it usually stores the same chunks again, over them), then deleted unless committed;
 - ``garbage``: chunk ids whose article was replaced or removed, whose vectors still need deleting.
 
 A ``generation`` counter increases with every committed change, so derived indexes (BM25) can tell
@@ -54,6 +56,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id, idx);
 CREATE TABLE IF NOT EXISTS pending (chunk_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS garbage (chunk_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS leftover (chunk_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -330,10 +333,23 @@ class Catalog:
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT chunk_id FROM garbage")]
 
-    def clear_bookkeeping(self, pending: Iterable[str] = (), garbage: Iterable[str] = ()) -> None:
+    def leftover(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT chunk_id FROM leftover")]
+
+    def set_leftover(self, chunk_ids: Iterable[str]) -> None:
+        """Move ``chunk_ids`` from ``pending`` (a writer that died) to ``leftover``, in one transaction."""
+        rows = [(c,) for c in chunk_ids]
+        with self._tx() as db:
+            db.executemany("INSERT OR IGNORE INTO leftover(chunk_id) VALUES (?)", rows)
+            db.executemany("DELETE FROM pending WHERE chunk_id=?", rows)
+
+    def clear_bookkeeping(self, pending: Iterable[str] = (), garbage: Iterable[str] = (),
+                          leftover: Iterable[str] = ()) -> None:
         with self._tx() as db:
             db.executemany("DELETE FROM pending WHERE chunk_id=?", [(c,) for c in pending])
             db.executemany("DELETE FROM garbage WHERE chunk_id=?", [(c,) for c in garbage])
+            db.executemany("DELETE FROM leftover WHERE chunk_id=?", [(c,) for c in leftover])
 
     def commit_articles(self, items: Sequence[tuple[Article, Sequence[Chunk], Sequence[str]]], replaced: Sequence[str],
                         *, keyword_version: int | None = None, stories: StoryLinks | None = None) -> list[str]:
@@ -376,6 +392,7 @@ class Catalog:
             stale = [c for c in old_ids if c not in new_ids]
             db.executemany("INSERT OR IGNORE INTO garbage(chunk_id) VALUES (?)", [(c,) for c in stale])
             db.executemany("DELETE FROM pending WHERE chunk_id=?", [(c,) for c in new_ids])
+            db.executemany("DELETE FROM leftover WHERE chunk_id=?", [(c,) for c in new_ids])
             if keyword_version is not None and items:
                 _set_meta(db, "keyword_version", str(keyword_version))
             _bump_generation(db)

@@ -17,6 +17,10 @@ step under the write lock (``store.locks``):
    ``garbage``, clear ``pending``, bump the generation;
 4. delete the garbage vectors, clear ``garbage``; rebuild BM25 at the end of the ingest.
 
+A writer killed between 1 and 3 leaves ``pending`` vectors; the next ingest keeps them (``leftover``) while
+it runs, does not write again those it would store unchanged, and deletes the rest at its end
+(``store.repair`` says why).
+
 Writers hold the lock only while they store a batch (fetching, parsing and embedding happen before), so a
 removal or another ingest waits seconds, not for a whole ingest. What an interrupted write, a lost vector
 store or an older keyword analyzer leaves behind is repaired from the catalog (``store.repair``).
@@ -314,7 +318,10 @@ class Index:
             if pairs:
                 self._catalog.mark_pending(c.id for _, c in pairs)
                 vectors = np.concatenate([v for _, _, v in items if len(v)], axis=0)
-                self._vectors.upsert(pairs, vectors)
+                leftover = set(self._catalog.leftover())
+                stored = self._vectors.already_stored([p for p in pairs if p[1].id in leftover]) if leftover else set()
+                keep = [i for i, (_, c) in enumerate(pairs) if c.id not in stored]
+                self._vectors.upsert([pairs[i] for i in keep], vectors[keep])
             stale = self._catalog.commit_articles(
                 [(a, chunks, t) for (a, chunks, _), t in zip(items, tokens, strict=True)], replaced,
                 keyword_version=ANALYZER_VERSION, stories=stories,
@@ -360,14 +367,20 @@ class Index:
 
     def reconcile(self, embed: Embed | None = None) -> int:
         """Repair what an interrupted write or a lost vector store left behind (``store.repair``). Missing
-        vectors are re-embedded with ``embed`` (left missing without it); returns how many were."""
+        vectors are re-embedded with ``embed`` (left missing without it); returns how many were. The vectors
+        of a writer that died are kept as ``leftover`` until ``drop_leftovers``: call it when the ingest ends."""
         self._catch_up_vectors()
-        repair.drop_uncommitted(self._catalog, self._vectors)
+        repair.settle_uncommitted(self._catalog, self._vectors)
         self.upgrade_keywords()
         missing = repair.missing_vectors(self._catalog, self._vectors)
         if not missing or embed is None:
             return 0
         return self._embed_stored(missing, embed)
+
+    def drop_leftovers(self) -> None:
+        """Delete the vectors a writer that died left and this ingest did not store again (``reconcile``)."""
+        with self._state_lock:
+            repair.drop_leftovers(self._catalog, self._vectors)
 
     def upgrade_keywords(self) -> bool:
         """Re-analyse keyword tokens made by an older analyzer and rebuild BM25; returns whether it did."""
@@ -383,6 +396,7 @@ class Index:
         """Re-embed every passage of the catalog and rebuild BM25 (``warta reindex`` on an index that is
         current): vectors and keywords from the catalog alone. Returns the count."""
         self.reconcile()  # bookkeeping and unknown vectors; the re-embedding below covers the missing ones
+        self.drop_leftovers()
         count = self._embed_stored(sorted(self._catalog.chunk_ids()), embed)
         self._keywords.rebuild(self._catalog.keyword_rows(), self._catalog.generation())
         return count

@@ -1,11 +1,17 @@
 """Bringing the three stores back in step from the catalog, which keeps every article's text.
 
-``Index.reconcile`` (run at the start of every ingest) uses these: vectors of ``pending`` chunks that never got
-committed, of leftover ``garbage`` and any the catalog does not know are deleted, and committed chunks whose
-vectors are missing (a crash, a lost or rebuilt vector store) are embedded again from the catalog's text, so
-articles are never deleted to bring the stores in step. Keyword tokens made by an older analyzer
-(``core.text.analyze.ANALYZER_VERSION``) are re-analysed from the chunk texts: a new analyzer never needs
-re-embedding. Every function here is called with the write lock held.
+``Index.reconcile`` (run at the start of every ingest) uses these: leftover ``garbage`` and vectors the catalog
+does not know are deleted, and committed chunks whose vectors are missing (a crash, a lost or rebuilt vector
+store) are embedded again from the catalog's text, so articles are never deleted to bring the stores in step.
+Vectors a writer that died stored without committing them (``pending``) become ``leftover``: they stay until
+the ingest that found them ends (``drop_leftovers``), which deletes those it did not store. That ingest
+usually stores the same chunks again, and ``Index.write`` skips the ones already stored unchanged
+(``VectorStore.already_stored``). Both other ways let the kill -9 test find a vector no query could reach
+(Chroma 1.5.9, like its issue #7758): deleting a vector and adding it again leaves a deleted twin that the HNSW
+graph links to instead, and writing the same vector over itself puts two records of it in the log Chroma
+replays, in parallel, into the graph of every process that opens the store. Keyword tokens made by an older
+analyzer (``core.text.analyze.ANALYZER_VERSION``) are re-analysed from the chunk texts: a new analyzer never
+needs re-embedding. Every function here is called with the write lock held.
 """
 
 from __future__ import annotations
@@ -24,27 +30,38 @@ Embed = Callable[[list[str]], np.ndarray]  # passage texts -> vectors (``Embedde
 REPAIR_BATCH = 64  # chunks re-embedded and stored together by a repair
 
 
-def drop_uncommitted(catalog: Catalog, vectors: VectorStore) -> None:
-    """Delete the vectors of ``pending`` chunks that never got committed and of leftover ``garbage``."""
+def settle_uncommitted(catalog: Catalog, vectors: VectorStore) -> None:
+    """Make the ``pending`` chunks of a writer that died ``leftover`` (their vectors stay until
+    ``drop_leftovers``) and delete the vectors of ``garbage``."""
     pending = catalog.pending()
     if pending:
         committed = catalog.chunk_ids()
-        vectors.delete([c for c in pending if c not in committed])
+        catalog.set_leftover(c for c in pending if c not in committed)
+        catalog.clear_bookkeeping(pending=pending)
     garbage = catalog.garbage()
     if garbage:
         vectors.delete(garbage)
-    if pending or garbage:
-        catalog.clear_bookkeeping(pending, garbage)
+        catalog.clear_bookkeeping(garbage=garbage)
+
+
+def drop_leftovers(catalog: Catalog, vectors: VectorStore) -> None:
+    """Delete the vectors of ``leftover`` chunks that are still not committed (an ingest has ended)."""
+    leftover = catalog.leftover()
+    if leftover:
+        committed = catalog.chunk_ids()
+        vectors.delete([c for c in leftover if c not in committed])
+        catalog.clear_bookkeeping(leftover=leftover)
 
 
 def missing_vectors(catalog: Catalog, vectors: VectorStore) -> list[str]:
-    """Delete vectors the catalog does not know (a store replaced or rebuilt by hand); return the committed
-    chunks that have no vector."""
-    if vectors.count() == catalog.counts()[1]:
+    """Delete vectors the catalog does not know (a store replaced or rebuilt by hand; not ``leftover`` ones);
+    return the committed chunks that have no vector."""
+    leftover = set(catalog.leftover())
+    if not leftover and vectors.count() == catalog.counts()[1]:
         return []
     committed = catalog.chunk_ids()
     present = vectors.ids()
-    vectors.delete(sorted(present - committed))
+    vectors.delete(sorted(present - committed - leftover))
     return sorted(committed - present)
 
 

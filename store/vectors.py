@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.digest import text_sha256
 from core.errors import DamagedStoreError, StoreError
 from core.records import Article, Chunk
 from core.settings import StoreSettings
@@ -129,9 +130,7 @@ class VectorStore:
     def upsert(self, items: Sequence[tuple[Article, Chunk]], vectors: np.ndarray) -> None:
         if not items:
             return
-        metadatas: list[Metadata] = [
-            {**a.metadata(), "index": c.index, "date": date_number(a.published)} for a, c in items
-        ]
+        metadatas = [chunk_metadata(a, c) for a, c in items]
         with translated_errors(self.where, "storing vectors"):
             for start in range(0, len(items), 1000):
                 part = slice(start, start + 1000)
@@ -139,6 +138,16 @@ class VectorStore:
                     ids=[c.id for _, c in items[part]], embeddings=vectors[part],
                     documents=[c.text for _, c in items[part]], metadatas=metadatas[part],
                 )
+
+    def already_stored(self, items: Sequence[tuple[Article, Chunk]]) -> set[str]:
+        """The chunk ids of ``items`` stored with exactly what ``upsert`` would store now (the same embedded
+        text, so the same vector, and the same metadata): writing them again can be skipped."""
+        if not items:
+            return set()
+        with translated_errors(self.where, "reading metadata"):
+            got = self._col.get(ids=[c.id for _, c in items], include=["metadatas"])
+        stored = dict(zip(got["ids"], got["metadatas"] or ()))
+        return {c.id for a, c in items if stored.get(c.id) == chunk_metadata(a, c)}
 
     def delete(self, ids: Sequence[str]) -> None:
         with translated_errors(self.where, "deleting vectors"):
@@ -165,6 +174,13 @@ class VectorStore:
         embeddings = got["embeddings"]
         assert embeddings is not None  # asked for with include=["embeddings"]
         return {cid: float(np.dot(vector, emb)) for cid, emb in zip(got["ids"], embeddings)}
+
+
+def chunk_metadata(article: Article, chunk: Chunk) -> Metadata:
+    """What a chunk's vector carries: its article's metadata, its place, the date filters use, and a digest of
+    the embedded text (which the vector is a function of)."""
+    return {**article.metadata(), "index": chunk.index, "date": date_number(article.published),
+            "embedded": text_sha256(chunk.embed_text)[:16]}
 
 
 def chroma_where(filters: Filters | None) -> dict[str, Any] | None:

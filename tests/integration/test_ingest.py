@@ -94,6 +94,17 @@ def test_interrupted_write_converges_on_rerun(settings, embedder, seed_copy, mon
     clean = Ingestor(clean_settings, embedder=embedder)
     clean.ingest([str(seed_copy)])
 
+    crash_before_commit(settings, embedder, monkeypatch, seed_copy)
+    crashed = Index(settings)
+    assert crashed.chunk_ids().vectors and crashed.counts() == (0, 0)
+    rerun = Ingestor(settings, embedder=embedder)  # a new process would open the index afresh
+    rerun.ingest([str(seed_copy)])
+    assert state(rerun.index) == state(clean.index)
+
+
+
+def crash_before_commit(settings, embedder, monkeypatch, path) -> None:
+    """Ingest ``path`` in a writer that dies after its vectors were written, before the catalog commit."""
     crashing = Ingestor(settings, embedder=embedder)
 
     def boom(*args, **kwargs):
@@ -101,13 +112,63 @@ def test_interrupted_write_converges_on_rerun(settings, embedder, seed_copy, mon
 
     monkeypatch.setattr(crashing.index._catalog, "commit_articles", boom)
     with pytest.raises(KeyboardInterrupt):
-        crashing.ingest([str(seed_copy)])
-    assert crashing.index._vectors.count() > 0 and crashing.index.counts() == (0, 0)
+        crashing.ingest([str(path)])
     monkeypatch.undo()
-    rerun = Ingestor(settings, embedder=embedder)  # a new process would open the index afresh
-    rerun.ingest([str(seed_copy)])
-    assert state(rerun.index) == state(clean.index)
 
+
+def test_rerun_after_a_crash_keeps_the_dead_writers_vectors_as_they_are(settings, embedder, seed_copy, monkeypatch):
+    """Deleting a dead writer's vectors and adding them again, or writing them over themselves, each let a
+    vector drop out of Chroma's HNSW graph after a few crashes (``store.repair``): the re-run does neither."""
+    crash_before_commit(settings, embedder, monkeypatch, seed_copy)
+    rerun = Ingestor(settings, embedder=embedder)
+    written = set(rerun.index._catalog.pending())
+    assert written and written == rerun.index.chunk_ids().vectors
+    deleted: list[str] = []
+    upserted: list[str] = []
+    vectors = rerun.index._vectors
+    delete, upsert = vectors.delete, vectors.upsert
+    monkeypatch.setattr(vectors, "delete", lambda ids: (deleted.extend(ids), delete(ids)))
+    monkeypatch.setattr(vectors, "upsert", lambda items, v: (upserted.extend(c.id for _, c in items), upsert(items, v)))
+    rerun.ingest([str(seed_copy)])
+    st = state(rerun.index)
+    assert not deleted and not upserted and set(st["vectors"]) == written
+    assert st["chunks"] == st["vectors"] == st["keywords"]
+    assert not rerun.index._catalog.leftover() and not rerun.index._catalog.pending()
+
+
+
+def test_rerun_after_a_crash_writes_again_what_changed_since(settings, embedder, tmp_path, monkeypatch):
+    """A headline edited between the crash and the re-run: same chunk texts, so the same chunk ids, but the
+    embedded text carries the headline, so the dead writer's vectors are stale and are written again."""
+    path = tmp_path / "bi.jsonl"
+    row = {"id": "bi-rate", "title": "BI tahan suku bunga acuan", "outlet": "Kompas", "date": "2024-03-20",
+           "text": BODY * 3}
+    path.write_text(json.dumps(row) + "\n")
+    crash_before_commit(settings, embedder, monkeypatch, path)
+    path.write_text(json.dumps({**row, "title": "Bank Indonesia tahan suku bunga di 6 persen"}) + "\n")
+    rerun = Ingestor(settings, embedder=embedder)
+    left = set(rerun.index._catalog.pending())
+    upserted: list[str] = []
+    upsert = rerun.index._vectors.upsert
+    monkeypatch.setattr(rerun.index._vectors, "upsert",
+                        lambda items, v: (upserted.extend(c.id for _, c in items), upsert(items, v)))
+    rerun.ingest([str(path)])
+    assert left and set(upserted) == left == rerun.index.chunk_ids().catalog
+    stored = rerun.index._vectors._col.get(ids=sorted(left), include=["metadatas"])["metadatas"]
+    assert {m["title"] for m in stored} == {"Bank Indonesia tahan suku bunga di 6 persen"}
+
+def test_a_crashed_write_not_ingested_again_is_gone_after_the_next_ingest(settings, embedder, seed_copy, tmp_path,
+                                                                        monkeypatch):
+    other = tmp_path / "bi.txt"
+    other.write_text("Suku bunga acuan tetap\n\n" + BODY * 3)
+    crash_before_commit(settings, embedder, monkeypatch, seed_copy)
+    assert Index(settings).health().warnings  # vectors the catalog does not have: stats says so until then
+    rerun = Ingestor(settings, embedder=embedder)
+    rerun.ingest([str(other)])
+    st = state(rerun.index)
+    assert [i.title for i in rerun.index.articles()] == ["Suku bunga acuan tetap"]
+    assert st["chunks"] == st["vectors"] == st["keywords"]
+    assert not rerun.index._catalog.leftover() and not rerun.index.health().warnings
 
 def test_changed_chunking_never_mixes_vectors_and_reindex_rebuilds(settings, embedder, seed_copy):
     Ingestor(settings, embedder=embedder).ingest([str(seed_copy)])

@@ -111,6 +111,7 @@ print(json.dumps({
     "keywords_current": index._keywords.generation == catalog.generation(),
     "pending": catalog.pending(),
     "garbage": catalog.garbage(),
+    "leftover": catalog.leftover(),
     "unfindable": unfindable,
 }))
 """
@@ -128,7 +129,7 @@ def same_index(state: dict, clean: dict) -> None:
     for part in ("articles", "chunks", "vectors", "keywords"):
         assert state[part] == clean[part], f"{part} differ from the clean ingest"
     assert state["chunks"] == state["vectors"] == state["keywords"]
-    assert state["keywords_current"] and not state["pending"] and not state["garbage"]
+    assert state["keywords_current"] and not state["pending"] and not state["garbage"] and not state["leftover"]
     assert not state["unfindable"], f"{len(state['unfindable'])} vectors are listed but not searchable"
 
 
@@ -180,7 +181,7 @@ def kill_when(proc: subprocess.Popen, data_dir: Path, kill: Kill) -> None:
     """Wait for ``kill``'s trigger (or the process's end), then SIGKILL exactly this process."""
     started = time.monotonic()
     base_generation, _, leftover = catalog_probe(data_dir)
-    # Pending rows a previous kill left behind are cleared by reconcile() first; wait for new ones.
+    # Pending rows a previous kill left behind become leftover in reconcile() first; wait for new ones.
     seen_no_pending = not leftover
     armed_at: float | None = started if kill.trigger == "startup" else None
     while proc.poll() is None:
