@@ -227,20 +227,20 @@ class Dictionary:
         return [token for token in dict.fromkeys(tokens) if token in vocabulary]
 
 
-_loaded: dict[str, Dictionary | None] = {}
+_loaded: dict[str, Dictionary] = {}
 
 
-def load_dictionary(settings: Settings) -> Dictionary | None:
-    """The dictionary ``warta setup`` prepared in ``settings``' models dir, or None when it was not prepared (no
-    network to Debian's archive on setup: said once per process). Never downloaded here: a search must not wait
-    on the network."""
+def load_dictionary(settings: Settings) -> Dictionary:
+    """The dictionary ``warta setup`` prepared in ``settings``' models dir with the news glossary, or the glossary
+    alone when it was not prepared (no network to Debian's archive on setup: said once per process). Never
+    downloaded here: a search must not wait on the network."""
     path = DataDir.of(settings).dictionary
     if str(path) not in _loaded:
         if not path.is_file():
             log.warning("the English-Indonesian dictionary is not prepared (%s): English questions over Indonesian "
-                        "articles are translated through the e5 lexicon alone; run `warta setup` with network to "
-                        "deb.debian.org", path)
-        _loaded[str(path)] = with_glossary(Dictionary.load(path)) if path.is_file() else None
+                        "articles are translated through the e5 lexicon and the built-in news glossary alone; run "
+                        "`warta setup` with network to deb.debian.org", path)
+        _loaded[str(path)] = with_glossary(Dictionary.load(path) if path.is_file() else Dictionary({}))
     return _loaded[str(path)]
 
 

@@ -179,9 +179,13 @@ def test_a_package_with_another_hash_or_no_server_is_refused_and_nothing_is_kept
         dictd_files(json.dumps({"not": "a deb"}).encode())
 
 
-def test_a_search_never_downloads_it_and_says_once_how_to_prepare_it(tmp_path, caplog):
+def test_a_search_never_downloads_it_says_once_how_to_prepare_it_and_keeps_the_news_glossary(tmp_path, caplog):
+    """Without FreeDict (no network on setup) the news words still translate: "How many people are currently
+    displaced ...?" must find "mengungsi", not only the death toll."""
     from core.models.dictionary import load_dictionary
 
     settings = Settings.model_validate({"paths": {"data_dir": str(tmp_path / "data")}})
-    assert load_dictionary(settings) is None and load_dictionary(settings) is None
-    assert caplog.text.count("warta setup") == 1
+    first, again = load_dictionary(settings), load_dictionary(settings)
+    assert first is again and caplog.text.count("warta setup") == 1
+    assert not DataDir.of(settings).dictionary.exists()
+    assert "mengungsi" in first.either_way("displaced") and "korban" in first.either_way("victim")
