@@ -6,8 +6,9 @@ so a changed analyzer can re-analyse them without re-embedding), and three bookk
 writes crash-safe:
 
 - ``pending``: chunk ids whose vectors are being written but whose article is not committed yet;
-- ``leftover``: pending chunk ids of a writer that died; their vectors are kept until the next ingest ends
-  (it usually stores the same chunks again, over them), then deleted unless committed;
+- ``leftover``: pending chunk ids of a writer that died; their vectors are kept while the next ingest runs
+  (it usually stores the same chunks again, and need not write those vectors again), then deleted unless
+  committed;
 - ``garbage``: chunk ids whose article was replaced or removed, whose vectors still need deleting.
 
 A ``generation`` counter increases with every committed change, so derived indexes (BM25) can tell
