@@ -338,12 +338,13 @@ class Catalog:
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT chunk_id FROM leftover")]
 
-    def set_leftover(self, chunk_ids: Iterable[str]) -> None:
-        """Move ``chunk_ids`` from ``pending`` (a writer that died) to ``leftover``, in one transaction."""
-        rows = [(c,) for c in chunk_ids]
+    def pending_to_leftover(self) -> None:
+        """Make the uncommitted ``pending`` chunks (of a writer that died) ``leftover`` and clear ``pending``, in
+        one transaction."""
         with self._tx() as db:
-            db.executemany("INSERT OR IGNORE INTO leftover(chunk_id) VALUES (?)", rows)
-            db.executemany("DELETE FROM pending WHERE chunk_id=?", rows)
+            db.execute("INSERT OR IGNORE INTO leftover(chunk_id) SELECT chunk_id FROM pending"
+                       " WHERE chunk_id NOT IN (SELECT id FROM chunks)")
+            db.execute("DELETE FROM pending")
 
     def clear_bookkeeping(self, pending: Iterable[str] = (), garbage: Iterable[str] = (),
                           leftover: Iterable[str] = ()) -> None:

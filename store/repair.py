@@ -33,11 +33,8 @@ REPAIR_BATCH = 64  # chunks re-embedded and stored together by a repair
 def settle_uncommitted(catalog: Catalog, vectors: VectorStore) -> None:
     """Make the ``pending`` chunks of a writer that died ``leftover`` (their vectors stay until
     ``drop_leftovers``) and delete the vectors of ``garbage``."""
-    pending = catalog.pending()
-    if pending:
-        committed = catalog.chunk_ids()
-        catalog.set_leftover(c for c in pending if c not in committed)
-        catalog.clear_bookkeeping(pending=pending)
+    if catalog.pending():
+        catalog.pending_to_leftover()
     garbage = catalog.garbage()
     if garbage:
         vectors.delete(garbage)
