@@ -23,6 +23,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -203,6 +204,7 @@ def export_openvino(model_dir: Path, stamp: dict[str, Any]) -> Path:
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()  # "Loading weights" bars on the user's terminal for a sub-second load
     ov = _openvino()
 
     class Pooled(torch.nn.Module):  # what the sentence-transformers folder's modules do after the encoder
@@ -219,7 +221,12 @@ def export_openvino(model_dir: Path, stamp: dict[str, Any]) -> Path:
     model = Pooled(AutoModel.from_pretrained(model_dir, local_files_only=True).eval())
     example = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)(
         ["query: a question", "passage: a somewhat longer passage of text"], padding=True, return_tensors="pt")
-    with torch.inference_mode():
+    # Tracing warns about shape-dependent branches (TracerWarning), torch and transformers about deprecations:
+    # notes for library authors, not for a user running `warta setup`; the exported graph is compared with the
+    # torch encoder in tests (test_both_encoder_runtimes_give_the_same_vectors).
+    with torch.inference_mode(), warnings.catch_warnings():
+        for category in (torch.jit.TracerWarning, FutureWarning, DeprecationWarning):
+            warnings.simplefilter("ignore", category=category)
         graph = ov.convert_model(model, example_input=(example["input_ids"], example["attention_mask"]))
     for port, name in zip(graph.inputs, ("input_ids", "attention_mask"), strict=True):
         port.get_tensor().set_names({name})

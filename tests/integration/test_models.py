@@ -128,3 +128,21 @@ def test_the_dictionary_from_debians_archive_translates_common_question_words(mo
                                 ("wide", "lebar"), ("north", "utara"), ("kings", "raja")]:
         assert indonesian in dictionary.lookup(english), (english, dictionary.lookup(english))
     assert "perdana menteri" in dictionary.translate("Who was the prime minister?", ["minister"])
+
+
+@pytest.mark.slow
+def test_the_export_on_setup_prints_no_library_warnings(models_dir, tmp_path):
+    """`warta setup` (and `make run`) exports the encoder once; the tracer's and transformers' warnings are notes
+    for library authors and must not reach the user's terminal."""
+    import shutil
+
+    source = models_dir / "multilingual-e5-small"
+    folder = tmp_path / "e5"
+    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("openvino*"))
+    script = ("import sys; from pathlib import Path; from core.models.encoders import export_openvino\n"
+              f"print(export_openvino(Path({str(folder)!r}), {{'test': 1}}).name)\n")
+    done = subprocess.run([sys.executable, "-W", "default", "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2], timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "openvino"
+    assert done.stderr.strip() == ""
