@@ -3,8 +3,13 @@
 A "berapa" / "how many" question is answered by a number, a "kapan" / "when" question by a date. A sentence
 without one may be about the question's topic (a news lead, a background line) and close to it in meaning, but
 it does not answer it: the extractive answer and the quotes skip it when a sentence that does is at hand
-(``assistant.extractive.best_sentences``). Questions of other kinds ("siapa", "why") are not filtered: a name or
-a reason has no form that rules can check this cheaply.
+(``assistant.extractive.best_sentences``).
+
+A "mengapa" / "why" question is answered by a reason, a "bagaimana cara" / "how did" question by a means. News
+states them with words a rule can see ("karena", "akibat", "agar", "untuk menjaga", "dengan cara", "lewat"), but
+also without ("... telah dipertimbangkan sejak enam bulan, jauh sebelum investasi Meta"), so a sentence that
+states one is *preferred* (ranked first among those close enough to the question), never required. "siapa"
+questions are not sorted at all: a name has no form that rules can check this cheaply.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Literal
 from assistant.facts import Quantity, months, quantities, weekdays
 from core.text.calendar import MONTHS_FULL
 
-AnswerKind = Literal["quantity", "date", "other"]
+AnswerKind = Literal["quantity", "date", "reason", "means", "other"]
 
 # "when" asks for a date only before an auxiliary ("When did ...", "when was ..."): "When the Rhine emerges from
 # Lake Constance, which way does it flow?" asks for a direction. Indonesian "kapan" is never a conjunction.
@@ -51,11 +56,41 @@ _TIME_WORD = re.compile(
     re.IGNORECASE)
 
 
+# "why", and the ways news questions ask it: "Apa alasan ...", "Apa penyebab ...", "What caused ...".
+_REASON_QUESTION = re.compile(
+    r"\b(?:mengapa|kenapa|why|apa (?:\w+ )?(?:alasan|penyebab|sebab|tujuan|motif|latar belakang)\w*|alasan\w* apa|"
+    r"(?:what|which) (?:was |is |were |are )?(?:the )?(?:main )?(?:reasons?|causes?|motives?|purpose)|"
+    r"what (?:caused|causes|led|prompted|made)|for what (?:reason|purpose)|how come)\b",
+    re.IGNORECASE,
+)
+# "how" asks for a means before a verb or an auxiliary ("How did Laudya cope ...", "Bagaimana cara ...",
+# "Bagaimana KPK menyiasati ..."), not before a state ("Bagaimana perkembangan ...", ``_STATE_QUESTION``); one
+# taken for a means by mistake loses little: the means is preferred, never required.
+_STATE_NOUNS = ("perkembangan|kondisi|keadaan|situasi|nasib|performa|penampilan|kabar|tanggapan|reaksi|respons|respon|"
+                "pendapat|sikap|hasil|suasana|dampak|pengaruh|kelanjutan|status|kinerja|prestasi")
+_MEANS_QUESTION = re.compile(
+    rf"\b(?:bagaimana(?:kah)? (?:cara|upaya|langkah|strategi)|dengan cara apa|(?:lewat|melalui) apa|"
+    rf"bagaimana(?:kah)? (?!(?:{_STATE_NOUNS})\b)\w+|"
+    r"how (?:did|does|do|can|could|will|would|should|is|are|was|were|has|have|had)\b|"
+    r"in what way|by what means)",
+    re.IGNORECASE,
+)
+
+# "How are the victims doing?", "How has Manchester United done since February?": a state, not a means
+_STATE_QUESTION = re.compile(r"\bhow (?:\w+ ){1,4}?(?:doing|done|going|gone|faring|fared)\b|\blike\W*$", re.IGNORECASE)
+
+
 def asked_kind(question: str) -> AnswerKind:
-    """"date" for kapan / when / tanggal berapa, "quantity" for berapa / how many / how much, else "other"."""
+    """"date" for kapan / when / tanggal berapa, "quantity" for berapa / how many / how much, "reason" for mengapa /
+    why / apa alasan, "means" for bagaimana cara / how did, else "other"."""
     if _DATE_QUESTION.search(question):
         return "date"
-    return "quantity" if _QUANTITY_QUESTION.search(question) else "other"
+    if _QUANTITY_QUESTION.search(question):
+        return "quantity"
+    if _REASON_QUESTION.search(question):
+        return "reason"
+    means = _MEANS_QUESTION.search(question) and not _STATE_QUESTION.search(question)
+    return "means" if means else "other"
 
 
 # A question about how a figure developed names it without "berapa": "Bagaimana perkembangan *jumlah* korban ...?",
@@ -228,13 +263,41 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = ()) -> set[floa
     return found
 
 
+# A purpose is "untuk"/"guna" before a verb ("untuk menjaga independensi"), not before a noun ("untuk pemerintah").
+_VERB = r"(?:me|ber|di|ter|per)\w+"
+_REASON_WORDS = re.compile(
+    r"\b(?:karena|dikarenakan|sebab|disebabkan|penyebab\w*|menyebabkan|akibat\w*|diakibatkan|mengakibatkan|"
+    r"lantaran|gara-gara|alasan\w*|beralasan|dipicu|memicu|pemicu\w*|mengingat|berkat|imbas\w*|dalih\w*|"
+    r"agar|supaya|demi|bertujuan|tujuan\w*|sehingga|ingin|berharap|harapan\w*|"
+    rf"(?:untuk|guna) {_VERB}|"
+    r"because|cause[sd]?|causing|due to|owing to|as a result|result of|led to|leads? to|reasons?|so that|"
+    r"in order to|thanks to|aim(?:s|ed)? to|in the hope|hoping|wants? to|wanted to)\b",
+    re.IGNORECASE,
+)
+_MEANS_WORDS = re.compile(
+    rf"\b(?:dengan cara|caranya|cara\w* {_VERB}|dengan {_VERB}|melalui|lewat|menggunakan|memakai|memanfaatkan|"
+    rf"yakni|yaitu|antara lain|(?:untuk|guna|agar|supaya) {_VERB}|"
+    r"by \w+ing|through|using|via|with the help of|by means of)\b",
+    re.IGNORECASE,
+)
+
+
 def can_answer(sentence: str, kind: AnswerKind) -> bool:
     """Whether ``sentence`` holds what a question of ``kind`` asks for: a number that is not part of a date, or a
-    time (a month, weekday, year, "kemarin", "abad ke-19", "setelah perang"). Every sentence can answer an "other"
-    question."""
+    time (a month, weekday, year, "kemarin", "abad ke-19", "setelah perang"), or words that state a reason
+    ("karena", "akibat", "agar", "untuk menjaga", "because") or a means ("dengan cara", "lewat", "melalui", "by
+    using"). Every sentence can answer an "other" question."""
     if kind == "quantity":
         return bool(figures(sentence))
     if kind == "date":
         return bool(months(sentence) or weekdays(sentence) or _YEAR.search(sentence) or _TIME_WORD.search(sentence)
                     or _DIGIT_DATE.search(sentence))
+    if kind == "reason":
+        return bool(_REASON_WORDS.search(sentence))
+    if kind == "means":
+        return bool(_MEANS_WORDS.search(sentence))
     return True
+
+
+# Kinds whose answer a sentence may state without words a rule can see: preferred, not required.
+PREFERRED_KINDS: frozenset[AnswerKind] = frozenset({"reason", "means"})

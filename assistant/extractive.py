@@ -15,7 +15,17 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.asks import PERSON_WORDS, asked_kind, asked_state, asked_thing, can_answer, counted, counts_of, figures
+from assistant.asks import (
+    PERSON_WORDS,
+    PREFERRED_KINDS,
+    asked_kind,
+    asked_state,
+    asked_thing,
+    can_answer,
+    counted,
+    counts_of,
+    figures,
+)
 from assistant.cite import strip_markers, with_marker
 from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
@@ -72,6 +82,17 @@ class Sentences:
         return [u for u in self.units if u.cosine >= best - RUNNER_UP_GAP and self.answers(u)]
 
 
+def stated_first(units: Sequence[Unit], question: str, answers: Callable[[Unit], bool]) -> list[Unit]:
+    """``units`` with the best one that states what a "why" or "how" question asks for (a reason, a means:
+    ``asks.can_answer``) and ``answers`` it moved first, so it is quoted with the best ones (``best_sentences``
+    keeps those within ``RUNNER_UP_GAP`` of the first); the others keep their order. Other questions' units, and
+    units none of which states it, are returned as they are."""
+    kind = asked_kind(question)
+    stated = next((u for u in units if answers(u) and can_answer(u.text, kind)), None) \
+        if kind in PREFERRED_KINDS else None
+    return [stated, *(u for u in units if u is not stated)] if stated is not None else list(units)
+
+
 def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, encoding,
                    translate: Callable[[str], Sequence[str]] | None = None, *, language: str = "") -> Sentences:
     """``passages``' sentences scored against ``focus`` (see ``context.rank_units``). ``translate`` gives a word's
@@ -82,7 +103,9 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
     kind = asked_kind(focus[0]) if focus else "other"
     language = language or (detect_language(focus[0]) if focus else "")
     ranked = Sentences(passages, units, tuple(focus), language=language)
-    if kind != "other":
+    if kind in PREFERRED_KINDS:  # the best sentence stating a reason or a means first; the others keep their rank
+        ranked = replace(ranked, units=stated_first(units, focus[0], ranked.answers))
+    elif kind != "other":
         fitting = [u for u in units if can_answer(u.text, kind)]
         ranked = replace(ranked, units=fitting) if any(ranked.answers(u) for u in fitting) else ranked
     thing, also, state = asked_figure(focus[0], language, translate) if focus else ("", (), frozenset())

@@ -42,6 +42,9 @@ def check_seed_answers(assistant: Assistant) -> None:
     assert why.language == "en" and not why.refused
     assert why.citations and why.citations[0].title.startswith("OpenAI Putus Kerja Sama")
     assert "[1]" in why.text
+    # a reason the article states (OpenAI looks for a better-suited data partner; it was weighed for 6-12 months),
+    # not only the lead that restates the news
+    assert "mencari mitra" in why.text or "dipertimbangkan" in why.text
 
     how_much = assistant.ask("Berapa nilai investasi Meta di Scale AI?")
     assert how_much.language == "id" and not how_much.refused

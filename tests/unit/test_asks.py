@@ -18,6 +18,7 @@ from assistant.extractive import (
     figures_first,
     gives_figure,
     qualifiers,
+    stated_first,
 )
 from assistant.records import Passage
 from core.records import Hit
@@ -39,7 +40,17 @@ from core.records import Hit
     ("In what year was the company founded? What date?", "date"),
     ("When the Rhine emerges from Lake Constance, which way does it flow?", "other"),  # "when" as a conjunction
     ("Siapa CEO interim OpenAI?", "other"),
-    ("Why did OpenAI drop Scale AI?", "other"),
+    ("Why did OpenAI drop Scale AI?", "reason"),
+    ("Mengapa OpenAI memutus kerja sama dengan Scale AI?", "reason"),
+    ("Apa alasan Setya Novanto tidak datang saat dipanggil KPK?", "reason"),
+    ("Apa dugaan penyebab kebakaran peternakan ayam di Cipayung?", "reason"),
+    ("What caused the landslide in Cibadak?", "reason"),
+    ("Bagaimana cara warga keluar dari desa yang terisolasi?", "means"),
+    ("Bagaimana KPK menyiasati agar tetap bisa menyadap?", "means"),
+    ("How did the rescuers reach the village?", "means"),
+    ("Bagaimana perkembangan terkini perjuangan warga Kendeng?", "other"),  # a state, not a means
+    ("How are the victims doing?", "other"),
+    ("How has Manchester United done since the start of February 2018?", "other"),
     ("Beberapa warga mengungsi ke mana?", "other"),  # "beberapa" (some) is not "berapa"
 ])
 def test_a_question_asks_for_a_number_a_date_or_something_else(question, kind):
@@ -70,6 +81,51 @@ def test_a_sentence_can_answer_a_number_or_a_date_question_only_when_it_holds_on
 
 def test_figures_leave_out_the_numbers_of_dates():
     assert [q.value for q in figures("Pada Rabu (7/2), korban menjadi 12 orang (7 Februari 2024).")] == [12]
+
+
+@pytest.mark.parametrize(("sentence", "reason", "means"), [
+    ("OpenAI kini tengah mencari mitra penyedia data yang lebih sesuai untuk memenuhi kebutuhan model AI.", True, True),
+    ("Lorenzo memilih itu karena ban keras membuat motornya tak bisa maksimal.", True, False),
+    ("Jalan itu ditutup akibat longsor.", True, False),
+    ("Stiller berbicara di hadapan publik agar para pria mau menjalani tes.", True, False),
+    ("The match was postponed because of heavy rain.", True, False),
+    ("Bella menghubungi suami dan anaknya lewat video call.", False, True),
+    ("Warga dievakuasi dengan menggunakan perahu karet.", False, True),
+    ("They reached the village by crossing the river on foot.", False, True),
+    # "untuk" before a noun is not a purpose; a lead that only names the event states neither
+    ("Scale AI akan fokus pada solusi AI untuk pemerintah dan perusahaan besar.", False, False),
+    ("OpenAI mengumumkan pemutusan kerja sama dengan Scale AI.", False, False),
+])
+def test_a_sentence_states_a_reason_or_a_means_by_the_words_news_uses_for_them(sentence, reason, means):
+    assert can_answer(sentence, "reason") is reason
+    assert can_answer(sentence, "means") is means
+
+
+OPENAI = [  # (published, sentence, cosine to "Why did OpenAI drop Scale AI?"), best first
+    ("2025-06-19", "OpenAI mengumumkan pemutusan kerja sama dengan Scale AI, berdekatan dengan investasi Meta.", 0.88),
+    ("2025-06-19", "Scale AI kini harus beradaptasi dengan realitas baru tersebut.", 0.87),
+    ("2025-06-19", "Bagi OpenAI dan Scale AI, perubahan ini mengindikasikan perlunya adaptasi.", 0.86),
+    ("2025-06-19", "OpenAI kini tengah mencari mitra penyedia data yang lebih sesuai untuk memenuhi kebutuhannya.", 0.82),
+    ("2025-06-19", "Langkah ini dinilai sebagai usaha strategis untuk menjaga independensi data.", 0.78),
+]
+
+
+def test_a_why_answer_quotes_the_closest_sentence_that_states_a_reason_with_the_best_ones():
+    question = "Why did OpenAI drop Scale AI?"
+    ranked = _sentences(*OPENAI, focus=question)
+    ranked = replace(ranked, units=stated_first(ranked.units, question, ranked.answers))
+    quoted = [sentence for _, sentence in best_sentences(ranked, 3)]
+    assert any("mencari mitra" in sentence for sentence in quoted)  # the reason, though 0.06 below the best
+    assert quoted[0].startswith("OpenAI mengumumkan")  # reading order: the lead is still there
+    assert not any("independensi" in sentence for sentence in quoted)  # a reason too far from the question: no
+
+
+def test_questions_that_ask_for_no_reason_keep_their_ranking():
+    ranked = _sentences(*OPENAI)
+    for question in ("Siapa CEO interim Scale AI?", "Bagaimana perkembangan kerja sama OpenAI?"):
+        assert stated_first(ranked.units, question, ranked.answers) == ranked.units
+    # nothing close enough states a reason: as ranked
+    assert stated_first(ranked.units[:3], "Why did OpenAI drop Scale AI?", ranked.answers) == ranked.units[:3]
 
 
 def _sentences(*rows: tuple[str, str, float], focus: str = "") -> Sentences:
