@@ -168,7 +168,8 @@ def counted(sentence: str) -> dict[str, set[float]]:
 
 # After "berapa", words that say "the number of" without naming what is counted; in English, the words that end
 # the counted noun phrase ("How many dengue *patients* are ...").
-_COUNT_WORDS = frozenset("jumlah banyak total besar banyaknya kah".split())
+# "persen" too: "Berapa persen *material* yang sudah dipindahkan?" asks for a share of the material.
+_COUNT_WORDS = frozenset("jumlah banyak total besar banyaknya kah persen persentase".split())
 _AUX = frozenset("is are was were has have had does do did will would can could should may might".split())
 # A preposition ends the counted noun phrase too: "How many smoke *victims* from the factory fire are ...?"
 _PREPOSITIONS = frozenset("from of in at on for by with under after near around about into during across".split())
@@ -256,7 +257,8 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = ()) -> set[floa
         unit = _stem(after.group(0)) if after is not None and not money else ""
         named_before = (not unit or unit in _NOT_A_THING) and not things.isdisjoint(
             map(_stem, _WORD.findall(text[since:q.start])))
-        if reading == "figure" and (named_before or unit in things):
+        share_of = q.percent and after is not None and _stem(after.group(0)) in things  # "15 persen *material*"
+        if reading == "figure" and (named_before or unit in things or share_of):
             found.add(q.value)
         if reading != "other":  # an older value ends what names the next figure too, and so does its unit
             since = len(text) - len(rest.lstrip()) + after.end() if after is not None and unit else q.end

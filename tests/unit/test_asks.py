@@ -310,6 +310,7 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("How many people have survived so far?", "people"),
     ("How many smoke victims from the factory fire are still in hospital?", "victim"),  # the noun before "from"
     ("How many bodies of water make up Lake Constance?", "body"),
+    ("Berapa persen material longsor yang sudah dipindahkan?", "material"),  # a share of the material
     ("What is the latest death toll?", ""),
     ("Berapa?", ""),
 ])
@@ -334,6 +335,10 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Dinas Kesehatan mencatat penyebaran DBD kini meluas ke 15 dari 19 kecamatan.", "kecamatan", {15}),
     # the thing counted by the figure before is not named again for the next one
     ("Sembilan pasien masih dirawat, sementara 511 orang sudah pulang.", "pasien", {9}),
+    # a share counts what follows "persen" or what is named before it
+    ("Hingga hari ini, baru 15 persen material yang berhasil dipindahkan.", "material", {15}),
+    ("Alat berat menjadi 22 unit; material yang sudah dipindahkan mencapai 30 persen.", "material", {30}),
+    ("Sebanyak 40 persen warga sudah kembali, dan 52 persen material dipindahkan.", "material", {52}),
 ])
 def test_which_figures_of_a_sentence_count_the_asked_thing(sentence, thing, values):
     assert counts_of(sentence, thing) == values
