@@ -303,3 +303,40 @@ def can_answer(sentence: str, kind: AnswerKind) -> bool:
 
 # Kinds whose answer a sentence may state without words a rule can see: preferred, not required.
 PREFERRED_KINDS: frozenset[AnswerKind] = frozenset({"reason", "means"})
+
+
+# A question about what did not happen, or what a thing is not ("Mengapa Messi tidak bermain?", "Apa yang tidak
+# pernah bisa dihubungkan?", "Why didn't the minister come?"), is answered only by a sentence that says so: with a
+# negation, or a word that carries one ("gagal", "menolak", "batal", "absen", "without", "refused"). A passage on
+# the topic that says only what did happen is a near miss, and the answer to the question as asked is not in it.
+# "tidak hanya" / "not only" adds, it does not negate; nor does a negation in a purpose ("Bagaimana petugas berupaya
+# *agar* tragedi itu *tidak* terulang?", "How did she make sure she would not win?"): that asks for the means; nor
+# an alternative ("yang masih tertimbun *atau belum* ditemukan", "whether or not").
+_NEGATED_QUESTION = re.compile(
+    r"\b(?:tidak|tak|bukan|belum|never|not)\b(?!\s+(?:hanya|saja|cuma|sekadar|only|just|merely|"
+    # adjectives, not a claim that something did not happen: "dana belanja tidak terduga", "pelaku tak dikenal"
+    r"terduga|langsung|tetap|resmi|sah|terbatas|menentu|dikenal|teridentifikasi)\b)|\w+n't\b",
+    re.IGNORECASE,
+)
+_PURPOSE = re.compile(r"\b(?:agar|supaya|biar|so that|in order|make sure|ensure|prevent)\b(?:\W+\w+){0,10}?\W*$",
+                      re.IGNORECASE)
+_ALTERNATIVE = re.compile(r"\b(?:atau|or)\W*$", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:tidak|tak|bukan\w*|belum|tiada|tanpa|jangan|gagal|batal|dibatalkan|membatalkan|urung|menolak|ditolak|"
+    r"enggan|absen|berhalangan|kecuali|nihil|never|not|no|none|nothing|neither|nor|without|fail(?:s|ed)?|"
+    r"refus(?:e|es|ed)|declin(?:e|es|ed)|except|lack(?:s|ed|ing)?|absent|cancel(?:led|ed)?)\b|\w+n't\b",
+    re.IGNORECASE,
+)
+
+
+def asks_negated(question: str) -> bool:
+    """Whether ``question`` asks about what did not happen or what a thing is not ("tidak", "belum", "bukan",
+    "not", "never", "didn't"; not "tidak hanya" / "not only")."""
+    return any(not _PURPOSE.search(question[:m.start()]) and not _ALTERNATIVE.search(question[:m.start()])
+               for m in _NEGATED_QUESTION.finditer(question))
+
+
+def states_negation(sentence: str) -> bool:
+    """Whether ``sentence`` says that something did not happen or is not so: a negation ("tidak", "belum", "not",
+    "never") or a word that carries one ("gagal", "menolak", "batal", "tanpa", "failed", "without")."""
+    return bool(_NEGATION.search(sentence))

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant import context
-from assistant.asks import about_a_figure
+from assistant.asks import about_a_figure, asks_negated
 from assistant.brief import LEAD_SENTENCES, Briefing, build_briefing, lead
 from assistant.cite import Grounded, ground, is_refusal, refusal, strip_markers, with_quotes
 from assistant.doubt import TOP_LOGPROBS, refusal_probability
@@ -38,6 +38,7 @@ from assistant.extractive import (
     figures_disagree,
     figures_first,
     rank_sentences,
+    says_not,
 )
 from assistant.followup import FollowUp, Message, plan
 from assistant.llm.backends import Backend, build_backend
@@ -418,19 +419,26 @@ class Assistant:
         passages = self._context(hits, ranked, cfg.context_tokens) if chosen.llm is not None else \
             self._context(hits, evidence, cfg.extractive_context_tokens)
         q.lap("pack")
+        sentences: Sentences | None = None  # the extractive backend's reading of the sources, once
+        if follow.focus and asks_negated(follow.focus[0]):
+            # what did *not* happen is stated only with a negation: a topic passage without one is a near miss
+            sources = self._context(hits, evidence, cfg.extractive_context_tokens)
+            sentences = self._sentences(follow.focus, sources, q.language)
+            if not says_not(sentences, cfg.extractive_sentences):
+                return (yield from q.refuse(passages=passages))
         draft, note = "", ""
         if chosen.llm is not None:
             draft, note = yield from self._draft(chosen, q, passages, follow)
             if draft.strip() and is_refusal(draft):
                 return (yield from q.refuse(passages=passages))
         grounded = self._ground(draft, passages, follow, q.language) if draft.strip() else None
-        sentences: Sentences | None = None  # the extractive backend's reading of the sources, once
         if grounded is not None and grounded.text:
             q.lap("ground")
             before = grounded.text
             # what the extractive backend reads: the quotes, and whether the figures changed between reports
-            sources = self._context(hits, evidence, cfg.extractive_context_tokens)
-            sentences = self._sentences(follow.focus, sources, q.language)
+            if sentences is None:
+                sources = self._context(hits, evidence, cfg.extractive_context_tokens)
+                sentences = self._sentences(follow.focus, sources, q.language)
             sentences, newest = self._from_newest(scope, sentences, follow.focus)
             quotes = self._quotes(sentences, newest=newest)
             if newest and figures_disagree(grounded.text, [sentence for _, sentence in quotes]):

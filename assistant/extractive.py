@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from assistant.asks import (
     PERSON_WORDS,
     PREFERRED_KINDS,
+    AnswerKind,
     asked_kind,
     asked_state,
     asked_thing,
@@ -25,6 +26,7 @@ from assistant.asks import (
     counted,
     counts_of,
     figures,
+    states_negation,
 )
 from assistant.cite import strip_markers, with_marker
 from assistant.context import Unit, rank_units
@@ -82,12 +84,11 @@ class Sentences:
         return [u for u in self.units if u.cosine >= best - RUNNER_UP_GAP and self.answers(u)]
 
 
-def stated_first(units: Sequence[Unit], question: str, answers: Callable[[Unit], bool]) -> list[Unit]:
-    """``units`` with the best one that states what a "why" or "how" question asks for (a reason, a means:
-    ``asks.can_answer``) and ``answers`` it moved first, so it is quoted with the best ones (``best_sentences``
-    keeps those within ``RUNNER_UP_GAP`` of the first); the others keep their order. Other questions' units, and
-    units none of which states it, are returned as they are."""
-    kind = asked_kind(question)
+def stated_first(units: Sequence[Unit], kind: AnswerKind, answers: Callable[[Unit], bool]) -> list[Unit]:
+    """``units`` with the best one that states what a question of ``kind`` asks for when it is a "why" or a "how"
+    (a reason, a means: ``asks.can_answer``) and ``answers`` it moved first, so it is quoted with the best ones
+    (``best_sentences`` keeps those within ``RUNNER_UP_GAP`` of the first); the others keep their order. Other
+    kinds' units, and units none of which states it, are returned as they are."""
     stated = next((u for u in units if answers(u) and can_answer(u.text, kind)), None) \
         if kind in PREFERRED_KINDS else None
     return [stated, *(u for u in units if u is not stated)] if stated is not None else list(units)
@@ -104,7 +105,7 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
     language = language or (detect_language(focus[0]) if focus else "")
     ranked = Sentences(passages, units, tuple(focus), language=language)
     if kind in PREFERRED_KINDS:  # the best sentence stating a reason or a means first; the others keep their rank
-        ranked = replace(ranked, units=stated_first(units, focus[0], ranked.answers))
+        ranked = replace(ranked, units=stated_first(units, kind, ranked.answers))
     elif kind != "other":
         fitting = [u for u in units if can_answer(u.text, kind)]
         ranked = replace(ranked, units=fitting) if any(ranked.answers(u) for u in fitting) else ranked
@@ -203,6 +204,13 @@ def best_sentences(ranked: Sentences, limit: int, *, newest: bool = False) -> li
     chosen.sort(key=lambda u: (u.source, u.position))
     # a passage's kept sentences are joined by " … " where sentences were left out (``context.select``)
     return [(ranked.passages[u.source].n, u.text.strip(" …")) for u in chosen]
+
+
+def says_not(ranked: Sentences, limit: int) -> bool:
+    """Whether the sentences an answer would quote (``best_sentences``) say that something did not happen or is
+    not so (``asks.states_negation``): a question about what did not (``asks.asks_negated``) is answered only by
+    one that does. Sentences further down that hold a "tidak" answer something else."""
+    return any(states_negation(sentence) for _, sentence in best_sentences(ranked, limit))
 
 
 def _distinct(units: Sequence[Unit]) -> list[Unit]:

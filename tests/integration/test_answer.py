@@ -51,6 +51,12 @@ def check_seed_answers(assistant: Assistant) -> None:
     assert "14,3 miliar" in how_much.text or "472 triliun" in how_much.text
     assert how_much.citations and any("14,3 miliar" in c.quote for c in how_much.citations)
 
+    # what did not happen: answered with the sentence that says so, refused when the article says only what did
+    # (it tells that OpenAI ended the partnership and that Meta invested, not why OpenAI did not invest)
+    promised = assistant.ask("Apa yang dipastikan tidak akan terjadi setelah Alexandr Wang bergabung dengan Meta?")
+    assert not promised.refused and "Campur tangan Alexandr Wang" in promised.text
+    assert assistant.ask("Why did OpenAI not invest in Scale AI?").refused
+
     world_cup = assistant.ask("Who won the 2022 World Cup?")
     assert world_cup.refused and world_cup.text == "I could not find the answer in the available articles."
     assert not world_cup.citations

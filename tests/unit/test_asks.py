@@ -7,7 +7,17 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.asks import asked_kind, asked_state, asked_thing, can_answer, counted, counts_of, figures
+from assistant.asks import (
+    asked_kind,
+    asked_state,
+    asked_thing,
+    asks_negated,
+    can_answer,
+    counted,
+    counts_of,
+    figures,
+    states_negation,
+)
 from assistant.context import Unit
 from assistant.extractive import (
     Sentences,
@@ -18,6 +28,7 @@ from assistant.extractive import (
     figures_first,
     gives_figure,
     qualifiers,
+    says_not,
     stated_first,
 )
 from assistant.records import Passage
@@ -113,7 +124,7 @@ OPENAI = [  # (published, sentence, cosine to "Why did OpenAI drop Scale AI?"), 
 def test_a_why_answer_quotes_the_closest_sentence_that_states_a_reason_with_the_best_ones():
     question = "Why did OpenAI drop Scale AI?"
     ranked = _sentences(*OPENAI, focus=question)
-    ranked = replace(ranked, units=stated_first(ranked.units, question, ranked.answers))
+    ranked = replace(ranked, units=stated_first(ranked.units, asked_kind(question), ranked.answers))
     quoted = [sentence for _, sentence in best_sentences(ranked, 3)]
     assert any("mencari mitra" in sentence for sentence in quoted)  # the reason, though 0.06 below the best
     assert quoted[0].startswith("OpenAI mengumumkan")  # reading order: the lead is still there
@@ -123,9 +134,57 @@ def test_a_why_answer_quotes_the_closest_sentence_that_states_a_reason_with_the_
 def test_questions_that_ask_for_no_reason_keep_their_ranking():
     ranked = _sentences(*OPENAI)
     for question in ("Siapa CEO interim Scale AI?", "Bagaimana perkembangan kerja sama OpenAI?"):
-        assert stated_first(ranked.units, question, ranked.answers) == ranked.units
+        assert stated_first(ranked.units, asked_kind(question), ranked.answers) == ranked.units
     # nothing close enough states a reason: as ranked
-    assert stated_first(ranked.units[:3], "Why did OpenAI drop Scale AI?", ranked.answers) == ranked.units[:3]
+    assert stated_first(ranked.units[:3], asked_kind("Why did OpenAI drop Scale AI?"), ranked.answers) == ranked.units[:3]
+
+
+@pytest.mark.parametrize(("question", "negated"), [
+    ("Mengapa Setya Novanto tidak datang saat dipanggil KPK?", True),
+    ("Kenapa polisi belum bisa meminta keterangan Sheila Marcia?", True),
+    ("Siapa yang tidak setuju dengan jadwal bisnis di kamar?", True),
+    ("Apa kewarganegaraan yang bukan peneliti Richard G. Wilkinson?", True),
+    ("Why didn't Borussia Dortmund want to sell Aubameyang?", True),
+    ("Why can't some countries accept chicken from Indonesia?", True),
+    ("What did the ministry never publish?", True),
+    # not a question about what did not happen
+    ("Mengapa OpenAI memutus kerja sama dengan Scale AI?", False),
+    ("Apa yang tidak hanya dijual di pasar itu?", False),  # "not only" adds
+    ("Bagaimana petugas berupaya agar tragedi berdesakan di Mina tidak terulang?", False),  # a purpose: the means
+    ("How did Gal Gadot make sure she would not win Miss Universe?", False),
+    ("Berapa korban yang masih tertimbun atau belum ditemukan?", False),  # an alternative
+    ("Berapa dana belanja tidak terduga yang disiapkan Pemkab?", False),  # an adjective
+    ("Siapa pelaku penembakan orang tak dikenal itu?", False),
+])
+def test_questions_about_what_did_not_happen(question, negated):
+    assert asks_negated(question) is negated
+
+
+@pytest.mark.parametrize(("sentence", "states"), [
+    ("Setya Novanto kembali tidak memenuhi panggilan KPK.", True),
+    ("Liliyana tampaknya belum begitu tertarik dengan tawaran tersebut.", True),
+    ("Dia gagal lolos audisi.", True),
+    ("Menteri menolak berkomentar.", True),
+    ("The minister didn't come.", True),
+    ("The club refused to sell him.", True),
+    ("Scale AI menegaskan posisinya di pasar.", False),
+    ("Di antara tugas Biro adalah menyetujui jadwal bisnis di kamar.", False),
+    ("Notably, the company grew.", False),  # "not" only as a word
+])
+def test_sentences_that_state_what_did_not_happen(sentence, states):
+    assert states_negation(sentence) is states
+
+
+def test_a_question_about_what_did_not_happen_needs_a_quoted_sentence_that_says_so():
+    # the near miss: the passage says who agrees the schedule, not who does not
+    agrees = _sentences(("", "Di antara tugas-tugas Biro adalah untuk menyetujui jadwal bisnis di kamar.", 0.88),
+                        ("", "Biro Parlemen mengalokasikan waktu dan menetapkan agenda kerja di majelis.", 0.86),
+                        # a "tidak" further down, too far from the question to be quoted, does not count
+                        ("", "Parlemen tidak dapat membuat undang-undang tentang masalah pertahanan.", 0.81))
+    assert not says_not(agrees, 3)
+    stayed_away = _sentences(("", "Ketua DPR Setya Novanto kembali tidak memenuhi panggilan KPK.", 0.91),
+                             ("", "Surat itu menyebut KPK tidak menyertakan izin tertulis dari Presiden.", 0.89))
+    assert says_not(stayed_away, 3)
 
 
 def _sentences(*rows: tuple[str, str, float], focus: str = "") -> Sentences:
