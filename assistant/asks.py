@@ -10,6 +10,11 @@ states them with words a rule can see ("karena", "akibat", "agar", "untuk menjag
 also without ("... telah dipertimbangkan sejak enam bulan, jauh sebelum investasi Meta"), so a sentence that
 states one is *preferred* (ranked first among those close enough to the question), never required. "siapa"
 questions are not sorted at all: a name has no form that rules can check this cheaply.
+
+A question about what did *not* happen ("Mengapa Setya Novanto tidak datang?", "Siapa yang tidak setuju ...?") is
+answered only by a sentence that says something did not ("tidak", "gagal", "menolak", "without"): a passage on
+the topic that says what did happen is the near miss a model answers from anyway (``asks_negated``,
+``states_negation``; the assistant refuses before the model when no quoted sentence says so).
 """
 
 from __future__ import annotations
@@ -331,7 +336,8 @@ _NEGATION = re.compile(
 
 def asks_negated(question: str) -> bool:
     """Whether ``question`` asks about what did not happen or what a thing is not ("tidak", "belum", "bukan",
-    "not", "never", "didn't"; not "tidak hanya" / "not only")."""
+    "not", "never", "didn't"), not counting "tidak hanya" / "not only", adjectives ("tidak terduga"), a negation in
+    a purpose ("agar ... tidak terulang") or in an alternative ("atau belum ditemukan")."""
     return any(not _PURPOSE.search(question[:m.start()]) and not _ALTERNATIVE.search(question[:m.start()])
                for m in _NEGATED_QUESTION.finditer(question))
 

@@ -3,8 +3,9 @@
 It owns the heavy parts (index, embedder, answer backends), created lazily from settings unless
 passed in, and offers ``search``, ``ask`` and ``stream``:
 
-    question -> follow-up plan -> retrieve -> [refuse if nothing relevant] -> context -> generate -> ground
-             -> quote (the articles' sentences closest to the question, under the answer)
+    question -> follow-up plan -> retrieve -> [refuse if nothing relevant] -> context
+             -> [refuse a question about what did not happen when no sentence it would quote says so]
+             -> generate -> ground -> quote (the articles' sentences closest to the question, under the answer)
 
 ``stream`` returns an ``AnswerStream``: iterate it for the text as the model writes it, then read ``.answer``
 for the final, checked answer (its text may differ: unsupported sentences removed, markers repaired).
