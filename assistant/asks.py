@@ -320,7 +320,8 @@ PREFERRED_KINDS: frozenset[AnswerKind] = frozenset({"reason", "means"})
 _NEGATED_QUESTION = re.compile(
     r"\b(?:tidak|tak|bukan|belum|never|not)\b(?!\s+(?:hanya|saja|cuma|sekadar|only|just|merely|"
     # adjectives, not a claim that something did not happen: "dana belanja tidak terduga", "pelaku tak dikenal"
-    r"terduga|langsung|tetap|resmi|sah|terbatas|menentu|dikenal|teridentifikasi)\b)|\w+n't\b",
+    r"terduga|langsung|tetap|resmi|sah|terbatas|menentu|dikenal|teridentifikasi)\b)|\w+n't\b"
+    r"|\b(?:nobody|nothing|none|no(?!\.?\s*\d))\b",  # "Why is there no water ...?", not "No. 10"
     re.IGNORECASE,
 )
 _PURPOSE = re.compile(r"\b(?:agar|supaya|biar|so that|in order|make sure|ensure|prevent)\b(?:\W+\w+){0,10}?\W*$",

@@ -147,6 +147,8 @@ def test_questions_that_ask_for_no_reason_keep_their_ranking():
     ("Why didn't Borussia Dortmund want to sell Aubameyang?", True),
     ("Why can't some countries accept chicken from Indonesia?", True),
     ("What did the ministry never publish?", True),
+    ("Why is there no clean water in Watugana?", True),
+    ("Who lives at No. 10 Downing Street?", False),
     # not a question about what did not happen
     ("Mengapa OpenAI memutus kerja sama dengan Scale AI?", False),
     ("Apa yang tidak hanya dijual di pasar itu?", False),  # "not only" adds
