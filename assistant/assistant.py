@@ -587,7 +587,7 @@ class Assistant:
         blocks = [format_passage(p.n, p.hit.title, p.hit.published, p.text) for p in passages]
         messages = [("system", SYSTEM[language]), *example_turns(language)]
         messages += [("human" if m["role"] == "user" else "ai", m["content"]) for m in follow.history]
-        question = f"{follow.standalone} {LATEST_HINT[language]}" if latest else follow.standalone
+        question = f"{follow.asked} {LATEST_HINT[language]}" if latest else follow.asked
         messages.append(("human", user_message(language, blocks, question)
                          + (f" {LANGUAGE_INSISTENCE[language]}" if insist else "")))
         assert chosen.llm is not None, "the extractive backend writes nothing"

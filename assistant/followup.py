@@ -6,7 +6,10 @@ it answers instead ("The interim CEO of OpenAI is [2]."), switches language, or 
 is checked in code and used only when it is a question, in the user's language, that names nothing the
 conversation does not, and keeps something of the earlier turns. Retrieval then searches with the rewrite
 *and* with the previous question plus the follow-up (which alone already finds the earlier topic), and the
-model sees the recent turns as chat history (what made a naive chat pipeline beat a rewrite-only one).
+model sees the recent turns as chat history (what made a naive chat pipeline beat a rewrite-only one) followed by
+the question *as typed*: the rewrite picks the referent for the search, but where it picks the wrong one ("Who is
+the interim CEO of *OpenAI*?") a model asked the rewrite states it as a fact ("Jason Droege is the interim CEO of
+OpenAI"), while a model that reads the conversation and the passage says "... of Scale AI".
 """
 
 from __future__ import annotations
@@ -133,17 +136,18 @@ def acceptable_rewrite(rewrite: str, question: str, history: Sequence[Message], 
 class FollowUp:
     """How to handle a question in its conversation."""
 
-    standalone: str  # the question as the model is asked it (the rewrite, or the question as typed)
+    standalone: str  # the question standing alone (the rewrite, or the question as typed): shown, time-parsed
     queries: tuple[str, ...]  # what retrieval searches for, best first
     focus: tuple[str, ...]  # what the passages' sentences are matched against (context, quotes, extractive answer)
     history: tuple[Message, ...]  # the turns the answer model sees before the question
     rewritten: bool  # the model's rewrite passed the checks
+    asked: str  # what the answer model is asked after ``history``: the question as typed
 
 
 def plan(question: str, history: Sequence[Message], language: str, llm=None) -> FollowUp:
     """The standalone question, the retrieval queries and the history for ``question``."""
     if not is_follow_up(question, history):
-        return FollowUp(question, (question,), (question,), (), False)
+        return FollowUp(question, (question,), (question,), (), False, question)
     joined = f"{previous_question(history)} {question}".strip()
     rewrite = ""
     if llm is not None:
@@ -154,8 +158,8 @@ def plan(question: str, history: Sequence[Message], language: str, llm=None) -> 
             rewrite = ""
     turns = tuple(recent_turns(history))
     if rewrite and acceptable_rewrite(rewrite, question, history, language):
-        return FollowUp(rewrite, (rewrite, joined), (rewrite,), turns, True)
+        return FollowUp(rewrite, (rewrite, joined), (rewrite,), turns, True, question)
     # Without a usable rewrite the model gets the question as asked, with the conversation before it. Sentences
     # matched against the follow-up alone ("perusahaan itu berdiri kapan?") would be any company's founding, and
     # against the joined question the previous answer again: they are matched against both (``rank_units``).
-    return FollowUp(question, (joined,), (question, joined), turns, False)
+    return FollowUp(question, (joined,), (question, joined), turns, False, question)

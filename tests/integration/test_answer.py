@@ -188,6 +188,7 @@ def test_seed_conversation_follow_ups_local_llm(local):
     assert not ceo.refused and "Jason Droege" in ceo.text and ceo.language == "en", ceo
     # the article's own sentence is quoted under the answer, with a marker that points at the seed article
     answer, quoted = ceo.text.split("\n\n> Quoted from the articles (in their original language): ")
+    assert "of OpenAI" not in answer  # he is Scale AI's interim CEO (the rewrite said "of OpenAI": not asked so)
     assert "CEO interim Scale AI, Jason Droege" in quoted
     cited = {c.n: c for c in ceo.citations}
     assert all(cited[n].title.startswith("OpenAI Putus Kerja Sama") for n in parse_markers(quoted))
@@ -218,4 +219,5 @@ def test_seed_conversation_in_warta_chat(tmp_path, cli_env):
     assert "Jason Droege" in second and "Sources:" in second
     answer = second.split("\nSources:")[0]
     assert answer.count("Jason Droege") <= 2 and "Traceback" not in done.stderr
+    assert "CEO of OpenAI" not in answer  # Scale AI's interim CEO
     assert "[1]" in first

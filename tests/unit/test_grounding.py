@@ -239,6 +239,8 @@ def test_plan_searches_with_the_rewrite_and_the_joined_question():
     assert follow.queries == ("Who is the interim CEO of Scale AI?",
                               "Why did OpenAI drop Scale AI? and who is the interim CEO?")
     assert [m["content"] for m in follow.history] == ["Why did OpenAI drop Scale AI?", "OpenAI had planned it for months."]
+    # the model reads the conversation and the question as typed, not the rewrite's choice of referent
+    assert follow.asked == "and who is the interim CEO?"
     assert "Kopi Senja" in str(llm.calls[0])  # the worked examples
 
 
