@@ -828,6 +828,7 @@ def test_seed_conversation_on_the_local_llm(browser, web, tmp_path_factory):
         ui.ask("and who is the interim CEO?", 2, timeout=480_000)
         expect(ui.bot()).to_contain_text("Jason Droege")
         expect(ui.bot()).not_to_contain_text("could not find the answer")
+        expect(ui.bot()).not_to_contain_text("CEO of OpenAI")  # he is Scale AI's
         # under the answer, the article's own sentence that names him, set off as a quote with a working marker
         quote = ui.bot().locator("blockquote").last
         expect(quote).to_contain_text("Quoted from the articles")
