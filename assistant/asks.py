@@ -259,10 +259,11 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = ()) -> set[floa
         after = _WORD.match(rest.lstrip())
         # an amount of money or a share counts what is named before it, whatever word follows
         money = q.percent or _CURRENCY.match(q.text)
-        unit = _stem(after.group(0)) if after is not None and not money else ""
+        word_after = _stem(after.group(0)) if after is not None else ""
+        unit = "" if money else word_after
         named_before = (not unit or unit in _NOT_A_THING) and not things.isdisjoint(
             map(_stem, _WORD.findall(text[since:q.start])))
-        share_of = q.percent and after is not None and _stem(after.group(0)) in things  # "15 persen *material*"
+        share_of = q.percent and word_after in things  # "15 persen *material*"
         if reading == "figure" and (named_before or unit in things or share_of):
             found.add(q.value)
         if reading != "other":  # an older value ends what names the next figure too, and so does its unit

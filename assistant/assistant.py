@@ -420,11 +420,17 @@ class Assistant:
         passages = self._context(hits, ranked, cfg.context_tokens) if chosen.llm is not None else \
             self._context(hits, evidence, cfg.extractive_context_tokens)
         q.lap("pack")
-        sentences: Sentences | None = None  # the extractive backend's reading of the sources, once
+
+        def reading() -> tuple[list[Passage], Sentences]:
+            """What the extractive backend reads (its own passages; under a model, the same budget of the hits) and
+            their sentences ranked against the question: the quotes, the extractive answer, the negation check."""
+            sources = passages if chosen.llm is None else self._context(hits, evidence, cfg.extractive_context_tokens)
+            return sources, self._sentences(follow.focus, sources, q.language)
+
+        sentences: Sentences | None = None  # read once, when first needed
         if follow.focus and asks_negated(follow.focus[0]):
             # what did *not* happen is stated only with a negation: a topic passage without one is a near miss
-            sources = self._context(hits, evidence, cfg.extractive_context_tokens)
-            sentences = self._sentences(follow.focus, sources, q.language)
+            sources, sentences = reading()
             if not says_not(sentences, cfg.extractive_sentences):
                 return (yield from q.refuse(passages=passages))
         draft, note = "", ""
@@ -438,8 +444,7 @@ class Assistant:
             before = grounded.text
             # what the extractive backend reads: the quotes, and whether the figures changed between reports
             if sentences is None:
-                sources = self._context(hits, evidence, cfg.extractive_context_tokens)
-                sentences = self._sentences(follow.focus, sources, q.language)
+                sources, sentences = reading()
             sentences, newest = self._from_newest(scope, sentences, follow.focus)
             quotes = self._quotes(sentences, newest=newest)
             if newest and figures_disagree(grounded.text, [sentence for _, sentence in quotes]):
@@ -461,8 +466,7 @@ class Assistant:
         unsupported = tuple(grounded.unsupported) if grounded is not None else ()
         note = note or (REMOVED_NOTE[q.language] if unsupported else "")
         if sentences is None:
-            sources = passages if chosen.llm is None else self._context(hits, evidence, cfg.extractive_context_tokens)
-            sentences = self._sentences(follow.focus, sources, q.language)
+            sources, sentences = reading()
         sentences, newest = self._from_newest(scope, sentences, follow.focus)
         extracted = extractive_answer(sentences, q.language, cfg.extractive_sentences, newest=newest)
         q.first_token()
