@@ -127,6 +127,17 @@ _CURRENCY_BEFORE = re.compile(rf"(?:{_CURRENCIES})\.?\s*$", re.IGNORECASE)  # an
 _OLD_BEFORE = re.compile(r"\b(?:(?:naik|turun|bertambah|berkurang|meningkat|menurun|dinaikkan|diturunkan)\s+dari|"
                          r"(?:up|down|rose|fell|increased|decreased|risen|fallen)\s+from)\s*$", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\b(?:dari|from)\s*$", re.IGNORECASE)
+# A figure a report restates from an earlier day: its peak or what it had been ("dibanding puncaknya pada Rabu (26/11)
+# lalu, yakni 18.745 jiwa", "sempat memutus aliran air ke 31.200 pelanggan", "dari sebelumnya 1.509 orang", "121 orang
+# pada puncaknya", "down from its peak of 535"), read in the words just before it (no other figure between) or right
+# after it and its unit.
+_RESTATED_BEFORE = re.compile(r"\b(?:puncak\w*|sempat|dibanding\w*|sebelumnya|semula|peak\w*|compared (?:with|to)|"
+                              r"previously|had (?:reached|risen|climbed|peaked))\b", re.IGNORECASE)
+_RESTATED_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:\(?(?:pada|saat|di) puncak\w*|sebelumnya|"
+                             r"at (?:its|the) (?:peak|height)|earlier|previously)\b", re.IGNORECASE)
+RESTATED_WINDOW = 60  # characters before a figure read for a restating word
+# ... unless the words after it turn to the present: "sempat dirawat di RS, *kini* 3 orang masih dirawat".
+_NOW_AGAIN = re.compile(r"\b(?:kini|sekarang|saat ini|masih|tinggal|menjadi|now|currently|still|to)\b", re.IGNORECASE)
 _TO_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:menjadi|to)\b", re.IGNORECASE)
 # A number right after an upper-case abbreviation is a name, not a figure: "Tol Kartasuka KM 47", "RT 03".
 _LABEL_BEFORE = re.compile(r"\b[A-Z]{2,}\s*$")
@@ -138,7 +149,8 @@ Reading = Literal["figure", "older", "other"]
 
 def _reported(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
     """The numbers of ``text`` (dates already blanked), each with how it reads: a "figure" the report gives, the
-    "older" value of a change ("naik dari 187 orang"), or "other" (a change, a name such as "KM 47", the total of
+    "older" value of a change ("naik dari 187 orang") or one restated from an earlier day ("sempat mencapai 31.200",
+    "18.745 jiwa pada puncaknya"), or "other" (a change, a name such as "KM 47", the total of
     "15 dari 19"); and the text after it, where its unit is read ("15 dari 19 kecamatan" -> " kecamatan")."""
     found = quantities(text)
     for i, q in enumerate(found):
@@ -146,12 +158,20 @@ def _reported(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
         before = _CURRENCY_BEFORE.sub("", text[:q.start]) if money else text[:q.start]
         after = text[q.end:]
         old = bool(_OLD_BEFORE.search(before) or (_FROM_BEFORE.search(before) and _TO_AFTER.match(after)))
+        old = old or _restated(text[max(found[i - 1].end if i else 0, q.start - RESTATED_WINDOW):q.start], after)
         change = not _LEVEL_BEFORE.search(before) and bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after))
         total = i > 0 and _PART_OF.fullmatch(text[found[i - 1].end:q.start]) is not None
         label = not money and _LABEL_BEFORE.search(before) is not None
         if i + 1 < len(found) and _PART_OF.fullmatch(text[q.end:found[i + 1].start]):
             after = text[found[i + 1].end:]
         yield q, "older" if old else "other" if change or total or label else "figure", after
+
+
+def _restated(before: str, after: str) -> bool:
+    """Whether the figure between ``before`` (the words just before it, no other figure among them) and ``after``
+    is restated from an earlier day (``_RESTATED_BEFORE``, ``_RESTATED_AFTER``)."""
+    marks = list(_RESTATED_BEFORE.finditer(before))
+    return bool(marks and not _NOW_AGAIN.search(before[marks[-1].end():])) or bool(_RESTATED_AFTER.match(after))
 
 
 def counted(sentence: str) -> dict[str, set[float]]:
@@ -199,15 +219,52 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+# "What is the latest *price* of ...?", "What is the current *number of* schools ...?": the figure a question names
+# without "how many"; a number, count or share is of the noun after "of".
+_FIGURE_ASKED = re.compile(
+    r"\bwhat (?:is|are|was|were) the (?:(?:latest|current|newest|new|total|official|estimated)\s+)*"
+    r"(?P<head>number|amount|budget|cost|price|fare|figure|estimate|percentage|share|count|total)\b"
+    r"(?:\s+of\s+(?P<of>.*))?", re.IGNORECASE)
+_OF_SOMETHING = frozenset("number amount figure estimate percentage share count total".split())
+# Words before a trailing "berapa" that do not name what is asked.
+_MEASURE_WORDS = frozenset("orang jiwa unit buah ekor".split())  # "... kini jadi berapa *orang*?"
+_NOT_ASKED = frozenset("ada yang apa jadi kini sekarang saat ini hingga sampai terkini terbaru".split())
+_ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when".split())
+
+
+def _figure_asked(named: re.Match[str]) -> str:
+    """What a figure named by ``_FIGURE_ASKED`` is of: "price" for "What is the latest price of a water tanker?",
+    "school" for "What is the latest number of schools whose pupils fell ill?" (the last word before the verb,
+    a preposition or a relative word), "" when a number is of nothing named."""
+    head = named.group("head").lower()
+    if head not in _OF_SOMETHING:
+        return _stem(head)
+    phrase: list[str] = []
+    for word in _WORD.findall(named.group("of") or ""):
+        if word.lower() in _ENDS_PHRASE or phrase and word.lower().endswith("ed"):  # "flights *cancelled*"
+            break
+        if word.lower() not in ("the", "a", "an", "its", "their"):
+            phrase.append(word)
+    return _stem(phrase[-1]) if phrase else ""
+
+
 def asked_thing(question: str) -> str:
     """What a "berapa" / "how many" question counts, as one word: the first word after "berapa" that is not
     "jumlah"/"banyak" ("Berapa jumlah *kasus* DBD terbaru?" -> "kasus"), the last word before the verb after "how
     many" or before a preposition ("How many dengue *patients* are in hospital?" -> "patient", "How many smoke
-    *victims* from the fire ...?" -> "victim"); "" when there is none ("Berapa?")."""
+    *victims* from the fire ...?" -> "victim"); the first word of a question that ends in "berapa" ("*Harga* beras
+    premium sekarang berapa?"); what a question names as its figure without them ("What is the latest *price* of
+    ...?", "What is the current number of *schools* ...?": ``_figure_asked``); "" when there is none ("Berapa?")."""
+    named = _FIGURE_ASKED.search(question)
+    if named and not _QUESTION_WORDS.search(question):
+        return _figure_asked(named)
     found = _QUESTION_WORDS.search(question)
     if not found:
         return ""
     words = _WORD.findall(question[found.end():])
+    if found.group(0).lower().startswith("berapa") and all(w.lower() in _COUNT_WORDS | _MEASURE_WORDS for w in words):
+        # "Harga beras premium di Pasar Induk sekarang berapa?": what is asked comes first
+        return next((_stem(w) for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")
     if found.group(0).lower().startswith("how"):
         phrase = []
         for word in words:

@@ -40,6 +40,10 @@ MIN_SENTENCE_SCORE = 0.80  # e5 query->passage cosine; below it a sentence does 
 # A sentence in the other language than the question's may be this much lower: cross-lingual cosines run lower, by
 # the gap between the retrieval floors (``retrieval.min_relevance`` 0.835, ``min_relevance_cross_lingual`` 0.785).
 CROSS_LINGUAL_GAP = 0.05
+# A sentence that gives a figure of what a "latest" question counts ("Masih ada 6.050 warga yang mengungsi" for "Berapa
+# jumlah pengungsi ... saat ini?") may be this much lower again: the figure says it answers, where the cosine of a
+# short sentence that does not repeat the story's words runs low. The same gap as across languages, not fitted.
+FIGURE_GAP = CROSS_LINGUAL_GAP
 RUNNER_UP_GAP = 0.04  # sentences further below the best one are padding, not answers
 
 
@@ -57,11 +61,11 @@ class Sentences:
     qualifiers: frozenset[str] = frozenset()  # keyword tokens of what a counting question says about its thing
     state: frozenset[str] = frozenset()  # keyword tokens, both languages, of what it asks about people it counts
 
-    def answers(self, unit: Unit) -> bool:
+    def answers(self, unit: Unit, leeway: float = 0.0) -> bool:
         """Whether ``unit`` is close enough to the question to answer it (``MIN_SENTENCE_SCORE``, a little less
-        for a sentence in the other language)."""
+        for a sentence in the other language, and ``leeway`` less again)."""
         cross = crosses(self.language, self.passages[unit.source].hit.lang)
-        return unit.cosine >= MIN_SENTENCE_SCORE - (CROSS_LINGUAL_GAP if cross else 0.0)
+        return unit.cosine >= MIN_SENTENCE_SCORE - (CROSS_LINGUAL_GAP if cross else 0.0) - leeway
 
     @property
     def thing(self) -> str:
@@ -199,7 +203,7 @@ def best_sentences(ranked: Sentences, limit: int, *, newest: bool = False) -> li
     sentences answer about as well as the best one, so a figure is not taken from an older report when a newer
     one gives it, nor from a newer article that is about something else."""
     units = _distinct(newest_report(ranked) if newest else ranked.units)
-    chosen = [u for u in units[:limit] if ranked.answers(u)]
+    chosen = [u for u in units[:limit] if ranked.answers(u) or newest and _gives_asked(ranked, u)]
     chosen = [u for u in chosen if u.cosine >= chosen[0].cosine - RUNNER_UP_GAP] if chosen else []
     chosen.sort(key=lambda u: (u.source, u.position))
     # a passage's kept sentences are joined by " … " where sentences were left out (``context.select``)
@@ -248,7 +252,7 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     answering = [u for u in ranked.units if ranked.answers(u)]
-    if naming := [u for u in answering if ranked.published(u) and _counts_asked(ranked, u)]:
+    if naming := [u for u in ranked.units if ranked.published(u) and _gives_asked(ranked, u)]:
         newest_day = max(ranked.published(u) for u in naming)
         newest = [u for u in naming if ranked.published(u) == newest_day]
         return _qualified(ranked, newest) or newest  # of its sentences, the one about what is asked
@@ -269,6 +273,12 @@ def _counts_asked(ranked: Sentences, unit: Unit) -> bool:
     """Whether ``unit`` gives a figure of what a "berapa" / "how many" question counts (``gives_figure``)."""
     return bool(ranked.thing) and gives_figure(unit.text, ranked.passages[unit.source].hit.lang, ranked.thing,
                                                ranked.thing_translations, ranked.state)
+
+
+def _gives_asked(ranked: Sentences, unit: Unit) -> bool:
+    """Whether ``unit`` gives a figure of what a "berapa" / "how many" question counts and is close enough to the
+    question for that (``FIGURE_GAP`` below the sentence floor)."""
+    return ranked.answers(unit, FIGURE_GAP) and _counts_asked(ranked, unit)
 
 
 def _qualified(ranked: Sentences, units: Sequence[Unit]) -> list[Unit]:

@@ -58,6 +58,7 @@ NEWS_GLOSSARY: dict[str, list[str]] = {
     # money
     "aid": ["bantuan"],
     "fund": ["dana"],
+    "budget": ["anggaran", "dana"],
     "funds": ["dana"],
     "allocate": ["mengalokasikan", "alokasi"],
     "contingency": ["darurat", "tak terduga"],

@@ -321,6 +321,13 @@ def test_figures_did_not_change_when_they_agree_are_off_topic_not_asked_or_undat
     ("Menurut Dinas Kesehatan, 214 pasien kini dirawat inap, naik dari 187 orang kemarin.", {"pasien": {214}}),
     ("Bupati menaikkan anggaran BTT dari Rp 1,2 miliar menjadi Rp 2,75 miliar.", {"rp": {2.75e9}}),
     ("Cases rose to 1,287, up from 1,203 a day earlier.", {"": {1287}}),
+    # nor is a figure restated from an earlier day: a peak, what it had been
+    ("Jumlah itu jauh berkurang dibanding puncaknya pada Rabu (26/11) lalu, yakni 18.745 jiwa.", {}),
+    ("Krisis itu sempat memutus aliran air ke 31.200 pelanggan.", {}),
+    ("Dinkes merevisi jumlah korban menjadi 1.476 orang dari sebelumnya 1.509 orang.", {"orang": {1476}}),
+    ("Masih ada 21 pasien dirawat, dari 121 orang pada puncaknya.", {"pasien": {21}}),
+    ("Satellites counted 58 hotspots, compared with 535 at the peak on Wednesday.", {"hotspots": {58}}),
+    ("Korban sempat dirawat di RSUD, kini 3 orang masih dirawat.", {"orang": {3}}),
     # a number that names a place is not a figure; a total counts nothing of its own
     ("Korban meninggal longsor Tol Kartasuka KM 47 bertambah satu menjadi 21 orang.", {"orang": {21}}),
     ("Penyebaran DBD kini meluas ke 15 dari 19 kecamatan.", {"kecamatan": {15}}),
@@ -348,6 +355,19 @@ def test_a_latest_figure_is_followed_to_a_later_report_of_the_same_thing():
     assert best_sentences(ranked, 3, newest=True) == [(3, "Sebanyak 2.800 warga masih bertahan di pengungsian.")]
 
 
+def test_a_latest_figure_is_read_from_a_sentence_a_little_below_the_floor_and_not_from_a_restated_peak():
+    # the newest report gives its evacuee count in a short sentence far from the question's words (cosine .78,
+    # under the .80 floor) and restates the peak in a closer one; the older report's count is closer still
+    focus = "Berapa jumlah pengungsi gempa Wanakerti saat ini?"
+    older = ("2025-11-29", "BPBD mencatat jumlah pengungsi tinggal 13.905 jiwa di 52 posko.", 0.88)
+    peak = ("2025-12-03", "Jumlah itu berkurang dibanding puncaknya pada Rabu lalu, yakni 18.745 jiwa.", 0.86)
+    count = ("2025-12-03", "Masih ada 6.050 pengungsi di tenda-tenda darurat.", 0.78)
+    assert best_sentences(_sentences(older, peak, count, focus=focus), 3, newest=True) == [(3, count[1])]
+    # that far below, only a sentence giving a figure of what is asked answers
+    price = ("2025-12-03", "Harga beras di posko naik menjadi Rp 15.000.", 0.78)
+    assert best_sentences(_sentences(older, peak, price, focus=focus), 3, newest=True) == [(1, older[1])]
+
+
 def test_without_a_later_report_of_the_figure_the_newest_close_article_answers():
     ranked = _sentences(("2024-02-06", "Korban meninggal bertambah menjadi 7 orang.", 0.90),
                         ("2024-02-08", "Tim SAR menemukan enam jenazah, korban kini 18.", 0.88),
@@ -373,6 +393,14 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("How many bodies of water make up Lake Constance?", "body"),
     ("Berapa persen material longsor yang sudah dipindahkan?", "material"),  # a share of the material
     ("What is the latest death toll?", ""),
+    # a figure named without "how many", and a question that ends in "berapa"
+    ("What is the latest price of a 5,000-litre private water tanker?", "price"),
+    ("What is the latest number of schools whose pupils fell ill after the meals?", "school"),
+    ("What was the total number of flights cancelled?", "flight"),
+    ("What is the current number of the displaced?", "displaced"),
+    ("Harga cabai rawit di Pasar Legi sekarang berapa?", "harga"),
+    ("Korban tewas kini jadi berapa orang?", "korban"),
+    ("Ada berapa dapur yang masih ditutup?", "dapur"),
     ("Berapa?", ""),
 ])
 def test_what_a_how_many_question_counts(question, thing):
