@@ -35,6 +35,7 @@ from assistant.extractive import (
     best_sentences,
     earlier_sentence,
     extractive_answer,
+    figure_finder,
     figures_changed,
     figures_disagree,
     figures_first,
@@ -304,9 +305,10 @@ class Assistant:
     def _search(self, query: str, scope: TimeScope, filters: Filters | None, now: date, *, k: int | None = None,
                 mode: Mode = "hybrid", merge: bool | None = None) -> Retrieval:
         retriever, cfg = self.retriever, self.settings.retrieval
+        gives = figure_finder(query, detect_language(query), self._translations) if scope.latest else None
         found, focus = search_in_time(lambda f, n: retriever.search(query, k=n, filters=f, mode=mode, merge=merge),
                                       scope, filters or Filters(), k or cfg.k, self.settings.time, now,
-                                      functools.partial(is_relevant, cfg))
+                                      functools.partial(is_relevant, cfg), gives)
         found.time = focus
         return found
 

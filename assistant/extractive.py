@@ -33,8 +33,9 @@ from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
 from core.records import Hit
-from core.text.analyze import analyze, words
+from core.text.analyze import analyze, entity_terms, words
 from core.text.lang import crosses, detect_language
+from core.text.sentences import split_sentences
 
 MIN_SENTENCE_SCORE = 0.80  # e5 query->passage cosine; below it a sentence does not answer anything
 # A sentence in the other language than the question's may be this much lower: cross-lingual cosines run lower, by
@@ -144,6 +145,24 @@ def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, lan
         return list(units)
     gives = [gives_figure(u.text, hits[u.source].lang, thing, also, state) for u in units]
     return [u for u, g in zip(units, gives) if g] + [u for u, g in zip(units, gives) if not g]
+
+
+def figure_finder(question: str, language: str,
+                  translate: Callable[[str], Sequence[str]] | None = None) -> Callable[[Hit], bool] | None:
+    """For a "berapa" / "how many" question, whether a passage gives a figure of what it counts in one of its
+    sentences (``gives_figure``, in the passage's language) in an article whose title names what the question
+    names, when it names something ("Wanakerti", "KMP Citra Bahari": a report from the next regency counts its own
+    evacuees); ``None`` for questions that count nothing."""
+    thing, also, state = asked_figure(question, language, translate)
+    if asked_kind(question) != "quantity" or not thing:
+        return None
+    names = {name.lower() for name in entity_terms(question).split() if not name.isdigit()}
+
+    def gives(hit: Hit) -> bool:
+        if names and names.isdisjoint(word.lower() for word in words(hit.title or hit.text)):
+            return False
+        return any(gives_figure(s, hit.lang, thing, also, state) for s in split_sentences(hit.text))
+    return gives
 
 
 def gives_figure(sentence: str, lang: str, thing: str, also: Sequence[str] = (),

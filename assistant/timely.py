@@ -42,6 +42,8 @@ class Found(Protocol):
 
 # Whether a passage is about a question in that language (``assistant.retrieve.relevance_floor`` on its cosine).
 Relevant = Callable[[Hit, str], bool]
+# Whether a passage gives a figure of what a "latest" question counts (``assistant.extractive.figure_finder``).
+Gives = Callable[[Hit], bool]
 
 
 F = TypeVar("F", bound=Found)
@@ -55,7 +57,8 @@ def within(filters: Filters, span: DateRange) -> Filters:
 
 
 def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filters: Filters, k: int,
-                   settings: TimeSettings, now: date, relevant: Relevant | None = None) -> tuple[F, TimeFocus]:
+                   settings: TimeSettings, now: date, relevant: Relevant | None = None,
+                   gives: Gives | None = None) -> tuple[F, TimeFocus]:
     """``search(filters, k)`` honouring what ``scope`` asks, softly.
 
     A range counted from now ("kemarin", "pekan lalu", "bulan lalu": kind ``relative``) asks for the news of that
@@ -65,7 +68,8 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
     decides between passages about equally relevant. Either way, when nothing in the range is relevant all dates
     are searched (``widened``). "Latest" questions: newer evidence first, and nothing published after ``now``
     when anything up to it is relevant (replaying an archive); ``relevant`` tells which passages are about the
-    question, to rank a story's reports in both languages by date (``by_language``; without it, by score).
+    question, to rank a story's reports in both languages by date (``by_language``; without it, by score), and
+    ``gives`` which give a figure of what it counts: those come first (``giving_first``).
     """
     pool = k * RECENCY_POOL if scope.latest else k
     if scope.latest and (scope.range is None or not settings.soft_filter):
@@ -73,15 +77,15 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
         # range is ignored, not ``now``
         found = search(within(filters, DateRange(None, now)), pool)
         found = found if found.relevant and found.hits else search(filters, pool)
-        return _newest_first(found, scope, k, settings, relevant), TimeFocus(scope)
+        return _newest_first(found, scope, k, settings, relevant, gives), TimeFocus(scope)
     if not settings.soft_filter or scope.range is None:
         return search(filters, pool), TimeFocus(scope)
     span = scope.range
     inside = search(within(filters, span), pool)
     if not (inside.relevant and inside.hits):
-        return _newest_first(search(filters, pool), scope, k, settings, relevant), TimeFocus(scope, widened=True)
+        return _newest_first(search(filters, pool), scope, k, settings, relevant, gives), TimeFocus(scope, widened=True)
     if scope.kind == "relative":  # "kemarin", "pekan lalu": when the news came out, so the range's news only
-        return _newest_first(inside, scope, k, settings, relevant), TimeFocus(scope, applied=True)
+        return _newest_first(inside, scope, k, settings, relevant, gives), TimeFocus(scope, applied=True)
     found = search(filters, k * RECENCY_POOL)
     if not any(_within(h, span) for h in found.hits):  # nothing of the range among the candidates: take its own
         found = inside
@@ -89,7 +93,7 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
         weight = settings.out_of_range_weight
         found.hits = sorted((replace(h, score=max(h.score, 0.0) * (1.0 if _within(h, span) else weight))
                              for h in found.hits), key=lambda h: -h.score)
-    found = _newest_first(found, scope, k, settings, relevant)
+    found = _newest_first(found, scope, k, settings, relevant, gives)
     found.hits = found.hits[:k]
     return found, TimeFocus(scope, applied=True)
 
@@ -98,11 +102,24 @@ def _within(hit: Hit, span: DateRange) -> bool:
     return bool(hit.published) and span.contains(date.fromisoformat(hit.published))
 
 
-def _newest_first(found: F, scope: TimeScope, k: int, settings: TimeSettings, relevant: Relevant | None) -> F:
+def _newest_first(found: F, scope: TimeScope, k: int, settings: TimeSettings, relevant: Relevant | None,
+                  gives: Gives | None = None) -> F:
     if scope.latest:
-        hits = found.hits if relevant is None else by_language(found.hits, lambda h: relevant(h, found.language))
-        found.hits = by_recency(hits, settings.recency_half_life_days, settings.recency_floor)[:k]
+        about = (lambda h: True) if relevant is None else (lambda h: relevant(h, found.language))
+        hits = found.hits if relevant is None else by_language(found.hits, about)
+        hits = by_recency(hits, settings.recency_half_life_days, settings.recency_floor)
+        found.hits = (giving_first(hits, lambda h: about(h) and gives(h)) if gives is not None else hits)[:k]
     return found
+
+
+def giving_first(hits: Sequence[Hit], gives: Callable[[Hit], bool]) -> list[Hit]:
+    """``hits`` with those that ``gives`` (a figure of what a "latest" question counts, in a passage about it) first,
+    each group in its order. The reports of a developing story are all about the question, so relevance and
+    recency alone fill the answer's few passages with leads ("Korban tewas bertambah menjadi 31 orang") and can
+    leave out the newer report whose later sentence gives the asked figure ("Personel gabungan yang bertugas kini
+    1.150 orang"), often one in the other language."""
+    flags = [gives(h) for h in hits]
+    return [h for h, f in zip(hits, flags) if f] + [h for h, f in zip(hits, flags) if not f]
 
 
 def by_language(hits: Sequence[Hit], relevant: Callable[[Hit], bool]) -> list[Hit]:

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from assistant.extractive import figure_finder
 from assistant.records import Citation, TimeFocus
 from assistant.timely import by_language, by_recency, newest_evidence, search_in_time, within
 from core.errors import InputError
@@ -192,6 +193,32 @@ def test_a_latest_question_looks_deeper_and_ranks_newer_evidence_first():
     found, focus = search_in_time(FakeSearch(HITS), latest_in_january, Filters(), 2, TimeSettings(soft_filter=False),
                                   NOW)
     assert [h.chunk_id for h in found.hits] == ["jan"] and not focus.applied
+
+
+def test_a_latest_question_takes_the_passages_that_give_its_figure_before_closer_leads():
+    # three newer leads about the story, then the older report that gives the asked figure; one passage giving a
+    # figure is about something else (not relevant), so it does not come first
+    texts = {"lead-3": "Korban tewas bertambah menjadi 31 orang.", "lead-2": "Korban tewas menjadi 29 orang.",
+             "lead-1": "Status tanggap darurat diperpanjang.",
+             "figure": "Gempa susulan mengguncang lagi. Personel gabungan yang bertugas kini 1.150 orang.",
+             "elsewhere": "Di Karangmaja, 320 personel dikerahkan."}
+    hits = [replace(hit("lead-3", "2025-12-03", 0.95), dense=0.9), replace(hit("lead-2", "2025-12-02", 0.94), dense=0.9),
+            replace(hit("lead-1", "2025-12-01", 0.93), dense=0.9), replace(hit("figure", "2025-11-30", 0.80), dense=0.86),
+            replace(hit("elsewhere", "2025-12-03", 0.70), dense=0.70)]
+    hits = [replace(h, text=texts[h.chunk_id]) for h in hits]
+    latest = TimeScope(None, True, "kini", "latest")
+    gives = figure_finder("Berapa personel yang dikerahkan saat ini?", "id")
+    assert gives is not None and figure_finder("Siapa bupati Wanakerti saat ini?", "id") is None
+    found, _ = search_in_time(FakeSearch(hits), latest, Filters(), 2, TimeSettings(), date(2025, 12, 4))
+    assert [h.chunk_id for h in found.hits] == ["lead-3", "lead-2"]  # without it: the leads
+    found, _ = search_in_time(FakeSearch(hits), latest, Filters(), 2, TimeSettings(), date(2025, 12, 4),
+                              relevant=lambda h, language: (h.dense or 0) >= 0.8, gives=gives)
+    assert [h.chunk_id for h in found.hits] == ["figure", "lead-3"]
+    # a question that names its place takes figures from articles whose title names it, not from the next regency's
+    named = figure_finder("Berapa personel yang dikerahkan di Wanakerti saat ini?", "id")
+    assert named is not None
+    assert named(replace(hits[3], title="Gempa susulan guncang Wanakerti"))
+    assert not named(replace(hits[4], title="Gempa M5,3 guncang Karangmaja", dense=0.9))
 
 
 def test_a_latest_answer_states_the_date_of_its_newest_cited_article():
