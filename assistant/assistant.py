@@ -39,6 +39,7 @@ from assistant.extractive import (
     figures_changed,
     figures_disagree,
     figures_first,
+    gives_newest_figure,
     rank_sentences,
     says_not,
 )
@@ -439,7 +440,14 @@ class Assistant:
         if chosen.llm is not None:
             draft, note = yield from self._draft(chosen, q, passages, follow)
             if draft.strip() and is_refusal(draft):
-                return (yield from q.refuse(passages=passages))
+                # the newest report's figure of what a "latest" question counts answers it, whatever the model says
+                if not (scope.latest or scope.kind == "since"):
+                    return (yield from q.refuse(passages=passages))
+                if sentences is None:
+                    sources, sentences = reading()
+                if not gives_newest_figure(*self._from_newest(scope, sentences, follow.focus)):
+                    return (yield from q.refuse(passages=passages))
+                draft = ""
         grounded = self._ground(draft, passages, follow, q.language) if draft.strip() else None
         if grounded is not None and grounded.text:
             q.lap("ground")

@@ -300,6 +300,13 @@ def _gives_asked(ranked: Sentences, unit: Unit) -> bool:
     return ranked.answers(unit, FIGURE_GAP) and _counts_asked(ranked, unit)
 
 
+def gives_newest_figure(ranked: Sentences, newest: bool) -> bool:
+    """Whether a question answered from the newest report (``newest``: "latest", "since", figures that changed) finds
+    there a sentence that gives a figure of what it counts, close enough to the question (``_gives_asked``): then it
+    is answered with it even when the answer model says the articles do not hold the answer."""
+    return newest and any(_gives_asked(ranked, u) for u in newest_report(ranked))
+
+
 def _qualified(ranked: Sentences, units: Sequence[Unit]) -> list[Unit]:
     """Those of ``units`` (one report's sentences that count the asked thing) that say most of what the question
     says about it (``Sentences.qualifiers``). Each word weighs by how few of the sentences hold it:

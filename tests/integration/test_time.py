@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from assistant.assistant import Assistant
+from assistant.cite import refusal
 from assistant.prompts import EXTRACTIVE_LEAD, OUTDATED_NOTE
 from ingest.ingestor import Ingestor
 from store.catalog import Catalog
@@ -148,6 +149,17 @@ def test_a_model_answer_with_an_older_figure_gives_way_to_the_newest_report(tmp_
     answer = newest.ask(question, now=date(2025, 3, 13))
     assert answer.text.startswith("The death toll has risen to 33") and not answer.note
     assert "Newest source: 12 March 2025" in answer.text
+
+
+def test_a_model_that_finds_no_latest_figure_gives_way_to_the_newest_report_that_gives_it(tmp_path_factory, models_dir,
+                                                                                         embedder):
+    # the model says the articles do not hold it; the newest report counts the evacuees: the user gets that figure
+    refusing = _story(STORY, tmp_path_factory, models_dir, embedder, scripted_chat(refusal("id")))
+    answer = refusing.ask("Berapa jumlah pengungsi banjir Tirtamaya sekarang?", now=date(2024, 2, 11))
+    assert not answer.refused and answer.text.startswith(EXTRACTIVE_LEAD["id"])
+    assert "2.800" in answer.text.split("\n\n")[0] and "Sumber terbaru: 10 Februari 2024" in answer.text
+    # a question that is not about a figure's latest value keeps the model's refusal
+    assert refusing.ask("Siapa yang membangun Jembatan Lampesi?", now=date(2024, 2, 11)).refused
 
 
 def test_a_figure_that_changed_is_given_newest_first_with_its_date_and_the_older_one(story):
