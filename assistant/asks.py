@@ -36,12 +36,14 @@ _DATE_QUESTION = re.compile(
     r"time|century)|which (?:date|day|year|month|century))\b",
     re.IGNORECASE,
 )
+# The nouns that name a figure ("What is the latest *budget* ...?") and the words that qualify it before them.
+_FIGURE_NOUNS = "number|amount|budget|cost|price|fare|figure|estimate|percentage|share|count|total"
+_FIGURE_QUALIFIERS = r"(?:(?:latest|current|newest|new|total|official|estimated)\s+)*"
 _QUANTITY_QUESTION = re.compile(
     r"\b(?:berapa(?:kah)?|how (?:many|much|old|long|far|big|large|tall|high|deep)|what (?:percentage|share|number|"
     r"amount|proportion|price|death toll)|seberapa"
     # "What is the latest (contingency) budget ...?", "What was the total cost ...?"
-    r"|what (?:is|are|was|were) the (?:(?:latest|current|newest|new|total|official|estimated)\s+)*(?:[\w-]+\s+){0,2}?"
-    r"(?:number|amount|budget|cost|price|fare|toll|figure|estimate|percentage|share|count|total))\b",
+    rf"|what (?:is|are|was|were) the {_FIGURE_QUALIFIERS}(?:[\w-]+\s+){{0,2}}?(?:{_FIGURE_NOUNS}|toll))\b",
     re.IGNORECASE,
 )
 # Dates written with digits are not quantities: "Rabu (7/2)", "7 Februari 2024", "February 7, 2024", "2024-02-07".
@@ -221,10 +223,8 @@ def _stem(word: str) -> str:
 
 # "What is the latest *price* of ...?", "What is the current *number of* schools ...?": the figure a question names
 # without "how many"; a number, count or share is of the noun after "of".
-_FIGURE_ASKED = re.compile(
-    r"\bwhat (?:is|are|was|were) the (?:(?:latest|current|newest|new|total|official|estimated)\s+)*"
-    r"(?P<head>number|amount|budget|cost|price|fare|figure|estimate|percentage|share|count|total)\b"
-    r"(?:\s+of\s+(?P<of>.*))?", re.IGNORECASE)
+_FIGURE_ASKED = re.compile(rf"\bwhat (?:is|are|was|were) the {_FIGURE_QUALIFIERS}(?P<head>{_FIGURE_NOUNS})\b"
+                           r"(?:\s+of\s+(?P<of>.*))?", re.IGNORECASE)
 _OF_SOMETHING = frozenset("number amount figure estimate percentage share count total".split())
 # Words before a trailing "berapa" that do not name what is asked.
 _MEASURE_WORDS = frozenset("orang jiwa unit buah ekor".split())  # "... kini jadi berapa *orang*?"

@@ -445,7 +445,7 @@ class Assistant:
                     return (yield from q.refuse(passages=passages))
                 if sentences is None:
                     sources, sentences = reading()
-                if not gives_newest_figure(*self._from_newest(scope, sentences, follow.focus)):
+                if not gives_newest_figure(self._from_newest(scope, sentences, follow.focus)[0]):
                     return (yield from q.refuse(passages=passages))
                 draft = ""
         grounded = self._ground(draft, passages, follow, q.language) if draft.strip() else None

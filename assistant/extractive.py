@@ -153,8 +153,10 @@ def figure_finder(question: str, language: str,
     sentences (``gives_figure``, in the passage's language) in an article whose title names what the question
     names, when it names something ("Wanakerti", "KMP Citra Bahari": a report from the next regency counts its own
     evacuees); ``None`` for questions that count nothing."""
+    if asked_kind(question) != "quantity":
+        return None
     thing, also, state = asked_figure(question, language, translate)
-    if asked_kind(question) != "quantity" or not thing:
+    if not thing:
         return None
     names = {name.lower() for name in entity_terms(question).split() if not name.isdigit()}
 
@@ -270,11 +272,11 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     rule 0 takes only the sentences that count people and say it ("2.800 warga masih bertahan di pengungsian")."""
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
-    answering = [u for u in ranked.units if ranked.answers(u)]
     if naming := [u for u in ranked.units if ranked.published(u) and _gives_asked(ranked, u)]:
         newest_day = max(ranked.published(u) for u in naming)
         newest = [u for u in naming if ranked.published(u) == newest_day]
         return _qualified(ranked, newest) or newest  # of its sentences, the one about what is asked
+    answering = [u for u in ranked.units if ranked.answers(u)]
     counts = {id(u): counted(u.text).keys() for u in answering}  # what each sentence counts, read once
     named = set(re.findall(r"[^\W\d_]+", ranked.focus[0].lower()))
     by_name = next((u for u in answering if named & counts[id(u)]), None)
@@ -300,11 +302,11 @@ def _gives_asked(ranked: Sentences, unit: Unit) -> bool:
     return ranked.answers(unit, FIGURE_GAP) and _counts_asked(ranked, unit)
 
 
-def gives_newest_figure(ranked: Sentences, newest: bool) -> bool:
-    """Whether a question answered from the newest report (``newest``: "latest", "since", figures that changed) finds
-    there a sentence that gives a figure of what it counts, close enough to the question (``_gives_asked``): then it
-    is answered with it even when the answer model says the articles do not hold the answer."""
-    return newest and any(_gives_asked(ranked, u) for u in newest_report(ranked))
+def gives_newest_figure(ranked: Sentences) -> bool:
+    """Whether the newest report of a question about a figure's newest value ("latest", "since") has a sentence that
+    gives a figure of what it counts, close enough to the question (``_gives_asked``): then it is answered with it
+    even when the answer model says the articles do not hold the answer."""
+    return any(_gives_asked(ranked, u) for u in newest_report(ranked))
 
 
 def _qualified(ranked: Sentences, units: Sequence[Unit]) -> list[Unit]:
