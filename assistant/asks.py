@@ -210,6 +210,7 @@ _NOT_A_THING = frozenset(
     "hingga sampai per pada di ke dari dan dengan sejak yang atau untuk dalam menjadi oleh serta pukul kepada bagi "
     "atas terhadap lebih sebelumnya "
     "to in on at by as and since from of until for with after before the a than more".split())
+_PEOPLE_MEASURES = frozenset("orang jiwa people person".split())  # as `_stem` reads them: counts of people alone
 
 
 def _stem(word: str) -> str:
@@ -278,6 +279,32 @@ def asked_thing(question: str) -> str:
 # Nouns that count people without saying which ("How many *people* are displaced?", "Berapa *warga* yang masih
 # mengungsi?"): what the question asks about them (``asked_state``) names the figure, not the noun.
 PERSON_WORDS = frozenset("people person resident individual orang warga jiwa penduduk masyarakat".split())
+# Kinds of people that news figures count. A report may count them as "warga" or "orang" in a sentence that names
+# them another way ("2.800 warga masih bertahan di *pengungsian*" for "pengungsi"); such a count of people is never
+# a count of anything else ("6.050 warga yang mengungsi karena *rumah*nya rusak" counts no houses).
+PEOPLE_NOUNS = frozenset(_stem(word) for word in """
+    korban pasien penderita pengungsi penumpang pekerja buruh karyawan pegawai pedagang pelanggan personel petugas
+    relawan anak balita bayi siswa murid pelajar mahasiswa guru santri nelayan petani tersangka saksi penyintas
+    penonton pengunjung pemudik tentara prajurit polisi peserta jemaah kasus
+    victim patient sufferer evacuee refugee passenger worker employee trader vendor customer personnel officer rescuer
+    volunteer child children baby student pupil teacher fisherman fishermen farmer suspect witness survivor visitor
+    soldier police participant case
+    """.split()) | PERSON_WORDS
+
+
+def counts_people(thing: str, also: Collection[str] = ()) -> bool:
+    """Whether what a "berapa" / "how many" question counts (``thing`` or a translation in ``also``) is people."""
+    return any(_stem(word) in PEOPLE_NOUNS for word in (thing, *also))
+
+
+_COUNT_QUESTION = re.compile(r"\b(?:how many|number of)\b", re.IGNORECASE)
+
+
+def asks_count(question: str, thing: str, also: Collection[str] = ()) -> bool:
+    """Whether ``question`` counts its ``thing`` one by one ("How many schools ...?", "the latest number of
+    schools", people of any kind) rather than asking an amount ("Berapa anggaran ...?", "How much rice ...?"):
+    "berapa" says neither, so an Indonesian question about things that are not people is taken as either."""
+    return bool(_COUNT_QUESTION.search(question)) or counts_people(thing, also)
 # Between such a noun and what is asked about them: auxiliaries, "yang", time and degree words.
 _BEFORE_STATE = _AUX | frozenset(
     "been being be yang masih sudah telah sedang tengah kini sekarang saat ini hingga terkini terbaru sebenarnya "
@@ -300,15 +327,19 @@ def asked_state(question: str) -> str:
     return next((word for word in words[at + 1:] if word.lower() not in _BEFORE_STATE), "")
 
 
-def counts_of(sentence: str, thing: str, also: Collection[str] = ()) -> set[float]:
+def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countable: bool = False) -> set[float]:
     """The figures of ``sentence`` that count ``thing`` (``asked_thing``) or one of its translations ``also``
     ("patient": "pasien"): it is the word right after the number ("1,287 *cases*") or it comes before the number in
     the sentence with no other figure between them, and no other thing after the number ("Jumlah *kasus* DBD di
     Banyusari mencapai 1.421 hingga Senin", "*Korban* meninggal bertambah dua menjadi 33 orang": the change
-    "bertambah dua" is not a figure here, as in ``counted``; not "*Kasus* tersebar di 7 kecamatan")."""
+    "bertambah dua" is not a figure here, as in ``counted``; not "*Kasus* tersebar di 7 kecamatan"). A ``countable``
+    thing (``asks_count``) is never counted by an amount of money or a share named after it ("the *school* meal
+    poisoning to Rp 2.5 billion"), nor anything but people by a count of people ("Makan Bergizi *Sekolah* menjadi
+    1.476 orang")."""
     if not thing:
         return set()
     things = {_stem(word) for word in (thing, *also)}
+    people = counts_people(thing, also)  # "Makan Bergizi *Sekolah* menjadi 1.476 orang" counts no schools
     text = _DIGIT_DATE.sub(" ", sentence)
     found: set[float] = set()
     since = 0  # where the words that can name the next figure's thing begin: after the previous figure
@@ -318,7 +349,8 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = ()) -> set[floa
         money = q.percent or _CURRENCY.match(q.text)
         word_after = _stem(after.group(0)) if after is not None else ""
         unit = "" if money else word_after
-        named_before = (not unit or unit in _NOT_A_THING) and not things.isdisjoint(
+        fits = not (money and countable) and (unit not in _PEOPLE_MEASURES or people)
+        named_before = fits and (not unit or unit in _NOT_A_THING) and not things.isdisjoint(
             map(_stem, _WORD.findall(text[since:q.start])))
         share_of = q.percent and word_after in things  # "15 persen *material*"
         if reading == "figure" and (named_before or unit in things or share_of):

@@ -22,9 +22,11 @@ from assistant.asks import (
     asked_kind,
     asked_state,
     asked_thing,
+    asks_count,
     can_answer,
     counted,
     counts_of,
+    counts_people,
     figures,
     states_negation,
 )
@@ -49,6 +51,21 @@ RUNNER_UP_GAP = 0.04  # sentences further below the best one are padding, not an
 
 
 @dataclass(frozen=True)
+class AskedFigure:
+    """What a "berapa" / "how many" question counts (``asks.asked_thing``; "" when it counts nothing), its
+    translations into the other language, the keyword tokens (both languages) of what it asks about the people it
+    counts (``asks.asked_state``), and whether it counts them one by one (``asks.asks_count``)."""
+
+    thing: str = ""
+    translations: tuple[str, ...] = ()
+    state: frozenset[str] = frozenset()
+    countable: bool = False
+
+
+NO_FIGURE = AskedFigure()
+
+
+@dataclass(frozen=True)
 class Sentences:
     """The sentences of ``passages`` ranked against the question, best first; those that cannot answer what it
     asks for (a "berapa" question's sentences without a number, a "kapan" question's without a date:
@@ -57,7 +74,7 @@ class Sentences:
     passages: Sequence[Passage]
     units: list[Unit]
     focus: Sequence[str] = ()  # what they were ranked against (the question first)
-    thing_translations: Sequence[str] = ()  # what a "berapa" / "how many" question counts, in the other language
+    figure: AskedFigure = NO_FIGURE  # what a "berapa" / "how many" question counts
     language: str = ""  # the question's
     qualifiers: frozenset[str] = frozenset()  # keyword tokens of what a counting question says about its thing
     state: frozenset[str] = frozenset()  # keyword tokens, both languages, of what it asks about people it counts
@@ -67,11 +84,6 @@ class Sentences:
         for a sentence in the other language, and ``leeway`` less again)."""
         cross = crosses(self.language, self.passages[unit.source].hit.lang)
         return unit.cosine >= MIN_SENTENCE_SCORE - (CROSS_LINGUAL_GAP if cross else 0.0) - leeway
-
-    @property
-    def thing(self) -> str:
-        """What a "berapa" / "how many" question counts (``asks.asked_thing``), "" for other questions."""
-        return asked_thing(self.focus[0]) if self.focus else ""
 
     def published(self, unit: Unit) -> str:
         return self.passages[unit.source].hit.published
@@ -114,23 +126,22 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
     elif kind != "other":
         fitting = [u for u in units if can_answer(u.text, kind)]
         ranked = replace(ranked, units=fitting) if any(ranked.answers(u) for u in fitting) else ranked
-    thing, also, state = asked_figure(focus[0], language, translate) if focus else ("", (), frozenset())
-    ranked = replace(ranked, thing_translations=also)
     if kind == "quantity":
-        ranked = replace(ranked, qualifiers=qualifiers(focus[0], thing, translate), state=state)
+        figure = asked_figure(focus[0], language, translate)
+        ranked = replace(ranked, figure=figure, qualifiers=qualifiers(focus[0], figure.thing, translate))
     return ranked
 
 
-def asked_figure(question: str, language: str, translate: Callable[[str], Sequence[str]] | None = None,
-                 ) -> tuple[str, tuple[str, ...], frozenset[str]]:
-    """What a "berapa" / "how many" question counts (``asks.asked_thing``), its translations into the other
-    language, and the keyword tokens (both languages) of what it asks about the people it counts
-    (``asks.asked_state``); ``("", (), frozenset())`` when it counts nothing."""
+def asked_figure(question: str, language: str,
+                 translate: Callable[[str], Sequence[str]] | None = None) -> AskedFigure:
+    """What a "berapa" / "how many" ``question`` counts (``AskedFigure``; ``NO_FIGURE`` when it counts nothing);
+    ``translate`` gives a word's translations into the other language."""
     thing = asked_thing(question)
     if not thing:
-        return "", (), frozenset()
+        return NO_FIGURE
     also = tuple(translate(thing)) if translate is not None else ()
-    return thing, also, _tokens_both_ways(asked_state(question), language, translate)
+    return AskedFigure(thing, also, _tokens_both_ways(asked_state(question), language, translate),
+                       asks_count(question, thing, also))
 
 
 def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, language: str,
@@ -140,10 +151,9 @@ def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, lan
     answered from the newest report of its figure (``newest_report``), which can only be found among the sentences
     the context budget keeps: every report's lead ("Korban tewas bertambah menjadi 6 orang") is closer to the
     question than the sentence that gives the asked figure ("pengungsi tinggal 640 jiwa")."""
-    thing, also, state = asked_figure(question, language, translate)
-    if asked_kind(question) != "quantity" or not thing:
+    if asked_kind(question) != "quantity" or not (figure := asked_figure(question, language, translate)).thing:
         return list(units)
-    gives = [gives_figure(u.text, hits[u.source].lang, thing, also, state) for u in units]
+    gives = [gives_figure(u.text, hits[u.source].lang, figure) for u in units]
     return [u for u, g in zip(units, gives) if g] + [u for u, g in zip(units, gives) if not g]
 
 
@@ -155,30 +165,33 @@ def figure_finder(question: str, language: str,
     evacuees); ``None`` for questions that count nothing."""
     if asked_kind(question) != "quantity":
         return None
-    thing, also, state = asked_figure(question, language, translate)
-    if not thing:
+    figure = asked_figure(question, language, translate)
+    if not figure.thing:
         return None
     names = {name.lower() for name in entity_terms(question).split() if not name.isdigit()}
 
     def gives(hit: Hit) -> bool:
         if names and names.isdisjoint(word.lower() for word in words(hit.title or hit.text)):
             return False
-        return any(gives_figure(s, hit.lang, thing, also, state) for s in split_sentences(hit.text))
+        return any(gives_figure(s, hit.lang, figure) for s in split_sentences(hit.text))
     return gives
 
 
-def gives_figure(sentence: str, lang: str, thing: str, also: Sequence[str] = (),
-                 state: frozenset[str] = frozenset()) -> bool:
-    """Whether ``sentence`` (in ``lang``) gives a figure of what a "berapa" / "how many" question counts: ``thing``
-    or one of its translations ``also`` counted (``asks.counts_of``), or people counted in a sentence that names
-    it ("2.800 warga masih bertahan di *pengungsian*" for "pengungsi"). People counted by a plain noun ("How many
-    *people* are displaced?") must be counted in a sentence that says ``state``, what the question asks about
-    them (``asks.asked_state``)."""
+def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
+    """Whether ``sentence`` (in ``lang``) gives a figure of what a "berapa" / "how many" question counts: its thing
+    or one of its translations counted (``asks.counts_of``), or, for people of some kind (``asks.counts_people``),
+    people counted in a sentence that names them ("2.800 warga masih bertahan di *pengungsian*" for "pengungsi").
+    People counted by a plain noun ("How many *people* are displaced?") must be counted in a sentence that says
+    what the question asks about them (``figure.state``)."""
+    thing, also, countable = figure.thing, figure.translations, figure.countable
     tokens = analyze(sentence, lang)
-    if state:
-        return not state.isdisjoint(tokens) and bool(counts_of(sentence, thing, (*also, *PERSON_WORDS)))
-    if counts_of(sentence, thing, also):
+    if figure.state:
+        return not figure.state.isdisjoint(tokens) and bool(
+            counts_of(sentence, thing, (*also, *PERSON_WORDS), countable=countable))
+    if counts_of(sentence, thing, also, countable=countable):
         return True
+    if not counts_people(thing, also):
+        return False  # a count of people gives no figure of houses, schools or hectares
     names_it = not set(analyze(" ".join((thing, *also)), lang)).isdisjoint(tokens)
     return names_it and bool(counts_of(sentence, "people", PERSON_WORDS))  # people counted, by any person noun
 
@@ -268,7 +281,7 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     3. else the sentences of the newest article among those answering about as well as the best (also for
        questions about something that is not counted: a bridge that reopened).
     People counted by a noun that says nothing of them ("How many *people* are currently *displaced*?": every
-    report counts people, the dead first) are named by what the question asks about them (``Sentences.state``):
+    report counts people, the dead first) are named by what the question asks about them (``AskedFigure.state``):
     rule 0 takes only the sentences that count people and say it ("2.800 warga masih bertahan di pengungsian")."""
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
@@ -292,8 +305,7 @@ def newest_report(ranked: Sentences) -> list[Unit]:
 
 def _counts_asked(ranked: Sentences, unit: Unit) -> bool:
     """Whether ``unit`` gives a figure of what a "berapa" / "how many" question counts (``gives_figure``)."""
-    return bool(ranked.thing) and gives_figure(unit.text, ranked.passages[unit.source].hit.lang, ranked.thing,
-                                               ranked.thing_translations, ranked.state)
+    return bool(ranked.figure.thing) and gives_figure(unit.text, ranked.passages[unit.source].hit.lang, ranked.figure)
 
 
 def _gives_asked(ranked: Sentences, unit: Unit) -> bool:

@@ -114,12 +114,15 @@ def _newest_first(found: F, scope: TimeScope, k: int, settings: TimeSettings, re
 
 def giving_first(hits: Sequence[Hit], gives: Callable[[Hit], bool]) -> list[Hit]:
     """``hits`` with those that ``gives`` (a figure of what a "latest" question counts, in a passage about it) first,
-    each group in its order. The reports of a developing story are all about the question, so relevance and
-    recency alone fill the answer's few passages with leads ("Korban tewas bertambah menjadi 31 orang") and can
-    leave out the newer report whose later sentence gives the asked figure ("Personel gabungan yang bertugas kini
-    1.150 orang"), often one in the other language."""
+    newest first (an undated one last; a day's passages in their order), then the others in their order. The
+    reports of a developing story are all about the question, so relevance and recency alone fill the answer's few
+    passages with leads ("Korban tewas bertambah menjadi 31 orang") and can leave out the newer report whose later
+    sentence gives the asked figure ("Personel gabungan yang bertugas kini 1.150 orang"), often one in the other
+    language; and when most reports restate the figure, the newest of them is the one the question asks for, however
+    far down its sentence is."""
     flags = [gives(h) for h in hits]
-    return [h for h, f in zip(hits, flags) if f] + [h for h, f in zip(hits, flags) if not f]
+    givers = sorted((h for h, f in zip(hits, flags) if f), key=lambda h: h.published or "", reverse=True)
+    return givers + [h for h, f in zip(hits, flags) if not f]
 
 
 def by_language(hits: Sequence[Hit], relevant: Callable[[Hit], bool]) -> list[Hit]:

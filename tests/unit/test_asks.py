@@ -20,7 +20,10 @@ from assistant.asks import (
 )
 from assistant.context import Unit
 from assistant.extractive import (
+    NO_FIGURE,
+    AskedFigure,
     Sentences,
+    asked_figure,
     best_sentences,
     earlier_sentence,
     figures_changed,
@@ -33,6 +36,7 @@ from assistant.extractive import (
 )
 from assistant.records import Passage
 from core.records import Hit
+from core.text.lang import detect_language
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -194,7 +198,13 @@ def _sentences(*rows: tuple[str, str, float], focus: str = "") -> Sentences:
     passages = [Passage(i + 1, Hit(chunk_id=f"c{i}", article_id=f"a{i}", index=0, text=text, title=f"t{i}",
                                    published=day), text, 10) for i, (day, text, _) in enumerate(rows)]
     units = [Unit(i, 0, text, cosine, cosine) for i, (_, text, cosine) in enumerate(rows)]
-    return Sentences(passages, units, (focus,) if focus else ())
+    figure = asked_figure(focus, detect_language(focus)) if focus else NO_FIGURE
+    return Sentences(passages, units, (focus,) if focus else (), figure=figure)
+
+
+def _translated(ranked: Sentences, *translations: str) -> Sentences:
+    """``ranked`` with what its question counts translated (as the dictionary would)."""
+    return replace(ranked, figure=replace(ranked.figure, translations=translations))
 
 
 def test_a_figure_that_changed_between_reports_is_answered_with_the_newest_and_the_older_shown():
@@ -214,7 +224,7 @@ def test_the_earlier_line_gives_an_older_figure_of_what_the_question_counts():
                         ("2024-02-10", "Sebanyak 2.800 warga masih mengungsi.", 0.88),
                         ("2024-02-08", "BPBD mencatat 5.100 warga kini tinggal di pengungsian.", 0.84),
                         focus="Berapa jumlah pengungsi banjir Tirtamaya sekarang?")
-    ranked = replace(ranked, thing_translations=("warga",))
+    ranked = _translated(ranked, "warga")
     passage, sentence = earlier_sentence(ranked, "2024-02-10")
     assert passage.n == 3 and "5.100 warga" in sentence
     # nothing older counts it: the older report's best sentence, as before
@@ -242,15 +252,16 @@ def test_people_counted_by_a_plain_noun_are_named_by_what_the_question_asks_abou
                         ("2024-02-08", "BPBD mencatat 5.100 warga kini tinggal di pengungsian.", 0.86),
                         ("2024-02-10", "BPBD mencatat 2.800 warga masih bertahan di pengungsian.", 0.84),
                         focus=question)
-    ranked = replace(ranked, thing_translations=("orang", "rakyat"), language="en",
+    ranked = replace(_translated(ranked, "orang", "rakyat"), language="en",
                      passages=[replace(p, hit=replace(p.hit, lang="id")) for p in ranked.passages])
     assert best_sentences(ranked, 3, newest=True)[0][0] == 1  # without the state: the newest report's toll
-    stated = replace(ranked, state=frozenset({"displac", "ungsi"}))
+    stated = replace(ranked, figure=replace(ranked.figure, state=frozenset({"displac", "ungsi"})))
     assert best_sentences(stated, 3, newest=True) == [(3, "BPBD mencatat 2.800 warga masih bertahan di pengungsian.")]
     passage, sentence = earlier_sentence(stated, "2024-02-10")
     assert "5.100 warga" in sentence
     # no sentence says it: the rules as before
-    assert best_sentences(replace(ranked, state=frozenset({"selamat"})), 3, newest=True)[0][0] == 1
+    assert best_sentences(replace(ranked, figure=replace(ranked.figure, state=frozenset({"selamat"}))), 3,
+                          newest=True)[0][0] == 1
 
 
 @pytest.mark.parametrize(("sentence", "lang", "thing", "also", "state", "gives"), [
@@ -266,7 +277,40 @@ def test_people_counted_by_a_plain_noun_are_named_by_what_the_question_asks_abou
      False),
 ])
 def test_which_sentences_give_a_figure_of_what_the_question_counts(sentence, lang, thing, also, state, gives):
-    assert gives_figure(sentence, lang, thing, also, state) is gives
+    assert gives_figure(sentence, lang, AskedFigure(thing, also, state)) is gives
+
+
+@pytest.mark.parametrize(("question", "countable"), [
+    ("What is the latest number of schools whose pupils fell ill?", True),
+    ("How many fishing boats are still docked?", True),
+    ("Berapa pasien yang masih dirawat?", True),  # people, in any language
+    ("Berapa anggaran tanggap darurat saat ini?", False),  # an amount
+    ("Berapa rumah yang rusak?", False),  # "berapa" alone says neither: houses may be counted or valued
+    ("How much rice has Bulog released so far?", False),
+])
+def test_a_question_counts_one_by_one_when_it_says_so_or_counts_people(question, countable):
+    figure = asked_figure(question, detect_language(question))
+    assert figure.thing and figure.countable is countable
+
+
+@pytest.mark.parametrize(("sentence", "figure", "gives"), [
+    # a count of people is no count of houses, though the sentence names them
+    ("Masih ada 6.050 warga yang mengungsi di tenda darurat karena rumahnya rusak berat.", AskedFigure("rumah"), False),
+    ("Masih ada 6.050 warga yang mengungsi di tenda darurat karena rumahnya rusak berat.", AskedFigure("pengungsi"),
+     True),
+    # nor of schools, named before it; an amount of money names no count of schools either
+    ("Dinkes merevisi jumlah korban keracunan menu Makan Bergizi Sekolah (MBS) menjadi 1.476 orang.",
+     AskedFigure("school", ("sekolah",), countable=True), False),
+    ("Dinkes merevisi jumlah korban keracunan menu Makan Bergizi Sekolah (MBS) menjadi 1.476 orang.",
+     AskedFigure("korban"), True),
+    ("The regency doubled its emergency budget for the school meal poisoning to Rp 2.5 billion.",
+     AskedFigure("school", ("sekolah",), countable=True), False),
+    ("The regency doubled its emergency budget for the school meal poisoning to Rp 2.5 billion.",
+     AskedFigure("budget", ("anggaran",)), True),
+    ("Keracunan terjadi di 11 sekolah.", AskedFigure("school", ("sekolah",), countable=True), True),
+])
+def test_a_figure_counts_the_asked_thing_only_in_a_unit_that_fits_it(sentence, figure, gives):
+    assert gives_figure(sentence, detect_language(sentence), figure) is gives
 
 
 def test_for_a_figure_the_sentences_giving_it_are_read_first():
@@ -476,7 +520,8 @@ def test_a_latest_figure_asked_in_english_comes_from_the_newest_report_in_indone
                         ("2024-02-09", "Sebanyak dua orang masih hilang dan pencarian dilanjutkan.", 0.86),
                         focus="How many people are still missing after the flood?")
     assert best_sentences(ranked, 3, newest=True) == [(1, "The flood has left 13 people missing, the agency said.")]
-    translated = replace(ranked, thing_translations=("orang", "rakyat"))
+    # as the dictionary reads the question: "people" in Indonesian, and what it asks about them, "missing", too
+    translated = replace(ranked, figure=AskedFigure("people", ("orang", "rakyat"), frozenset({"miss", "hilang"}), True))
     assert best_sentences(translated, 3, newest=True) == [
         (2, "Sebanyak dua orang masih hilang dan pencarian dilanjutkan.")]
 
@@ -507,7 +552,7 @@ def test_of_the_newest_report_the_sentence_that_says_what_the_question_says_answ
             ("2025-01-20", "Di rumah sakit dan puskesmas, 158 pasien masih menjalani rawat inap.", 0.85),
             ("2025-01-19", "Kasus DBD di Banyusari tersebar di 15 kecamatan.", 0.84)]
     ranked = _sentences(*rows, focus=question)
-    ranked = replace(ranked, qualifiers=qualifiers(question, ranked.thing))
+    ranked = replace(ranked, qualifiers=qualifiers(question, ranked.figure.thing))
     assert {"rawat", "inap", "dbd"} <= ranked.qualifiers and "pasien" not in ranked.qualifiers
     assert best_sentences(ranked, 3, newest=True) == [(3, "Di rumah sakit dan puskesmas, 158 pasien masih menjalani "
                                                           "rawat inap.")]

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.extractive import figure_finder
 from assistant.records import Citation, TimeFocus
-from assistant.timely import by_language, by_recency, newest_evidence, search_in_time, within
+from assistant.timely import by_language, by_recency, giving_first, newest_evidence, search_in_time, within
 from core.errors import InputError
 from core.records import Hit
 from core.settings import TimeSettings
@@ -219,6 +219,18 @@ def test_a_latest_question_takes_the_passages_that_give_its_figure_before_closer
     assert named is not None
     assert named(replace(hits[3], title="Gempa susulan guncang Wanakerti"))
     assert not named(replace(hits[4], title="Gempa M5,3 guncang Karangmaja", dense=0.9))
+
+
+def test_of_the_passages_giving_a_latest_figure_the_newest_come_first_however_they_score():
+    # every report restates the count; the newest one's sentence is far down, so it scores lowest
+    texts = {"d1": "Penderita ISPA mencapai 2.104 orang.", "d2": "Penderita ISPA bertambah menjadi 4.870 orang.",
+             "d3": "Titik panas tinggal 41. Penderita ISPA kini 5.472 orang.", "lead": "Titik panas tinggal 41."}
+    hits = [replace(hit("d2", "2024-09-17", 0.95), dense=0.9), replace(hit("lead", "2024-09-18", 0.94), dense=0.9),
+            replace(hit("d1", "2024-09-10", 0.93), dense=0.9), replace(hit("d3", "2024-09-18", 0.80), dense=0.86)]
+    hits = [replace(h, text=texts[h.chunk_id], title=f"Kabut asap dan ISPA ({h.chunk_id})") for h in hits]
+    gives = figure_finder("Berapa jumlah penderita ISPA hingga kini?", "id")
+    assert gives is not None
+    assert [h.chunk_id for h in giving_first(hits, gives)] == ["d3", "d2", "d1", "lead"]
 
 
 def test_a_latest_answer_states_the_date_of_its_newest_cited_article():
