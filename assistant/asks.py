@@ -214,11 +214,13 @@ _PEOPLE_MEASURES = frozenset("orang jiwa people person".split())  # as `_stem` r
 
 
 def _stem(word: str) -> str:
-    """English plural folded ("patients" -> "patient", "bodies" -> "body"), lower case; Indonesian words as they
-    are."""
+    """English plural folded ("patients" -> "patient", "bodies" -> "body", "losses" -> "loss", "boxes" -> "box"),
+    lower case; Indonesian words as they are."""
     word = word.lower()
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2]
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 

@@ -435,6 +435,8 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("How many people have survived so far?", "people"),
     ("How many smoke victims from the factory fire are still in hospital?", "victim"),  # the noun before "from"
     ("How many bodies of water make up Lake Constance?", "body"),
+    ("What is the latest estimate of the total losses caused by the strike?", "loss"),  # not "losse"
+    ("How many boxes of aid have arrived?", "box"),
     ("Berapa persen material longsor yang sudah dipindahkan?", "material"),  # a share of the material
     ("What is the latest death toll?", ""),
     # a figure named without "how many", and a question that ends in "berapa"
