@@ -24,6 +24,7 @@ from collections.abc import Collection, Iterator
 from typing import Literal
 
 from assistant.facts import Quantity, months, quantities, weekdays
+from core.text.analyze import indonesian_root
 from core.text.calendar import MONTHS_FULL
 
 AnswerKind = Literal["quantity", "date", "reason", "means", "other"]
@@ -294,9 +295,26 @@ PEOPLE_NOUNS = frozenset(_stem(word) for word in """
     """.split()) | PERSON_WORDS
 
 
+# Agent nouns ("miner", "survivor", "evacuee", "operator"); "container" or "meter" pass too, which only keeps the
+# older, looser reading for them. Not "-ian" or "-men": Indonesian "kerugian", "dokumen".
+_AGENT_NOUN = re.compile(r"[a-z]{2,}(?:er|or|ee|ist)")
+
+
+def _agent(word: str) -> bool:
+    """Whether ``word`` reads as a kind of people by its form: an agent noun in "-er", "-or", "-ee" or "-ist", or
+    an Indonesian one made of "pe-" and a verb's root ("penambang", "pengungsi", "penumpang"; not "pelabuhan" or
+    "penerbangan", made with "-an", nor "perahu", which is its own root)."""
+    if _AGENT_NOUN.fullmatch(word):
+        return True
+    if not word.startswith("pe") or (root := indonesian_root(word)) == word:
+        return False
+    return not word.endswith("an") or root.endswith("an")
+
+
 def counts_people(thing: str, also: Collection[str] = ()) -> bool:
-    """Whether what a "berapa" / "how many" question counts (``thing`` or a translation in ``also``) is people."""
-    return any(_stem(word) in PEOPLE_NOUNS for word in (thing, *also))
+    """Whether what a "berapa" / "how many" question counts (``thing`` or a translation in ``also``) is people:
+    a word of ``PEOPLE_NOUNS`` or one that reads as a kind of people by its form (``_agent``)."""
+    return any(_stem(word) in PEOPLE_NOUNS or _agent(word.lower()) for word in (thing, *also))
 
 
 _COUNT_QUESTION = re.compile(r"\b(?:how many|number of)\b", re.IGNORECASE)

@@ -65,6 +65,11 @@ def _stem_id(word: str) -> str:
     return _indonesian()[0].stem(word)
 
 
+def indonesian_root(word: str) -> str:
+    """The root of an Indonesian word, lower case (Sastrawi: "penambang" -> "tambang", "pelabuhan" -> "labuh")."""
+    return _stem_id(word.lower())
+
+
 def fold(text: str) -> str:
     """Case- and accent-folded text: casefolded, NFKD, combining marks dropped ("Bahá'í" -> "baha'i",
     "İstanbul" -> "istanbul", "ﬁnance" -> "finance", "Straße" -> "strasse")."""

@@ -15,6 +15,7 @@ from assistant.asks import (
     can_answer,
     counted,
     counts_of,
+    counts_people,
     figures,
     states_negation,
 )
@@ -291,6 +292,15 @@ def test_which_sentences_give_a_figure_of_what_the_question_counts(sentence, lan
 def test_a_question_counts_one_by_one_when_it_says_so_or_counts_people(question, countable):
     figure = asked_figure(question, detect_language(question))
     assert figure.thing and figure.countable is countable
+
+
+@pytest.mark.parametrize(("thing", "people"), [
+    ("pengungsi", True), ("penambang", True), ("pasien", True), ("miner", True), ("evacuee", True), ("warga", True),
+    ("rumah", False), ("school", False), ("hectare", False), ("pelabuhan", False), ("penerbangan", False),
+    ("perahu", False), ("kerugian", False), ("loss", False),
+])
+def test_whether_a_counted_thing_is_people(thing, people):
+    assert counts_people(thing) is people
 
 
 @pytest.mark.parametrize(("sentence", "figure", "gives"), [
