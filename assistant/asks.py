@@ -282,6 +282,28 @@ def asked_thing(question: str) -> str:
 # Nouns that count people without saying which ("How many *people* are displaced?", "Berapa *warga* yang masih
 # mengungsi?"): what the question asks about them (``asked_state``) names the figure, not the noun.
 PERSON_WORDS = frozenset("people person resident individual orang warga jiwa penduduk masyarakat".split())
+# Between such a noun and what is asked about them: auxiliaries, "yang", time and degree words.
+_BEFORE_STATE = _AUX | frozenset(
+    "been being be yang masih sudah telah sedang tengah kini sekarang saat ini hingga terkini terbaru sebenarnya "
+    "currently still now so far already actually who that".split())
+
+
+def asked_state(question: str) -> str:
+    """What a "berapa" / "how many" question about people asks about them, as one word, when the counted noun
+    says nothing of it (``PERSON_WORDS``): "How many people are currently *displaced*?", "How many residents have
+    been *evacuated*?", "Berapa warga yang saat ini masih *mengungsi*?"; "" for other questions ("Berapa jumlah
+    korban meninggal?": "korban" is what is counted)."""
+    found = _QUESTION_WORDS.search(question)
+    thing = asked_thing(question)
+    if not found or thing not in PERSON_WORDS:
+        return ""
+    words = _WORD.findall(question[found.end():])
+    at = next((i for i, word in enumerate(words) if _stem(word) == thing), None)
+    if at is None:
+        return ""
+    return next((word for word in words[at + 1:] if word.lower() not in _BEFORE_STATE), "")
+
+
 # Kinds of people that news figures count. A report may count them as "warga" or "orang" in a sentence that names
 # them another way ("2.800 warga masih bertahan di *pengungsian*" for "pengungsi"); such a count of people is never
 # a count of anything else ("6.050 warga yang mengungsi karena *rumah*nya rusak" counts no houses).
@@ -325,26 +347,6 @@ def asks_count(question: str, thing: str, also: Collection[str] = ()) -> bool:
     schools", people of any kind) rather than asking an amount ("Berapa anggaran ...?", "How much rice ...?"):
     "berapa" says neither, so an Indonesian question about things that are not people is taken as either."""
     return bool(_COUNT_QUESTION.search(question)) or counts_people(thing, also)
-# Between such a noun and what is asked about them: auxiliaries, "yang", time and degree words.
-_BEFORE_STATE = _AUX | frozenset(
-    "been being be yang masih sudah telah sedang tengah kini sekarang saat ini hingga terkini terbaru sebenarnya "
-    "currently still now so far already actually who that".split())
-
-
-def asked_state(question: str) -> str:
-    """What a "berapa" / "how many" question about people asks about them, as one word, when the counted noun
-    says nothing of it (``PERSON_WORDS``): "How many people are currently *displaced*?", "How many residents have
-    been *evacuated*?", "Berapa warga yang saat ini masih *mengungsi*?"; "" for other questions ("Berapa jumlah
-    korban meninggal?": "korban" is what is counted)."""
-    found = _QUESTION_WORDS.search(question)
-    thing = asked_thing(question)
-    if not found or thing not in PERSON_WORDS:
-        return ""
-    words = _WORD.findall(question[found.end():])
-    at = next((i for i, word in enumerate(words) if _stem(word) == thing), None)
-    if at is None:
-        return ""
-    return next((word for word in words[at + 1:] if word.lower() not in _BEFORE_STATE), "")
 
 
 def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countable: bool = False) -> set[float]:
