@@ -349,7 +349,8 @@ def asks_count(question: str, thing: str, also: Collection[str] = ()) -> bool:
     return bool(_COUNT_QUESTION.search(question)) or counts_people(thing, also)
 
 
-def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countable: bool = False) -> set[float]:
+def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countable: bool = False,
+              people: bool | None = None) -> set[float]:
     """The figures of ``sentence`` that count ``thing`` (``asked_thing``) or one of its translations ``also``
     ("patient": "pasien"): it is the word right after the number ("1,287 *cases*") or it comes before the number in
     the sentence with no other figure between them, and no other thing after the number ("Jumlah *kasus* DBD di
@@ -357,11 +358,12 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     "bertambah dua" is not a figure here, as in ``counted``; not "*Kasus* tersebar di 7 kecamatan"). A ``countable``
     thing (``asks_count``) is never counted by an amount of money or a share named after it ("the *school* meal
     poisoning to Rp 2.5 billion"), nor anything but people by a count of people ("Makan Bergizi *Sekolah* menjadi
-    1.476 orang")."""
+    1.476 orang"); ``people``: whether the thing is people, when the caller knows (default: ``counts_people``)."""
     if not thing:
         return set()
     things = {_stem(word) for word in (thing, *also)}
-    people = counts_people(thing, also)  # "Makan Bergizi *Sekolah* menjadi 1.476 orang" counts no schools
+    if people is None:  # "Makan Bergizi *Sekolah* menjadi 1.476 orang" counts no schools
+        people = counts_people(thing, also)
     text = _DIGIT_DATE.sub(" ", sentence)
     found: set[float] = set()
     since = 0  # where the words that can name the next figure's thing begin: after the previous figure

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from assistant.asks import (
     PERSON_WORDS,
@@ -54,12 +54,17 @@ RUNNER_UP_GAP = 0.04  # sentences further below the best one are padding, not an
 class AskedFigure:
     """What a "berapa" / "how many" question counts (``asks.asked_thing``; "" when it counts nothing), its
     translations into the other language, the keyword tokens (both languages) of what it asks about the people it
-    counts (``asks.asked_state``), and whether it counts them one by one (``asks.asks_count``)."""
+    counts (``asks.asked_state``), and whether it counts them one by one (``asks.asks_count``). ``people``: whether
+    the thing is people (``asks.counts_people``), read once here, not for every sentence searched for a figure."""
 
     thing: str = ""
     translations: tuple[str, ...] = ()
     state: frozenset[str] = frozenset()
     countable: bool = False
+    people: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "people", bool(self.thing) and counts_people(self.thing, self.translations))
 
 
 NO_FIGURE = AskedFigure()
@@ -183,14 +188,14 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
     people counted in a sentence that names them ("2.800 warga masih bertahan di *pengungsian*" for "pengungsi").
     People counted by a plain noun ("How many *people* are displaced?") must be counted in a sentence that says
     what the question asks about them (``figure.state``)."""
-    thing, also, countable = figure.thing, figure.translations, figure.countable
+    thing, also, countable, people = figure.thing, figure.translations, figure.countable, figure.people
     tokens = analyze(sentence, lang)
     if figure.state:
         return not figure.state.isdisjoint(tokens) and bool(
-            counts_of(sentence, thing, (*also, *PERSON_WORDS), countable=countable))
-    if counts_of(sentence, thing, also, countable=countable):
+            counts_of(sentence, thing, (*also, *PERSON_WORDS), countable=countable, people=people))
+    if counts_of(sentence, thing, also, countable=countable, people=people):
         return True
-    if not counts_people(thing, also):
+    if not people:
         return False  # a count of people gives no figure of houses, schools or hectares
     names_it = not set(analyze(" ".join((thing, *also)), lang)).isdisjoint(tokens)
     return names_it and bool(counts_of(sentence, "people", PERSON_WORDS))  # people counted, by any person noun
