@@ -144,8 +144,8 @@ def test_news_words_the_dictionary_lacks_are_translated_in_their_news_sense_firs
     # FreeDict has no "case" or "displaced", and "missing" only through "miss" ("nona"): an English question over
     # Indonesian reports could not say what it counts ("How many dengue cases?") or about whom.
     dictionary = with_glossary(Dictionary({"miss": ["nona", "merindukan"], "river": ["sungai"]}))
-    assert dictionary.either_way("cases") == ["kasus"]
-    assert dictionary.either_way("kasus") == ["case"]  # and back, for Indonesian questions over English reports
+    assert dictionary.either_way("cases")[0] == "kasus"
+    assert "case" in dictionary.either_way("kasus")  # and back, for Indonesian questions over English reports
     assert dictionary.either_way("displaced")[:2] == ["mengungsi", "pengungsi"]
     assert dictionary.either_way("missing")[0] == "hilang"
     assert dictionary.either_way("rivers") == ["sungai"]  # its own entries kept
