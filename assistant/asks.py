@@ -194,6 +194,25 @@ def counted(sentence: str) -> dict[str, set[float]]:
     return out
 
 
+# What a price is called: a question about one is answered by an amount per unit of what is sold.
+PRICE_WORDS = frozenset("price harga fare tarif cost biaya ongkos".split())
+# "Rp 30.000 per kilogram", "Rp 32,500 a kilogram", "Rp 8.000/jeriken", "Rp 5.000 sebotol": an amount for one of a unit.
+_PER_UNIT = re.compile(r"\s*(?:per|a|an|each|/|se(?=[^\W\d_]{3,}))\s*[^\W\d_]", re.IGNORECASE)
+# "satu jeriken ... kini dijual Rp 10.000", "sold at Rp 5,000": what is sold, at an amount.
+_SOLD_BEFORE = re.compile(r"\b(?:dijual|dibanderol|dipatok|seharga|dihargai|sold (?:at|for)|priced at|costs?)\s*$",
+                          re.IGNORECASE)
+
+
+def prices(sentence: str) -> set[float]:
+    """The amounts of money ``sentence`` gives for one unit of something (``_PER_UNIT``) or as what something is
+    sold at (``_SOLD_BEFORE``): its prices, whether or not it says "harga" ("Telur ayam ras ... dijual Rp 30.000 per
+    kilogram", "satu jeriken kini dijual Rp 7.000"). Older values ("turun dari Rp 32.500")
+    and changes are left out, as in ``counted``."""
+    text = _DIGIT_DATE.sub(" ", sentence)
+    return {q.value for q, reading, rest in _reported(text) if reading == "figure" and _CURRENCY.match(q.text)
+            and (_PER_UNIT.match(rest) or _SOLD_BEFORE.search(_CURRENCY_BEFORE.sub("", text[:q.start])))}
+
+
 # After "berapa", words that say "the number of" without naming what is counted; in English, the words that end
 # the counted noun phrase ("How many dengue *patients* are ...").
 # "persen" too: "Berapa persen *material* yang sudah dipindahkan?" asks for a share of the material.
@@ -268,7 +287,7 @@ def asked_thing(question: str) -> str:
     words = _WORD.findall(question[found.end():])
     if found.group(0).lower().startswith("berapa") and all(w.lower() in _COUNT_WORDS | _MEASURE_WORDS for w in words):
         # "Harga beras premium di Pasar Induk sekarang berapa?": what is asked comes first
-        return next((_stem(w) for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")
+        return next((w.lower() for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")
     if found.group(0).lower().startswith("how"):
         phrase = []
         for word in words:
@@ -276,7 +295,7 @@ def asked_thing(question: str) -> str:
                 break
             phrase.append(word)
         return _stem(phrase[-1]) if phrase else ""
-    return next((_stem(w) for w in words if w.lower() not in _COUNT_WORDS), "")
+    return next((w.lower() for w in words if w.lower() not in _COUNT_WORDS), "")  # Indonesian: as written
 
 
 # Nouns that count people without saying which ("How many *people* are displaced?", "Berapa *warga* yang masih

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from assistant.asks import (
     PERSON_WORDS,
     PREFERRED_KINDS,
+    PRICE_WORDS,
     AnswerKind,
     asked_kind,
     asked_state,
@@ -28,6 +29,7 @@ from assistant.asks import (
     counts_of,
     counts_people,
     figures,
+    prices,
     states_negation,
 )
 from assistant.cite import strip_markers, with_marker
@@ -62,9 +64,11 @@ class AskedFigure:
     state: frozenset[str] = frozenset()
     countable: bool = False
     people: bool = field(init=False, default=False)
+    priced: bool = field(init=False, default=False)  # a price: an amount per unit gives it (``asks.prices``)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "people", bool(self.thing) and counts_people(self.thing, self.translations))
+        object.__setattr__(self, "priced", not PRICE_WORDS.isdisjoint((self.thing, *self.translations)))
 
 
 NO_FIGURE = AskedFigure()
@@ -165,9 +169,10 @@ def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, lan
 def figure_finder(question: str, language: str,
                   translate: Callable[[str], Sequence[str]] | None = None) -> Callable[[Hit], bool] | None:
     """For a "berapa" / "how many" question, whether a passage gives a figure of what it counts in one of its
-    sentences (``gives_figure``, in the passage's language) in an article whose title names what the question
-    names, when it names something ("Wanakerti", "KMP Citra Bahari": a report from the next regency counts its own
-    evacuees); ``None`` for questions that count nothing."""
+    sentences (``gives_figure``, in the passage's language) in an article whose title or lead (the first sentence
+    of its first passage) names what the question names, when it names something ("Wanakerti", "KMP Citra
+    Bahari": a report from the next regency counts its own evacuees; one filed from a village of the regency names
+    the village in its title and the regency in its lead); ``None`` for questions that count nothing."""
     if asked_kind(question) != "quantity":
         return None
     figure = asked_figure(question, language, translate)
@@ -176,9 +181,11 @@ def figure_finder(question: str, language: str,
     names = {name.lower() for name in entity_terms(question).split() if not name.isdigit()}
 
     def gives(hit: Hit) -> bool:
-        if names and names.isdisjoint(word.lower() for word in words(hit.title or hit.text)):
+        sentences = split_sentences(hit.text)
+        lead = sentences[0] if hit.index == 0 and sentences else ""
+        if names and names.isdisjoint(word.lower() for word in words(f"{hit.title} {lead}")):
             return False
-        return any(gives_figure(s, hit.lang, figure) for s in split_sentences(hit.text))
+        return any(gives_figure(s, hit.lang, figure) for s in sentences)
     return gives
 
 
@@ -187,13 +194,14 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
     or one of its translations counted (``asks.counts_of``), or, for people of some kind (``asks.counts_people``),
     people counted in a sentence that names them ("2.800 warga masih bertahan di *pengungsian*" for "pengungsi").
     People counted by a plain noun ("How many *people* are displaced?") must be counted in a sentence that says
-    what the question asks about them (``figure.state``)."""
+    what the question asks about them (``figure.state``). A price is given by any amount per unit or that
+    something is sold at (``asks.prices``: "satu jeriken kini dijual Rp 7.000")."""
     thing, also, countable, people = figure.thing, figure.translations, figure.countable, figure.people
     tokens = analyze(sentence, lang)
     if figure.state:
         return not figure.state.isdisjoint(tokens) and bool(
             counts_of(sentence, thing, (*also, *PERSON_WORDS), countable=countable, people=people))
-    if counts_of(sentence, thing, also, countable=countable, people=people):
+    if counts_of(sentence, thing, also, countable=countable, people=people) or figure.priced and prices(sentence):
         return True
     if not people:
         return False  # a count of people gives no figure of houses, schools or hectares

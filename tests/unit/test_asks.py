@@ -318,6 +318,12 @@ def test_whether_a_counted_thing_is_people(thing, people):
     ("The regency doubled its emergency budget for the school meal poisoning to Rp 2.5 billion.",
      AskedFigure("budget", ("anggaran",)), True),
     ("Keracunan terjadi di 11 sekolah.", AskedFigure("school", ("sekolah",), countable=True), True),
+    # a price is an amount for one unit of what is sold, or what it is sold at, "harga" or not
+    ("Telur ayam ras di Pasar Kidul dijual Rp 30.000 per kilogram, turun dari Rp 32.500 pada Selasa (13/1).",
+     AskedFigure("price", ("harga",)), True),
+    ("Di Lamaboli, satu jeriken kini dijual Rp 7.000.", AskedFigure("harga", ("price",)), True),
+    ("Egg prices climbed to Rp 32,500 a kilogram on Tuesday.", AskedFigure("harga", ("price",)), True),
+    ("Pemerintah mengalokasikan Rp 2 miliar untuk bantuan telur.", AskedFigure("harga", ("price",)), False),
 ])
 def test_a_figure_counts_the_asked_thing_only_in_a_unit_that_fits_it(sentence, figure, gives):
     assert gives_figure(sentence, detect_language(sentence), figure) is gives
@@ -436,7 +442,7 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
 
 
 @pytest.mark.parametrize(("question", "thing"), [
-    ("Berapa jumlah kasus DBD terbaru di Kabupaten Banyusari?", "kasu"),  # "kasus" as the sentences' words fold
+    ("Berapa jumlah kasus DBD terbaru di Kabupaten Banyusari?", "kasus"),  # as written, not "kasu": it is translated
     ("Berapa pasien DBD yang saat ini masih dirawat inap?", "pasien"),
     ("Berapa rumah rusak?", "rumah"),
     ("Berapakah banyaknya korban meninggal?", "korban"),
@@ -455,6 +461,7 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("What was the total number of flights cancelled?", "flight"),
     ("What is the current number of the displaced?", "displaced"),
     ("Harga cabai rawit di Pasar Legi sekarang berapa?", "harga"),
+    ("Status siaga sekarang berapa?", "status"),
     ("Korban tewas kini jadi berapa orang?", "korban"),
     ("Ada berapa dapur yang masih ditutup?", "dapur"),
     ("Berapa?", ""),

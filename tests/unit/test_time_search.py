@@ -219,6 +219,10 @@ def test_a_latest_question_takes_the_passages_that_give_its_figure_before_closer
     assert named is not None
     assert named(replace(hits[3], title="Gempa susulan guncang Wanakerti"))
     assert not named(replace(hits[4], title="Gempa M5,3 guncang Karangmaja", dense=0.9))
+    # or whose lead names it, when the title names only a village of it ("LAMABOLI – Hujan ... Kabupaten Wanakerti")
+    lead = "KARANGSARI – Gempa susulan mengguncang Kecamatan Karangsari, Kabupaten Wanakerti. Personel kini 900 orang."
+    assert named(replace(hits[3], title="Gempa susulan guncang Karangsari", text=lead))
+    assert not named(replace(hits[3], title="Gempa susulan guncang Karangsari", text=lead, index=2))  # no lead
 
 
 def test_of_the_passages_giving_a_latest_figure_the_newest_come_first_however_they_score():
