@@ -251,6 +251,7 @@ _FIGURE_ASKED = re.compile(rf"\bwhat (?:is|are|was|were) the {_FIGURE_QUALIFIERS
 _OF_SOMETHING = frozenset("number amount figure estimate percentage share count total".split())
 # Words before a trailing "berapa" that do not name what is asked.
 _MEASURE_WORDS = frozenset("orang jiwa unit buah ekor".split())  # "... kini jadi berapa *orang*?"
+_CLASSIFIERS = frozenset("unit buah ekor".split())  # counters of things, not people ("berapa *ekor* unggas")
 _NOT_ASKED = frozenset("ada yang apa jadi kini sekarang saat ini hingga sampai terkini terbaru".split())
 _ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when".split())
 
@@ -285,6 +286,8 @@ def asked_thing(question: str) -> str:
     if not found:
         return ""
     words = _WORD.findall(question[found.end():])
+    if found.group(0).lower().startswith("berapa") and len(words) > 1 and words[0].lower() in _CLASSIFIERS:
+        words = words[1:]  # "berapa *ekor* unggas": the classifier counts, the noun after it is what is counted
     if found.group(0).lower().startswith("berapa") and all(w.lower() in _COUNT_WORDS | _MEASURE_WORDS for w in words):
         # "Harga beras premium di Pasar Induk sekarang berapa?": what is asked comes first
         return next((w.lower() for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")

@@ -465,6 +465,8 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("Korban tewas kini jadi berapa orang?", "korban"),
     ("Ada berapa dapur yang masih ditutup?", "dapur"),
     ("Berapa?", ""),
+    ("Sampai sekarang sudah berapa ekor unggas yang divaksin?", "unggas"),  # "ekor" counts, "unggas" is counted
+    ("Berapa orang yang mengungsi?", "orang"),
 ])
 def test_what_a_how_many_question_counts(question, thing):
     assert asked_thing(question) == thing
