@@ -216,10 +216,12 @@ def prices(sentence: str) -> set[float]:
 # After "berapa", words that say "the number of" without naming what is counted; in English, the words that end
 # the counted noun phrase ("How many dengue *patients* are ...").
 # "persen" too: "Berapa persen *material* yang sudah dipindahkan?" asks for a share of the material.
-_COUNT_WORDS = frozenset("jumlah banyak total besar banyaknya kah persen persentase".split())
+_COUNT_WORDS = frozenset("jumlah banyak total besar banyaknya kah persen persentase taksiran perkiraan estimasi "
+                         "nilai angka".split())  # "Berapa *taksiran* kerugian ...?" asks for the loss
 _AUX = frozenset("is are was were has have had does do did will would can could should may might".split())
 # A preposition ends the counted noun phrase too: "How many smoke *victims* from the factory fire are ...?"
-_PREPOSITIONS = frozenset("from of in at on for by with under after near around about into during across".split())
+_PREPOSITIONS = frozenset("from of in at on for by with without under after before since near around about into "
+                          "during across over per".split())  # "How many *days* without rain ...?"
 _QUESTION_WORDS = re.compile(r"\b(?:berapa(?:kah)?|seberapa|how (?:many|much))\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
 # Words after a number that do not name another counted thing: measure words ("33 orang" of "korban") and the
@@ -251,7 +253,8 @@ _FIGURE_ASKED = re.compile(rf"\bwhat (?:is|are|was|were) the {_FIGURE_QUALIFIERS
 _OF_SOMETHING = frozenset("number amount figure estimate percentage share count total".split())
 # Words before a trailing "berapa" that do not name what is asked.
 _MEASURE_WORDS = frozenset("orang jiwa unit buah ekor".split())  # "... kini jadi berapa *orang*?"
-_CLASSIFIERS = frozenset("unit buah ekor".split())  # counters of things, not people ("berapa *ekor* unggas")
+# counters of things, not people ("berapa *ekor* unggas", "berapa *kali* gempa susulan")
+_CLASSIFIERS = frozenset("unit buah ekor kali".split())
 _NOT_ASKED = frozenset("ada yang apa jadi kini sekarang saat ini hingga sampai terkini terbaru".split())
 _ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when".split())
 

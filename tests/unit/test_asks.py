@@ -467,6 +467,9 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("Berapa?", ""),
     ("Sampai sekarang sudah berapa ekor unggas yang divaksin?", "unggas"),  # "ekor" counts, "unggas" is counted
     ("Berapa orang yang mengungsi?", "orang"),
+    ("Sudah berapa kali gempa susulan terjadi?", "gempa"),  # "kali" counts times of what follows
+    ("Berapa taksiran kerugian sektor pertanian?", "kerugian"),  # the estimate of the loss
+    ("How many consecutive days without rain has the station recorded?", "day"),  # "without" ends the noun
 ])
 def test_what_a_how_many_question_counts(question, thing):
     assert asked_thing(question) == thing
