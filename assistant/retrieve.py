@@ -408,10 +408,9 @@ class Retriever:
                 name in proper and _spelled_alike(_spelling(name), spellings))
         if not any(found.values()):
             return True
-        if any(h.lang == language for h in hits):
-            return False
         # Some names held: still not about them when at most half are and no proper name is ("the Canal in
-        # Wesel": "kanal" is held, "Wesel" is not).
+        # Wesel": "kanal" is held, "Wesel" is not). In the passages' own language only for questions naming
+        # ``SAME_LANGUAGE_NAMES`` or more (above), "Surat Keterangan Asal (SKA)" over Wikipedia paragraphs.
         return bool(proper) and not any(found[name] for name in proper) and 2 * sum(found.values()) <= len(names)
 
     def _passes_floor(self, language: str, dense: Sequence[tuple[str, float]], records: dict[str, Hit]) -> bool:

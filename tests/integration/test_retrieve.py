@@ -233,3 +233,8 @@ def test_a_question_whose_names_no_passage_of_the_other_language_holds_is_not_ab
     assert relevant("Apakah ibukota Thailand?")
     assert not relevant("Di pulau apakah Djoko Tjahjono Iskandar menemukan katak itu?")
     assert relevant("Kapan Banjir Kanal di Kota Padang dibangun Djoko Tjahjono Iskandar?")  # names held
+    # and three or more names of which common words are held ("banjir", "besar") but no proper name is
+    words = Dictionary({"flood": ["banjir"], "big": ["besar"], "canal": ["kanal"]})
+    own = Retriever(loose, Index(settings), embedder, dictionary=words)
+    assert not own.search("Kapan Banjir Besar di Lamaran Wonosari terjadi?").relevant
+    assert own.search("Kapan Banjir Besar di Kota Padang terjadi?").relevant  # "Padang" is held
