@@ -206,8 +206,8 @@ _SOLD_BEFORE = re.compile(r"\b(?:dijual|dibanderol|dipatok|seharga|dihargai|sold
 def prices(sentence: str) -> set[float]:
     """The amounts of money ``sentence`` gives for one unit of something (``_PER_UNIT``) or as what something is
     sold at (``_SOLD_BEFORE``): its prices, whether or not it says "harga" ("Telur ayam ras ... dijual Rp 30.000 per
-    kilogram", "satu jeriken kini dijual Rp 7.000"). Older values ("turun dari Rp 32.500")
-    and changes are left out, as in ``counted``."""
+    kilogram", "satu jeriken kini dijual Rp 7.000"). Older values ("turun dari Rp 32.500") and changes are left
+    out, as in ``counted``."""
     text = _DIGIT_DATE.sub(" ", sentence)
     return {q.value for q, reading, rest in _reported(text) if reading == "figure" and _CURRENCY.match(q.text)
             and (_PER_UNIT.match(rest) or _SOLD_BEFORE.search(_CURRENCY_BEFORE.sub("", text[:q.start])))}
@@ -252,9 +252,9 @@ _FIGURE_ASKED = re.compile(rf"\bwhat (?:is|are|was|were) the {_FIGURE_QUALIFIERS
                            r"(?:\s+of\s+(?P<of>.*))?", re.IGNORECASE)
 _OF_SOMETHING = frozenset("number amount figure estimate percentage share count total".split())
 # Words before a trailing "berapa" that do not name what is asked.
-_MEASURE_WORDS = frozenset("orang jiwa unit buah ekor".split())  # "... kini jadi berapa *orang*?"
-# counters of things, not people ("berapa *ekor* unggas", "berapa *kali* gempa susulan")
+# Counters of things, not people: what follows them is counted ("berapa *ekor* unggas", "berapa *kali* gempa").
 _CLASSIFIERS = frozenset("unit buah ekor kali".split())
+_MEASURE_WORDS = frozenset("orang jiwa".split()) | _CLASSIFIERS  # "... kini jadi berapa *orang*?"
 _NOT_ASKED = frozenset("ada yang apa jadi kini sekarang saat ini hingga sampai terkini terbaru".split())
 _ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when".split())
 
@@ -277,7 +277,8 @@ def _figure_asked(named: re.Match[str]) -> str:
 
 def asked_thing(question: str) -> str:
     """What a "berapa" / "how many" question counts, as one word: the first word after "berapa" that is not
-    "jumlah"/"banyak" ("Berapa jumlah *kasus* DBD terbaru?" -> "kasus"), the last word before the verb after "how
+    "jumlah"/"banyak" or a counter ("Berapa jumlah *kasus* DBD terbaru?" -> "kasus", as written: it is looked up in
+    the dictionary; "berapa ekor *unggas*"), the last word before the verb after "how
     many" or before a preposition ("How many dengue *patients* are in hospital?" -> "patient", "How many smoke
     *victims* from the fire ...?" -> "victim"); the first word of a question that ends in "berapa" ("*Harga* beras
     premium sekarang berapa?"); what a question names as its figure without them ("What is the latest *price* of

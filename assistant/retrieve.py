@@ -424,8 +424,9 @@ class Retriever:
 
 
 SAME_LANGUAGE_NAMES = 3
-"""A question in the passages' language is off their topic when it names at least this many things and none is held:
-a paragraph may leave its subject to a title ("Apakah ibukota Thailand?"), not three names."""
+"""A question in the passages' language is off their topic when it names at least this many things and none is held,
+or at most half and no proper name: a paragraph may leave its subject to a title ("Apakah ibukota Thailand?"), not
+three names."""
 
 
 def _spelling(word: str) -> str:
