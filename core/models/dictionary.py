@@ -211,6 +211,18 @@ class Dictionary:
         found = self.lookup(word) + self.headwords(word)
         return [w for w in dict.fromkeys(found) if w.isalpha() and w.lower() != word.lower()]
 
+    def into_other(self, word: str, language: str) -> list[str]:
+        """The single-word translations of ``word``, written in ``language``, into the other language: an
+        Indonesian word is read backwards only ("air" -> "water", not as the English "air": "udara"); any other
+        language both ways (``either_way``)."""
+        if language == "en":
+            found = self.lookup(word)
+        elif language == "id":
+            found = self.headwords(word)
+        else:
+            return self.either_way(word)
+        return [w for w in dict.fromkeys(found) if w.isalpha() and w.lower() != word.lower()]
+
     def translate(self, question: str, question_words: Sequence[str]) -> list[str]:
         """Translations of ``question_words`` and of the dictionary's multiword headwords found in ``question``
         ("prime minister", "holy roman empire")."""

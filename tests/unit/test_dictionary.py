@@ -151,6 +151,14 @@ def test_news_words_the_dictionary_lacks_are_translated_in_their_news_sense_firs
     assert dictionary.either_way("rivers") == ["sungai"]  # its own entries kept
 
 
+def test_a_word_is_translated_from_the_language_it_is_written_in():
+    # "air" is Indonesian for "water" and English for "udara": an Indonesian question's "air" is water
+    dictionary = Dictionary({"air": ["udara", "hawa"], "water": ["air"]})
+    assert dictionary.into_other("air", "id") == ["water"]
+    assert dictionary.into_other("air", "en") == ["udara", "hawa"]
+    assert dictionary.either_way("air") == ["udara", "hawa", "water"]  # when the language is not known
+
+
 def test_the_package_is_downloaded_checked_and_read_once(served, tmp_path):
     server, sha256 = served
     settings = Settings.model_validate({"paths": {"data_dir": str(tmp_path / "data")}})
