@@ -208,20 +208,15 @@ class Dictionary:
 
     def either_way(self, word: str) -> list[str]:
         """The single-word translations of ``word`` in the other language, whichever it is written in."""
-        found = self.lookup(word) + self.headwords(word)
-        return [w for w in dict.fromkeys(found) if w.isalpha() and w.lower() != word.lower()]
+        return _single_words(self.lookup(word) + self.headwords(word), word)
 
     def into_other(self, word: str, language: str) -> list[str]:
         """The single-word translations of ``word``, written in ``language``, into the other language: an
         Indonesian word is read backwards only ("air" -> "water", not as the English "air": "udara"); any other
         language both ways (``either_way``)."""
-        if language == "en":
-            found = self.lookup(word)
-        elif language == "id":
-            found = self.headwords(word)
-        else:
+        if language not in ("en", "id"):
             return self.either_way(word)
-        return [w for w in dict.fromkeys(found) if w.isalpha() and w.lower() != word.lower()]
+        return _single_words(self.lookup(word) if language == "en" else self.headwords(word), word)
 
     def translate(self, question: str, question_words: Sequence[str]) -> list[str]:
         """Translations of ``question_words`` and of the dictionary's multiword headwords found in ``question``
@@ -237,6 +232,11 @@ class Dictionary:
         ``vocabulary`` only."""
         tokens = (token for text in self.translate(question, question_words) for token in analyze(text, "id"))
         return [token for token in dict.fromkeys(tokens) if token in vocabulary]
+
+
+def _single_words(found: Sequence[str], word: str) -> list[str]:
+    """``found`` (translations of ``word``) without repeats, phrases or ``word`` itself."""
+    return [w for w in dict.fromkeys(found) if w.isalpha() and w.lower() != word.lower()]
 
 
 _loaded: dict[str, Dictionary] = {}
