@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator
+from itertools import dropwhile
 from typing import Literal
 
 from assistant.facts import Quantity, months, quantities, weekdays
@@ -116,19 +117,23 @@ def figures(sentence: str) -> list[Quantity]:
     return quantities(_DIGIT_DATE.sub(" ", sentence))
 
 
-# A figure right after these words, or followed by a span of time, is a change, not the level a report gives:
-# "naik 72 kasus dalam sehari", "bertambah tiga", "rose by 40", "hanya 23 kasus sejak kemarin".
+# A figure right after these words, or followed by a span of time or "more", is a change, not the level a report
+# gives: "naik 72 kasus dalam sehari", "bertambah tiga", "rose by 40", "hanya 23 kasus sejak kemarin", "menangkap tiga
+# orang lagi", "three more people", "46 perjalanan KA per hari" (a rate is not a count either).
 _CHANGE_BEFORE = re.compile(r"\b(?:naik|bertambah|berkurang|turun|tambah|penambahan|by)\s*$", re.IGNORECASE)
-_CHANGE_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:sejak kemarin|dalam sehari|per hari|since yesterday|in a day|a day)\b",
-                           re.IGNORECASE)
+_CHANGE_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:sejak kemarin|dalam sehari|since yesterday|in a day)\b"
+                           r"|^\s*(?:[^\W\d_]+\s+){0,2}?(?:per hari|per day|a day|lagi)\b"
+                           r"|^\s*more\s+(?!than\b)[^\W\d_]", re.IGNORECASE)
 # ... unless it is what the thing became: "bertambah dua menjadi 33 orang", "menjadi 3 kilometer sejak kemarin malam".
 _LEVEL_BEFORE = re.compile(r"\b(?:menjadi|mencapai|jadi|to|reached)\s*$", re.IGNORECASE)
 _CURRENCIES = r"Rp|[A-Za-z]{0,3}\$|USD|IDR"
 _CURRENCY = re.compile(rf"({_CURRENCIES})", re.IGNORECASE)  # the start of an amount's text ("Rp 3,5 miliar")
 _CURRENCY_BEFORE = re.compile(rf"(?:{_CURRENCIES})\.?\s*$", re.IGNORECASE)  # an amount's digits start after it
-# The older value of a change: "naik dari 187 orang", "turun dari 196", "up from 214", "dari Rp 1,2 miliar menjadi".
+# The older value of a change: "naik dari 187 orang", "turun dari 196", "up from 214", "dari Rp 1,2 miliar menjadi";
+# and of a correction: "32 dari 42 SPBU, *bukan* 35 seperti diumumkan kemarin", "instead of 35".
 _OLD_BEFORE = re.compile(r"\b(?:(?:naik|turun|bertambah|berkurang|meningkat|menurun|dinaikkan|diturunkan)\s+dari|"
-                         r"(?:up|down|rose|fell|increased|decreased|risen|fallen)\s+from)\s*$", re.IGNORECASE)
+                         r"(?:up|down|rose|fell|increased|decreased|risen|fallen)\s+from|bukan|instead of|rather than)"
+                         r"\s*$", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\b(?:dari|from)\s*$", re.IGNORECASE)
 # A figure a report restates from an earlier day: its peak or what it had been ("dibanding puncaknya pada Rabu (26/11)
 # lalu, yakni 18.745 jiwa", "sempat memutus aliran air ke 31.200 pelanggan", "dari sebelumnya 1.509 orang", "121 orang
@@ -177,6 +182,15 @@ def _restated(before: str, after: str) -> bool:
     return bool(marks and not _NOW_AGAIN.search(before[marks[-1].end():])) or bool(_RESTATED_AFTER.match(after))
 
 
+def readings(sentence: str) -> dict[Reading, set[float]]:
+    """The values of ``sentence``'s numbers (dates left out) by how they read (``_reported``): the figures it gives,
+    the "older" ones it says they replaced ("naik dari 187", "up from 9,530", "bukan 35"), and the "other" ones."""
+    out: dict[Reading, set[float]] = {"figure": set(), "older": set(), "other": set()}
+    for q, reading, _ in _reported(_DIGIT_DATE.sub(" ", sentence)):
+        out[reading].add(q.value)
+    return out
+
+
 def counted(sentence: str) -> dict[str, set[float]]:
     """The figures of ``sentence`` by what they count: the word after the number ("18 orang", "850 rumah"), the
     currency of an amount ("Rp 3,5 miliar"), "%" for a share; "" when nothing follows ("the toll rose to 18.").
@@ -215,10 +229,11 @@ def prices(sentence: str) -> set[float]:
 
 # After "berapa", words that say "the number of" without naming what is counted; in English, the words that end
 # the counted noun phrase ("How many dengue *patients* are ...").
-# "persen" too: "Berapa persen *material* yang sudah dipindahkan?" asks for a share of the material.
+# "persen" too: "Berapa persen *material* yang sudah dipindahkan?" asks for a share of the material; "Berapa
+# *taksiran* kerugian ...?" for the loss, "berapa jumlah *kumulatif* pekerja" for the workers.
 _COUNT_WORDS = frozenset("jumlah banyak total besar banyaknya kah persen persentase taksiran perkiraan estimasi "
-                         "nilai angka".split())  # "Berapa *taksiran* kerugian ...?" asks for the loss
-_AUX = frozenset("is are was were has have had does do did will would can could should may might".split())
+                         "nilai angka kumulatif keseluruhan rata".split())
+_AUX = frozenset("is are was were has have had does do did will would can could should may might cannot".split())
 # A preposition ends the counted noun phrase too: "How many smoke *victims* from the factory fire are ...?"
 _PREPOSITIONS = frozenset("from of in at on for by with without under after before since near around about into "
                           "during across over per".split())  # "How many *days* without rain ...?"
@@ -233,23 +248,33 @@ _NOT_A_THING = frozenset(
     "atas terhadap lebih sebelumnya "
     "to in on at by as and since from of until for with after before the a than more".split())
 _PEOPLE_MEASURES = frozenset("orang jiwa people person".split())  # as `_stem` reads them: counts of people alone
+# A hyphenated modifier before the counted noun: "134 tanker-truck *loads*", "12 long-distance *trains*".
+_COMPOUND = re.compile(r"\s*[^\W\d_]+(?:-[^\W\d_]+)+\s+([^\W\d_]+)")
 
 
 def _stem(word: str) -> str:
-    """English plural folded ("patients" -> "patient", "bodies" -> "body", "losses" -> "loss", "boxes" -> "box"),
-    lower case; Indonesian words as they are."""
+    """English plural folded ("patients" -> "patient", "bodies" -> "body", "losses" -> "loss", "boxes" -> "box",
+    "buses" -> "bus", "fishermen" -> "fisherman") and British spelling with it ("kilolitres" -> "kiloliter",
+    "metre" -> "meter": the Indonesian words and the dictionary's), lower case. Indonesian words are folded the
+    same way on both sides of a comparison ("dokumen" -> "dokuman"), which changes nothing they match."""
     word = word.lower()
     if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes")):
-        return word[:-2]
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes", "uses")) and not word.endswith(("ouses",
+                                                                                                    "auses")):
+        word = word[:-2]  # not "houses", "causes"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("men"):
+        word = word[:-3] + "man"
+    return word[:-3] + "ter" if len(word) > 4 and word.endswith("tre") else word
 
 
 # "What is the latest *price* of ...?", "What is the current *number of* schools ...?": the figure a question names
 # without "how many"; a number, count or share is of the noun after "of".
 _FIGURE_ASKED = re.compile(rf"\bwhat (?:is|are|was|were) the {_FIGURE_QUALIFIERS}(?P<head>{_FIGURE_NOUNS})\b"
                            r"(?:\s+of\s+(?P<of>.*))?", re.IGNORECASE)
+_DETERMINERS = frozenset("the a an its their these those all".split())
 _OF_SOMETHING = frozenset("number amount figure estimate percentage share count total".split())
 # Words before a trailing "berapa" that do not name what is asked.
 # Counters of things, not people: what follows them is counted ("berapa *ekor* unggas", "berapa *kali* gempa").
@@ -257,6 +282,9 @@ _CLASSIFIERS = frozenset("unit buah ekor kali".split())
 _MEASURE_WORDS = frozenset("orang jiwa".split()) | _CLASSIFIERS  # "... kini jadi berapa *orang*?"
 _NOT_ASKED = frozenset("ada yang apa jadi kini sekarang saat ini hingga sampai terkini terbaru".split())
 _ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when".split())
+# Participles that do not end in "-ed", as news uses them after what they count ("workers *laid* off").
+_PARTICIPLES = frozenset("laid hit left held sold paid built kept lost made taken given found hurt struck shut cut "
+                         "spent sent brought caught stuck burnt".split())
 
 
 def _figure_asked(named: re.Match[str]) -> str:
@@ -268,9 +296,9 @@ def _figure_asked(named: re.Match[str]) -> str:
         return _stem(head)
     phrase: list[str] = []
     for word in _WORD.findall(named.group("of") or ""):
-        if word.lower() in _ENDS_PHRASE or phrase and word.lower().endswith("ed"):  # "flights *cancelled*"
-            break
-        if word.lower() not in ("the", "a", "an", "its", "their"):
+        if word.lower() in _ENDS_PHRASE or phrase and (word.lower().endswith("ed") or word.lower() in _PARTICIPLES):
+            break  # "flights *cancelled*", "workers *laid* off"
+        if word.lower() not in _DETERMINERS:
             phrase.append(word)
     return _stem(phrase[-1]) if phrase else ""
 
@@ -296,6 +324,8 @@ def asked_thing(question: str) -> str:
         # "Harga beras premium di Pasar Induk sekarang berapa?": what is asked comes first
         return next((w.lower() for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")
     if found.group(0).lower().startswith("how"):
+        if words and words[0].lower() == "of":  # "How many of the derailed carriages have been lifted?"
+            words = list(dropwhile(lambda word: word.lower() in _DETERMINERS, words[1:]))
         phrase = []
         for word in words:
             if word.lower() in _AUX or word.lower() in _PREPOSITIONS:
@@ -308,17 +338,23 @@ def asked_thing(question: str) -> str:
 # Nouns that count people without saying which ("How many *people* are displaced?", "Berapa *warga* yang masih
 # mengungsi?"): what the question asks about them (``asked_state``) names the figure, not the noun.
 PERSON_WORDS = frozenset("people person resident individual orang warga jiwa penduduk masyarakat".split())
+# English nouns that count people by what happened to them, as keyword tokens, with the token of the verb that says
+# it: "79 accidents and 23 *deaths*" counts people who died ("died": "die"), "15 *injuries*" people injured.
+STATE_NOUNS = {"death": "die", "dead": "die", "fatal": "die", "injuri": "injur", "casualti": "die"}
 # Between such a noun and what is asked about them: auxiliaries, "yang", time and degree words.
 _BEFORE_STATE = _AUX | frozenset(
     "been being be yang masih sudah telah sedang tengah kini sekarang saat ini hingga terkini terbaru sebenarnya "
-    "currently still now so far already actually who that".split())
+    "currently still now so far already actually who that "
+    # light verbs before a state that is a noun or an adjective: "dijadikan *tersangka*", "declared *dead*"
+    "dijadikan ditetapkan menjadi jadi sebagai berstatus dinyatakan named declared as".split())
+_AS = frozenset("sebagai as".split())  # a role given: what follows is the state
 
 
 def asked_state(question: str) -> str:
     """What a "berapa" / "how many" question about people asks about them, as one word, when the counted noun
     says nothing of it (``PERSON_WORDS``): "How many people are currently *displaced*?", "How many residents have
-    been *evacuated*?", "Berapa warga yang saat ini masih *mengungsi*?"; "" for other questions ("Berapa jumlah
-    korban meninggal?": "korban" is what is counted)."""
+    been *evacuated*?", "Berapa warga yang saat ini masih *mengungsi*?", "Berapa orang yang ditetapkan polisi sebagai
+    *tersangka*?"; "" for other questions ("Berapa jumlah korban meninggal?": "korban" is what is counted)."""
     found = _QUESTION_WORDS.search(question)
     thing = asked_thing(question)
     if not found or thing not in PERSON_WORDS:
@@ -327,7 +363,10 @@ def asked_state(question: str) -> str:
     at = next((i for i, word in enumerate(words) if _stem(word) == thing), None)
     if at is None:
         return ""
-    return next((word for word in words[at + 1:] if word.lower() not in _BEFORE_STATE), "")
+    rest = [word.lower() for word in words[at + 1:]]
+    if (role := next((i for i, word in enumerate(rest[:4]) if word in _AS), None)) is not None and role + 1 < len(rest):
+        return rest[role + 1]  # "ditetapkan polisi sebagai *tersangka*", "named by police as *suspects*"
+    return next((word for word in rest if word not in _BEFORE_STATE), "")
 
 
 # Kinds of people that news figures count. A report may count them as "warga" or "orang" in a sentence that names
@@ -339,30 +378,35 @@ PEOPLE_NOUNS = frozenset(_stem(word) for word in """
     penonton pengunjung pemudik tentara prajurit polisi peserta jemaah kasus
     victim patient sufferer evacuee refugee passenger worker employee trader vendor customer personnel officer rescuer
     volunteer child children baby student pupil teacher fisherman fishermen farmer suspect witness survivor visitor
-    soldier police participant case
-    """.split()) | PERSON_WORDS
+    soldier police participant case driver sopir crew awak
+    injured wounded dead missing displaced homeless
+    """.split()) | PERSON_WORDS  # the last line: English counts people by what happened to them ("How many injured")
 
 
-# Agent nouns ("miner", "survivor", "evacuee", "operator"); "container" or "meter" pass too, which only keeps the
-# older, looser reading for them. Not "-ian" or "-men": Indonesian "kerugian", "dokumen".
+# Agent nouns ("miner", "survivor", "evacuee", "operator"); "container" or "order" pass too, and are told apart by
+# their translations (``counts_people``). Not "-ian" or "-men": Indonesian "kerugian", "dokumen".
 _AGENT_NOUN = re.compile(r"[a-z]{2,}(?:er|or|ee|ist)")
 
 
 def _agent(word: str) -> bool:
     """Whether ``word`` reads as a kind of people by its form: an agent noun in "-er", "-or", "-ee" or "-ist", or
-    an Indonesian one made of "pe-" and a verb's root ("penambang", "pengungsi", "penumpang"; not "pelabuhan" or
-    "penerbangan", made with "-an", nor "perahu", which is its own root)."""
+    an Indonesian one made of "pe-" and a verb's root ("penambang", "pengungsi", "penumpang", "pelayan"; not "pelabuhan"
+    or "penerbangan", made with "-an", nor "perahu", which is its own root, nor "pesanan", a root and "-an")."""
     if _AGENT_NOUN.fullmatch(word):
         return True
-    if not word.startswith("pe") or (root := indonesian_root(word)) == word:
-        return False
+    if not word.startswith("pe") or (root := indonesian_root(word)) == word or word == f"{root}an":
+        return False  # "pesanan" is "pesan" and "-an"
     return not word.endswith("an") or root.endswith("an")
 
 
 def counts_people(thing: str, also: Collection[str] = ()) -> bool:
     """Whether what a "berapa" / "how many" question counts (``thing`` or a translation in ``also``) is people:
-    a word of ``PEOPLE_NOUNS`` or one that reads as a kind of people by its form (``_agent``)."""
-    return any(_stem(word) in PEOPLE_NOUNS or _agent(word.lower()) for word in (thing, *also))
+    a word of ``PEOPLE_NOUNS``, or ``thing`` reads as a kind of people by its form (``_agent``) and so does one of
+    its translations when it has any: "pemudik" and "traveler", not "order" and "pesanan" (loanwords agree by form
+    too: "container" and "kontainer")."""
+    if any(_stem(word) in PEOPLE_NOUNS for word in (thing, *also)):
+        return True
+    return _agent(thing.lower()) and (not also or any(_agent(word.lower()) for word in also))
 
 
 _COUNT_QUESTION = re.compile(r"\b(?:how many|number of)\b", re.IGNORECASE)
@@ -399,6 +443,8 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         money = q.percent or _CURRENCY.match(q.text)
         word_after = _stem(after.group(0)) if after is not None else ""
         unit = "" if money else word_after
+        if unit and (compound := _COMPOUND.match(rest)) is not None:  # "134 tanker-truck *loads*"
+            unit = _stem(compound.group(1)) if _stem(compound.group(1)) in things else unit
         fits = not (money and countable) and (unit not in _PEOPLE_MEASURES or people)
         named_before = fits and (not unit or unit in _NOT_A_THING) and not things.isdisjoint(
             map(_stem, _WORD.findall(text[since:q.start])))

@@ -19,6 +19,7 @@ from assistant.asks import (
     PERSON_WORDS,
     PREFERRED_KINDS,
     PRICE_WORDS,
+    STATE_NOUNS,
     AnswerKind,
     asked_kind,
     asked_state,
@@ -30,6 +31,7 @@ from assistant.asks import (
     counts_people,
     figures,
     prices,
+    readings,
     states_negation,
 )
 from assistant.cite import strip_markers, with_marker
@@ -194,11 +196,16 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
     or one of its translations counted (``asks.counts_of``), or, for people of some kind (``asks.counts_people``),
     people counted in a sentence that names them ("2.800 warga masih bertahan di *pengungsian*" for "pengungsi").
     People counted by a plain noun ("How many *people* are displaced?") must be counted in a sentence that says
-    what the question asks about them (``figure.state``). A price is given by any amount per unit or that
-    something is sold at (``asks.prices``: "satu jeriken kini dijual Rp 7.000")."""
+    what the question asks about them (``figure.state``), or by a noun that says it ("12 suspects" for people
+    made suspects, ``asks.STATE_NOUNS``: "23 deaths" for people who died). A price is given by any amount per
+    unit or that something is sold at (``asks.prices``: "satu jeriken kini dijual Rp 7.000")."""
     thing, also, countable, people = figure.thing, figure.translations, figure.countable, figure.people
     tokens = analyze(sentence, lang)
     if figure.state:
+        for unit in counted(sentence):  # "12 *suspects*" for "dijadikan tersangka", "23 *deaths*" for "died"
+            said = {STATE_NOUNS.get(token, token) for token in analyze(unit, lang)} if unit else set()
+            if not said.isdisjoint(figure.state):
+                return True
         return not figure.state.isdisjoint(tokens) and bool(
             counts_of(sentence, thing, (*also, *PERSON_WORDS), countable=countable, people=people))
     if counts_of(sentence, thing, also, countable=countable, people=people) or figure.priced and prices(sentence):
@@ -250,7 +257,10 @@ def best_sentences(ranked: Sentences, limit: int, *, newest: bool = False) -> li
     sentences answer about as well as the best one, so a figure is not taken from an older report when a newer
     one gives it, nor from a newer article that is about something else."""
     units = _distinct(newest_report(ranked) if newest else ranked.units)
-    chosen = [u for u in units[:limit] if ranked.answers(u) or newest and _gives_asked(ranked, u)]
+    # a newest report's figure may be a little below the floor (``FIGURE_GAP``): the sentence that gives it, or one
+    # that gives a new figure in its place (``_followed``)
+    chosen = [u for u in units[:limit] if ranked.answers(u) or newest and bool(ranked.figure.thing)
+              and ranked.answers(u, FIGURE_GAP) and bool(figures(u.text))]
     chosen = [u for u in chosen if u.cosine >= chosen[0].cosine - RUNNER_UP_GAP] if chosen else []
     chosen.sort(key=lambda u: (u.source, u.position))
     # a passage's kept sentences are joined by " … " where sentences were left out (``context.select``)
@@ -299,9 +309,12 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     if naming := [u for u in ranked.units if ranked.published(u) and _gives_asked(ranked, u)]:
+        naming, follows = _followed(ranked, naming)
         newest_day = max(ranked.published(u) for u in naming)
         newest = [u for u in naming if ranked.published(u) == newest_day]
-        return _qualified(ranked, newest) or newest  # of its sentences, the one about what is asked
+        fresh = [u for u in follows if ranked.published(u) == newest_day]  # a figure that replaced a known one
+        # of its sentences, the one about what is asked
+        return _qualified(ranked, fresh) or fresh or _qualified(ranked, newest) or newest
     answering = [u for u in ranked.units if ranked.answers(u)]
     counts = {id(u): counted(u.text).keys() for u in answering}  # what each sentence counts, read once
     named = set(re.findall(r"[^\W\d_]+", ranked.focus[0].lower()))
@@ -314,6 +327,35 @@ def newest_report(ranked: Sentences) -> list[Unit]:
         if by_name is not None or newest_day > day:
             return [u for u in same if ranked.published(u) == newest_day]
     return _newest_near_best(ranked)
+
+
+def _followed(ranked: Sentences, naming: list[Unit]) -> tuple[list[Unit], list[Unit]]:
+    """``naming`` (sentences that give a figure of what a question counts) with the sentences of its newest day or
+    later that give a new figure in place of one of theirs, however they name it, and those alone: "The manpower
+    office puts the total at 10,170, *up from 9,530* on Wednesday" follows "jumlah pekerja ... kini 9.530 orang".
+    Followed again from what they give; only sentences close enough to the question for a figure (``FIGURE_GAP``)."""
+    known = set().union(*(_asked_values(ranked, u) for u in naming))
+    newest_day = max(ranked.published(u) for u in naming)
+    later = [u for u in ranked.units if ranked.published(u) >= newest_day and ranked.answers(u, FIGURE_GAP)
+             and all(u is not n for n in naming)]
+    follows: list[Unit] = []
+    while later:
+        found = [u for u in later if (r := readings(u.text))["figure"] and not r["older"].isdisjoint(known)]
+        if not found:
+            break
+        follows += found
+        known.update(*(readings(u.text)["figure"] for u in found))
+        later = [u for u in later if all(u is not f for f in found)]
+    return [*naming, *follows], follows
+
+
+def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:
+    """The values ``unit`` gives of what a "berapa" / "how many" question counts (``asks.counts_of``, with the person
+    nouns for people named by what the question asks about them, and prices for a price)."""
+    figure = ranked.figure
+    also = (*figure.translations, *PERSON_WORDS) if figure.state else figure.translations
+    found = counts_of(unit.text, figure.thing, also, countable=figure.countable, people=figure.people)
+    return found | prices(unit.text) if figure.priced else found
 
 
 def _counts_asked(ranked: Sentences, unit: Unit) -> bool:

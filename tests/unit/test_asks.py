@@ -241,6 +241,9 @@ def test_the_earlier_line_gives_an_older_figure_of_what_the_question_counts():
     ("Berapa jumlah korban meninggal terbaru?", ""),  # "korban" says who is counted
     ("How many dengue patients are in hospital?", ""),
     ("How many people?", ""),
+    # a role given to them: the role, past the verb and who gave it
+    ("Hingga kini sudah berapa orang yang ditetapkan polisi sebagai tersangka?", "tersangka"),
+    ("Saat ini sudah berapa orang yang dijadikan tersangka?", "tersangka"),
 ])
 def test_what_a_question_asks_about_the_people_it_counts(question, state):
     assert asked_state(question) == state
@@ -276,6 +279,14 @@ def test_people_counted_by_a_plain_noun_are_named_by_what_the_question_asks_abou
     ("Korban selamat bertambah menjadi 63 orang.", "id", "people", ("orang",), frozenset({"surviv", "selamat"}), True),
     ("Korban meninggal bertambah menjadi 33 orang.", "id", "people", ("orang",), frozenset({"surviv", "selamat"}),
      False),
+    # ... or by a noun that says it: "23 deaths" are people who died, not people who survived; "12 suspects"
+    ("Twelve suspects are now in custody.", "en", "orang", ("people",), frozenset({"sangka", "suspect"}), True),
+    ("Police have recorded 79 accidents and 23 deaths up to Saturday.", "en", "people", (),
+     frozenset({"die", "tewas"}), True),
+    ("Police have recorded 79 accidents and 23 deaths up to Saturday.", "en", "people", (),
+     frozenset({"surviv", "selamat"}), False),
+    # the injured are people: a count of them in persons gives the figure
+    ("Dengan tambahan itu, korban luka tercatat 24 orang.", "id", "injured", ("luka",), frozenset(), True),
 ])
 def test_which_sentences_give_a_figure_of_what_the_question_counts(sentence, lang, thing, also, state, gives):
     assert gives_figure(sentence, lang, AskedFigure(thing, also, state)) is gives
@@ -297,10 +308,20 @@ def test_a_question_counts_one_by_one_when_it_says_so_or_counts_people(question,
 @pytest.mark.parametrize(("thing", "people"), [
     ("pengungsi", True), ("penambang", True), ("pasien", True), ("miner", True), ("evacuee", True), ("warga", True),
     ("rumah", False), ("school", False), ("hectare", False), ("pelabuhan", False), ("penerbangan", False),
-    ("perahu", False), ("kerugian", False), ("loss", False),
+    ("perahu", False), ("kerugian", False), ("loss", False), ("pesanan", False), ("injured", True),
+    ("fishermen", True), ("pelayan", True),
 ])
 def test_whether_a_counted_thing_is_people(thing, people):
     assert counts_people(thing) is people
+
+
+@pytest.mark.parametrize(("thing", "also", "people"), [
+    ("pemudik", ("traveler",), True),  # both read as people
+    ("order", ("aturan", "pesanan", "perintah"), False),  # "-er" alone, and none of its translations
+    ("sopir", ("driver",), True),
+])
+def test_a_thing_read_as_people_by_its_form_needs_a_translation_that_agrees(thing, also, people):
+    assert counts_people(thing, also) is people
 
 
 @pytest.mark.parametrize(("sentence", "figure", "gives"), [
@@ -375,6 +396,9 @@ def test_figures_did_not_change_when_they_agree_are_off_topic_not_asked_or_undat
     ("Laju penambahan melambat, hanya 23 kasus sejak kemarin.", {}),
     ("Kasus kini ditemukan di 10 kecamatan, bertambah tiga dari Senin lalu.", {"kecamatan": {10}}),
     ("Cases rose by 40 to 1,287.", {"": {1287}}),
+    ("Polres menangkap tiga orang lagi yang diduga menimbun BBM.", {}),  # three *more*
+    ("Police arrested three more people on Monday.", {}),
+    ("Jalur itu kini dilalui 46 perjalanan KA per hari.", {}),  # a rate, not a count
     # a level after "menjadi" is not a change, even with "sejak kemarin" after it
     ("BPBD memperluas radius evakuasi menjadi 3 kilometer sejak kemarin malam.", {"kilometer": {3}}),
     # the older value of a change is not the figure the report gives
@@ -470,6 +494,10 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("Sudah berapa kali gempa susulan terjadi?", "gempa"),  # "kali" counts times of what follows
     ("Berapa taksiran kerugian sektor pertanian?", "kerugian"),  # the estimate of the loss
     ("How many consecutive days without rain has the station recorded?", "day"),  # "without" ends the noun
+    ("Berapa jumlah kumulatif pekerja yang terkena PHK?", "pekerja"),  # "kumulatif" says how much, not of what
+    ("What is the current number of textile workers laid off in Kertasinga?", "worker"),  # "laid" ends the noun
+    ("How many fishermen cannot go to sea now?", "fisherman"),  # the dictionary's headword
+    ("How many of the derailed carriages have been lifted off the track so far?", "carriage"),
 ])
 def test_what_a_how_many_question_counts(question, thing):
     assert asked_thing(question) == thing
@@ -496,6 +524,11 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Hingga hari ini, baru 15 persen material yang berhasil dipindahkan.", "material", {15}),
     ("Alat berat menjadi 22 unit; material yang sudah dipindahkan mencapai 30 persen.", "material", {30}),
     ("Sebanyak 40 persen warga sudah kembali, dan 52 persen material dipindahkan.", "material", {52}),
+    # English plurals and British spellings count the thing as the dictionary and Indonesian write it
+    ("The agency inspected 803 buses since March 17.", "bus", {803}),
+    ("Pertamina said it had supplied 105,410 kilolitres of gasoline.", "kiloliter", {105410}),
+    ("About 1,200 houses and 30 warehouses were flooded.", "house", {1200}),
+    ("In all, 134 tanker-truck loads carrying 2,144 kilolitres were driven in.", "load", {134}),  # a compound before
 ])
 def test_which_figures_of_a_sentence_count_the_asked_thing(sentence, thing, values):
     assert counts_of(sentence, thing) == values
