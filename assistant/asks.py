@@ -443,8 +443,8 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         money = q.percent or _CURRENCY.match(q.text)
         word_after = _stem(after.group(0)) if after is not None else ""
         unit = "" if money else word_after
-        if unit and (compound := _COMPOUND.match(rest)) is not None:  # "134 tanker-truck *loads*"
-            unit = _stem(compound.group(1)) if _stem(compound.group(1)) in things else unit
+        if unit and (compound := _COMPOUND.match(rest)) is not None and _stem(compound.group(1)) in things:
+            unit = _stem(compound.group(1))  # "134 tanker-truck *loads*"
         fits = not (money and countable) and (unit not in _PEOPLE_MEASURES or people)
         named_before = fits and (not unit or unit in _NOT_A_THING) and not things.isdisjoint(
             map(_stem, _WORD.findall(text[since:q.start])))

@@ -309,7 +309,8 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     if naming := [u for u in ranked.units if ranked.published(u) and _gives_asked(ranked, u)]:
-        naming, follows = _followed(ranked, naming)
+        follows = _followed(ranked, naming)
+        naming += follows
         newest_day = max(ranked.published(u) for u in naming)
         newest = [u for u in naming if ranked.published(u) == newest_day]
         fresh = [u for u in follows if ranked.published(u) == newest_day]  # a figure that replaced a known one
@@ -329,24 +330,22 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     return _newest_near_best(ranked)
 
 
-def _followed(ranked: Sentences, naming: list[Unit]) -> tuple[list[Unit], list[Unit]]:
-    """``naming`` (sentences that give a figure of what a question counts) with the sentences of its newest day or
-    later that give a new figure in place of one of theirs, however they name it, and those alone: "The manpower
-    office puts the total at 10,170, *up from 9,530* on Wednesday" follows "jumlah pekerja ... kini 9.530 orang".
-    Followed again from what they give; only sentences close enough to the question for a figure (``FIGURE_GAP``)."""
+def _followed(ranked: Sentences, naming: list[Unit]) -> list[Unit]:
+    """The sentences of ``naming``'s newest day or later (``naming``: sentences that give a figure of what a question
+    counts) that give a new figure in place of one of theirs, however they name it: "The manpower office puts the
+    total at 10,170, *up from 9,530* on Wednesday" follows "jumlah pekerja ... kini 9.530 orang". Followed again
+    from what they give; only sentences close enough to the question for a figure (``FIGURE_GAP``)."""
     known = set().union(*(_asked_values(ranked, u) for u in naming))
     newest_day = max(ranked.published(u) for u in naming)
-    later = [u for u in ranked.units if ranked.published(u) >= newest_day and ranked.answers(u, FIGURE_GAP)
-             and all(u is not n for n in naming)]
+    named = {id(u) for u in naming}
+    later = [(u, readings(u.text)) for u in ranked.units
+             if id(u) not in named and ranked.published(u) >= newest_day and ranked.answers(u, FIGURE_GAP)]
     follows: list[Unit] = []
-    while later:
-        found = [u for u in later if (r := readings(u.text))["figure"] and not r["older"].isdisjoint(known)]
-        if not found:
-            break
-        follows += found
-        known.update(*(readings(u.text)["figure"] for u in found))
-        later = [u for u in later if all(u is not f for f in found)]
-    return [*naming, *follows], follows
+    while found := [(u, r) for u, r in later if r["figure"] and not r["older"].isdisjoint(known)]:
+        follows += [u for u, _ in found]
+        known.update(*(r["figure"] for _, r in found))
+        later = [(u, r) for u, r in later if not any(u is f for f, _ in found)]
+    return follows
 
 
 def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:
