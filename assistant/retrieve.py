@@ -39,6 +39,7 @@ from core.records import ArticleInfo, Hit
 from core.settings import RetrievalSettings, SearchMode
 from core.text.analyze import ENGLISH_STOPWORDS, analyze, entity_terms, fold, words
 from core.text.lang import crosses, detect_language, other_language
+from core.text.sentences import split_sentences
 from store.filters import Filters
 from store.index import Index
 from store.keywords import Scored
@@ -365,6 +366,10 @@ class Retriever:
         hits = read(ranked[:head], [cid for cid, _ in dense[:1]])
         if len(hits) < k * cfg.max_chunks_per_article and head < len(ranked):
             hits += read(ranked[head:])
+        t3 = time.perf_counter()
+        if mode == "hybrid" and cfg.fusion == "convex" and vector is not None and self._across_languages(language):
+            hits = self._by_closest_sentence(hits, vector, span=dense[0][1] - dense[-1][1] if dense else 0.0)
+        t4 = time.perf_counter()
         relevant = bool(hits) and (mode == "keyword" or self._passes_floor(language, dense, records))
         if self.stories and any(h.story_id for h in hits):
             hits = one_per_story(hits, self.index.stories(h.story_id for h in hits))
@@ -372,8 +377,48 @@ class Retriever:
         hits = diversify(hits, k, cfg.max_chunks_per_article, merge)
         if relevant and mode != "keyword" and self._names_absent(query, language, hits):
             relevant = False
-        timings = {"dense": (t1 - t0) * 1000, "keyword": (t2 - t1) * 1000, "total": (time.perf_counter() - t0) * 1000}
+        timings = {"dense": (t1 - t0) * 1000, "keyword": (t2 - t1) * 1000, "sentences": (t4 - t3) * 1000,
+                   "total": (time.perf_counter() - t0) * 1000}
         return Retrieval(query, language, hits, relevant, timings)
+
+    def _across_languages(self, language: str) -> bool:
+        """Whether a question in ``language`` searches passages in the other language too (an English question
+        over Indonesian articles): then the closest sentence of each of the best candidates counts
+        (``_by_closest_sentence``)."""
+        return (self.settings.sentence_depth > 0 and language in ("id", "en")
+                and other_language(language) in self.index.languages)
+
+    def _by_closest_sentence(self, hits: list[Hit], vector: np.ndarray, span: float) -> list[Hit]:
+        """``hits`` (best first) with the best ``sentence_depth`` re-ranked as close to the question as their
+        closest sentence: a passage whose sentence is closer than the passage as a whole gains the difference,
+        scaled as ``fuse_convex`` scales the cosine (no weight of its own).
+
+        Across languages a passage's vector is a weak summary: one sentence answers the question and the rest
+        is about something else, in words the question does not share. Within one language the keyword signals
+        carry that sentence already, and sentence scores cost TyDi hit@1 when tried, so this runs only when
+        the index holds passages in the other language than the question (all candidates then, in either
+        language, so that both are ranked alike). Sentences are embedded at query time (cached with the
+        embedder's other short texts; the answer embeds the same sentences again to pick its context).
+        """
+        depth = min(self.settings.sentence_depth, len(hits))
+        if depth < 2 or span <= 0:
+            return hits
+        sentences: list[list[str]] = []
+        for hit in hits[:depth]:
+            found = [s for s in split_sentences(hit.text) if len(s) >= MIN_SENTENCE_CHARS]
+            sentences.append(found if len(found) > 1 else [])  # a one-sentence passage is its sentence
+        flat = [s for group in sentences for s in group]
+        if not flat:
+            return hits
+        cosines = self.embedder.passages(flat) @ vector
+        rescored, at = [], 0
+        for hit, group in zip(hits[:depth], sentences, strict=True):
+            closest = float(cosines[at:at + len(group)].max()) if group else None
+            at += len(group)
+            gain = max(0.0, closest - hit.dense) / span if closest is not None and hit.dense is not None else 0.0
+            rescored.append(replace(hit, score=hit.score + gain) if gain else hit)
+        rescored.sort(key=lambda h: -h.score)  # stable: ties keep the fused order
+        return rescored + hits[depth:]
 
     def _names_absent(self, query: str, language: str, hits: Sequence[Hit]) -> bool:
         """Whether a question over passages all in the other language names things (``entity_terms``: "Who did
@@ -422,6 +467,9 @@ class Retriever:
         return best >= relevance_floor(self.settings, language, best_lang)
 
 
+
+MIN_SENTENCE_CHARS = 20
+"""Shorter "sentences" (a heading, a dateline, "Foto: ...") are not scored on their own by ``_by_closest_sentence``."""
 
 SAME_LANGUAGE_NAMES = 3
 """A question in the passages' language is off their topic when it names at least this many things and none is held,

@@ -134,6 +134,11 @@ class RetrievalSettings(_Section):
         "translated through nearest Indonesian words in the e5 space (built by `warta setup`; the words ride "
         "along in the question's embedding call)."
     )
+    sentence_depth: int = Field(
+        10, ge=0, description="When the articles are in both languages or in the other language than the question "
+        "(an English question over Indonesian news), this many of the best candidates are ranked as close as their "
+        "closest sentence (embedded at query time, ~1 s on 2 cores; fusion = 'convex'); 0: off."
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (fusion = 'rrf').")
     max_chunks_per_article: int = Field(2, ge=1, description="At most this many passages from one article.")
     merge_neighbors: bool = Field(True, description="Merge adjacent chunks of the same article into one passage.")

@@ -238,3 +238,49 @@ def test_a_question_whose_names_no_passage_of_the_other_language_holds_is_not_ab
     own = Retriever(loose, Index(settings), embedder, dictionary=words)
     assert not own.search("Kapan Banjir Besar di Lamaran Wonosari terjadi?").relevant
     assert own.search("Kapan Banjir Besar di Kota Padang terjadi?").relevant  # "Padang" is held
+
+
+# --- the closest sentence, across languages -------------------------------------------------------------
+
+BISHOP = [
+    {"id": "sekolah", "title": "", "lang": "id",
+     "text": "Sekolah-sekolah di Rouen terkenal sejak abad pertengahan. Kota Rouen memiliki banyak sekolah dan gereja "
+             "tua. Para pelajar datang dari seluruh Normandia untuk belajar di sekolah-sekolah itu."},
+    {"id": "uskup", "title": "", "lang": "id",
+     "text": "Maurilius lahir di Reims dan belajar di Liège sebelum menjadi biarawan di Fécamp. Ia kemudian tinggal "
+             "bertahun-tahun di Italia sebagai pertapa di dekat Florence. Pada tahun 1055 ia diangkat menjadi uskup "
+             "agung dan kembali ke Normandia. Ia mendirikan sekolah katedral di Rouen dan mengajar di sana sendiri. "
+             "Ia wafat pada tahun 1067 dan dimakamkan di katedral."},
+    {"id": "beras", "title": "", "lang": "id",
+     "text": "Harga beras naik menjelang Lebaran, kata pedagang di pasar tradisional."},
+]
+
+
+def _ranked(settings, embedder, question: str, depth: int) -> list[str]:
+    assistant = Assistant(settings.updated({"retrieval": {"sentence_depth": depth}}), embedder=embedder)
+    return [h.article_id for h in assistant.search(question).hits]
+
+
+def test_across_languages_a_passage_is_as_close_as_its_closest_sentence(settings, embedder, tmp_path):
+    # The bishop's life answers in one sentence of five; the passage about Rouen's schools is closer as a whole.
+    source = tmp_path / "p.jsonl"
+    source.write_text("".join(json.dumps(p) + "\n" for p in BISHOP))
+    Ingestor(settings, embedder=embedder).ingest([str(source)])
+    question = "Who founded the cathedral school in Rouen?"
+    assert _ranked(settings, embedder, question, 0)[:2] == ["sekolah", "uskup"]  # the passages' own vectors
+    assert _ranked(settings, embedder, question, 10)[:2] == ["uskup", "sekolah"]
+
+
+def test_within_one_language_sentences_do_not_rerank(settings, embedder, tmp_path):
+    # Indonesian questions over Indonesian passages: the keyword signals carry the sentence (TyDi lost hit@1 to
+    # sentence scores), so the ranking and its scores are those of the fusion alone.
+    source = tmp_path / "p.jsonl"
+    source.write_text("".join(json.dumps(p) + "\n" for p in BISHOP))
+    Ingestor(settings, embedder=embedder).ingest([str(source)])
+    question = "Siapa yang mendirikan sekolah katedral di Rouen?"
+
+    def scored(depth: int) -> list[tuple[str, float]]:
+        assistant = Assistant(settings.updated({"retrieval": {"sentence_depth": depth}}), embedder=embedder)
+        return [(h.article_id, h.score) for h in assistant.search(question).hits]
+
+    assert scored(10) == scored(0)
