@@ -135,7 +135,7 @@ class RetrievalSettings(_Section):
         "along in the question's embedding call)."
     )
     sentence_depth: int = Field(
-        10, ge=0, description="When the articles are in both languages or in the other language than the question "
+        10, ge=0, description="When the articles are all in the other language than the question "
         "(an English question over Indonesian news), this many of the best candidates are ranked as close as their "
         "closest sentence (embedded at query time, ~1 s on 2 cores; fusion = 'convex'); 0: off."
     )
