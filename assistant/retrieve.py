@@ -400,8 +400,8 @@ class Retriever:
         is about something else, in words the question does not share. Within one language the keyword signals
         carry that sentence already, and sentence scores cost TyDi hit@1 when tried, so this runs only when
         the index holds passages in the other language alone (``_across_languages``). Sentences are embedded at
-        query time (cached with the
-        embedder's other short texts; the answer embeds the same sentences again to pick its context).
+        query time (cached with the embedder's other short texts; the answer embeds the same sentences again to
+        pick its context).
         """
         depth = min(self.settings.sentence_depth, len(hits))
         if depth < 2 or span <= 0:

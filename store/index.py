@@ -202,7 +202,7 @@ class Index:
         return self._keywords.vocabulary
 
     @property
-    def languages(self) -> set[str]:
+    def languages(self) -> frozenset[str]:
         """The languages of the indexed passages."""
         return self._keywords.languages
 

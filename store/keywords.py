@@ -30,6 +30,7 @@ class KeywordIndex:
         self._bm25 = None
         self._ids: list[str] = []
         self._langs: list[str] = []
+        self._languages: frozenset[str] = frozenset()  # set(self._langs), kept with it: asked on every search
         self._positions: dict[str, int] = {}
         self.generation = -1
         self._loaded_stamp = -1  # mtime of the meta.json last loaded
@@ -50,9 +51,9 @@ class KeywordIndex:
         return bm25.vocab_dict if bm25 is not None else {}
 
     @property
-    def languages(self) -> set[str]:
+    def languages(self) -> frozenset[str]:
         """The languages of the indexed chunks."""
-        return set(self._langs)
+        return self._languages
 
     def load(self) -> bool:
         """Load the saved index unless it is the version already loaded; False when there is none."""
@@ -72,6 +73,7 @@ class KeywordIndex:
             return False
         with self._lock:
             self._bm25, self._ids, self._langs = bm25, info["ids"], info["langs"]
+            self._languages = frozenset(self._langs)
             self._positions = {cid: i for i, cid in enumerate(self._ids)}
             self.generation, self._loaded_stamp = info["generation"], stamp
         return True
@@ -102,6 +104,7 @@ class KeywordIndex:
             shutil.rmtree(old, ignore_errors=True)
         with self._lock:
             self._bm25, self._ids, self._langs, self.generation = bm25, ids, langs, generation
+            self._languages = frozenset(langs)
             self._positions = {cid: i for i, cid in enumerate(ids)}
             if save:
                 self._loaded_stamp = (self.folder / "meta.json").stat().st_mtime_ns

@@ -256,31 +256,29 @@ BISHOP = [
 ]
 
 
-def _ranked(settings, embedder, question: str, depth: int) -> list[str]:
-    assistant = Assistant(settings.updated({"retrieval": {"sentence_depth": depth}}), embedder=embedder)
-    return [h.article_id for h in assistant.search(question).hits]
-
-
-def test_across_languages_a_passage_is_as_close_as_its_closest_sentence(settings, embedder, tmp_path):
-    # The bishop's life answers in one sentence of five; the passage about Rouen's schools is closer as a whole.
+@pytest.fixture
+def bishop(settings, embedder, tmp_path):
+    """``BISHOP`` ingested; returns a search at a given ``sentence_depth``: (article id, score) of each hit."""
     source = tmp_path / "p.jsonl"
     source.write_text("".join(json.dumps(p) + "\n" for p in BISHOP))
     Ingestor(settings, embedder=embedder).ingest([str(source)])
-    question = "Who founded the cathedral school in Rouen?"
-    assert _ranked(settings, embedder, question, 0)[:2] == ["sekolah", "uskup"]  # the passages' own vectors
-    assert _ranked(settings, embedder, question, 10)[:2] == ["uskup", "sekolah"]
 
-
-def test_within_one_language_sentences_do_not_rerank(settings, embedder, tmp_path):
-    # Indonesian questions over Indonesian passages: the keyword signals carry the sentence (TyDi lost hit@1 to
-    # sentence scores), so the ranking and its scores are those of the fusion alone.
-    source = tmp_path / "p.jsonl"
-    source.write_text("".join(json.dumps(p) + "\n" for p in BISHOP))
-    Ingestor(settings, embedder=embedder).ingest([str(source)])
-    question = "Siapa yang mendirikan sekolah katedral di Rouen?"
-
-    def scored(depth: int) -> list[tuple[str, float]]:
+    def search(question: str, depth: int) -> list[tuple[str, float]]:
         assistant = Assistant(settings.updated({"retrieval": {"sentence_depth": depth}}), embedder=embedder)
         return [(h.article_id, h.score) for h in assistant.search(question).hits]
 
-    assert scored(10) == scored(0)
+    return search
+
+
+def test_across_languages_a_passage_is_as_close_as_its_closest_sentence(bishop):
+    # The bishop's life answers in one sentence of five; the passage about Rouen's schools is closer as a whole.
+    question = "Who founded the cathedral school in Rouen?"
+    assert [a for a, _ in bishop(question, 0)][:2] == ["sekolah", "uskup"]  # the passages' own vectors
+    assert [a for a, _ in bishop(question, 10)][:2] == ["uskup", "sekolah"]
+
+
+def test_within_one_language_sentences_do_not_rerank(bishop):
+    # Indonesian questions over Indonesian passages: the keyword signals carry the sentence (TyDi lost hit@1 to
+    # sentence scores), so the ranking and its scores are those of the fusion alone.
+    question = "Siapa yang mendirikan sekolah katedral di Rouen?"
+    assert bishop(question, 10) == bishop(question, 0)
