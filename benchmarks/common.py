@@ -191,6 +191,7 @@ class TimedEncoder:
         self.calls: list[list[str]] = []
         self.keep_texts = keep_texts
         self.last_ms = 0.0
+        self.laps_ms: list[float] = []  # every call's time since the caller last cleared it
 
     def queries(self, texts):
         from core.models.embedder import QUERY_PREFIX
@@ -206,6 +207,7 @@ class TimedEncoder:
         started = time.perf_counter()
         out = encode(texts)
         self.last_ms = (time.perf_counter() - started) * 1000
+        self.laps_ms.append(self.last_ms)
         self.seconds += self.last_ms / 1000
         if self.keep_texts:
             self.calls.append([prefix + t for t in texts])
