@@ -136,6 +136,14 @@ LATEST = (
 NOT_LATEST_AFTER = r"\s+(?:juga|account|affairs)(?![\w])"
 NOT_LATEST_BEFORE = r"(?<![\w])(?:dari|from)\s+$"
 LOOKS_AHEAD = r"(?<![\w])(?:mendatang|depan|nanti|besok|akan|jelang|menjelang)(?![\w])"
+# A bare weekday after these in its sentence is a day to come: "Load tests are scheduled on Wednesday", "will return to
+# classrooms on Friday", "akan dibuka kembali Senin" (not "would": reported speech of a day that may have passed).
+WILL_HAPPEN = (r"(?<![\w])(?:will|shall|(?:is|are)\s+(?:scheduled|due|expected|set|planned)|plans?\s+to|akan|"
+               r"dijadwalkan|direncanakan|rencananya|mendatang|depan|nanti|besok|jelang|menjelang)(?![\w])|\w'll(?![\w])")
+# ... unless words between (or just before the future word) turn back: "No more bodies will be found, the police chief
+# *said* on Thursday", "besok, setelah *sempat* ditunda pada Selasa", "*semula* dijadwalkan Minggu sore".
+TURNS_BACK = (r"(?<![\w])(?:said|says|told|announced|added|reported|originally|initially|earlier|after|kata\w*|ujar\w*|"
+              r"ungkap\w*|jelas\w*|sempat|semula|sebelumnya|setelah|usai|lalu)(?![\w])")
 HAS_YEAR = r"(?<!\d)(?:19|20)\d\d(?!\d)|\d\s*/+\s*\d{1,2}\s*/+\s*\d{2}(?!\d)"
 
 

@@ -9,7 +9,8 @@ dates. Indonesian and English are read whatever ``lang`` says; ``lang`` only pic
 Conventions (benchmarks/data/temporal/README.md): ranges are inclusive; weeks run Monday to Sunday; "pekan lalu"
 is the previous calendar week, "dalam sepekan terakhir" the 7 days ending on the anchor; a weekday with "(d/m)"
 takes the year near the anchor in which the weekday matches; a bare weekday is the most recent one on or before
-the anchor unless "depan/mendatang/nanti/besok/next" points forward; a day or month without a year is the one
+the anchor unless "depan/mendatang/nanti/besok/next" points forward, or a future word before it in its sentence
+("will", "is scheduled", "akan": ``calendar.WILL_HAPPEN``); a day or month without a year is the one
 nearest the anchor, or the most recent one in a question or after "sejak/since". A bare month name or 4-digit
 year counts only with a cue ("pada Maret", "tahun 2016", "in 2017"), so "Rp 2017" and "2.017 orang" are not
 dates; "minggu" is Sunday only written "Minggu" and not followed by "ini/lalu/depan" (then it is the week).
@@ -110,6 +111,13 @@ class _Context:
 
     def before(self, match: re.Match[str]) -> str:
         return self.text[max(0, match.start() - 40) : match.start()]
+
+    def looks_ahead(self, match: re.Match[str]) -> bool:
+        """Whether a future word comes before ``match`` in its sentence (``calendar.WILL_HAPPEN``, within 100
+        characters) and nothing after it, or just before it, turns back to the past (``calendar.TURNS_BACK``)."""
+        clause = re.split(r"[.!?;]\s", self.text[max(0, match.start() - 100) : match.start()])[-1]
+        future = [*_compiled(cal.WILL_HAPPEN).finditer(clause)]
+        return bool(future) and not _compiled(cal.TURNS_BACK).search(clause[max(0, future[-1].start() - 12) :])
 
     def has_cue(self, match: re.Match[str]) -> bool:
         return bool(_compiled(cal.CUE_BEFORE).search(self.before(match)))
@@ -257,6 +265,8 @@ def _weekday(m: re.Match[str], ctx: _Context) -> _Found | None:
     if pre in ("next", "coming") or cal.direction(mod) == "future":
         strictly = pre == "next" or mod in ("depan", "mendatang", "yang akan datang")
         return _found(m, "relative", cal.weekday_on_or_after(anchor, weekday, strictly))
+    if not pre and not mod and not ctx.question and ctx.looks_ahead(m):
+        return _found(m, "relative", cal.weekday_on_or_after(anchor, weekday))  # "will ... on Friday"
     return _found(m, "relative", cal.weekday_on_or_before(anchor, weekday, strictly=pre == "last"))
 
 

@@ -71,6 +71,26 @@ def test_bare_weekdays(text, start, end):
     assert one(text)[2:] == (start, end or start)
 
 
+@pytest.mark.parametrize("text, day", [
+    # a day to come: a future word before the weekday in its sentence (the anchor is Wednesday 8 March 2017)
+    ("Load tests are scheduled on Friday, and the bridge should open the week after.", "2017-03-10"),
+    ("Another 57 schools will return to classrooms on Monday, the education office said.", "2017-03-13"),
+    ("The ruling will now be read on Tuesday.", "2017-03-14"),
+    ("Mediasi antara nelayan dan perusahaan dijadwalkan Rabu sore di kantor bupati.", "2017-03-08"),  # today
+    ("Posko pengaduan akan dibuka kembali Sabtu.", "2017-03-11"),
+    # ... unless the words turn back to the past, or no future word comes before the day
+    ("No more bodies will be found, the police chief said on Monday.", "2017-03-06"),
+    ("Putusan akan dibacakan besok, setelah sempat ditunda pada Selasa.", "2017-03-07"),
+    ("Penerbangan yang semula dijadwalkan Minggu sore itu tertunda tiga jam.", "2017-03-05"),
+    ("The minister said on Friday that schools will reopen soon.", "2017-03-03"),
+])
+def test_a_bare_weekday_after_a_future_word_is_the_next_one(text, day):
+    names = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu", "monday", "tuesday", "wednesday",
+             "thursday", "friday", "saturday", "sunday")
+    days = [(start, end) for found, _, start, end in resolved(text) if any(n in found.lower() for n in names)]
+    assert days == [(day, day)], resolved(text)
+
+
 @pytest.mark.parametrize("text, start, end", [
     ("kemarin", "2017-03-07", None),
     ("kemarin sore", "2017-03-07", None),
