@@ -98,6 +98,11 @@ NO_SCOPE = TimeScope(None, False, "", "none")
 
 
 @functools.cache
+def _clause_before(text: str, start: int) -> str:
+    """The words of the sentence of ``text`` before ``start`` (at most 100 characters back)."""
+    return re.split(r"[.!?;]\s", text[max(0, start - 100) : start])[-1]
+
+
 def _compiled(pattern: str) -> re.Pattern[str]:
     """Patterns are compiled on first use, so importing this module stays cheap."""
     return re.compile(pattern, re.IGNORECASE)
@@ -115,7 +120,7 @@ class _Context:
     def looks_ahead(self, match: re.Match[str]) -> bool:
         """Whether a future word comes before ``match`` in its sentence (``calendar.WILL_HAPPEN``, within 100
         characters) and nothing after it, or just before it, turns back to the past (``calendar.TURNS_BACK``)."""
-        clause = re.split(r"[.!?;]\s", self.text[max(0, match.start() - 100) : match.start()])[-1]
+        clause = _clause_before(self.text, match.start())
         future = [*_compiled(cal.WILL_HAPPEN).finditer(clause)]
         return bool(future) and not _compiled(cal.TURNS_BACK).search(clause[max(0, future[-1].start() - 12) :])
 
@@ -567,7 +572,7 @@ def dateline_date(text: str, years: Sequence[int], today: date) -> date | None:
              if not any(d.start() <= m.start() < d.end() for d in datelines)]
     days = []
     for match in datelines + dated:
-        clause = re.split(r"[.!?;]\s", text[max(0, match.start() - 100) : match.start()])[-1]
+        clause = _clause_before(text, match.start())
         if _compiled(cal.LOOKS_AHEAD).search(f"{clause} {match.group(0)}"):
             continue  # a day to come in the same sentence
         day, month = int(match["d"]), int(match["m"])
