@@ -328,8 +328,11 @@ def _week(m: re.Match[str], ctx: _Context) -> _Found | None:
         return None  # a bare "pekan"
     step = cal.direction(word(m["mod"] or m["en"]))
     weeks = -1 if step == "past" else 1 if step == "future" else 0
-    if said.endswith("the weekend"):
-        weeks = 0 if ctx.anchor.weekday() >= 5 else -1  # the weekend just past (or under way)
+    if said.endswith("the weekend") or m["akhir"] and not m["mod"]:
+        # "the weekend", "akhir pekan": the one just past (or under way), or the coming one after a future word
+        # ("akan digelar akhir pekan", "hujan diperkirakan turun hingga akhir pekan")
+        ahead = not ctx.question and ctx.looks_ahead(m)
+        weeks = 0 if ctx.anchor.weekday() >= 5 or ahead else -1
     monday, sunday = cal.week_span(ctx.anchor, weeks)
     weekend = bool(m["akhir"] or said.endswith("weekend"))
     return _found(m, "relative", sunday - timedelta(days=1) if weekend else monday, sunday)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -91,6 +91,18 @@ def test_a_bare_weekday_after_a_future_word_is_the_next_one(text, day):
     assert days == [(day, day)], resolved(text)
 
 
+@pytest.mark.parametrize("text, start", [
+    ("Tiga jenazah ditemukan selama akhir pekan.", "2017-03-04"),  # the weekend just past
+    ("The factory closed its garment units at the weekend.", "2017-03-04"),
+    ("Pemkab akan menggelar pasar murah akhir pekan.", "2017-03-11"),  # after a future word, the coming one
+    ("Hujan diperkirakan masih turun hingga akhir pekan.", "2017-03-11"),
+    ("Deliveries are expected to return to normal over the weekend.", "2017-03-11"),
+])
+def test_a_bare_weekend_is_the_last_one_unless_a_future_word_comes_before(text, start):
+    weekends = [(first, last) for found, _, first, last in resolved(text) if "pekan" in found or "weekend" in found]
+    assert weekends == [(start, (D(start) + timedelta(days=1)).isoformat())], resolved(text)
+
+
 @pytest.mark.parametrize("text, start, end", [
     ("kemarin", "2017-03-07", None),
     ("kemarin sore", "2017-03-07", None),
@@ -125,7 +137,8 @@ def test_days_relative_to_the_anchor(text, start, end):
     ("pekan ini", "2017-03-06", "2017-03-12"),
     ("Minggu ini", "2017-03-06", "2017-03-12"),  # the week, not Sunday
     ("pekan depan", "2017-03-13", "2017-03-19"),
-    ("akhir pekan", "2017-03-11", "2017-03-12"),
+    ("akhir pekan", "2017-03-04", "2017-03-05"),  # bare: the one just past, as "the weekend" (but see below)
+    ("akhir pekan ini", "2017-03-11", "2017-03-12"),
     ("akhir pekan kemarin", "2017-03-04", "2017-03-05"),
     ("last week", "2017-02-27", "2017-03-05"),
     ("this weekend", "2017-03-11", "2017-03-12"),
