@@ -138,10 +138,10 @@ NOT_LATEST_BEFORE = r"(?<![\w])(?:dari|from)\s+$"
 _AHEAD = "mendatang|depan|nanti|besok|akan|jelang|menjelang"
 LOOKS_AHEAD = rf"(?<![\w])(?:{_AHEAD})(?![\w])"
 # A bare weekday or weekend after these in its sentence is a day to come: "Load tests are scheduled on Wednesday",
-# "will return to classrooms on Friday", "akan dibuka kembali Senin", "akan digelar akhir pekan" (not "would": reported
-# speech of a day that may have passed).
-WILL_HAPPEN = (r"(?<![\w])(?:will|shall|(?:is|are)\s+(?:scheduled|due|set|planned)|expected\s+to|plans?\s+to|"
-               rf"dijadwalkan|direncanakan|rencananya|diperkirakan|diprediksi|{_AHEAD})(?![\w])|\w'll(?![\w])")
+# "will return to classrooms on Friday", "the bridge should open on Thursday", "akan dibuka kembali Senin", "akan
+# digelar akhir pekan" (not "would": reported speech of a day that may have passed).
+WILL_HAPPEN = (r"(?<![\w])(?:will|shall|should(?!\s+have)|(?:is|are)\s+(?:scheduled|due|set|planned)|expected\s+to|"
+               rf"plans?\s+to|dijadwalkan|direncanakan|rencananya|diperkirakan|diprediksi|{_AHEAD})(?![\w])|\w'll(?![\w])")
 # ... unless words between (or just before the future word) turn back: "No more bodies will be found, the police chief
 # *said* on Thursday", "besok, setelah *sempat* ditunda pada Selasa", "*semula* dijadwalkan Minggu sore".
 TURNS_BACK = (r"(?<![\w])(?:said|says|told|announced|added|reported|originally|initially|earlier|after|kata\w*|ujar\w*|"

@@ -76,6 +76,7 @@ def test_bare_weekdays(text, start, end):
     ("Load tests are scheduled on Friday, and the bridge should open the week after.", "2017-03-10"),
     ("Another 57 schools will return to classrooms on Monday, the education office said.", "2017-03-13"),
     ("The ruling will now be read on Tuesday.", "2017-03-14"),
+    ("The bridge should open to cars and small trucks on Monday.", "2017-03-13"),
     ("Mediasi antara nelayan dan perusahaan dijadwalkan Rabu sore di kantor bupati.", "2017-03-08"),  # today
     ("Posko pengaduan akan dibuka kembali Sabtu.", "2017-03-11"),
     # ... unless the words turn back to the past, or no future word comes before the day
