@@ -131,6 +131,12 @@ def _scaled(hits: Sequence[Scored]) -> dict[str, float]:
     return {cid: score / top for cid, _, score in hits} if top > 0 else {}
 
 
+def dense_span(dense: Sequence[tuple[str, float]]) -> float:
+    """The cosine between the best and the last of a dense list (best first): the scale ``fuse_convex`` puts the
+    cosine on, and the closest-sentence gain with it (``Retriever._by_closest_sentence``); 0 for an empty list."""
+    return dense[0][1] - dense[-1][1] if dense else 0.0
+
+
 def fuse_convex(
     cosines: dict[str, float],
     dense: Sequence[tuple[str, float]],
@@ -149,10 +155,11 @@ def fuse_convex(
     keyword signals are left out for that question.
     """
     if dense:
-        hi, lo = dense[0][1], dense[-1][1]
+        lo, span = dense[-1][1], dense_span(dense)
     else:
-        hi, lo = max(cosines.values(), default=1.0), min(cosines.values(), default=0.0)
-    span = hi - lo if hi > lo else 1.0
+        lo = min(cosines.values(), default=0.0)
+        span = max(cosines.values(), default=1.0) - lo
+    span = span if span > 0 else 1.0
     same, names, translated = _scaled(keyword.same), _scaled(keyword.names), _scaled(keyword.translated)
     if dense and keyword.coverage and not keyword.coverage.get(dense[0][0]) and not same.get(dense[0][0]):
         # The closest passage holds none of the question's words: it names its subject some other way (a
@@ -368,7 +375,7 @@ class Retriever:
             hits += read(ranked[head:])
         t3 = time.perf_counter()
         if mode == "hybrid" and cfg.fusion == "convex" and vector is not None and self._across_languages(language):
-            hits = self._by_closest_sentence(hits, vector, span=dense[0][1] - dense[-1][1] if dense else 0.0)
+            hits = self._by_closest_sentence(hits, vector, span=dense_span(dense))
         t4 = time.perf_counter()
         relevant = bool(hits) and (mode == "keyword" or self._passes_floor(language, dense, records))
         if self.stories and any(h.story_id for h in hits):

@@ -190,7 +190,6 @@ class TimedEncoder:
         self.seconds = 0.0
         self.calls: list[list[str]] = []
         self.keep_texts = keep_texts
-        self.last_ms = 0.0
         self.laps_ms: list[float] = []  # every call's time since the caller last cleared it
 
     def queries(self, texts):
@@ -206,9 +205,9 @@ class TimedEncoder:
     def _timed(self, encode, texts, prefix: str):
         started = time.perf_counter()
         out = encode(texts)
-        self.last_ms = (time.perf_counter() - started) * 1000
-        self.laps_ms.append(self.last_ms)
-        self.seconds += self.last_ms / 1000
+        ms = (time.perf_counter() - started) * 1000
+        self.laps_ms.append(ms)
+        self.seconds += ms / 1000
         if self.keep_texts:
             self.calls.append([prefix + t for t in texts])
         return out

@@ -97,12 +97,12 @@ class TimeScope:
 NO_SCOPE = TimeScope(None, False, "", "none")
 
 
-@functools.cache
 def _clause_before(text: str, start: int) -> str:
     """The words of the sentence of ``text`` before ``start`` (at most 100 characters back)."""
     return re.split(r"[.!?;]\s", text[max(0, start - 100) : start])[-1]
 
 
+@functools.cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     """Patterns are compiled on first use, so importing this module stays cheap."""
     return re.compile(pattern, re.IGNORECASE)

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from core.text.calendar import WEEKDAYS
 from core.text.when import DateRange, TimeScope, annotate, dateline_date, find_dates, question_scope
 from tests.conftest import REPO
 
@@ -86,9 +87,7 @@ def test_bare_weekdays(text, start, end):
     ("The minister said on Friday that schools will reopen soon.", "2017-03-03"),
 ])
 def test_a_bare_weekday_after_a_future_word_is_the_next_one(text, day):
-    names = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu", "monday", "tuesday", "wednesday",
-             "thursday", "friday", "saturday", "sunday")
-    days = [(start, end) for found, _, start, end in resolved(text) if any(n in found.lower() for n in names)]
+    days = [(start, end) for found, _, start, end in resolved(text) if any(n in found.lower() for n in WEEKDAYS)]
     assert days == [(day, day)], resolved(text)
 
 
