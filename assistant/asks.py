@@ -39,8 +39,9 @@ _DATE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # The nouns that name a figure ("What is the latest *budget* ...?") and the words that qualify it before them.
-_FIGURE_NOUNS = "number|amount|budget|cost|price|fare|figure|estimate|percentage|share|count|total"
-_FIGURE_QUALIFIERS = r"(?:(?:latest|current|newest|new|total|official|estimated)\s+)*"
+_FIGURE_NOUNS = ("number|amount|budget|cost|price|fare|figure|estimate|percentage|share|count|total|"
+                 "length|area|distance|radius|weight|volume|height|depth")
+_FIGURE_QUALIFIERS = r"(?:(?:latest|current|newest|new|total|official|estimated|reported)\s+)*"
 _QUANTITY_QUESTION = re.compile(
     r"\b(?:berapa(?:kah)?|how (?:many|much|old|long|far|big|large|tall|high|deep)|what (?:percentage|share|number|"
     r"amount|proportion|price|death toll)|seberapa"
@@ -192,7 +193,8 @@ def readings(sentence: str) -> dict[Reading, set[float]]:
 
 
 def counted(sentence: str) -> dict[str, set[float]]:
-    """The figures of ``sentence`` by what they count: the word after the number ("18 orang", "850 rumah"), the
+    """The figures of ``sentence`` by what they count: the word after the number ("18 orang", "850 rumah"; a unit of
+    measure by its one name, ``unit_name``: "5 km" and "5 kilometres" both count "kilometer"), the
     currency of an amount ("Rp 3,5 miliar"), "%" for a share; "" when nothing follows ("the toll rose to 18.").
     Changes ("naik 72 kasus dalam sehari"), older values ("naik dari 187 orang"), names ("KM 47") and totals ("15 dari
     *19* kecamatan") are left out: they are not the figure a report gives."""
@@ -203,7 +205,8 @@ def counted(sentence: str) -> dict[str, set[float]]:
             continue
         currency = _CURRENCY.match(q.text)
         after = re.match(r"\s*([^\W\d_]+)", rest)
-        unit = "%" if q.percent else currency.group(1).lower() if currency else after.group(1).lower() if after else ""
+        named = unit_name(after.group(1)) if after else ""  # "km", "kilometres": "kilometer"
+        unit = "%" if q.percent else currency.group(1).lower() if currency else named
         out.setdefault(unit, set()).add(q.value)
     return out
 
@@ -267,13 +270,57 @@ def _stem(word: str) -> str:
         word = word[:-1]
     if len(word) > 5 and word.endswith("men"):
         word = word[:-3] + "man"
-    return word[:-3] + "ter" if len(word) > 4 and word.endswith("tre") else word
+    word = word[:-3] + "ter" if len(word) > 4 and word.endswith("tre") else word
+    return _UNIT_SPELLINGS.get(word, word)
+
+
+# Units of measure, each under one name whatever the language or spelling after ``_stem``'s plural and British
+# folds ("km", "kilometres", "kilometer": "kilometer"; "ha", "hektar", "hectares": "hektare"; "tonnes": "ton"), so a
+# figure is recognised as the one asked however the report writes its unit.
+_UNIT_SPELLINGS = {
+    "km": "kilometer", "kilometre": "kilometer", "m": "meter", "cm": "sentimeter", "centimeter": "sentimeter",
+    "mm": "milimeter", "millimeter": "milimeter", "mil": "mile",
+    "ha": "hektare", "hektar": "hektare", "hectare": "hektare",
+    "kg": "kilogram", "kilo": "kilogram", "gram": "gram", "tonne": "ton",
+    "l": "liter", "ltr": "liter", "kl": "kiloliter", "kilolitre": "kiloliter",
+    "mw": "megawatt", "kw": "kilowatt", "kwh": "kilowatt",
+}
+# The units of each dimension, as ``_stem`` names them, and the words that ask for it ("Berapa *luas* lahan yang
+# terbakar?", "the *length* of the queue", "radius"): a figure in one of its units gives it ("4.780 hektare").
+_LENGTHS = frozenset("kilometer meter sentimeter milimeter mile".split())
+_AREAS = frozenset("hektare".split())
+_MASSES = frozenset("ton kilogram gram".split())
+_VOLUMES = frozenset("liter kiloliter".split())
+MEASURES = _LENGTHS | _AREAS | _MASSES | _VOLUMES | frozenset("megawatt kilowatt".split())
+_DIMENSION_WORDS = {
+    _LENGTHS: "panjang length jarak distance radius jangkauan lebar width tinggi height ketinggian kedalaman depth",
+    _AREAS: "luas luasan area",
+    _MASSES: "berat bobot weight tonase",
+    _VOLUMES: "volume",
+}
+DIMENSIONS = {_stem(word): units for units, spelled in _DIMENSION_WORDS.items() for word in spelled.split()}
+
+
+def measured(things: Collection[str]) -> set[str]:
+    """``things`` (as ``_stem`` reads them) with the units of the dimensions among them ("luas": "hektare")."""
+    return set(things).union(*(DIMENSIONS.get(thing, ()) for thing in things))
+
+
+def unit_name(word: str) -> str:
+    """``word`` under its unit's one name when it is a unit of measure ("km", "kilometres": "kilometer"), else as
+    written, in lower case: what ``counted`` keys a figure by."""
+    stem = _stem(word)
+    return stem if stem in MEASURES else word.lower()
 
 
 # "What is the latest *price* of ...?", "What is the current *number of* schools ...?": the figure a question names
 # without "how many"; a number, count or share is of the noun after "of".
 _FIGURE_ASKED = re.compile(rf"\bwhat (?:is|are|was|were) the {_FIGURE_QUALIFIERS}(?P<head>{_FIGURE_NOUNS})\b"
-                           r"(?:\s+of\s+(?P<of>.*))?", re.IGNORECASE)
+                           r"(?:\s+(?:of|for)\s+(?P<of>.*))?", re.IGNORECASE)
+# "How far ...?", "How large an area ...?": the dimension asked, named as ``DIMENSIONS`` names it.
+_HOW_DIMENSION = re.compile(r"\bhow (?P<adjective>far|long|large|big|wide|tall|high|deep|heavy)\b", re.IGNORECASE)
+_ADJECTIVE_DIMENSION = {"far": "distance", "long": "length", "large": "area", "big": "area", "wide": "width",
+                        "tall": "height", "high": "height", "deep": "depth", "heavy": "weight"}
 _DETERMINERS = frozenset("the a an its their these those all".split())
 _OF_SOMETHING = frozenset("number amount figure estimate percentage share count total".split())
 # Words before a trailing "berapa" that do not name what is asked.
@@ -310,13 +357,15 @@ def asked_thing(question: str) -> str:
     many" or before a preposition ("How many dengue *patients* are in hospital?" -> "patient", "How many smoke
     *victims* from the fire ...?" -> "victim"); the first word of a question that ends in "berapa" ("*Harga* beras
     premium sekarang berapa?"); what a question names as its figure without them ("What is the latest *price* of
-    ...?", "What is the current number of *schools* ...?": ``_figure_asked``); "" when there is none ("Berapa?")."""
+    ...?", "What is the current number of *schools* ...?": ``_figure_asked``); the dimension a "how far" / "how
+    large" question asks ("distance", "area": ``DIMENSIONS``); "" when there is none ("Berapa?")."""
     named = _FIGURE_ASKED.search(question)
     if named and not _QUESTION_WORDS.search(question):
         return _figure_asked(named)
     found = _QUESTION_WORDS.search(question)
     if not found:
-        return ""
+        how = _HOW_DIMENSION.search(question)
+        return _ADJECTIVE_DIMENSION[how.group("adjective").lower()] if how else ""
     words = _WORD.findall(question[found.end():])
     if found.group(0).lower().startswith("berapa") and len(words) > 1 and words[0].lower() in _CLASSIFIERS:
         words = words[1:]  # "berapa *ekor* unggas": the classifier counts, the noun after it is what is counted
@@ -406,6 +455,8 @@ def counts_people(thing: str, also: Collection[str] = ()) -> bool:
     too: "container" and "kontainer")."""
     if any(_stem(word) in PEOPLE_NOUNS for word in (thing, *also)):
         return True
+    if _stem(thing) in MEASURES:  # "kilometer", "meter": not agent nouns
+        return False
     return _agent(thing.lower()) and (not also or any(_agent(word.lower()) for word in also))
 
 
@@ -431,7 +482,7 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     1.476 orang"); ``people``: whether the thing is people, when the caller knows (default: ``counts_people``)."""
     if not thing:
         return set()
-    things = {_stem(word) for word in (thing, *also)}
+    things = measured({_stem(word) for word in (thing, *also)})
     if people is None:  # "Makan Bergizi *Sekolah* menjadi 1.476 orang" counts no schools
         people = counts_people(thing, also)
     text = _DIGIT_DATE.sub(" ", sentence)

@@ -33,6 +33,7 @@ from assistant.asks import (
     prices,
     readings,
     states_negation,
+    unit_name,
 )
 from assistant.cite import strip_markers, with_marker
 from assistant.context import Unit, rank_units
@@ -318,7 +319,7 @@ def newest_report(ranked: Sentences) -> list[Unit]:
         return _qualified(ranked, fresh) or fresh or _qualified(ranked, newest) or newest
     answering = [u for u in ranked.units if ranked.answers(u)]
     counts = {id(u): counted(u.text).keys() for u in answering}  # what each sentence counts, read once
-    named = set(re.findall(r"[^\W\d_]+", ranked.focus[0].lower()))
+    named = {unit_name(word) for word in re.findall(r"[^\W\d_]+", ranked.focus[0].lower())}
     by_name = next((u for u in answering if named & counts[id(u)]), None)
     figure = by_name or (answering[0] if answering else None)
     things = {what for what in counts[id(figure)] if what} if figure is not None else set()

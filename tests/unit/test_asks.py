@@ -307,7 +307,7 @@ def test_a_question_counts_one_by_one_when_it_says_so_or_counts_people(question,
 
 @pytest.mark.parametrize(("thing", "people"), [
     ("pengungsi", True), ("penambang", True), ("pasien", True), ("miner", True), ("evacuee", True), ("warga", True),
-    ("rumah", False), ("school", False), ("hectare", False), ("pelabuhan", False), ("penerbangan", False),
+    ("rumah", False), ("school", False), ("hectare", False), ("kilometer", False), ("meter", False), ("pelabuhan", False), ("penerbangan", False),
     ("perahu", False), ("kerugian", False), ("loss", False), ("pesanan", False), ("injured", True),
     ("fishermen", True), ("pelayan", True),
 ])
@@ -416,6 +416,9 @@ def test_figures_did_not_change_when_they_agree_are_off_topic_not_asked_or_undat
     ("Korban meninggal longsor Tol Kartasuka KM 47 bertambah satu menjadi 21 orang.", {"orang": {21}}),
     ("Penyebaran DBD kini meluas ke 15 dari 19 kecamatan.", {"kecamatan": {15}}),
     ("Dengue has now reached 15 of Banyusari's 19 districts.", {"districts": {15}}),
+    # a unit of measure under one name however a report writes it
+    ("Antrean mengular 5 km, lebih panjang dari kemarin.", {"kilometer": {5}}),
+    ("The queue stretched 5 kilometres.", {"kilometer": {5}}),
 ])
 def test_counted_figures_name_what_they_count_and_leave_out_changes(sentence, things):
     assert counted(sentence) == things
@@ -498,6 +501,13 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("What is the current number of textile workers laid off in Kertasinga?", "worker"),  # "laid" ends the noun
     ("How many fishermen cannot go to sea now?", "fisherman"),  # the dictionary's headword
     ("How many of the derailed carriages have been lifted off the track so far?", "carriage"),
+    # a dimension, asked by its noun or by "how far" / "how large"
+    ("Berapa luas lahan pertanian yang rusak menurut data terbaru?", "luas"),
+    ("What is the latest reported length of the longest petrol-station queue?", "length"),
+    ("What is the latest figure for the area burned by the fires?", "area"),
+    ("How large an area of farmland has the ash damaged so far?", "area"),
+    ("How far from the crater does the danger zone reach now?", "distance"),
+    ("How many tonnes of oily waste have been collected?", "ton"),  # "tonnes", "tons", "ton": one unit
 ])
 def test_what_a_how_many_question_counts(question, thing):
     assert asked_thing(question) == thing
@@ -529,6 +539,16 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Pertamina said it had supplied 105,410 kilolitres of gasoline.", "kiloliter", {105410}),
     ("About 1,200 houses and 30 warehouses were flooded.", "house", {1200}),
     ("In all, 134 tanker-truck loads carrying 2,144 kilolitres were driven in.", "load", {134}),  # a compound before
+    # a unit of measure is one unit however it is written, and gives the dimension it measures
+    ("Tumpahan minyak kini mencemari garis pantai sepanjang 39 km.", "kilometre", {39}),
+    ("Hujan abu merusak 4.780 hektar lahan pertanian.", "hectare", {4780}),
+    ("Hujan abu merusak 4.780 hektar lahan pertanian.", "luas", {4780}),
+    ("The queue stretched 5 kilometres from the petrol station.", "length", {5}),
+    ("Radius zona bahaya diperluas menjadi 6 km dari kawah.", "radius", {6}),
+    ("Crews have collected 680 tonnes of oily waste.", "ton", {680}),
+    # a unit of measure names what it measures, not the thing named before it
+    ("Sebanyak 300 pengungsi berada di radius 5 km dari pabrik.", "pengungsi", {300}),
+    ("Rumah warga terendam banjir setinggi 1 meter.", "rumah", set()),
 ])
 def test_which_figures_of_a_sentence_count_the_asked_thing(sentence, thing, values):
     assert counts_of(sentence, thing) == values
