@@ -19,6 +19,7 @@ the topic that says what did happen is the near miss a model answers from anyway
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterator
 from itertools import dropwhile
@@ -156,11 +157,19 @@ _PART_OF = re.compile(r"\s*(?:dari|of|out of|di antara)(?:\s+(?:total|the|all|it
 Reading = Literal["figure", "older", "other"]
 
 
-def _reported(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
-    """The numbers of ``text`` (dates already blanked), each with how it reads: a "figure" the report gives, the
-    "older" value of a change ("naik dari 187 orang") or one restated from an earlier day ("sempat mencapai 31.200",
-    "18.745 jiwa pada puncaknya"), or "other" (a change, a name such as "KM 47", the total of
-    "15 dari 19"); and the text after it, where its unit is read ("15 dari 19 kecamatan" -> " kecamatan")."""
+@functools.lru_cache(maxsize=4096)
+def _reported(sentence: str) -> tuple[str, tuple[tuple[Quantity, Reading, str], ...]]:
+    """``sentence`` with its dates blanked ("Rabu (7/2)", "7 Februari 2024": not figures), and its numbers, each with
+    how it reads: a "figure" the report gives, the "older" value of a change ("naik dari 187 orang") or one restated
+    from an earlier day ("sempat mencapai 31.200", "18.745 jiwa pada puncaknya"), or "other" (a change, a name such
+    as "KM 47", the total of "15 dari 19"); and the text after it, where its unit is read ("15 dari 19 kecamatan" ->
+    " kecamatan"). Read once per sentence: ``readings``, ``counted``, ``prices`` and ``counts_of`` all read the same
+    sentences of an answer's sources."""
+    text = _DIGIT_DATE.sub(" ", sentence)
+    return text, tuple(_read(text))
+
+
+def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
     found = quantities(text)
     for i, q in enumerate(found):
         money = _CURRENCY.match(q.text) is not None
@@ -187,7 +196,7 @@ def readings(sentence: str) -> dict[Reading, set[float]]:
     """The values of ``sentence``'s numbers (dates left out) by how they read (``_reported``): the figures it gives,
     the "older" ones it says they replaced ("naik dari 187", "up from 9,530", "bukan 35"), and the "other" ones."""
     out: dict[Reading, set[float]] = {"figure": set(), "older": set(), "other": set()}
-    for q, reading, _ in _reported(_DIGIT_DATE.sub(" ", sentence)):
+    for q, reading, _ in _reported(sentence)[1]:
         out[reading].add(q.value)
     return out
 
@@ -198,9 +207,8 @@ def counted(sentence: str) -> dict[str, set[float]]:
     currency of an amount ("Rp 3,5 miliar"), "%" for a share; "" when nothing follows ("the toll rose to 18.").
     Changes ("naik 72 kasus dalam sehari"), older values ("naik dari 187 orang"), names ("KM 47") and totals ("15 dari
     *19* kecamatan") are left out: they are not the figure a report gives."""
-    text = _DIGIT_DATE.sub(" ", sentence)
     out: dict[str, set[float]] = {}
-    for q, reading, rest in _reported(text):
+    for q, reading, rest in _reported(sentence)[1]:
         if reading != "figure":
             continue
         currency = _CURRENCY.match(q.text)
@@ -225,8 +233,8 @@ def prices(sentence: str) -> set[float]:
     sold at (``_SOLD_BEFORE``): its prices, whether or not it says "harga" ("Telur ayam ras ... dijual Rp 30.000 per
     kilogram", "satu jeriken kini dijual Rp 7.000"). Older values ("turun dari Rp 32.500") and changes are left
     out, as in ``counted``."""
-    text = _DIGIT_DATE.sub(" ", sentence)
-    return {q.value for q, reading, rest in _reported(text) if reading == "figure" and _CURRENCY.match(q.text)
+    text, found = _reported(sentence)
+    return {q.value for q, reading, rest in found if reading == "figure" and _CURRENCY.match(q.text)
             and (_PER_UNIT.match(rest) or _SOLD_BEFORE.search(_CURRENCY_BEFORE.sub("", text[:q.start])))}
 
 
@@ -485,10 +493,10 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     things = measured({_stem(word) for word in (thing, *also)})
     if people is None:  # "Makan Bergizi *Sekolah* menjadi 1.476 orang" counts no schools
         people = counts_people(thing, also)
-    text = _DIGIT_DATE.sub(" ", sentence)
+    text, found_figures = _reported(sentence)
     found: set[float] = set()
     since = 0  # where the words that can name the next figure's thing begin: after the previous figure
-    for q, reading, rest in _reported(text):
+    for q, reading, rest in found_figures:
         after = _WORD.match(rest.lstrip())
         # an amount of money or a share counts what is named before it, whatever word follows
         money = q.percent or _CURRENCY.match(q.text)
