@@ -40,14 +40,17 @@ _DATE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # The nouns that name a figure ("What is the latest *budget* ...?") and the words that qualify it before them.
-_FIGURE_NOUNS = ("number|amount|budget|cost|price|fare|figure|estimate|percentage|share|count|total|"
-                 "length|area|distance|radius|weight|volume|height|depth")
+_FIGURE_NOUNS = "number|amount|budget|cost|price|fare|figure|estimate|percentage|share|count|total"
+# A dimension names a figure when it is of something: "What is the *length of* the queue?", not "What is the area
+# called?"
+_DIMENSION_NOUNS = "length|area|distance|radius|weight|volume|height|depth"
 _FIGURE_QUALIFIERS = r"(?:(?:latest|current|newest|new|total|official|estimated|reported)\s+)*"
 _QUANTITY_QUESTION = re.compile(
     r"\b(?:berapa(?:kah)?|how (?:many|much|old|long|far|big|large|tall|high|deep)|what (?:percentage|share|number|"
     r"amount|proportion|price|death toll)|seberapa"
     # "What is the latest (contingency) budget ...?", "What was the total cost ...?"
-    rf"|what (?:is|are|was|were) the {_FIGURE_QUALIFIERS}(?:[\w-]+\s+){{0,2}}?(?:{_FIGURE_NOUNS}|toll))\b",
+    rf"|what (?:is|are|was|were) the {_FIGURE_QUALIFIERS}(?:[\w-]+\s+){{0,2}}?(?:{_FIGURE_NOUNS}|toll)"
+    rf"|what (?:is|are|was|were) the {_FIGURE_QUALIFIERS}(?:{_DIMENSION_NOUNS})\s+of)\b",
     re.IGNORECASE,
 )
 # Dates written with digits are not quantities: "Rabu (7/2)", "7 Februari 2024", "February 7, 2024", "2024-02-07".
@@ -323,12 +326,15 @@ def unit_name(word: str) -> str:
 
 # "What is the latest *price* of ...?", "What is the current *number of* schools ...?": the figure a question names
 # without "how many"; a number, count or share is of the noun after "of".
-_FIGURE_ASKED = re.compile(rf"\bwhat (?:is|are|was|were) the {_FIGURE_QUALIFIERS}(?P<head>{_FIGURE_NOUNS})\b"
+_FIGURE_ASKED = re.compile(rf"\bwhat (?:is|are|was|were) the {_FIGURE_QUALIFIERS}"
+                           rf"(?P<head>{_FIGURE_NOUNS}|(?:{_DIMENSION_NOUNS})(?=\s+of\b))\b"
                            r"(?:\s+(?:of|for)\s+(?P<of>.*))?", re.IGNORECASE)
-# "How far ...?", "How large an area ...?": the dimension asked, named as ``DIMENSIONS`` names it.
-_HOW_DIMENSION = re.compile(r"\bhow (?P<adjective>far|long|large|big|wide|tall|high|deep|heavy)\b", re.IGNORECASE)
-_ADJECTIVE_DIMENSION = {"far": "distance", "long": "length", "large": "area", "big": "area", "wide": "width",
-                        "tall": "height", "high": "height", "deep": "depth", "heavy": "weight"}
+# "How far ...?", "How large an area ...?": the dimension asked, named as ``DIMENSIONS`` names it. Not "how far
+# along" (progress), "how long" (mostly a duration) nor "how large" / "how big" alone (a budget, a loss, a crowd).
+_HOW_DIMENSION = re.compile(r"\bhow (?P<adjective>far(?!\s+along)|wide|tall|high|deep|heavy|(?:large|big)(?=\s+an?\s+"
+                            r"area))\b", re.IGNORECASE)
+_ADJECTIVE_DIMENSION = {"far": "distance", "large": "area", "big": "area", "wide": "width", "tall": "height",
+                        "high": "height", "deep": "depth", "heavy": "weight"}
 _DETERMINERS = frozenset("the a an its their these those all".split())
 _OF_SOMETHING = frozenset("number amount figure estimate percentage share count total".split())
 # Words before a trailing "berapa" that do not name what is asked.

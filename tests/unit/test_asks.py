@@ -507,6 +507,10 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("What is the latest figure for the area burned by the fires?", "area"),
     ("How large an area of farmland has the ash damaged so far?", "area"),
     ("How far from the crater does the danger zone reach now?", "distance"),
+    ("How far along was the temporary bridge last week?", ""),  # progress, not a distance
+    ("How large are the foreign-exchange reserves now?", ""),  # an amount, not an area
+    ("How long has the strike lasted?", ""),  # a duration
+    ("What is the area called near the gorge with medieval castles?", ""),  # a name, not a figure
     ("How many tonnes of oily waste have been collected?", "ton"),  # "tonnes", "tons", "ton": one unit
 ])
 def test_what_a_how_many_question_counts(question, thing):
