@@ -292,9 +292,9 @@ _UNIT_SPELLINGS = {
     "km": "kilometer", "kilometre": "kilometer", "m": "meter", "cm": "sentimeter", "centimeter": "sentimeter",
     "mm": "milimeter", "millimeter": "milimeter", "mil": "mile",
     "ha": "hektare", "hektar": "hektare", "hectare": "hektare",
-    "kg": "kilogram", "kilo": "kilogram", "gram": "gram", "tonne": "ton",
+    "kg": "kilogram", "kilo": "kilogram", "tonne": "ton",
     "l": "liter", "ltr": "liter", "kl": "kiloliter", "kilolitre": "kiloliter",
-    "mw": "megawatt", "kw": "kilowatt", "kwh": "kilowatt",
+    "mw": "megawatt", "kw": "kilowatt",
 }
 # The units of each dimension, as ``_stem`` names them, and the words that ask for it ("Berapa *luas* lahan yang
 # terbakar?", "the *length* of the queue", "radius"): a figure in one of its units gives it ("4.780 hektare").
@@ -302,26 +302,26 @@ _LENGTHS = frozenset("kilometer meter sentimeter milimeter mile".split())
 _AREAS = frozenset("hektare".split())
 _MASSES = frozenset("ton kilogram gram".split())
 _VOLUMES = frozenset("liter kiloliter".split())
-MEASURES = _LENGTHS | _AREAS | _MASSES | _VOLUMES | frozenset("megawatt kilowatt".split())
+_MEASURES = _LENGTHS | _AREAS | _MASSES | _VOLUMES | frozenset("megawatt kilowatt".split())
 _DIMENSION_WORDS = {
     _LENGTHS: "panjang length jarak distance radius jangkauan lebar width tinggi height ketinggian kedalaman depth",
     _AREAS: "luas luasan area",
     _MASSES: "berat bobot weight tonase",
     _VOLUMES: "volume",
 }
-DIMENSIONS = {_stem(word): units for units, spelled in _DIMENSION_WORDS.items() for word in spelled.split()}
+_DIMENSIONS = {_stem(word): units for units, spelled in _DIMENSION_WORDS.items() for word in spelled.split()}
 
 
-def measured(things: Collection[str]) -> set[str]:
+def _measured(things: Collection[str]) -> set[str]:
     """``things`` (as ``_stem`` reads them) with the units of the dimensions among them ("luas": "hektare")."""
-    return set(things).union(*(DIMENSIONS.get(thing, ()) for thing in things))
+    return set(things).union(*(_DIMENSIONS.get(thing, ()) for thing in things))
 
 
 def unit_name(word: str) -> str:
     """``word`` under its unit's one name when it is a unit of measure ("km", "kilometres": "kilometer"), else as
     written, in lower case: what ``counted`` keys a figure by."""
     stem = _stem(word)
-    return stem if stem in MEASURES else word.lower()
+    return stem if stem in _MEASURES else word.lower()
 
 
 # "What is the latest *price* of ...?", "What is the current *number of* schools ...?": the figure a question names
@@ -329,7 +329,7 @@ def unit_name(word: str) -> str:
 _FIGURE_ASKED = re.compile(rf"\bwhat (?:is|are|was|were) the {_FIGURE_QUALIFIERS}"
                            rf"(?P<head>{_FIGURE_NOUNS}|(?:{_DIMENSION_NOUNS})(?=\s+of\b))\b"
                            r"(?:\s+(?:of|for)\s+(?P<of>.*))?", re.IGNORECASE)
-# "How far ...?", "How large an area ...?": the dimension asked, named as ``DIMENSIONS`` names it. Not "how far
+# "How far ...?", "How large an area ...?": the dimension asked, named as ``_DIMENSIONS`` names it. Not "how far
 # along" (progress), "how long" (mostly a duration) nor "how large" / "how big" alone (a budget, a loss, a crowd).
 _HOW_DIMENSION = re.compile(r"\bhow (?P<adjective>far(?!\s+along)|wide|tall|high|deep|heavy|(?:large|big)(?=\s+an?\s+"
                             r"area))\b", re.IGNORECASE)
@@ -372,7 +372,7 @@ def asked_thing(question: str) -> str:
     *victims* from the fire ...?" -> "victim"); the first word of a question that ends in "berapa" ("*Harga* beras
     premium sekarang berapa?"); what a question names as its figure without them ("What is the latest *price* of
     ...?", "What is the current number of *schools* ...?": ``_figure_asked``); the dimension a "how far" / "how
-    large" question asks ("distance", "area": ``DIMENSIONS``); "" when there is none ("Berapa?")."""
+    large" question asks ("distance", "area": ``_DIMENSIONS``); "" when there is none ("Berapa?")."""
     named = _FIGURE_ASKED.search(question)
     if named and not _QUESTION_WORDS.search(question):
         return _figure_asked(named)
@@ -469,7 +469,7 @@ def counts_people(thing: str, also: Collection[str] = ()) -> bool:
     too: "container" and "kontainer")."""
     if any(_stem(word) in PEOPLE_NOUNS for word in (thing, *also)):
         return True
-    if _stem(thing) in MEASURES:  # "kilometer", "meter": not agent nouns
+    if _stem(thing) in _MEASURES:  # "kilometer", "meter": not agent nouns
         return False
     return _agent(thing.lower()) and (not also or any(_agent(word.lower()) for word in also))
 
@@ -496,7 +496,7 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     1.476 orang"); ``people``: whether the thing is people, when the caller knows (default: ``counts_people``)."""
     if not thing:
         return set()
-    things = measured({_stem(word) for word in (thing, *also)})
+    things = _measured({_stem(word) for word in (thing, *also)})
     if people is None:  # "Makan Bergizi *Sekolah* menjadi 1.476 orang" counts no schools
         people = counts_people(thing, also)
     text, found_figures = _reported(sentence)
