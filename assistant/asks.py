@@ -455,6 +455,8 @@ def _agent(word: str) -> bool:
     """Whether ``word`` reads as a kind of people by its form: an agent noun in "-er", "-or", "-ee" or "-ist", or
     an Indonesian one made of "pe-" and a verb's root ("penambang", "pengungsi", "penumpang", "pelayan"; not "pelabuhan"
     or "penerbangan", made with "-an", nor "perahu", which is its own root, nor "pesanan", a root and "-an")."""
+    if _stem(word) in _MEASURES:  # "kilometer", "meter", "liter": units, whatever their ending
+        return False
     if _AGENT_NOUN.fullmatch(word):
         return True
     if not word.startswith("pe") or (root := indonesian_root(word)) == word or word == f"{root}an":
@@ -469,8 +471,6 @@ def counts_people(thing: str, also: Collection[str] = ()) -> bool:
     too: "container" and "kontainer")."""
     if any(_stem(word) in PEOPLE_NOUNS for word in (thing, *also)):
         return True
-    if _stem(thing) in _MEASURES:  # "kilometer", "meter": not agent nouns
-        return False
     return _agent(thing.lower()) and (not also or any(_agent(word.lower()) for word in also))
 
 
