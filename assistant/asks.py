@@ -129,6 +129,7 @@ _CHANGE_BEFORE = re.compile(r"\b(?:naik|bertambah|berkurang|turun|tambah|penamba
 _CHANGE_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:sejak kemarin|dalam sehari|since yesterday|in a day)\b"
                            r"|^\s*(?:[^\W\d_]+\s+){0,2}?(?:per hari|per day|a day|lagi)\b"
                            r"|^\s*more\s+(?!than\b)[^\W\d_]", re.IGNORECASE)
+_IN_A_DAY = re.compile(r"\s*[^\W\d_]*\s*(?:dalam sehari|in a day|in one day)\b", re.IGNORECASE)  # one day's change
 # ... unless it is what the thing became: "bertambah dua menjadi 33 orang", "menjadi 3 kilometer sejak kemarin malam".
 _LEVEL_BEFORE = re.compile(r"\b(?:menjadi|mencapai|jadi|to|reached)\s*$", re.IGNORECASE)
 _CURRENCIES = r"Rp|[A-Za-z]{0,3}\$|USD|IDR"
@@ -157,7 +158,7 @@ _LABEL_BEFORE = re.compile(r"\b[A-Z]{2,}\s*$")
 # "15 dari 19 kecamatan", "15 of its 19 districts": the total is not a figure of its own.
 _PART_OF = re.compile(r"\s*(?:dari|of|out of|di antara)(?:\s+(?:total|the|all|its|[A-Z][\w-]*'s))*\s*", re.IGNORECASE)
 
-Reading = Literal["figure", "older", "other"]
+Reading = Literal["figure", "older", "rate", "other"]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -185,7 +186,11 @@ def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
         label = not money and _LABEL_BEFORE.search(before) is not None
         if i + 1 < len(found) and _PART_OF.fullmatch(text[q.end:found[i + 1].start]):
             after = text[found[i + 1].end:]
-        yield q, "older" if old else "other" if change or total or label else "figure", after
+        # a level per span of time ("kini 90 kali per hari", "slowed to about 230 a day"), not a change per day
+        # ("naik 12 orang per hari") nor one day's ("bertambah 12 orang dalam sehari")
+        rate = not (total or label or _CHANGE_BEFORE.search(before) or _IN_A_DAY.match(after)) \
+            and _per_span(text[found[i - 1].end if i else 0:q.start], after)
+        yield q, "older" if old else "rate" if rate else "other" if change or total or label else "figure", after
 
 
 def _restated(before: str, after: str) -> bool:
@@ -198,7 +203,7 @@ def _restated(before: str, after: str) -> bool:
 def readings(sentence: str) -> dict[Reading, set[float]]:
     """The values of ``sentence``'s numbers (dates left out) by how they read (``_reported``): the figures it gives,
     the "older" ones it says they replaced ("naik dari 187", "up from 9,530", "bukan 35"), and the "other" ones."""
-    out: dict[Reading, set[float]] = {"figure": set(), "older": set(), "other": set()}
+    out: dict[Reading, set[float]] = {"figure": set(), "older": set(), "rate": set(), "other": set()}
     for q, reading, _ in _reported(sentence)[1]:
         out[reading].add(q.value)
     return out
@@ -229,6 +234,69 @@ _PER_UNIT = re.compile(r"\s*(?:per|a|an|each|/|se(?=[^\W\d_]{3,}))\s*[^\W\d_]", 
 # "satu jeriken ... kini dijual Rp 10.000", "sold at Rp 5,000": what is sold, at an amount.
 _SOLD_BEFORE = re.compile(r"\b(?:dijual|dibanderol|dipatok|seharga|dihargai|sold (?:at|for)|priced at|costs?)\s*$",
                           re.IGNORECASE)
+
+
+# A figure for a span of time: "110 crossings *a day*", "90 kali *per hari*", "118.000 tabung per titik *setiap hari*",
+# "dua kali *sehari*", "kebutuhan normal *harian* sekitar 118.000 tabung"; a question asks for one the same ways.
+_SPAN = r"(?:hari|day|jam|hour|pekan|minggu|week|bulan|month)"
+_RATE_AFTER = re.compile(
+    rf"\s*(?:[^\W\d_]+\s+){{0,3}}?(?:(?:per|a|an|each|every|setiap|tiap)\s+{_SPAN}|sehari|sejam|daily)\b",
+    re.IGNORECASE)
+_RATE_BEFORE = re.compile(r"\b(?:harian|daily)\s+(?:[^\W\d_]+\s+){0,2}$", re.IGNORECASE)
+_RATE_ASKED = re.compile(rf"\b(?:(?:per|setiap|tiap|each|every|a|an)\s+{_SPAN}|sehari|sejam|daily|harian|perhari)\b",
+                         re.IGNORECASE)
+
+
+# "How much does a getek raft currently *charge* to carry a motorcycle?", "How much are kiosks *charging* for a
+# cylinder?", "How much does a kilo of rice *cost* now?": a price, of what sells it or is sold.
+_CHARGE = re.compile(r"\bhow much (?:does|do|is|are|will|would)\s+(?P<seller>.+?)\s+"
+                     r"(?:charg\w*|costs?|costing|sell\w*)\b(?P<sold>.*)", re.IGNORECASE)
+# "*Harga* elpiji 3 kg ...", "*Tarif* getek ...", "the *price of* rice", "the *fare for* ...": what the price is of.
+_PRICE_OF = re.compile(r"\b(?:harga|tarif|ongkos|biaya|prices?|fares?|costs?)\s+(?:(?:of|for)\s+)?(?P<sold>.*)",
+                       re.IGNORECASE)
+# Words that end what a price is of: places, times and the question's own words ("di kios", "sekarang", "now").
+_ENDS_PRICED = frozenset("di ke dari pada untuk yang dalam menurut oleh dan atau saat kini sekarang terbaru terkini "
+                         "berapa berlaku now currently current latest today".split())
+# Words in it that are not what is sold: articles, and the sale's own words.
+_NOT_PRICED = frozenset("a an the one satu sebuah currently to carry per for kg".split())
+
+
+def priced_item(question: str) -> tuple[str, ...]:
+    """The words of what a price question prices ("Harga *elpiji* 3 kg di kios ...?": "elpiji"; "Harga *Dieselux* per
+    liter ...": "Dieselux"; "How much does a *getek raft* currently charge to carry a *motorcycle*?"); () for other
+    questions. Several goods are priced in one story (LPG and the snacks it cooks; two fuels), and a report names
+    what it prices: the figure of the one asked is in a sentence that names it."""
+    charge = _CHARGE.search(question)
+    spans = [charge.group("seller"), charge.group("sold")] if charge else []
+    if not spans and (named := _PRICE_OF.search(question)) is not None:
+        spans = [named.group("sold")]
+    found: list[str] = []
+    for span in spans:
+        for word in re.findall(r"[^\W\d_]+|\d+", span):
+            lower = word.lower()
+            if lower in _ENDS_PRICED or lower in _ENDS_PHRASE - {"per", "for"}:
+                break
+            if not word.isdigit() and lower not in _NOT_PRICED and _stem(lower) not in _MEASURES:
+                found.append(lower)
+    return tuple(dict.fromkeys(found))
+
+
+def asks_rate(question: str) -> bool:
+    """Whether ``question`` asks for a figure per span of time ("Berapa kali ponton menyeberang *dalam sehari*?",
+    "rata-rata kasus baru *per hari*", "How many trains run *a day*?"): only a rate gives it, not a total."""
+    return _RATE_ASKED.search(question) is not None
+
+
+def _per_span(before: str, after: str) -> bool:
+    """Whether a number is given per span of time, by the words just ``before`` it (none of another figure) or
+    ``after`` it (``_RATE_BEFORE``, ``_RATE_AFTER``)."""
+    return _RATE_AFTER.match(after) is not None or _RATE_BEFORE.search(before[-40:]) is not None
+
+
+def rates(sentence: str) -> set[float]:
+    """The figures of ``sentence`` given per span of time ("sekitar 110 crossings a day"), older values left out."""
+    text, found = _reported(sentence)
+    return {q.value for q, reading, _ in found if reading == "rate"}
 
 
 def prices(sentence: str) -> set[float]:
@@ -387,11 +455,13 @@ def asked_thing(question: str) -> str:
         # "Harga beras premium di Pasar Induk sekarang berapa?": what is asked comes first
         return next((w.lower() for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")
     if found.group(0).lower().startswith("how"):
+        if _CHARGE.search(question):  # "How much does a raft *charge* ...?": a price
+            return "price"
         if words and words[0].lower() == "of":  # "How many of the derailed carriages have been lifted?"
             words = list(dropwhile(lambda word: word.lower() in _DETERMINERS, words[1:]))
         phrase = []
         for word in words:
-            if word.lower() in _AUX or word.lower() in _PREPOSITIONS:
+            if word.lower() in _ENDS_PHRASE:  # "How many of the *vehicles* that plunged into ...?"
                 break
             phrase.append(word)
         return _stem(phrase[-1]) if phrase else ""
@@ -485,7 +555,7 @@ def asks_count(question: str, thing: str, also: Collection[str] = ()) -> bool:
 
 
 def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countable: bool = False,
-              people: bool | None = None) -> set[float]:
+              people: bool | None = None, per_span: bool = False) -> set[float]:
     """The figures of ``sentence`` that count ``thing`` (``asked_thing``) or one of its translations ``also``
     ("patient": "pasien"): it is the word right after the number ("1,287 *cases*") or it comes before the number in
     the sentence with no other figure between them, and no other thing after the number ("Jumlah *kasus* DBD di
@@ -493,13 +563,17 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     "bertambah dua" is not a figure here, as in ``counted``; not "*Kasus* tersebar di 7 kecamatan"). A ``countable``
     thing (``asks_count``) is never counted by an amount of money or a share named after it ("the *school* meal
     poisoning to Rp 2.5 billion"), nor anything but people by a count of people ("Makan Bergizi *Sekolah* menjadi
-    1.476 orang"); ``people``: whether the thing is people, when the caller knows (default: ``counts_people``)."""
+    1.476 orang"); ``people``: whether the thing is people, when the caller knows (default: ``counts_people``). A
+    question that asks for a rate (``per_span``: ``asks_rate``) is given only by counts per span of time ("110
+    crossings a day") or amounts of money, any other only by figures that are not per span ("Truk-truk itu menyiram
+    jalan dua kali sehari" counts no trucks)."""
     if not thing:
         return set()
     things = _measured({_stem(word) for word in (thing, *also)})
     if people is None:  # "Makan Bergizi *Sekolah* menjadi 1.476 orang" counts no schools
         people = counts_people(thing, also)
     text, found_figures = _reported(sentence)
+    wanted = "rate" if per_span else "figure"
     found: set[float] = set()
     since = 0  # where the words that can name the next figure's thing begin: after the previous figure
     for q, reading, rest in found_figures:
@@ -514,9 +588,12 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         named_before = fits and (not unit or unit in _NOT_A_THING) and not things.isdisjoint(
             map(_stem, _WORD.findall(text[since:q.start])))
         share_of = q.percent and word_after in things  # "15 persen *material*"
-        if reading == "figure" and (named_before or unit in things or share_of):
+        # an amount of money per span is paid for it, however a report words it ("Rp 3,2 juta per nelayan untuk bulan
+        # pertama" for "kompensasi per bulan")
+        given = reading == wanted or per_span and bool(money) and reading == "figure"
+        if given and (named_before or unit in things or share_of):
             found.add(q.value)
-        if reading != "other":  # an older value ends what names the next figure too, and so does its unit
+        if reading in (wanted, "older"):  # an older value ends what names the next figure too, and so does its unit
             since = len(text) - len(rest.lstrip()) + after.end() if after is not None and unit else q.end
     return found
 

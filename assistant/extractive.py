@@ -25,11 +25,13 @@ from assistant.asks import (
     asked_state,
     asked_thing,
     asks_count,
+    asks_rate,
     can_answer,
     counted,
     counts_of,
     counts_people,
     figures,
+    priced_item,
     prices,
     readings,
     states_negation,
@@ -59,13 +61,17 @@ RUNNER_UP_GAP = 0.04  # sentences further below the best one are padding, not an
 class AskedFigure:
     """What a "berapa" / "how many" question counts (``asks.asked_thing``; "" when it counts nothing), its
     translations into the other language, the keyword tokens (both languages) of what it asks about the people it
-    counts (``asks.asked_state``), and whether it counts them one by one (``asks.asks_count``). ``people``: whether
-    the thing is people (``asks.counts_people``), read once here, not for every sentence searched for a figure."""
+    counts (``asks.asked_state``), whether it counts them one by one (``asks.asks_count``), whether it asks for a
+    figure per span of time (``asks.asks_rate``) and, for a price, the keyword tokens (both languages) of what is
+    priced (``asks.priced_item``). ``people``: whether the thing is people (``asks.counts_people``), read once here,
+    not for every sentence searched for a figure."""
 
     thing: str = ""
     translations: tuple[str, ...] = ()
     state: frozenset[str] = frozenset()
     countable: bool = False
+    rate: bool = False
+    item: frozenset[str] = frozenset()
     people: bool = field(init=False, default=False)
     priced: bool = field(init=False, default=False)  # a price: an amount per unit gives it (``asks.prices``)
 
@@ -152,8 +158,9 @@ def asked_figure(question: str, language: str,
     if not thing:
         return NO_FIGURE
     also = tuple(translate(thing)) if translate is not None else ()
+    item = frozenset().union(*(_tokens_both_ways(word, language, translate) for word in priced_item(question)))
     return AskedFigure(thing, also, _tokens_both_ways(asked_state(question), language, translate),
-                       asks_count(question, thing, also))
+                       asks_count(question, thing, also), asks_rate(question), item)
 
 
 def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, language: str,
@@ -199,8 +206,10 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
     People counted by a plain noun ("How many *people* are displaced?") must be counted in a sentence that says
     what the question asks about them (``figure.state``), or by a noun that says it ("12 suspects" for people
     made suspects, ``asks.STATE_NOUNS``: "23 deaths" for people who died). A price is given by any amount per
-    unit or that something is sold at (``asks.prices``: "satu jeriken kini dijual Rp 7.000")."""
-    thing, also, countable, people = figure.thing, figure.translations, figure.countable, figure.people
+    unit or that something is sold at (``asks.prices``: "satu jeriken kini dijual Rp 7.000"). A question that asks
+    for a figure per span of time ("dalam sehari", "a day") is given only by one (``asks.counts_of``)."""
+    thing, also, countable, people, rate = (figure.thing, figure.translations, figure.countable, figure.people,
+                                            figure.rate)
     tokens = analyze(sentence, lang)
     if figure.state:
         for unit in counted(sentence):  # "12 *suspects*" for "dijadikan tersangka", "23 *deaths*" for "died"
@@ -208,13 +217,15 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
             if not said.isdisjoint(figure.state):
                 return True
         return not figure.state.isdisjoint(tokens) and bool(
-            counts_of(sentence, thing, (*also, *PERSON_WORDS), countable=countable, people=people))
-    if counts_of(sentence, thing, also, countable=countable, people=people) or figure.priced and prices(sentence):
+            counts_of(sentence, thing, (*also, *PERSON_WORDS), countable=countable, people=people, per_span=rate))
+    if counts_of(sentence, thing, also, countable=countable, people=people, per_span=rate) \
+            or figure.priced and prices(sentence):
         return True
     if not people:
         return False  # a count of people gives no figure of houses, schools or hectares
     names_it = not set(analyze(" ".join((thing, *also)), lang)).isdisjoint(tokens)
-    return names_it and bool(counts_of(sentence, "people", PERSON_WORDS))  # people counted, by any person noun
+    # people counted, by any person noun
+    return names_it and bool(counts_of(sentence, "people", PERSON_WORDS, per_span=rate))
 
 
 def _tokens_both_ways(word: str, language: str, translate: Callable[[str], Sequence[str]] | None) -> frozenset[str]:
@@ -310,6 +321,7 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     if naming := [u for u in ranked.units if ranked.published(u) and _gives_asked(ranked, u)]:
+        naming = _naming_item(ranked, naming)
         follows = _followed(ranked, naming)
         naming += follows
         newest_day = max(ranked.published(u) for u in naming)
@@ -329,6 +341,17 @@ def newest_report(ranked: Sentences) -> list[Unit]:
         if by_name is not None or newest_day > day:
             return [u for u in same if ranked.published(u) == newest_day]
     return _newest_near_best(ranked)
+
+
+def _naming_item(ranked: Sentences, units: list[Unit]) -> list[Unit]:
+    """Of ``units`` (sentences that give a price a question asks), those that name what it prices, when any does
+    (``AskedFigure.item``): "Harga *Dieselux* tidak berubah, tetap Rp 15.350 per liter", not the same day's later
+    "Soybeans sold for Rp 13,750 a kilogram"; all of them when none names it or the question prices nothing."""
+    item = ranked.figure.item
+    if not item:
+        return units
+    naming = [u for u in units if not item.isdisjoint(analyze(u.text, ranked.passages[u.source].hit.lang))]
+    return naming or units
 
 
 def _followed(ranked: Sentences, naming: list[Unit]) -> list[Unit]:
@@ -354,7 +377,8 @@ def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:
     nouns for people named by what the question asks about them, and prices for a price)."""
     figure = ranked.figure
     also = (*figure.translations, *PERSON_WORDS) if figure.state else figure.translations
-    found = counts_of(unit.text, figure.thing, also, countable=figure.countable, people=figure.people)
+    found = counts_of(unit.text, figure.thing, also, countable=figure.countable, people=figure.people,
+                      per_span=figure.rate)
     return found | prices(unit.text) if figure.priced else found
 
 

@@ -12,11 +12,14 @@ from assistant.asks import (
     asked_state,
     asked_thing,
     asks_negated,
+    asks_rate,
     can_answer,
     counted,
     counts_of,
     counts_people,
     figures,
+    priced_item,
+    readings,
     states_negation,
 )
 from assistant.context import Unit
@@ -512,6 +515,9 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("How long has the strike lasted?", ""),  # a duration
     ("What is the area called near the gorge with medieval castles?", ""),  # a name, not a figure
     ("How many tonnes of oily waste have been collected?", "ton"),  # "tonnes", "tons", "ton": one unit
+    ("To date, how many of the vehicles that plunged into the river have been recovered?", "vehicle"),
+    ("How much does a getek raft currently charge to carry a motorcycle?", "price"),  # a price, by its verb
+    ("How much are roadside kiosks charging for a 3 kg LPG cylinder now?", "price"),
 ])
 def test_what_a_how_many_question_counts(question, thing):
     assert asked_thing(question) == thing
@@ -556,6 +562,82 @@ def test_what_a_how_many_question_counts(question, thing):
 ])
 def test_which_figures_of_a_sentence_count_the_asked_thing(sentence, thing, values):
     assert counts_of(sentence, thing) == values
+
+
+@pytest.mark.parametrize(("question", "rate"), [
+    ("Berapa kali ponton menyeberangi sungai dalam sehari menurut data terbaru?", True),
+    ("Menurut data terbaru, berapa rata-rata kasus ISPA baru per hari?", True),
+    ("How many trains run a day on the line now?", True),
+    ("Berapa korban tewas menurut data terkini?", False),
+    ("How many people died on Monday?", False),
+])
+def test_a_question_asks_for_a_figure_per_span_of_time(question, rate):
+    assert asks_rate(question) is rate
+
+
+@pytest.mark.parametrize(("sentence", "reading"), [
+    # a level per span of time is a rate
+    ("Penyeberangan kini 90 kali per hari.", {"rate": {90}}),
+    ("New cases have slowed to about 230 a day, health officials said.", {"rate": {230}}),
+    ("Penyaluran kembali mendekati kebutuhan normal harian sekitar 118.000 tabung.", {"rate": {118000}}),
+    ("Truk-truk itu menyiram jalan dua kali sehari.", {"rate": {2}}),
+    # a change per day, or one day's change, is no level
+    ("Korban bertambah 12 orang per hari.", {"other": {12}}),
+    ("Korban tewas bertambah 5 orang dalam sehari menjadi 40 orang.", {"other": {5}, "figure": {40}}),
+    # a price per unit is no rate
+    ("Harga Dieselux tetap Rp 15.350 per liter.", {"figure": {15350}}),
+])
+def test_a_figure_per_span_of_time_reads_as_a_rate(sentence, reading):
+    assert {kind: values for kind, values in readings(sentence).items() if values} == reading
+
+
+def test_a_rate_counts_the_thing_only_for_a_question_that_asks_for_one():
+    spraying = "Truk-truk itu menyiram jalan protokol dua kali sehari dengan total 1,1 juta liter air per hari."
+    assert counts_of(spraying, "truck", ("truk",), countable=True) == set()  # how often, not how many trucks
+    slowed = "New cases of acute respiratory infection have slowed to about 230 a day."
+    assert counts_of(slowed, "kasus", ("case",), per_span=True) == {230}
+    assert counts_of(slowed, "kasus", ("case",)) == set()  # not the cases so far
+    total = "Dinas Kesehatan mencatat 5.552 kasus ISPA sejak 27 Juli."
+    assert counts_of(total, "kasus", per_span=True) == set() and counts_of(total, "kasus") == {5552}
+    # an amount paid per month is given however a report words it
+    monthly = "Kompensasi Rp 3,2 juta per nelayan untuk bulan pertama mulai dibayarkan besok."
+    assert counts_of(monthly, "kompensasi", per_span=True) == {3.2e6}
+
+
+@pytest.mark.parametrize(("question", "item"), [
+    ("Harga elpiji 3 kg di kios pengecer Kota Mandalapura sekarang berapa?", ("elpiji",)),
+    ("Harga Dieselux per liter yang berlaku sekarang di Sungai Kemuning berapa?", ("dieselux",)),
+    ("Harga air bersih per jeriken sekarang berapa?", ("air", "bersih", "jeriken")),
+    ("What is the latest price of rice in Pasar Induk?", ("rice",)),
+    ("How much does a getek raft currently charge to carry a motorcycle?", ("getek", "raft", "motorcycle")),
+    ("How much are roadside kiosks in Mandalapura charging for a 3 kg LPG cylinder now?",
+     ("roadside", "kiosks", "lpg", "cylinder")),
+    ("Berapa korban tewas?", ()),
+])
+def test_what_a_price_question_prices(question, item):
+    assert priced_item(question) == item
+
+
+def test_a_latest_price_comes_from_the_newest_report_of_what_it_prices():
+    # the newest report prices soybeans; the fuel asked about is priced a day earlier
+    ranked = _sentences(("2028-07-05", "Petrolux 92 dijual Rp 14.600 per liter, turun dari Rp 14.900.", 0.91),
+                        ("2028-07-05", "Harga Dieselux tidak berubah, tetap Rp 15.350 per liter.", 0.88),
+                        ("2028-07-07", "Kedelai dijual Rp 13.750 per kilogram di pasar induk.", 0.83),
+                        focus="Harga Dieselux per liter yang berlaku sekarang berapa?")
+    assert best_sentences(ranked, 3, newest=True) == [(2, "Harga Dieselux tidak berubah, tetap Rp 15.350 per liter.")]
+    # a question that prices nothing named takes the newest price
+    anything = replace(ranked, figure=replace(ranked.figure, item=frozenset()))
+    assert best_sentences(anything, 3, newest=True) == [(3, "Kedelai dijual Rp 13.750 per kilogram di pasar induk.")]
+
+
+def test_a_latest_rate_comes_from_the_newest_report_of_a_rate_not_of_a_total():
+    ranked = _sentences(("2026-08-14", "Dinas Kesehatan mencatat 5.552 kasus ISPA sejak 27 Juli.", 0.89),
+                        ("2026-08-13", "New cases of respiratory infection have slowed to about 230 a day.", 0.86),
+                        ("2026-08-11", "Kasus ISPA baru kini 380 per hari.", 0.85),
+                        focus="Menurut data terbaru, berapa rata-rata kasus ISPA baru per hari?")
+    ranked = _translated(ranked, "case", "infection")
+    assert best_sentences(ranked, 3, newest=True) == [
+        (2, "New cases of respiratory infection have slowed to about 230 a day.")]
 
 
 def test_the_asked_thing_is_counted_in_the_other_language_through_its_translations():
