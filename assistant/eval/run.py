@@ -28,7 +28,7 @@ from assistant.cite import split_quotes, strip_markers
 from assistant.eval.metrics import Part, contains_gold, distinct, part_of
 from assistant.eval.store import EvalStore, Progress, prepare_store
 from assistant.facts import Evidence, unsupported_facts
-from assistant.prompts import EARLIER_LEAD, EXTRACTIVE_LEAD
+from assistant.prompts import EARLIER_LEAD, EXTRACTIVE_LEAD, NEWEST_EVIDENCE
 from assistant.retrieve import Mode
 from core.errors import ConfigError, SourceError
 from core.models.embedder import Embedder
@@ -218,12 +218,30 @@ def _answer(assistant: Assistant, item: QAItem, backend: str) -> AnswerOutcome:
     with_gold = sum(contains_gold(c.passage, gold) for c in answer.citations) if gold else 0
     return AnswerOutcome(
         text=answer.text, refused=answer.refused,
-        contains_gold=None if not gold else (not answer.refused and contains_gold(answer.text, gold)),
+        contains_gold=None if not gold else not answer.refused and contains_gold(without_own_dates(answer.text), gold),
         cited=cited, cited_with_gold=with_gold, timings_ms=dict(answer.timings_ms), model=answer.model,
         in_language=answer_in_language(answer.text, item.lang),
         unsupported_facts=() if answer.refused else unstated_facts(assistant, answer, history),
         standalone_question=answer.standalone_question, removed=answer.unsupported, doubt=answer.doubt,
     )
+
+
+def _own_lines(*templates: dict[str, str]) -> re.Pattern[str]:
+    """What Warta writes around an answer by ``templates`` (both languages), with its dates and markers as they vary."""
+    spelled = (re.escape(t).replace(re.escape("{day}"), r"[^)\[]*").replace(re.escape("{n}"), r"\d+")
+               for found in templates for t in found.values())
+    return re.compile("|".join(spelled))
+
+
+# "Sumber terbaru: 16 November 2027 [1].", "> Sebelumnya (10 November 2027):": dates Warta adds, not the answer's
+_OWN_DATES = _own_lines(NEWEST_EVIDENCE, EARLIER_LEAD)
+_EARLIER = _own_lines(EARLIER_LEAD)
+
+
+def without_own_dates(text: str) -> str:
+    """``text`` without the dates Warta writes around an answer (the newest source's, an earlier report's): a gold
+    value is found in what the answer and its quotes say, not in them (gold "16" is no "16 November 2027")."""
+    return _OWN_DATES.sub(" ", text)
 
 
 def unstated_facts(assistant: Assistant, answer, history) -> tuple[str, ...]:
@@ -234,8 +252,7 @@ def unstated_facts(assistant: Assistant, answer, history) -> tuple[str, ...]:
     lead = next((lead for lead in EXTRACTIVE_LEAD.values() if text.startswith(lead)), "")
     said, _, quoted = split_quotes(text)
     text = f"{said}\n\n{quoted}" if quoted else said
-    for earlier in EARLIER_LEAD.values():  # "> Sebelumnya (6 Februari 2024): ..." leads a quote, not a claim
-        text = re.sub(re.escape(earlier).replace(re.escape("{day}"), r"[^)]*"), "", text)
+    text = _EARLIER.sub("", text)  # "> Sebelumnya (6 Februari 2024): ..." leads a quote, not a claim
     # a "latest" answer states its newest cited article's publish date: the citation's date supports it
     dates = [DateRange(day, day).label(lang) for c in answer.citations if c.published
              for day in [date.fromisoformat(c.published)] for lang in ("id", "en")]

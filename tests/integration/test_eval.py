@@ -69,6 +69,19 @@ def test_contains_gold_matches_whole_words_after_normalization():
     assert not contains_gold("anything", ["", "  "])  # empty gold never matches
 
 
+def test_a_gold_value_is_not_found_in_the_dates_warta_writes_around_an_answer():
+    from assistant.eval.run import without_own_dates
+
+    answer = ("Menurut artikel: Dua korban luka masih dirawat [1].\n\nSumber terbaru: 16 November 2027 [1].\n\n"
+              "> Sebelumnya (10 November 2027): Jumlah korban meninggal 13 orang [2].")
+    assert contains_gold(answer, ["16"])  # the newest source's date, not a death toll
+    assert not contains_gold(without_own_dates(answer), ["16"])
+    assert not contains_gold(without_own_dates(answer), ["10"])
+    assert contains_gold(without_own_dates(answer), ["13 orang"])  # what the quotes say still counts
+    english = "From the articles: 16 dead [1].\n\nNewest source: 16 November 2027 [1]."
+    assert contains_gold(without_own_dates(english), ["16 dead"])
+
+
 # --- ranking metrics ------------------------------------------------------------------------------
 
 RANKED = ["a", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]  # "a" twice: two chunks of one article
