@@ -126,10 +126,11 @@ def figures(sentence: str) -> list[Quantity]:
 # gives: "naik 72 kasus dalam sehari", "bertambah tiga", "rose by 40", "hanya 23 kasus sejak kemarin", "menangkap tiga
 # orang lagi", "three more people", "46 perjalanan KA per hari" (a rate is not a count either).
 _CHANGE_BEFORE = re.compile(r"\b(?:naik|bertambah|berkurang|turun|tambah|penambahan|by)\s*$", re.IGNORECASE)
-_CHANGE_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:sejak kemarin|dalam sehari|since yesterday|in a day)\b"
+_ONE_DAY = r"dalam sehari|in a day"  # one day's change: "bertambah 12 orang dalam sehari"
+_CHANGE_AFTER = re.compile(rf"^\s*[^\W\d_]*\s*(?:sejak kemarin|since yesterday|{_ONE_DAY})\b"
                            r"|^\s*(?:[^\W\d_]+\s+){0,2}?(?:per hari|per day|a day|lagi)\b"
                            r"|^\s*more\s+(?!than\b)[^\W\d_]", re.IGNORECASE)
-_IN_A_DAY = re.compile(r"\s*[^\W\d_]*\s*(?:dalam sehari|in a day|in one day)\b", re.IGNORECASE)  # one day's change
+_IN_A_DAY = re.compile(rf"\s*[^\W\d_]*\s*(?:{_ONE_DAY})\b", re.IGNORECASE)
 # ... unless it is what the thing became: "bertambah dua menjadi 33 orang", "menjadi 3 kilometer sejak kemarin malam".
 _LEVEL_BEFORE = re.compile(r"\b(?:menjadi|mencapai|jadi|to|reached)\s*$", re.IGNORECASE)
 _CURRENCIES = r"Rp|[A-Za-z]{0,3}\$|USD|IDR"
@@ -165,10 +166,10 @@ Reading = Literal["figure", "older", "rate", "other"]
 def _reported(sentence: str) -> tuple[str, tuple[tuple[Quantity, Reading, str], ...]]:
     """``sentence`` with its dates blanked ("Rabu (7/2)", "7 Februari 2024": not figures), and its numbers, each with
     how it reads: a "figure" the report gives, the "older" value of a change ("naik dari 187 orang") or one restated
-    from an earlier day ("sempat mencapai 31.200", "18.745 jiwa pada puncaknya"), or "other" (a change, a name such
-    as "KM 47", the total of "15 dari 19"); and the text after it, where its unit is read ("15 dari 19 kecamatan" ->
-    " kecamatan"). Read once per sentence: ``readings``, ``counted``, ``prices`` and ``counts_of`` all read the same
-    sentences of an answer's sources."""
+    from an earlier day ("sempat mencapai 31.200", "18.745 jiwa pada puncaknya"), a "rate" (a level per span of time:
+    "110 crossings a day"), or "other" (a change, a name such as "KM 47", the total of "15 dari 19"); and the text
+    after it, where its unit is read ("15 dari 19 kecamatan" -> " kecamatan"). Read once per sentence: ``readings``,
+    ``counted``, ``prices`` and ``counts_of`` all read the same sentences of an answer's sources."""
     text = _DIGIT_DATE.sub(" ", sentence)
     return text, tuple(_read(text))
 
@@ -202,9 +203,11 @@ def _restated(before: str, after: str) -> bool:
 
 def readings(sentence: str) -> dict[Reading, set[float]]:
     """The values of ``sentence``'s numbers (dates left out) by how they read (``_reported``): the figures it gives,
-    the "older" ones it says they replaced ("naik dari 187", "up from 9,530", "bukan 35"), and the "other" ones."""
+    the "older" ones it says they replaced ("naik dari 187", "up from 9,530", "bukan 35"), those given per span of time
+    ("rate": "110 crossings a day"), and the "other" ones."""
     out: dict[Reading, set[float]] = {"figure": set(), "older": set(), "rate": set(), "other": set()}
-    for q, reading, _ in _reported(sentence)[1]:
+    _, found = _reported(sentence)
+    for q, reading, _ in found:
         out[reading].add(q.value)
     return out
 
@@ -291,12 +294,6 @@ def _per_span(before: str, after: str) -> bool:
     """Whether a number is given per span of time, by the words just ``before`` it (none of another figure) or
     ``after`` it (``_RATE_BEFORE``, ``_RATE_AFTER``)."""
     return _RATE_AFTER.match(after) is not None or _RATE_BEFORE.search(before[-40:]) is not None
-
-
-def rates(sentence: str) -> set[float]:
-    """The figures of ``sentence`` given per span of time ("sekitar 110 crossings a day"), older values left out."""
-    text, found = _reported(sentence)
-    return {q.value for q, reading, _ in found if reading == "rate"}
 
 
 def prices(sentence: str) -> set[float]:
