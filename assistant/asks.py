@@ -668,7 +668,13 @@ def asks_negated(question: str) -> bool:
                for m in _NEGATED_QUESTION.finditer(question))
 
 
-def states_negation(sentence: str) -> bool:
+# What is still so: a count of what is not so yet ("Berapa napi yang *belum tertangkap*?") is reported in its own
+# words ("11 napi *masih* buron", "*tinggal* dua dapur yang ditutup", "seven *remain* at large").
+_STILL = re.compile(r"\b(?:masih|tinggal|tersisa|sisa\w*|still|remain(?:s|ed|ing)?)\b", re.IGNORECASE)
+
+
+def states_negation(sentence: str, *, counting: bool = False) -> bool:
     """Whether ``sentence`` says that something did not happen or is not so: a negation ("tidak", "belum", "not",
-    "never") or a word that carries one ("gagal", "menolak", "batal", "tanpa", "failed", "without")."""
-    return bool(_NEGATION.search(sentence))
+    "never") or a word that carries one ("gagal", "menolak", "batal", "tanpa", "failed", "without"); for a question
+    ``counting`` what is not so, also what is still so ("masih buron", "tinggal dua dapur", "still missing")."""
+    return bool(_NEGATION.search(sentence) or counting and _STILL.search(sentence))

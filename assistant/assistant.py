@@ -435,7 +435,10 @@ class Assistant:
         if follow.focus and asks_negated(follow.focus[0]):
             # what did *not* happen is stated only with a negation: a topic passage without one is a near miss
             sources, sentences = reading()
-            if not says_not(sentences, cfg.extractive_sentences):
+            # in the sentences closest to it, or in those a "latest" answer would quote (the newest report's)
+            quoted, newest = self._from_newest(scope, sentences, follow.focus)
+            if not (says_not(sentences, cfg.extractive_sentences)
+                    or newest and says_not(quoted, cfg.extractive_sentences, newest=True)):
                 return (yield from q.refuse(passages=passages))
         draft, note = "", ""
         if chosen.llm is not None:

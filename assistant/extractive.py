@@ -279,11 +279,15 @@ def best_sentences(ranked: Sentences, limit: int, *, newest: bool = False) -> li
     return [(ranked.passages[u.source].n, u.text.strip(" …")) for u in chosen]
 
 
-def says_not(ranked: Sentences, limit: int) -> bool:
-    """Whether the sentences an answer would quote (``best_sentences``) say that something did not happen or is
-    not so (``asks.states_negation``): a question about what did not (``asks.asks_negated``) is answered only by
-    one that does. Sentences further down that hold a "tidak" answer something else."""
-    return any(states_negation(sentence) for _, sentence in best_sentences(ranked, limit))
+def says_not(ranked: Sentences, limit: int, *, newest: bool = False) -> bool:
+    """Whether the sentences an answer would quote (``best_sentences``; ``newest``: of the newest report) say that
+    something did not happen or is not so (``asks.states_negation``): a question about what did not
+    (``asks.asks_negated``) is answered only by one that does. Sentences further down that hold a "tidak" answer
+    something else. A "berapa" / "how many" question counts what is not so yet in the words of what is still so
+    ("masih buron" for "belum tertangkap")."""
+    counting = bool(ranked.focus) and asked_kind(ranked.focus[0]) == "quantity"
+    quoted = best_sentences(ranked, limit, newest=newest)
+    return any(states_negation(sentence, counting=counting) for _, sentence in quoted)
 
 
 def _distinct(units: Sequence[Unit]) -> list[Unit]:

@@ -197,6 +197,27 @@ def test_a_question_about_what_did_not_happen_needs_a_quoted_sentence_that_says_
     assert says_not(stayed_away, 3)
 
 
+def test_a_count_of_what_is_not_so_yet_is_stated_by_what_is_still_so():
+    # "belum tertangkap" is reported as "masih buron": for a count, what is still so answers it
+    question = "Berapa napi yang sampai sekarang belum tertangkap?"
+    at_large = _sentences(("2028-10-20", "Sebanyak 11 napi masih buron dan diburu tim gabungan.", 0.90), focus=question)
+    assert says_not(at_large, 3)
+    assert states_negation("Seven inmates remain at large.", counting=True)
+    # not for other questions: "masih" says nothing of what did not happen
+    assert not states_negation("Ketua DPR masih memenuhi panggilan KPK.")
+    assert not says_not(_sentences(("", "Ketua DPR masih memenuhi panggilan KPK.", 0.9),
+                                   focus="Siapa yang tidak memenuhi panggilan KPK?"), 3)
+
+
+def test_a_latest_count_of_what_is_not_so_reads_the_newest_report():
+    # the best sentence is an older lead; the newest report says how many kitchens are still shut
+    ranked = _sentences(("2028-10-12", "Dinas menutup enam dapur MSAS setelah ratusan siswa keracunan.", 0.90),
+                        ("2028-10-21", "Kini tinggal dua dapur yang masih ditutup.", 0.87),
+                        focus="Berapa dapur yang sampai sekarang belum boleh memasak lagi?")
+    assert not says_not(ranked, 1)
+    assert says_not(ranked, 1, newest=True)
+
+
 def _sentences(*rows: tuple[str, str, float], focus: str = "") -> Sentences:
     """(published, sentence, cosine) rows, best first, each its own passage, ranked against ``focus``."""
     passages = [Passage(i + 1, Hit(chunk_id=f"c{i}", article_id=f"a{i}", index=0, text=text, title=f"t{i}",
