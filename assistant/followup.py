@@ -158,7 +158,10 @@ def plan(question: str, history: Sequence[Message], language: str, llm=None) -> 
             rewrite = ""
     turns = tuple(recent_turns(history))
     if rewrite and acceptable_rewrite(rewrite, question, history, language):
-        return FollowUp(rewrite, (rewrite, joined), (rewrite,), turns, True, question)
+        # the sentences answer the rewrite and the follow-up as typed: a rewrite that passes the checks can still
+        # name the wrong referent ("and who is the interim CEO?" -> "... of OpenAI", where the article names Scale
+        # AI's), and the follow-up's own words ("interim CEO") are what it asks
+        return FollowUp(rewrite, (rewrite, joined), (rewrite, question), turns, True, question)
     # Without a usable rewrite the model gets the question as asked, with the conversation before it. Sentences
     # matched against the follow-up alone ("perusahaan itu berdiri kapan?") would be any company's founding, and
     # against the joined question the previous answer again: they are matched against both (``rank_units``).

@@ -235,7 +235,8 @@ def test_plan_searches_with_the_rewrite_and_the_joined_question():
     llm = ScriptedLLM("Who is the interim CEO of Scale AI?")
     follow = plan("and who is the interim CEO?", HISTORY, "en", llm)
     assert follow.rewritten and follow.standalone == "Who is the interim CEO of Scale AI?"
-    assert follow.focus == ("Who is the interim CEO of Scale AI?",)
+    # sentences answer the rewrite and the follow-up as typed (a passing rewrite can still pick the wrong referent)
+    assert follow.focus == ("Who is the interim CEO of Scale AI?", "and who is the interim CEO?")
     assert follow.queries == ("Who is the interim CEO of Scale AI?",
                               "Why did OpenAI drop Scale AI? and who is the interim CEO?")
     assert [m["content"] for m in follow.history] == ["Why did OpenAI drop Scale AI?", "OpenAI had planned it for months."]
