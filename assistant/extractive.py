@@ -79,6 +79,12 @@ class AskedFigure:
         object.__setattr__(self, "people", bool(self.thing) and counts_people(self.thing, self.translations))
         object.__setattr__(self, "priced", not PRICE_WORDS.isdisjoint((self.thing, *self.translations)))
 
+    def counts_in(self, sentence: str, *more: str) -> set[float]:
+        """The figures of ``sentence`` that count the thing (or its translations, or ``more`` names of it), as this
+        question counts it: one by one or not, as people or not, per span of time or not (``asks.counts_of``)."""
+        return counts_of(sentence, self.thing, (*self.translations, *more), countable=self.countable,
+                         people=self.people, per_span=self.rate)
+
 
 NO_FIGURE = AskedFigure()
 
@@ -208,24 +214,20 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
     made suspects, ``asks.STATE_NOUNS``: "23 deaths" for people who died). A price is given by any amount per
     unit or that something is sold at (``asks.prices``: "satu jeriken kini dijual Rp 7.000"). A question that asks
     for a figure per span of time ("dalam sehari", "a day") is given only by one (``asks.counts_of``)."""
-    thing, also, countable, people, rate = (figure.thing, figure.translations, figure.countable, figure.people,
-                                            figure.rate)
     tokens = analyze(sentence, lang)
     if figure.state:
         for unit in counted(sentence):  # "12 *suspects*" for "dijadikan tersangka", "23 *deaths*" for "died"
             said = {STATE_NOUNS.get(token, token) for token in analyze(unit, lang)} if unit else set()
             if not said.isdisjoint(figure.state):
                 return True
-        return not figure.state.isdisjoint(tokens) and bool(
-            counts_of(sentence, thing, (*also, *PERSON_WORDS), countable=countable, people=people, per_span=rate))
-    if counts_of(sentence, thing, also, countable=countable, people=people, per_span=rate) \
-            or figure.priced and prices(sentence):
+        return not figure.state.isdisjoint(tokens) and bool(figure.counts_in(sentence, *PERSON_WORDS))
+    if figure.counts_in(sentence) or figure.priced and prices(sentence):
         return True
-    if not people:
+    if not figure.people:
         return False  # a count of people gives no figure of houses, schools or hectares
-    names_it = not set(analyze(" ".join((thing, *also)), lang)).isdisjoint(tokens)
+    names_it = not set(analyze(" ".join((figure.thing, *figure.translations)), lang)).isdisjoint(tokens)
     # people counted, by any person noun
-    return names_it and bool(counts_of(sentence, "people", PERSON_WORDS, per_span=rate))
+    return names_it and bool(counts_of(sentence, "people", PERSON_WORDS, per_span=figure.rate))
 
 
 def _tokens_both_ways(word: str, language: str, translate: Callable[[str], Sequence[str]] | None) -> frozenset[str]:
@@ -380,9 +382,7 @@ def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:
     """The values ``unit`` gives of what a "berapa" / "how many" question counts (``asks.counts_of``, with the person
     nouns for people named by what the question asks about them, and prices for a price)."""
     figure = ranked.figure
-    also = (*figure.translations, *PERSON_WORDS) if figure.state else figure.translations
-    found = counts_of(unit.text, figure.thing, also, countable=figure.countable, people=figure.people,
-                      per_span=figure.rate)
+    found = figure.counts_in(unit.text, *(PERSON_WORDS if figure.state else ()))
     return found | prices(unit.text) if figure.priced else found
 
 
