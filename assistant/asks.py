@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from itertools import dropwhile
 from typing import Literal
 
 from assistant.facts import Quantity, months, quantities, weekdays
 from core.text.analyze import indonesian_root
 from core.text.calendar import MONTHS_FULL
+from core.text.lang import detect_language
 
 AnswerKind = Literal["quantity", "date", "reason", "means", "other"]
 
@@ -311,7 +312,7 @@ def prices(sentence: str) -> set[float]:
 # "persen" too: "Berapa persen *material* yang sudah dipindahkan?" asks for a share of the material; "Berapa
 # *taksiran* kerugian ...?" for the loss, "berapa jumlah *kumulatif* pekerja" for the workers.
 _COUNT_WORDS = frozenset("jumlah banyak total besar banyaknya kah persen persentase taksiran perkiraan estimasi "
-                         "nilai angka kumulatif keseluruhan rata".split())
+                         "nilai angka kumulatif keseluruhan rata tambahan".split())
 _AUX = frozenset("is are was were has have had does do did will would can could should may might cannot".split())
 # A preposition ends the counted noun phrase too: "How many smoke *victims* from the factory fire are ...?"
 _PREPOSITIONS = frozenset("from of in at on for by with without under after before since near around about into "
@@ -329,6 +330,9 @@ _NOT_A_THING = frozenset(
 _PEOPLE_MEASURES = frozenset("orang jiwa people person".split())  # as `_stem` reads them: counts of people alone
 # A hyphenated modifier before the counted noun: "134 tanker-truck *loads*", "12 long-distance *trains*".
 _COMPOUND = re.compile(r"\s*[^\W\d_]+(?:-[^\W\d_]+)+\s+([^\W\d_]+)")
+# Two words after a number: in English the second is what is counted when the first only says which ("93 bank
+# *accounts*", "27 lending *apps*"); in Indonesian the first is ("87 *rekening* bank").
+_TWO_WORDS = re.compile(r"\s*([^\W\d_]+)\s+([^\W\d_]+)")
 
 
 def _stem(word: str) -> str:
@@ -369,7 +373,8 @@ _MASSES = frozenset("ton kilogram gram".split())
 _VOLUMES = frozenset("liter kiloliter".split())
 _MEASURES = _LENGTHS | _AREAS | _MASSES | _VOLUMES | frozenset("megawatt kilowatt".split())
 _DIMENSION_WORDS = {
-    _LENGTHS: "panjang length jarak distance radius jangkauan lebar width tinggi height ketinggian kedalaman depth",
+    _LENGTHS: "panjang length jarak sejauh distance radius jangkauan lebar width tinggi height ketinggian kedalaman "
+              "depth",
     _AREAS: "luas luasan area",
     _MASSES: "berat bobot weight tonase",
     _VOLUMES: "volume",
@@ -407,25 +412,47 @@ _OF_SOMETHING = frozenset("number amount figure estimate percentage share count 
 _CLASSIFIERS = frozenset("unit buah ekor kali".split())
 _MEASURE_WORDS = frozenset("orang jiwa".split()) | _CLASSIFIERS  # "... kini jadi berapa *orang*?"
 _NOT_ASKED = frozenset("ada yang apa jadi kini sekarang saat ini hingga sampai terkini terbaru".split())
+# Adverbs and prepositions after "berapa" that do not name what is asked.
+_ADVERBS = frozenset("sebenarnya lagi saja sih kira".split())
+_PREPOSITIONS_ID = frozenset("dari dalam di ke pada untuk bagi sejak terhadap dengan".split())
 _ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when".split())
 # Participles that do not end in "-ed", as news uses them after what they count ("workers *laid* off").
 _PARTICIPLES = frozenset("laid hit left held sold paid built kept lost made taken given found hurt struck shut cut "
                          "spent sent brought caught stuck burnt".split())
 
 
+def _noun_phrase(words: Sequence[str]) -> list[str]:
+    """The counted noun phrase that ``words`` (what follows "how many" or "the number of") begin with: up to a verb,
+    a preposition, "to" or a relative word (``_ENDS_PHRASE``), and, once it has a word, up to a participle ("workers
+    *laid* off", "services *knocked* out") or what begins a relative clause without "that": a determiner ("records
+    *the* hackers say they stole", "lunches *a* day") or a name before a verb ("compensation *PLN* will give"; not
+    "the derailed *Bayuswara* carriages")."""
+    phrase: list[str] = []
+    for i, word in enumerate(words):
+        lower = word.lower()
+        if lower in _ENDS_PHRASE or lower == "to" or phrase and (
+                lower.endswith("ed") or lower in _PARTICIPLES or lower in _DETERMINERS
+                or word[0].isupper() and not phrase[-1][0].isupper() and _subject_of_verb(words[i:])):
+            break
+        if lower not in _DETERMINERS | {"what"}:  # "the latest estimate of *what* a new bridge will cost"
+            phrase.append(word)
+    return phrase
+
+
+def _subject_of_verb(words: Sequence[str]) -> bool:
+    """Whether ``words`` begin with a name followed by a verb ("PLN will give ...")."""
+    rest = list(dropwhile(lambda word: word[0].isupper(), words))
+    return bool(rest) and rest[0].lower() in _AUX
+
+
 def _figure_asked(named: re.Match[str]) -> str:
     """What a figure named by ``_FIGURE_ASKED`` is of: "price" for "What is the latest price of a water tanker?",
-    "school" for "What is the latest number of schools whose pupils fell ill?" (the last word before the verb,
-    a preposition or a relative word), "" when a number is of nothing named."""
+    "school" for "What is the latest number of schools whose pupils fell ill?" (the last word of the noun phrase
+    after "of": ``_noun_phrase``), "" when a number is of nothing named."""
     head = named.group("head").lower()
     if head not in _OF_SOMETHING:
         return _stem(head)
-    phrase: list[str] = []
-    for word in _WORD.findall(named.group("of") or ""):
-        if word.lower() in _ENDS_PHRASE or phrase and (word.lower().endswith("ed") or word.lower() in _PARTICIPLES):
-            break  # "flights *cancelled*", "workers *laid* off"
-        if word.lower() not in _DETERMINERS:
-            phrase.append(word)
+    phrase = _noun_phrase(_WORD.findall(named.group("of") or ""))
     return _stem(phrase[-1]) if phrase else ""
 
 
@@ -456,13 +483,15 @@ def asked_thing(question: str) -> str:
             return "price"
         if words and words[0].lower() == "of":  # "How many of the derailed carriages have been lifted?"
             words = list(dropwhile(lambda word: word.lower() in _DETERMINERS, words[1:]))
-        phrase = []
-        for word in words:
-            if word.lower() in _ENDS_PHRASE:  # "How many of the *vehicles* that plunged into ...?"
-                break
-            phrase.append(word)
+        phrase = _noun_phrase(words)  # "How many of the *vehicles* that plunged into ...?"
         return _stem(phrase[-1]) if phrase else ""
-    return next((w.lower() for w in words if w.lower() not in _COUNT_WORDS), "")  # Indonesian: as written
+    # Indonesian: as written; not an adverb ("berapa *sebenarnya* nilai kontrak"), and a preposition right after
+    # "berapa" leaves what is asked before it ("posisi berapa *dalam* klasemen", "sejauh berapa *dari* sumur")
+    asked = [w.lower() for w in words if w.lower() not in _COUNT_WORDS | _NOT_ASKED | _ADVERBS]
+    if asked and asked[0] in _PREPOSITIONS_ID:
+        return next((w.lower() for w in reversed(_WORD.findall(question[:found.start()]))
+                     if w.lower() not in _NOT_ASKED), "")
+    return asked[0] if asked else ""
 
 
 # Nouns that count people without saying which ("How many *people* are displaced?", "Berapa *warga* yang masih
@@ -579,8 +608,14 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         money = q.percent or _CURRENCY.match(q.text)
         word_after = _stem(after.group(0)) if after is not None else ""
         unit = "" if money else word_after
+        named_end = after.end() if after is not None else 0  # where the words that name this figure end in ``rest``
         if unit and (compound := _COMPOUND.match(rest)) is not None and _stem(compound.group(1)) in things:
             unit = _stem(compound.group(1))  # "134 tanker-truck *loads*"
+        elif unit and unit not in things and (two := _TWO_WORDS.match(rest)) is not None \
+                and _stem(two.group(2)) in things and two.group(1).lower() not in _ENDS_PHRASE | _NOT_A_THING \
+                and detect_language(sentence) == "en":
+            unit = _stem(two.group(2))  # "93 bank *accounts*"
+            named_end = two.end() - (len(rest) - len(rest.lstrip()))
         fits = not (money and countable) and (unit not in _PEOPLE_MEASURES or people)
         named_before = fits and (not unit or unit in _NOT_A_THING) and not things.isdisjoint(
             map(_stem, _WORD.findall(text[since:q.start])))
@@ -591,7 +626,7 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         if given and (named_before or unit in things or share_of):
             found.add(q.value)
         if reading in (wanted, "older"):  # an older value ends what names the next figure too, and so does its unit
-            since = len(text) - len(rest.lstrip()) + after.end() if after is not None and unit else q.end
+            since = len(text) - len(rest.lstrip()) + named_end if after is not None and unit else q.end
     return found
 
 

@@ -539,6 +539,21 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("To date, how many of the vehicles that plunged into the river have been recovered?", "vehicle"),
     ("How much does a getek raft currently charge to carry a motorcycle?", "price"),  # a price, by its verb
     ("How much are roadside kiosks charging for a 3 kg LPG cylinder now?", "price"),
+    # the noun phrase ends where a clause about it begins, with or without "that"
+    ("What is the latest number of records the hackers say they stole?", "record"),  # a determiner
+    ("How many free meals a day is the scheme handing out?", "meal"),
+    ("How many of the public services knocked out by the attack are working again?", "service"),  # a participle
+    ("What is the latest estimate of the compensation PLN will give customers?", "compensation"),  # a name + verb
+    ("How many of the derailed Bayuswara carriages have been lifted?", "carriage"),  # a name inside the phrase
+    ("What is the latest figure for the emergency fund to tackle the haze?", "fund"),  # "to"
+    ("What is the latest estimate of what a new bridge will cost?", "bridge"),
+    # after "berapa": not an adverb or a time word; before a preposition, what is asked comes before it
+    ("Berapa sebenarnya nilai kontrak proyek itu?", "kontrak"),
+    ("Berapa angka terbaru kecepatan bongkar muat?", "kecepatan"),
+    ("Berapa kira-kira jumlah korban?", "korban"),
+    ("Berapa total tambahan anggaran yang disetujui?", "anggaran"),
+    ("Tuan rumah kini berada di posisi berapa dalam klasemen?", "posisi"),
+    ("Warga dilarang mendekat sejauh berapa dari kawah?", "sejauh"),
 ])
 def test_what_a_how_many_question_counts(question, thing):
     assert asked_thing(question) == thing
@@ -570,6 +585,10 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Pertamina said it had supplied 105,410 kilolitres of gasoline.", "kiloliter", {105410}),
     ("About 1,200 houses and 30 warehouses were flooded.", "house", {1200}),
     ("In all, 134 tanker-truck loads carrying 2,144 kilolitres were driven in.", "load", {134}),  # a compound before
+    # an English compound names what it counts last, an Indonesian one first
+    ("Investigators have frozen 93 bank accounts and seized 14 cars.", "account", {93}),
+    ("Twelve fishing boats and 40 fishermen are still ashore.", "boat", {12}),
+    ("Sebanyak 12 kapal nelayan masih bersandar.", "nelayan", set()),
     # a unit of measure is one unit however it is written, and gives the dimension it measures
     ("Tumpahan minyak kini mencemari garis pantai sepanjang 39 km.", "kilometre", {39}),
     ("Hujan abu merusak 4.780 hektar lahan pertanian.", "hectare", {4780}),
