@@ -215,11 +215,13 @@ class TimeSettings(_Section):
         "With a dated range asked for ('tahun 2017', 'Maret 2018', 'sejak Januari 2018'; not 'kemarin' or 'pekan "
         "lalu', which keep to their range): the share of its score a passage keeps when its article was published "
         "outside the range or has no date (such a date is often the event's, reported days later)."))
-    recency_half_life_days: float = Field(7.0, gt=0, description=(
+    recency_half_life_days: float = Field(3.0, gt=0, description=(
         "'Latest' questions (terbaru, terkini, latest, current): a passage's score halves for every this many days "
-        "its article is older than the newest candidate's, down to the floor below."))
-    recency_floor: float = Field(0.75, ge=0, le=1, description=(
-        "The least share of its score an old (or undated) passage keeps for a 'latest' question."))
+        "its article is older than the newest candidate about the question, down to the floor below (a developing "
+        "story is reported daily: its reports of last week are old news)."))
+    recency_floor: float = Field(0.25, ge=0, le=1, description=(
+        "The least share of its score an old (or undated) passage keeps for a 'latest' question; a passage that is "
+        "not about the question keeps only this share however new it is."))
     resolve_relative_dates: bool = Field(True, description=(
         "Show relative dates of passages resolved against their article's date: 'kemarin (4 September 2005)'."))
 
