@@ -107,8 +107,7 @@ def _newest_first(found: F, scope: TimeScope, k: int, settings: TimeSettings, re
     if scope.latest:
         about = (lambda h: True) if relevant is None else (lambda h: relevant(h, found.language))
         hits = found.hits if relevant is None else by_language(found.hits, about)
-        hits = by_recency(hits, settings.recency_half_life_days, settings.recency_floor,
-                          about=None if relevant is None else about)
+        hits = by_recency(hits, settings.recency_half_life_days, settings.recency_floor)
         found.hits = (giving_first(hits, lambda h: about(h) and gives(h)) if gives is not None else hits)[:k]
     return found
 
@@ -141,15 +140,10 @@ def by_language(hits: Sequence[Hit], relevant: Callable[[Hit], bool]) -> list[Hi
     return [replace(h, score=h.score * scale[h.lang]) if h.lang in scale else h for h in hits]
 
 
-def by_recency(hits: Sequence[Hit], half_life_days: float, floor: float,
-               about: Callable[[Hit], bool] | None = None) -> list[Hit]:
+def by_recency(hits: Sequence[Hit], half_life_days: float, floor: float) -> list[Hit]:
     """``hits`` re-ranked by score x (floor + (1 - floor) x 0.5 ** (age / half-life)), the age counted in days
-    behind the newest dated hit (an archive of 2017 still has a "latest"); an undated hit keeps the floor. With
-    ``about`` (whether a passage is about the question), newness counts only for those that are: the others keep
-    the floor however new, and the age counts from the newest of those that are (in an archive, yesterday's article
-    that barely mentions the subject is not the latest news about it)."""
-    dated = [h for h in hits if h.published and (about is None or about(h))]
-    days = {h.chunk_id: date.fromisoformat(h.published) for h in dated}
+    behind the newest dated hit (an archive of 2017 still has a "latest"); an undated hit keeps the floor."""
+    days = {h.chunk_id: date.fromisoformat(h.published) for h in hits if h.published}
     newest = max(days.values(), default=None)
 
     def weight(hit: Hit) -> float:

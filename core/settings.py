@@ -217,11 +217,10 @@ class TimeSettings(_Section):
         "outside the range or has no date (such a date is often the event's, reported days later)."))
     recency_half_life_days: float = Field(3.0, gt=0, description=(
         "'Latest' questions (terbaru, terkini, latest, current): a passage's score halves for every this many days "
-        "its article is older than the newest candidate about the question, down to the floor below (a developing "
-        "story is reported daily: its reports of last week are old news)."))
+        "its article is older than the newest candidate's, down to the floor below (a developing story is reported "
+        "daily: its reports of last week are old news)."))
     recency_floor: float = Field(0.25, ge=0, le=1, description=(
-        "The least share of its score an old (or undated) passage keeps for a 'latest' question; a passage that is "
-        "not about the question keeps only this share however new it is."))
+        "The least share of its score an old (or undated) passage keeps for a 'latest' question."))
     resolve_relative_dates: bool = Field(True, description=(
         "Show relative dates of passages resolved against their article's date: 'kemarin (4 September 2005)'."))
 

@@ -81,16 +81,6 @@ def test_latest_questions_rank_newer_evidence_higher_down_to_a_floor():
     assert [h.chunk_id for h in by_recency(archive, 7, 0.5)] == ["b", "a"]
 
 
-def test_newness_counts_only_for_passages_about_the_question():
-    # an archive: the relevant report is a month old, yesterday's article barely mentions the subject
-    hits = [hit("report", "2024-01-10", 1.0), hit("mention", "2024-02-10", 0.4)]
-    assert [h.chunk_id for h in by_recency(hits, 3, 0.25)][0] == "mention"  # newness alone would lift it
-    about = {"report"}
-    ranked = by_recency(hits, 3, 0.25, about=lambda h: h.chunk_id in about)
-    assert [h.chunk_id for h in ranked] == ["report", "mention"]
-    assert ranked[0].score == 1.0  # the newest relevant report is the reference: it keeps its whole score
-
-
 def test_a_story_reported_in_both_languages_is_ranked_by_date_across_them():
     # the question is English: the English reports carry its keywords and outscore the Indonesian ones, however old
     hits = [hit("en-old", "2024-02-06", 0.95), hit("en-older", "2024-02-05", 0.93), hit("id-new", "2024-02-09", 0.62),
