@@ -332,7 +332,7 @@ _PEOPLE_MEASURES = frozenset("orang jiwa people person".split())  # as `_stem` r
 _COMPOUND = re.compile(r"\s*[^\W\d_]+(?:-[^\W\d_]+)+\s+([^\W\d_]+)")
 # Two words after a number: in English the second is what is counted when the first only says which ("93 bank
 # *accounts*", "27 lending *apps*"); in Indonesian the first is ("87 *rekening* bank").
-_TWO_WORDS = re.compile(r"\s*([^\W\d_]+)\s+([^\W\d_]+)")
+_TWO_WORDS = re.compile(r"([^\W\d_]+)\s+([^\W\d_]+)")
 
 
 def _stem(word: str) -> str:
@@ -415,7 +415,10 @@ _NOT_ASKED = frozenset("ada yang apa jadi kini sekarang saat ini hingga sampai t
 # Adverbs and prepositions after "berapa" that do not name what is asked.
 _ADVERBS = frozenset("sebenarnya lagi saja sih kira".split())
 _PREPOSITIONS_ID = frozenset("dari dalam di ke pada untuk bagi sejak terhadap dengan".split())
+_NOT_THE_THING = _COUNT_WORDS | _NOT_ASKED | _ADVERBS  # after "berapa"
+_NOT_IN_PHRASE = _DETERMINERS | {"what"}  # "the latest estimate of *what* a new bridge will cost"
 _ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when".split())
+_NOT_A_MODIFIER = _ENDS_PHRASE | _NOT_A_THING  # before the counted noun of an English compound ("93 *bank* accounts")
 # Participles that do not end in "-ed", as news uses them after what they count ("workers *laid* off").
 _PARTICIPLES = frozenset("laid hit left held sold paid built kept lost made taken given found hurt struck shut cut "
                          "spent sent brought caught stuck burnt".split())
@@ -434,7 +437,7 @@ def _noun_phrase(words: Sequence[str]) -> list[str]:
                 lower.endswith("ed") or lower in _PARTICIPLES or lower in _DETERMINERS
                 or word[0].isupper() and not phrase[-1][0].isupper() and _subject_of_verb(words[i:])):
             break
-        if lower not in _DETERMINERS | {"what"}:  # "the latest estimate of *what* a new bridge will cost"
+        if lower not in _NOT_IN_PHRASE:
             phrase.append(word)
     return phrase
 
@@ -487,7 +490,7 @@ def asked_thing(question: str) -> str:
         return _stem(phrase[-1]) if phrase else ""
     # Indonesian: as written; not an adverb ("berapa *sebenarnya* nilai kontrak"), and a preposition right after
     # "berapa" leaves what is asked before it ("posisi berapa *dalam* klasemen", "sejauh berapa *dari* sumur")
-    asked = [w.lower() for w in words if w.lower() not in _COUNT_WORDS | _NOT_ASKED | _ADVERBS]
+    asked = [w.lower() for w in words if w.lower() not in _NOT_THE_THING]
     if asked and asked[0] in _PREPOSITIONS_ID:
         return next((w.lower() for w in reversed(_WORD.findall(question[:found.start()]))
                      if w.lower() not in _NOT_ASKED), "")
@@ -608,14 +611,14 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         money = q.percent or _CURRENCY.match(q.text)
         word_after = _stem(after.group(0)) if after is not None else ""
         unit = "" if money else word_after
-        named_end = after.end() if after is not None else 0  # where the words that name this figure end in ``rest``
+        named_end = after.end() if after is not None else 0  # where the words naming this figure end, after it
         if unit and (compound := _COMPOUND.match(rest)) is not None and _stem(compound.group(1)) in things:
             unit = _stem(compound.group(1))  # "134 tanker-truck *loads*"
-        elif unit and unit not in things and (two := _TWO_WORDS.match(rest)) is not None \
-                and _stem(two.group(2)) in things and two.group(1).lower() not in _ENDS_PHRASE | _NOT_A_THING \
+        elif unit and unit not in things and (two := _TWO_WORDS.match(rest.lstrip())) is not None \
+                and _stem(two.group(2)) in things and two.group(1).lower() not in _NOT_A_MODIFIER \
                 and detect_language(sentence) == "en":
             unit = _stem(two.group(2))  # "93 bank *accounts*"
-            named_end = two.end() - (len(rest) - len(rest.lstrip()))
+            named_end = two.end()
         fits = not (money and countable) and (unit not in _PEOPLE_MEASURES or people)
         named_before = fits and (not unit or unit in _NOT_A_THING) and not things.isdisjoint(
             map(_stem, _WORD.findall(text[since:q.start])))
