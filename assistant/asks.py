@@ -41,17 +41,20 @@ _DATE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # The nouns that name a figure ("What is the latest *budget* ...?") and the words that qualify it before them.
-_FIGURE_NOUNS = "number|amount|budget|cost|price|fare|figure|estimate|percentage|share|count|total"
+_FIGURE_NOUNS = "number|amount|budget|cost|price|fare|figure|estimate|percentage|share|count|total|tally"
 # A dimension names a figure when it is of something: "What is the *length of* the queue?", not "What is the area
 # called?"
 _DIMENSION_NOUNS = "length|area|distance|radius|weight|volume|height|depth"
-_FIGURE_QUALIFIERS = r"(?:(?:latest|current|newest|new|total|official|estimated|reported)\s+)*"
+_FIGURE_QUALIFIERS = r"(?:(?:latest|current|newest|new|total|official|estimated|reported|most recent)\s+)*"
+_WHAT_IS = r"what(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were)"  # "What is", "What's"
+# Up to two words that say which figure ("the latest *contingency* budget", "the current *emergency (BTT)* fund").
+_FIGURE_MODIFIERS = r"(?:[\w()-]+\s+){0,2}?"
 _QUANTITY_QUESTION = re.compile(
     r"\b(?:berapa(?:kah)?|how (?:many|much|old|long|far|big|large|tall|high|deep)|what (?:percentage|share|number|"
     r"amount|proportion|price|death toll)|seberapa"
     # "What is the latest (contingency) budget ...?", "What was the total cost ...?"
-    rf"|what (?:is|are|was|were) the {_FIGURE_QUALIFIERS}(?:[\w-]+\s+){{0,2}}?(?:{_FIGURE_NOUNS}|toll)"
-    rf"|what (?:is|are|was|were) the {_FIGURE_QUALIFIERS}(?:{_DIMENSION_NOUNS})\s+of)\b",
+    rf"|{_WHAT_IS} the {_FIGURE_QUALIFIERS}{_FIGURE_MODIFIERS}(?:{_FIGURE_NOUNS}|toll)"
+    rf"|{_WHAT_IS} the {_FIGURE_QUALIFIERS}(?:{_DIMENSION_NOUNS})\s+of)\b",
     re.IGNORECASE,
 )
 # Dates written with digits are not quantities: "Rabu (7/2)", "7 Februari 2024", "February 7, 2024", "2024-02-07".
@@ -152,6 +155,7 @@ _RESTATED_BEFORE = re.compile(r"\b(?:puncak\w*|sempat|dibanding\w*|sebelumnya|se
 _RESTATED_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:\(?(?:pada|saat|di) puncak\w*|sebelumnya|"
                              r"at (?:its|the) (?:peak|height)|earlier|previously)\b", re.IGNORECASE)
 RESTATED_WINDOW = 60  # characters before a figure read for a restating word
+_ASIDE = re.compile(r"\s*\([^()]*\)")  # "(Rabu, 26 November 2025)", "(26/11)"
 # ... unless the words after it turn to the present: "sempat dirawat di RS, *kini* 3 orang masih dirawat".
 _NOW_AGAIN = re.compile(r"\b(?:kini|sekarang|saat ini|masih|tinggal|menjadi|now|currently|still|to)\b", re.IGNORECASE)
 _TO_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:menjadi|to)\b", re.IGNORECASE)
@@ -182,7 +186,10 @@ def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
         before = _CURRENCY_BEFORE.sub("", text[:q.start]) if money else text[:q.start]
         after = text[q.end:]
         old = bool(_OLD_BEFORE.search(before) or (_FROM_BEFORE.search(before) and _TO_AFTER.match(after)))
-        old = old or _restated(text[max(found[i - 1].end if i else 0, q.start - RESTATED_WINDOW):q.start], after)
+        # the window is read without asides in brackets: a date resolved in them ("Pada puncaknya, Rabu (26/11) (Rabu,
+        # 26 November 2025), personel ... mencapai 2.180") does not push the restating word out of it
+        aside_free = _ASIDE.sub("", text[found[i - 1].end if i else 0:q.start])
+        old = old or _restated(aside_free[-RESTATED_WINDOW:], after)
         change = not _LEVEL_BEFORE.search(before) and bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after))
         total = i > 0 and _PART_OF.fullmatch(text[found[i - 1].end:q.start]) is not None
         label = not money and _LABEL_BEFORE.search(before) is not None
@@ -291,6 +298,17 @@ def asks_rate(question: str) -> bool:
     return _RATE_ASKED.search(question) is not None
 
 
+# "Berapa persen ...?", "What percentage / share / proportion of ...?": a share is asked, and only a share gives it.
+_SHARE_ASKED = re.compile(r"\b(?:berapa\s+persen|persentase|what\s+(?:percentage|percent|share|proportion)|"
+                          r"(?:percentage|share|proportion)\s+of)\b", re.IGNORECASE)
+
+
+def asks_share(question: str) -> bool:
+    """Whether ``question`` asks for a share ("Berapa persen kapasitas produksi yang sudah berjalan?", "What share of
+    the debris has been cleared?"): the litres a plant produces do not answer it, "95 persen" does."""
+    return _SHARE_ASKED.search(question) is not None
+
+
 def _per_span(before: str, after: str) -> bool:
     """Whether a number is given per span of time, by the words just ``before`` it (none of another figure) or
     ``after`` it (``_RATE_BEFORE``, ``_RATE_AFTER``)."""
@@ -333,6 +351,11 @@ _COMPOUND = re.compile(r"\s*[^\W\d_]+(?:-[^\W\d_]+)+\s+([^\W\d_]+)")
 # Two words after a number: in English the second is what is counted when the first only says which ("93 bank
 # *accounts*", "27 lending *apps*"); in Indonesian the first is ("87 *rekening* bank").
 _TWO_WORDS = re.compile(r"([^\W\d_]+)\s+([^\W\d_]+)")
+# A counter or a unit of measure and what it counts or measures: "97.300 ekor *unggas*", "3.720 ton *beras*",
+# "2.34 million litres of *water*", "45 unit *rumah*", "17 orang *korban*".
+_COUNTER_OF = re.compile(r"([^\W\d_]+)\s+(?:(?:of|dari)\s+)?([^\W\d_]+)", re.IGNORECASE)
+# Things counted together: "1,468 kiosks and *stalls*", "214 SD dan *SMP*".
+_AND_ALSO = re.compile(r"[^\W\d_]+\s+(?:and|dan|or|atau|serta|&)\s+([^\W\d_]+)", re.IGNORECASE)
 
 
 def _stem(word: str) -> str:
@@ -372,6 +395,10 @@ _AREAS = frozenset("hektare".split())
 _MASSES = frozenset("ton kilogram gram".split())
 _VOLUMES = frozenset("liter kiloliter".split())
 _MEASURES = _LENGTHS | _AREAS | _MASSES | _VOLUMES | frozenset("megawatt kilowatt".split())
+_AMOUNTS = _AREAS | _MASSES | _VOLUMES  # how much there is of something
+# Words after a number that count or measure what follows them (as ``_stem`` reads them): classifiers, people counted
+# as "orang", units of measure.
+_COUNTERS = _MEASURES | frozenset("unit buah ekor biji lembar batang pucuk head orang jiwa".split())
 _DIMENSION_WORDS = {
     _LENGTHS: "panjang length jarak sejauh distance radius jangkauan lebar width tinggi height ketinggian kedalaman "
               "depth",
@@ -396,7 +423,7 @@ def unit_name(word: str) -> str:
 
 # "What is the latest *price* of ...?", "What is the current *number of* schools ...?": the figure a question names
 # without "how many"; a number, count or share is of the noun after "of".
-_FIGURE_ASKED = re.compile(rf"\bwhat (?:is|are|was|were) the {_FIGURE_QUALIFIERS}"
+_FIGURE_ASKED = re.compile(rf"\b{_WHAT_IS} the {_FIGURE_QUALIFIERS}{_FIGURE_MODIFIERS}"
                            rf"(?P<head>{_FIGURE_NOUNS}|(?:{_DIMENSION_NOUNS})(?=\s+of\b))\b"
                            r"(?:\s+(?:of|for)\s+(?P<of>.*))?", re.IGNORECASE)
 # "How far ...?", "How large an area ...?": the dimension asked, named as ``_DIMENSIONS`` names it. Not "how far
@@ -406,7 +433,7 @@ _HOW_DIMENSION = re.compile(r"\bhow (?P<adjective>far(?!\s+along)|wide|tall|high
 _ADJECTIVE_DIMENSION = {"far": "distance", "large": "area", "big": "area", "wide": "width", "tall": "height",
                         "high": "height", "deep": "depth", "heavy": "weight"}
 _DETERMINERS = frozenset("the a an its their these those all".split())
-_OF_SOMETHING = frozenset("number amount figure estimate percentage share count total".split())
+_OF_SOMETHING = frozenset("number amount figure estimate percentage share count total tally".split())
 # Words before a trailing "berapa" that do not name what is asked.
 # Counters of things, not people: what follows them is counted ("berapa *ekor* unggas", "berapa *kali* gempa").
 _CLASSIFIERS = frozenset("unit buah ekor kali".split())
@@ -421,20 +448,23 @@ _ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when
 _NOT_A_MODIFIER = _ENDS_PHRASE | _NOT_A_THING  # before the counted noun of an English compound ("93 *bank* accounts")
 # Participles that do not end in "-ed", as news uses them after what they count ("workers *laid* off").
 _PARTICIPLES = frozenset("laid hit left held sold paid built kept lost made taken given found hurt struck shut cut "
-                         "spent sent brought caught stuck burnt".split())
+                         "spent sent brought caught stuck burnt set put".split())
 
 
 def _noun_phrase(words: Sequence[str]) -> list[str]:
     """The counted noun phrase that ``words`` (what follows "how many" or "the number of") begin with: up to a verb,
     a preposition, "to" or a relative word (``_ENDS_PHRASE``), and, once it has a word, up to a participle ("workers
-    *laid* off", "services *knocked* out") or what begins a relative clause without "that": a determiner ("records
-    *the* hackers say they stole", "lunches *a* day") or a name before a verb ("compensation *PLN* will give"; not
-    "the derailed *Bayuswara* carriages")."""
+    *laid* off", "services *knocked* out", "ships *taking* part") or what begins a relative clause without "that":
+    a determiner ("records *the* hackers say they stole", "lunches *a* day") or a name before a verb ("compensation
+    *PLN* will give"; not "the derailed *Bayuswara* carriages")."""
     phrase: list[str] = []
     for i, word in enumerate(words):
         lower = word.lower()
         if lower in _ENDS_PHRASE or lower == "to" or phrase and (
                 lower.endswith("ed") or lower in _PARTICIPLES or lower in _DETERMINERS
+                # "ships *taking* part", not "fishing boats" nor "water-bombing helicopters": after a plural
+                or len(lower) > 5 and lower.endswith("ing") and (_stem(phrase[-1]) != phrase[-1].lower()
+                                                                 or phrase[-1].lower() in PERSON_WORDS)
                 or word[0].isupper() and not phrase[-1][0].isupper() and _subject_of_verb(words[i:])):
             break
         if lower not in _NOT_IN_PHRASE:
@@ -491,6 +521,8 @@ def asked_thing(question: str) -> str:
     # Indonesian: as written; not an adverb ("berapa *sebenarnya* nilai kontrak"), and a preposition right after
     # "berapa" leaves what is asked before it ("posisi berapa *dalam* klasemen", "sejauh berapa *dari* sumur")
     asked = [w.lower() for w in words if w.lower() not in _NOT_THE_THING]
+    if asked and asked[0] == "per":  # "Harga ikan nila sekarang berapa *per* kilogram?": the first word, as above
+        return next((w.lower() for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")
     if asked and asked[0] in _PREPOSITIONS_ID:
         return next((w.lower() for w in reversed(_WORD.findall(question[:found.start()]))
                      if w.lower() not in _NOT_ASKED), "")
@@ -573,6 +605,17 @@ def counts_people(thing: str, also: Collection[str] = ()) -> bool:
     return _agent(thing.lower()) and (not also or any(_agent(word.lower()) for word in also))
 
 
+# Words in "-er" that are no people: "18 schools *after* they ate", "two days *later*".
+_NOT_AGENTS = _NOT_A_MODIFIER | frozenset("other another later never ever either neither whether rather further "
+                                          "together altogether over under".split())
+
+
+def _counts_people_by(word: str) -> bool:
+    """Whether ``word`` names a kind of people ("farmers", "drivers", "workers"), by the list or by its form."""
+    lower = word.lower()
+    return lower not in _NOT_AGENTS and (_stem(lower) in PEOPLE_NOUNS or _agent(lower))
+
+
 _COUNT_QUESTION = re.compile(r"\b(?:how many|number of)\b", re.IGNORECASE)
 
 
@@ -584,7 +627,7 @@ def asks_count(question: str, thing: str, also: Collection[str] = ()) -> bool:
 
 
 def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countable: bool = False,
-              people: bool | None = None, per_span: bool = False) -> set[float]:
+              people: bool | None = None, per_span: bool = False, share: bool = False) -> set[float]:
     """The figures of ``sentence`` that count ``thing`` (``asked_thing``) or one of its translations ``also``
     ("patient": "pasien"): it is the word right after the number ("1,287 *cases*") or it comes before the number in
     the sentence with no other figure between them, and no other thing after the number ("Jumlah *kasus* DBD di
@@ -595,7 +638,8 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     1.476 orang"); ``people``: whether the thing is people, when the caller knows (default: ``counts_people``). A
     question that asks for a rate (``per_span``: ``asks_rate``) is given only by counts per span of time ("110
     crossings a day") or amounts of money, any other only by figures that are not per span ("Truk-truk itu menyiram
-    jalan dua kali sehari" counts no trucks)."""
+    jalan dua kali sehari" counts no trucks). A question that asks for a ``share`` (``asks_share``) is given only by
+    shares ("95 persen dari kapasitas", not the plant's "450 liter per detik")."""
     if not thing:
         return set()
     things = _measured({_stem(word) for word in (thing, *also)})
@@ -612,21 +656,39 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         word_after = _stem(after.group(0)) if after is not None else ""
         unit = "" if money else word_after
         named_end = after.end() if after is not None else 0  # where the words naming this figure end, after it
-        if unit and (compound := _COMPOUND.match(rest)) is not None and _stem(compound.group(1)) in things:
+        if unit and (compound := _COMPOUND.match(rest.lstrip())) is not None and _stem(compound.group(1)) in things:
             unit = _stem(compound.group(1))  # "134 tanker-truck *loads*"
+            named_end = compound.end()
+        elif unit in _COUNTERS and unit not in things and (of := _COUNTER_OF.match(rest.lstrip())) is not None \
+                and _stem(of.group(2)) in things:
+            unit = _stem(of.group(2))  # "97.300 ekor *unggas*", "2.34 million litres of *water*"
+            named_end = of.end()
+        elif unit and unit not in things and (joined := _AND_ALSO.match(rest.lstrip())) is not None \
+                and _stem(joined.group(1)) in things:
+            unit = _stem(joined.group(1))  # "1,468 kiosks and *stalls*"
+            named_end = joined.end()
         elif unit and unit not in things and (two := _TWO_WORDS.match(rest.lstrip())) is not None \
                 and _stem(two.group(2)) in things and two.group(1).lower() not in _NOT_A_MODIFIER \
                 and detect_language(sentence) == "en":
             unit = _stem(two.group(2))  # "93 bank *accounts*"
             named_end = two.end()
+        elif unit in things and (two := _TWO_WORDS.match(rest.lstrip())) is not None \
+                and _counts_people_by(two.group(2)) and _stem(two.group(2)) not in things \
+                and detect_language(sentence) == "en":
+            unit = _stem(two.group(2))  # "52 poultry *farmers*": people, not poultry
+            named_end = two.end()
         fits = not (money and countable) and (unit not in _PEOPLE_MEASURES or people)
-        named_before = fits and (not unit or unit in _NOT_A_THING) and not things.isdisjoint(
+        # a thing named before its figure: with no word after it that names another thing, or, for an amount ("How
+        # much rice ...?"), a unit of how much there is of it ("Stok *beras* di gudang Bulog kini 41.850 ton"), not
+        # of how long, high or far ("Rumah warga terendam banjir setinggi 1 meter" gives no houses)
+        measured = not countable and unit in _AMOUNTS
+        named_before = fits and (not unit or unit in _NOT_A_THING or measured) and not things.isdisjoint(
             map(_stem, _WORD.findall(text[since:q.start])))
         share_of = q.percent and word_after in things  # "15 persen *material*"
         # an amount of money per span is paid for it, however a report words it ("Rp 3,2 juta per nelayan untuk bulan
         # pertama" for "kompensasi per bulan")
         given = reading == wanted or per_span and bool(money) and reading == "figure"
-        if given and (named_before or unit in things or share_of):
+        if given and (named_before or unit in things or share_of) and (q.percent or not share):
             found.add(q.value)
         if reading in (wanted, "older"):  # an older value ends what names the next figure too, and so does its unit
             since = len(text) - len(rest.lstrip()) + named_end if after is not None and unit else q.end

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -307,7 +307,7 @@ class Assistant:
                 mode: Mode = "hybrid", merge: bool | None = None) -> Retrieval:
         retriever, cfg = self.retriever, self.settings.retrieval
         language = detect_language(query)
-        gives = figure_finder(query, language, self._translator(language)) if scope.latest else None
+        gives = figure_finder(query, language, self._translate) if scope.latest else None
         found, focus = search_in_time(lambda f, n: retriever.search(query, k=n, filters=f, mode=mode, merge=merge),
                                       scope, filters or Filters(), k or cfg.k, self.settings.time, now,
                                       functools.partial(is_relevant, cfg), gives)
@@ -514,16 +514,13 @@ class Assistant:
         """The sentences of ``sources`` ranked against ``focus`` once, for the extractive answer, the quotes and the
         'earlier' line; ``language``: the question's."""
         language = language or (detect_language(focus[0]) if focus else "")
-        return rank_sentences(focus, sources, self.embedder, self.encoding, self._translator(language),
+        return rank_sentences(focus, sources, self.embedder, self.encoding, self._translate,
                               language=language)
 
-    def _translator(self, language: str) -> Callable[[str], list[str]]:
-        """A word of ``language`` (the question's) in the other language, through the dictionary (none without
-        it)."""
-        def translations(word: str) -> list[str]:
-            dictionary = self.retriever.dictionary.get()
-            return dictionary.into_other(word, language) if dictionary is not None else []
-        return translations
+    def _translate(self, word: str, language: str) -> list[str]:
+        """``word`` (written in ``language``) in the other language, through the dictionary (none without it)."""
+        dictionary = self.retriever.dictionary.get()
+        return dictionary.into_other(word, language) if dictionary is not None else []
 
     def _quotes(self, sentences: Sentences, *, newest: bool = False) -> list[tuple[Hit, str]]:
         """The sentences the extractive backend would answer with: quoted under a model's answer."""
@@ -590,7 +587,7 @@ class Assistant:
         "since"), the sentences giving a figure of what it counts first (``extractive.figures_first``)."""
         if ranked is None or not follow.focus or not (scope.latest or scope.kind == "since"):
             return ranked
-        return figures_first(ranked, hits, follow.focus[0], language, self._translator(language))
+        return figures_first(ranked, hits, follow.focus[0], language, self._translate)
 
     def _context(self, hits: Sequence[Hit], ranked: Sequence[context.Unit] | None, budget: int) -> list[Passage]:
         if ranked is not None:

@@ -26,6 +26,7 @@ from assistant.asks import (
     asked_thing,
     asks_count,
     asks_rate,
+    asks_share,
     can_answer,
     counted,
     counts_of,
@@ -45,6 +46,9 @@ from core.records import Hit
 from core.text.analyze import analyze, entity_terms, words
 from core.text.lang import crosses, detect_language
 from core.text.sentences import split_sentences
+
+# A word's translations into the other language than ``language``, the word's own (``Dictionary.into_other``).
+Translate = Callable[[str, str], Sequence[str]]
 
 MIN_SENTENCE_SCORE = 0.80  # e5 query->passage cosine; below it a sentence does not answer anything
 # A sentence in the other language than the question's may be this much lower: cross-lingual cosines run lower, by
@@ -72,6 +76,7 @@ class AskedFigure:
     countable: bool = False
     rate: bool = False
     item: frozenset[str] = frozenset()
+    share: bool = False  # asks for a share ("berapa persen", "what percentage"): only a share gives it
     people: bool = field(init=False, default=False)
     priced: bool = field(init=False, default=False)  # a price: an amount per unit gives it (``asks.prices``)
 
@@ -83,7 +88,7 @@ class AskedFigure:
         """The figures of ``sentence`` that count the thing (or its translations, or ``more`` names of it), as this
         question counts it: one by one or not, as people or not, per span of time or not (``asks.counts_of``)."""
         return counts_of(sentence, self.thing, (*self.translations, *more), countable=self.countable,
-                         people=self.people, per_span=self.rate)
+                         people=self.people, per_span=self.rate, share=self.share)
 
 
 NO_FIGURE = AskedFigure()
@@ -136,7 +141,7 @@ def stated_first(units: Sequence[Unit], kind: AnswerKind, answers: Callable[[Uni
 
 
 def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, encoding,
-                   translate: Callable[[str], Sequence[str]] | None = None, *, language: str = "") -> Sentences:
+                   translate: Translate | None = None, *, language: str = "") -> Sentences:
     """``passages``' sentences scored against ``focus`` (see ``context.rank_units``). ``translate`` gives a word's
     translations into the other language (``core.models.dictionary``): what a question counts is then found in
     articles of either language ("patients": "pasien"). ``language`` is the question's, as the conversation tells
@@ -157,20 +162,20 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
 
 
 def asked_figure(question: str, language: str,
-                 translate: Callable[[str], Sequence[str]] | None = None) -> AskedFigure:
+                 translate: Translate | None = None) -> AskedFigure:
     """What a "berapa" / "how many" ``question`` counts (``AskedFigure``; ``NO_FIGURE`` when it counts nothing);
-    ``translate`` gives a word's translations into the other language."""
+    ``translate`` gives a word's translations into the other language than its own."""
     thing = asked_thing(question)
     if not thing:
         return NO_FIGURE
-    also = tuple(translate(thing)) if translate is not None else ()
+    also = tuple(translate(thing, language)) if translate is not None else ()
     item = frozenset().union(*(_tokens_both_ways(word, language, translate) for word in priced_item(question)))
     return AskedFigure(thing, also, _tokens_both_ways(asked_state(question), language, translate),
-                       asks_count(question, thing, also), asks_rate(question), item)
+                       asks_count(question, thing, also), asks_rate(question), item, asks_share(question))
 
 
 def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, language: str,
-                  translate: Callable[[str], Sequence[str]] | None = None) -> list[Unit]:
+                  translate: Translate | None = None) -> list[Unit]:
     """``units`` (a question's ranked sentences) with those that give a figure of what a "berapa" / "how many"
     question counts first, each group in rank order; other questions' units as they are. A "latest" question is
     answered from the newest report of its figure (``newest_report``), which can only be found among the sentences
@@ -183,7 +188,7 @@ def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, lan
 
 
 def figure_finder(question: str, language: str,
-                  translate: Callable[[str], Sequence[str]] | None = None) -> Callable[[Hit], bool] | None:
+                  translate: Translate | None = None) -> Callable[[Hit], bool] | None:
     """For a "berapa" / "how many" question, whether a passage gives a figure of what it counts in one of its
     sentences (``gives_figure``, in the passage's language) in an article whose title or lead (the first sentence
     of its first passage) names what the question names, when it names something ("Wanakerti", "KMP Citra
@@ -230,14 +235,18 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
     return names_it and bool(counts_of(sentence, "people", PERSON_WORDS, per_span=figure.rate))
 
 
-def _tokens_both_ways(word: str, language: str, translate: Callable[[str], Sequence[str]] | None) -> frozenset[str]:
-    """The keyword tokens of ``word`` and of its translations into the other language ("displaced": "displac",
-    "ungsi")."""
+def _tokens_both_ways(word: str, language: str, translate: Translate | None) -> frozenset[str]:
+    """The keyword tokens of ``word`` (in ``language``), of its translations into the other language and of theirs
+    back into ``language``: the words a report may use for it in either language ("displaced": "displac", "ungsi";
+    "meninggal": "die", "kill", ..., "tewas", "wafat", so "Berapa orang yang meninggal?" is answered by "Banjir itu
+    menewaskan 14 orang")."""
     if not word or language not in ("id", "en"):
         return frozenset()
     other = "en" if language == "id" else "id"
-    translations = translate(word) if translate is not None else ()
-    return frozenset(analyze(word, language)).union(*(analyze(t, other) for t in translations))
+    translations = list(translate(word, language)) if translate is not None else []
+    back = [again for t in translations for again in translate(t, other)] if translate is not None else []
+    return frozenset(analyze(word, language)).union(*(analyze(t, other) for t in translations),
+                                                    *(analyze(again, language) for again in back))
 
 
 # Words that say when, not what: a "latest" question's time words qualify nothing.
@@ -245,7 +254,7 @@ _TIME_WORDS = "saat ini sekarang kini terkini terbaru terakhir hingga data menur
               "so far still recorded according figures newest"
 
 
-def qualifiers(question: str, thing: str, translate: Callable[[str], Sequence[str]] | None = None) -> frozenset[str]:
+def qualifiers(question: str, thing: str, translate: Translate | None = None) -> frozenset[str]:
     """What ``question`` says about the thing it counts, as keyword tokens of both languages: "Berapa pasien
     yang masih *dirawat inap*?", "How many people are currently *displaced*?" (also the story's own words; the
     thing itself and time words left out)."""
@@ -260,7 +269,7 @@ def qualifiers(question: str, thing: str, translate: Callable[[str], Sequence[st
         if not tokens:
             continue
         found.update(tokens)
-        for translation in translate(word) if translate is not None else ():
+        for translation in translate(word, language) if translate is not None else ():
             found.update(t for t in analyze(translation, other) if t not in leave)
     return frozenset(found)
 
@@ -412,7 +421,7 @@ def _qualified(ranked: Sentences, units: Sequence[Unit]) -> list[Unit]:
     same report's lead "... mencapai 1.421 kasus, dengan 13 pasien meninggal dunia"."""
     if not ranked.qualifiers:
         return []
-    held = [ranked.qualifiers.intersection(analyze(u.text, ranked.passages[u.source].hit.lang)) for u in ranked.units]
+    held = [_held(ranked.qualifiers, analyze(u.text, ranked.passages[u.source].hit.lang)) for u in ranked.units]
     df: dict[str, int] = {}
     for tokens in held:
         for token in tokens:
@@ -421,6 +430,27 @@ def _qualified(ranked: Sentences, units: Sequence[Unit]) -> list[Unit]:
     score = {id(u): sum(weight[t] for t in tokens) for u, tokens in zip(ranked.units, held)}
     best = max((score[id(u)] for u in units), default=0.0)
     return [u for u in units if best > 0 and score[id(u)] == best]
+
+
+SAME_ROOT = 5  # letters a root has at least, for a word derived from it to count as holding it
+# What the stemmers leave on a noun made from a verb: "vaksin" -> "vaksin*asi*", "evakuasi" -> "evakuasi*nya*",
+# "evacuat" -> "evacuat*ion*". Not any ending: the English stem "dengu" is no root of the Indonesian "dengue".
+_DERIVED = frozenset("asi isasi nya an kan ion ation".split())
+
+
+def _held(wanted: frozenset[str], tokens: Sequence[str]) -> set[str]:
+    """Those of ``wanted`` (keyword tokens) that ``tokens`` hold, as written or as a noun made from it ("vaksin" in
+    "vaksinasi", and the other way round; not "tin" in "tinggal")."""
+    held = set(wanted.intersection(tokens))
+    for want in wanted - held:
+        if len(want) >= SAME_ROOT and any(_derived(t, want) or _derived(want, t) for t in tokens):
+            held.add(want)
+    return held
+
+
+def _derived(word: str, root: str) -> bool:
+    """Whether ``word`` is ``root`` with a derivational ending (``_DERIVED``)."""
+    return len(root) >= SAME_ROOT and word.startswith(root) and word[len(root):] in _DERIVED
 
 
 def _newest_near_best(ranked: Sentences) -> list[Unit]:

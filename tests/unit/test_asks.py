@@ -13,6 +13,7 @@ from assistant.asks import (
     asked_thing,
     asks_negated,
     asks_rate,
+    asks_share,
     can_answer,
     counted,
     counts_of,
@@ -436,6 +437,8 @@ def test_figures_did_not_change_when_they_agree_are_off_topic_not_asked_or_undat
     ("Masih ada 21 pasien dirawat, dari 121 orang pada puncaknya.", {"pasien": {21}}),
     ("Satellites counted 58 hotspots, compared with 535 at the peak on Wednesday.", {"hotspots": {58}}),
     ("Korban sempat dirawat di RSUD, kini 3 orang masih dirawat.", {"orang": {3}}),
+    # a date resolved in brackets does not push the peak out of the words read before the figure
+    ("Pada puncaknya, Rabu (26/11) (Rabu, 26 November 2025), personel yang dikerahkan mencapai 2.180 orang.", {}),
     # a number that names a place is not a figure; a total counts nothing of its own
     ("Korban meninggal longsor Tol Kartasuka KM 47 bertambah satu menjadi 21 orang.", {"orang": {21}}),
     ("Penyebaran DBD kini meluas ke 15 dari 19 kecamatan.", {"kecamatan": {15}}),
@@ -554,6 +557,12 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("Berapa total tambahan anggaran yang disetujui?", "anggaran"),
     ("Tuan rumah kini berada di posisi berapa dalam klasemen?", "posisi"),
     ("Warga dilarang mendekat sejauh berapa dari kawah?", "sejauh"),
+    ("Harga cabai rawit di pasar sekarang berapa per kilogram?", "harga"),  # "per": a price, named first
+    # "What is the latest <which> <figure>?": the figure, after words that say which; "What's" too
+    ("What is the latest emergency (BTT) budget the regency has set aside?", "budget"),
+    ("What's the latest number of ships taking part in the search?", "ship"),  # "-ing" after a plural ends it
+    ("How many water-bombing helicopters are deployed?", "helicopter"),  # ... not inside a compound
+    ("What is the most recent figure for the money set aside to rebuild the market?", "money"),
 ])
 def test_what_a_how_many_question_counts(question, thing):
     assert asked_thing(question) == thing
@@ -599,9 +608,52 @@ def test_what_a_how_many_question_counts(question, thing):
     # a unit of measure names what it measures, not the thing named before it
     ("Sebanyak 300 pengungsi berada di radius 5 km dari pabrik.", "pengungsi", {300}),
     ("Rumah warga terendam banjir setinggi 1 meter.", "rumah", set()),
+    # a counter or a unit counts or measures what follows it; an amount's unit follows the thing named before it
+    ("Petugas sudah memvaksin 12.400 ekor unggas di tiga kecamatan.", "unggas", {12400}),
+    ("Sebanyak 45 unit rumah rusak berat.", "rumah", {45}),
+    ("Water trucks have delivered 1.8 million litres of water since Monday.", "water", {1.8e6}),
+    ("Stok beras di gudang Bulog kini 38.200 ton.", "beras", {38200}),
+    ("Lahan sawah yang rusak kini 11,5 hektare.", "sawah", {11.5}),
+    # things counted together are each counted
+    ("City data show that 1,250 kiosks and stalls were destroyed.", "stall", {1250}),
+    ("Sebanyak 980 kios dan los hangus.", "los", {980}),
 ])
 def test_which_figures_of_a_sentence_count_the_asked_thing(sentence, thing, values):
     assert counts_of(sentence, thing) == values
+
+
+def test_people_named_after_the_thing_are_what_an_english_figure_counts():
+    sentence = "The regency has paid compensation to 52 poultry farmers; 18,400 poultry have died."
+    assert counts_of(sentence, "unggas", ("bird", "poultry")) == {18400}
+    assert counts_of(sentence, "farmer") == {52}
+
+
+def test_a_question_that_asks_for_a_share_is_given_only_by_a_share():
+    question = "Berapa persen kapasitas produksi IPA yang sekarang sudah berjalan?"
+    assert asks_share(question) and asks_share("What share of the debris has been cleared?")
+    assert not asks_share("Berapa kapasitas produksi IPA sekarang?")
+    sentence = "IPA berproduksi pada 40 persen dari kapasitas normal 450 liter per detik."
+    assert counts_of(sentence, "kapasitas", share=True) == set()
+    assert counts_of("Kapasitas produksi kini 95 persen.", "kapasitas", share=True) == {95}
+    assert counts_of(sentence, "kapasitas") == {450}
+
+
+def test_a_thing_counted_one_by_one_is_not_measured_by_weight():
+    # "How many houses?": tonnes of debris named after the houses are no count of them
+    assert counts_of("Puing rumah yang sudah diangkut mencapai 120 ton.", "rumah", countable=True) == set()
+    assert counts_of("Puing rumah yang sudah diangkut mencapai 120 ton.", "puing") == {120}
+
+
+def test_what_a_question_asks_about_people_is_found_in_the_words_a_report_uses_for_it():
+    # the dictionary's translations and theirs back: "meninggal" -> "died" -> "tewas"
+    words = {("meninggal", "id"): ["died", "killed"], ("died", "en"): ["meninggal", "tewas", "wafat"],
+             ("killed", "en"): ["tewas", "menewaskan"], ("orang", "id"): ["people"], ("people", "en"): ["orang"]}
+    question = "Sekarang sudah berapa orang yang meninggal akibat banjir bandang?"
+    figure = asked_figure(question, "id", lambda word, language: words.get((word, language), []))
+    assert gives_figure("Banjir bandang itu menewaskan 14 orang.", "id", figure)
+    assert gives_figure("The flash flood has killed 14 people.", "en", figure)
+    assert not gives_figure("Banjir bandang itu menewaskan 14 orang.", "id", asked_figure(question, "id"))
+    assert not gives_figure("Sebanyak 300 orang mengungsi.", "id", figure)
 
 
 @pytest.mark.parametrize(("question", "rate"), [
@@ -761,6 +813,16 @@ def test_of_the_newest_report_the_sentence_that_says_what_the_question_says_answ
                                                           "rawat inap.")]
     # without what the question says about the patients, the report's best sentence answers
     assert best_sentences(replace(ranked, qualifiers=frozenset()), 1, newest=True)[0][0] == 1
+
+
+def test_what_the_question_says_is_found_in_a_longer_word_of_the_same_root():
+    question = "Sampai sekarang sudah berapa ekor unggas yang divaksin di Rancawaru?"
+    rows = [("2026-01-15", "Menurut dinas, unggas yang mati akibat flu burung kini 23.450 ekor.", 0.93),
+            ("2026-01-15", "Vaksinasi sudah menjangkau 97.300 ekor unggas.", 0.87),
+            ("2026-01-14", "Vaksinasi sudah menjangkau 81.200 ekor unggas.", 0.87)]
+    ranked = _sentences(*rows, focus=question)
+    ranked = replace(ranked, qualifiers=qualifiers(question, ranked.figure.thing))
+    assert best_sentences(ranked, 3, newest=True) == [(2, "Vaksinasi sudah menjangkau 97.300 ekor unggas.")]
 
 
 def test_the_latest_of_a_range_that_ended_comes_from_that_ranges_newest_report():
