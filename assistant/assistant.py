@@ -301,13 +301,18 @@ class Assistant:
         for a longer text (a pasted paragraph mentions dates and "kini" as narration, not as what it asks for)."""
         if len(question.split()) > MAX_SCOPE_WORDS:
             return NO_SCOPE
-        return question_scope(question, now or self.settings.time.today())
+        scope = question_scope(question, now or self.settings.time.today())
+        if scope.kind == "as_of" and not about_a_figure(question):
+            # "until June 2017" in "Why did Suzuki extend the promotion until June 2017?" dates the event: only a
+            # figure is asked as of a day ("Berapa korban per 7 Februari?": the newest up to it), the rest is a range
+            scope = replace(scope, kind="absolute")
+        return scope
 
     def _search(self, query: str, scope: TimeScope, filters: Filters | None, now: date, *, k: int | None = None,
                 mode: Mode = "hybrid", merge: bool | None = None) -> Retrieval:
         retriever, cfg = self.retriever, self.settings.retrieval
         language = detect_language(query)
-        gives = figure_finder(query, language, self._translate) if scope.latest else None
+        gives = figure_finder(query, language, self._translate) if scope.asks_newest else None
         found, focus = search_in_time(lambda f, n: retriever.search(query, k=n, filters=f, mode=mode, merge=merge),
                                       scope, filters or Filters(), k or cfg.k, self.settings.time, now,
                                       functools.partial(is_relevant, cfg), gives)
@@ -445,7 +450,7 @@ class Assistant:
             draft, note = yield from self._draft(chosen, q, passages, follow)
             if draft.strip() and is_refusal(draft):
                 # the newest report's figure of what a "latest" question counts answers it, whatever the model says
-                if not (scope.latest or scope.kind == "since"):
+                if not (scope.asks_newest or scope.kind == "since"):
                     return (yield from q.refuse(passages=passages))
                 if sentences is None:
                     sources, sentences = reading()
@@ -500,12 +505,13 @@ class Assistant:
     @staticmethod
     def _from_newest(scope: TimeScope, sentences: Sentences, focus: Sequence[str]) -> tuple[Sentences, bool]:
         """Whether the answer is taken from the newest report, dated, with what an older one said: "latest"
-        questions, questions about a figure since a day ("perkembangan jumlah korban sejak 7 Februari": how it
-        stands now; not "Apa pesan Jokowi sejak awal 2018?"), and questions without a range whose figures changed
-        between reports; with the sentences it is taken from: those of the asked range's end at the latest
-        ("berita terbaru ... pada Mei 2017")."""
+        questions and those about what had been reported by a day ("per 7 Februari": ``TimeScope.asks_newest``),
+        questions about a figure since a day ("perkembangan jumlah korban sejak 7 Februari": how it stands now; not
+        "Apa pesan Jokowi sejak awal 2018?"), and questions without a range whose figures changed between reports;
+        with the sentences it is taken from: those of the asked range's end at the latest ("berita terbaru ... pada
+        Mei 2017", "per 7 Februari")."""
         since = scope.kind == "since" and bool(focus) and about_a_figure(focus[0])
-        newest = scope.latest or since or (scope.range is None and figures_changed(sentences, focus))
+        newest = scope.asks_newest or since or (scope.range is None and figures_changed(sentences, focus))
         if newest and scope.range is not None and scope.range.end is not None:
             sentences = sentences.as_of(scope.range.end.isoformat())
         return sentences, newest
@@ -552,7 +558,7 @@ class Assistant:
         a note (or raises ``BackendError`` without the fallback). An answer in the other language than the
         question's is asked for once more, with the language repeated (not streamed: the final answer replaces
         the streamed one)."""
-        raw, latest = "", q.time.scope.latest
+        raw, latest = "", q.time.scope.asks_newest
         try:
             for piece, doubt in self._generate(chosen, q.language, passages, follow, latest=latest):
                 if doubt is not None:
@@ -585,7 +591,7 @@ class Assistant:
                         follow: FollowUp, language: str) -> list[context.Unit] | None:
         """``ranked`` as the extractive reading takes it: for a question about a figure's newest value ("latest",
         "since"), the sentences giving a figure of what it counts first (``extractive.figures_first``)."""
-        if ranked is None or not follow.focus or not (scope.latest or scope.kind == "since"):
+        if ranked is None or not follow.focus or not (scope.asks_newest or scope.kind == "since"):
             return ranked
         return figures_first(ranked, hits, follow.focus[0], language, self._translate)
 

@@ -71,7 +71,13 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
     question, to rank a story's reports in both languages by date (``by_language``; without it, by score), and
     ``gives`` which give a figure of what it counts: those come first (``giving_first``).
     """
-    pool = k * RECENCY_POOL if scope.latest else k
+    pool = k * RECENCY_POOL if scope.asks_newest else k
+    if scope.kind == "as_of" and scope.range is not None and scope.range.end is not None and settings.soft_filter:
+        # "per 7 Februari", "as of February 7": the newest of what had been reported by that day, as "latest" then
+        inside = search(within(filters, DateRange(None, min(now, scope.range.end))), pool)
+        if inside.relevant and inside.hits:
+            return _newest_first(inside, scope, k, settings, relevant, gives), TimeFocus(scope, applied=True)
+        return _newest_first(search(filters, pool), scope, k, settings, relevant, gives), TimeFocus(scope, widened=True)
     if scope.latest and (scope.range is None or not settings.soft_filter):
         # what had been published by ``now`` (later articles did not exist); with the soft filter off the question's
         # range is ignored, not ``now``
@@ -104,7 +110,7 @@ def _within(hit: Hit, span: DateRange) -> bool:
 
 def _newest_first(found: F, scope: TimeScope, k: int, settings: TimeSettings, relevant: Relevant | None,
                   gives: Gives | None = None) -> F:
-    if scope.latest:
+    if scope.asks_newest:
         about = (lambda h: True) if relevant is None else (lambda h: relevant(h, found.language))
         hits = found.hits if relevant is None else by_language(found.hits, about)
         hits = by_recency(hits, settings.recency_half_life_days, settings.recency_floor)

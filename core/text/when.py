@@ -93,6 +93,12 @@ class TimeScope:
     expression: str
     kind: ScopeKind
 
+    @property
+    def asks_newest(self) -> bool:
+        """Whether the newest report is asked for: "terbaru", "latest", or what had been reported by a day ("per 7
+        Februari", "as of February 7": kind "as_of", the newest up to it)."""
+        return self.latest or self.kind == "as_of"
+
 
 NO_SCOPE = TimeScope(None, False, "", "none")
 

@@ -230,6 +230,14 @@ def test_the_cli_counts_from_now_and_says_which_range_it_searched(cli_env, capsy
     assert exit_.value.code == 2 and "'2024-02-30'" in capsys.readouterr().err  # argparse names the bad day
 
 
+def test_only_a_figure_is_asked_as_of_a_day_else_the_day_dates_the_event(story):
+    # "per 7 Februari": the newest of what had been reported by then; "until June" in a why-question: the event's
+    as_of = story.time_scope("Berapa korban tewas banjir Tirtamaya per 7 Februari 2024?", date(2024, 2, 11))
+    assert as_of.kind == "as_of" and as_of.asks_newest
+    event = story.time_scope("Why did Tirtamaya keep the shelters open until 7 February 2024?", date(2024, 2, 11))
+    assert event.kind == "absolute" and not event.asks_newest and event.range is not None
+
+
 def test_a_pasted_paragraph_is_searched_as_it_is_its_dates_are_narration(story):
     question = "Berapa korban tewas banjir Tirtamaya kemarin?"
     assert story.time_scope(question, date(2024, 2, 8)).range is not None

@@ -164,6 +164,20 @@ def test_a_range_none_of_the_candidates_is_in_takes_the_ranges_own_passages():
     assert [h.chunk_id for h in found.hits] == ["jan"] and focus.applied
 
 
+def test_as_of_a_day_the_newest_report_up_to_it_comes_first_and_none_after_it():
+    # "Berapa korban per 4 Februari?": what had been reported by then, the newest first, as for "latest"
+    reports = [hit("feb1", "2024-02-01", 1.0), hit("feb3", "2024-02-03", 0.95), hit("feb6", "2024-02-06", 1.0),
+               hit("undated", "", 0.9)]
+    as_of = TimeScope(DateRange(None, date(2024, 2, 4)), False, "per 4 Februari 2024", "as_of")
+    assert as_of.asks_newest and not JANUARY.asks_newest
+    found, focus = search_in_time(FakeSearch(reports), as_of, Filters(), 2, TimeSettings(), date(2024, 2, 10))
+    assert [h.chunk_id for h in found.hits] == ["feb3", "feb1"] and focus.applied
+    # nothing relevant by then: every date, said so
+    found, focus = search_in_time(FakeSearch(reports, relevant_in_range=False), as_of, Filters(), 2, TimeSettings(),
+                                  date(2024, 2, 10))
+    assert found.hits[0].chunk_id == "feb6" and focus.widened
+
+
 def test_nothing_relevant_in_the_range_falls_back_to_all_dates_and_says_so():
     search = FakeSearch(HITS, relevant_in_range=False)
     found, focus = search_in_time(search, JANUARY, Filters(), 5, TimeSettings(), NOW)
