@@ -66,9 +66,9 @@ class AskedFigure:
     """What a "berapa" / "how many" question counts (``asks.asked_thing``; "" when it counts nothing), its
     translations into the other language, the keyword tokens (both languages) of what it asks about the people it
     counts (``asks.asked_state``), whether it counts them one by one (``asks.asks_count``), whether it asks for a
-    figure per span of time (``asks.asks_rate``) and, for a price, the keyword tokens (both languages) of what is
-    priced (``asks.priced_item``). ``people``: whether the thing is people (``asks.counts_people``), read once here,
-    not for every sentence searched for a figure."""
+    figure per span of time (``asks.asks_rate``), for a price, the keyword tokens (both languages) of what is
+    priced (``asks.priced_item``) and whether it asks for a share (``asks.asks_share``). ``people``: whether the
+    thing is people (``asks.counts_people``), read once here, not for every sentence searched for a figure."""
 
     thing: str = ""
     translations: tuple[str, ...] = ()

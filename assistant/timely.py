@@ -8,7 +8,8 @@
   with its article's age behind the newest candidate, down to a floor (``by_recency``); relevance still leads
   (a newer article that is barely about the question does not jump ahead of one that is). A story reported in both
   languages is ranked by date across them: keyword signals favour the question's language, so each language's
-  relevant reports are first put on one scale (``by_language``).
+  relevant reports are first put on one scale (``by_language``). A figure asked as of a day ("per 7 Februari",
+  "as of February 7") is ranked the same way among the articles published up to that day.
 - Relative dates in passages ("kemarin", "Senin (5/9) lalu") are shown resolved against their article's
   publish date (``resolve_dates``), so the model, the quotes and the source cards all read the same dates.
 
@@ -62,12 +63,13 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
     """``search(filters, k)`` honouring what ``scope`` asks, softly.
 
     A range counted from now ("kemarin", "pekan lalu", "bulan lalu": kind ``relative``) asks for the news of that
-    time: the search keeps to it. A dated range ("tahun 2017", "Maret 2018", "sejak Januari 2018", "per 7
-    Februari") is often the event's date, reported days later, so it boosts: passages of articles published in it
-    keep their score, the others (and undated ones) keep ``time.out_of_range_weight`` of it, and the range
-    decides between passages about equally relevant. Either way, when nothing in the range is relevant all dates
-    are searched (``widened``). "Latest" questions: newer evidence first, and nothing published after ``now``
-    when anything up to it is relevant (replaying an archive); ``relevant`` tells which passages are about the
+    time: the search keeps to it. A dated range ("tahun 2017", "Maret 2018", "sejak Januari 2018") is often the
+    event's date, reported days later, so it boosts: passages of articles published in it keep their score, the
+    others (and undated ones) keep ``time.out_of_range_weight`` of it, and the range decides between passages about
+    equally relevant. Either way, when nothing in the range is relevant all dates are searched (``widened``).
+    "Latest" questions: newer evidence first, and nothing published after ``now`` when anything up to it is
+    relevant (replaying an archive); a figure asked as of a day ("per 7 Februari": kind ``as_of``) the same, up to
+    that day (``TimeScope.asks_newest``); ``relevant`` tells which passages are about the
     question, to rank a story's reports in both languages by date (``by_language``; without it, by score), and
     ``gives`` which give a figure of what it counts: those come first (``giving_first``).
     """
