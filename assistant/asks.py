@@ -649,32 +649,34 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     wanted = "rate" if per_span else "figure"
     found: set[float] = set()
     since = 0  # where the words that can name the next figure's thing begin: after the previous figure
+    english = bool(found_figures) and detect_language(sentence) == "en"  # read once, not for every figure
     for q, reading, rest in found_figures:
-        after = _WORD.match(rest.lstrip())
+        lead = rest.lstrip()  # the words after the number
+        after = _WORD.match(lead)
         # an amount of money or a share counts what is named before it, whatever word follows
         money = q.percent or _CURRENCY.match(q.text)
         word_after = _stem(after.group(0)) if after is not None else ""
         unit = "" if money else word_after
         named_end = after.end() if after is not None else 0  # where the words naming this figure end, after it
-        if unit and (compound := _COMPOUND.match(rest.lstrip())) is not None and _stem(compound.group(1)) in things:
+        if unit and (compound := _COMPOUND.match(lead)) is not None and _stem(compound.group(1)) in things:
             unit = _stem(compound.group(1))  # "134 tanker-truck *loads*"
             named_end = compound.end()
-        elif unit in _COUNTERS and unit not in things and (of := _COUNTER_OF.match(rest.lstrip())) is not None \
+        elif unit in _COUNTERS and unit not in things and (of := _COUNTER_OF.match(lead)) is not None \
                 and _stem(of.group(2)) in things:
             unit = _stem(of.group(2))  # "97.300 ekor *unggas*", "2.34 million litres of *water*"
             named_end = of.end()
-        elif unit and unit not in things and (joined := _AND_ALSO.match(rest.lstrip())) is not None \
+        elif unit and unit not in things and (joined := _AND_ALSO.match(lead)) is not None \
                 and _stem(joined.group(1)) in things:
             unit = _stem(joined.group(1))  # "1,468 kiosks and *stalls*"
             named_end = joined.end()
-        elif unit and unit not in things and (two := _TWO_WORDS.match(rest.lstrip())) is not None \
+        elif unit and unit not in things and (two := _TWO_WORDS.match(lead)) is not None \
                 and _stem(two.group(2)) in things and two.group(1).lower() not in _NOT_A_MODIFIER \
-                and detect_language(sentence) == "en":
+                and english:
             unit = _stem(two.group(2))  # "93 bank *accounts*"
             named_end = two.end()
-        elif unit in things and (two := _TWO_WORDS.match(rest.lstrip())) is not None \
+        elif unit in things and (two := _TWO_WORDS.match(lead)) is not None \
                 and _counts_people_by(two.group(2)) and _stem(two.group(2)) not in things \
-                and detect_language(sentence) == "en":
+                and english:
             unit = _stem(two.group(2))  # "52 poultry *farmers*": people, not poultry
             named_end = two.end()
         fits = not (money and countable) and (unit not in _PEOPLE_MEASURES or people)
@@ -691,7 +693,7 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         if given and (named_before or unit in things or share_of) and (q.percent or not share):
             found.add(q.value)
         if reading in (wanted, "older"):  # an older value ends what names the next figure too, and so does its unit
-            since = len(text) - len(rest.lstrip()) + named_end if after is not None and unit else q.end
+            since = len(text) - len(lead) + named_end if after is not None and unit else q.end
     return found
 
 

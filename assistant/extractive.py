@@ -242,9 +242,11 @@ def _tokens_both_ways(word: str, language: str, translate: Translate | None) -> 
     menewaskan 14 orang")."""
     if not word or language not in ("id", "en"):
         return frozenset()
+    if translate is None:
+        return frozenset(analyze(word, language))
     other = "en" if language == "id" else "id"
-    translations = list(translate(word, language)) if translate is not None else []
-    back = [again for t in translations for again in translate(t, other)] if translate is not None else []
+    translations = translate(word, language)
+    back = [again for t in translations for again in translate(t, other)]
     return frozenset(analyze(word, language)).union(*(analyze(t, other) for t in translations),
                                                     *(analyze(again, language) for again in back))
 
@@ -442,9 +444,7 @@ def _held(wanted: frozenset[str], tokens: Sequence[str]) -> set[str]:
     """Those of ``wanted`` (keyword tokens) that ``tokens`` hold, as written or as a noun made from it ("vaksin" in
     "vaksinasi", and the other way round; not "tin" in "tinggal")."""
     held = set(wanted.intersection(tokens))
-    for want in wanted - held:
-        if len(want) >= SAME_ROOT and any(_derived(t, want) or _derived(want, t) for t in tokens):
-            held.add(want)
+    held.update(want for want in wanted - held if any(_derived(t, want) or _derived(want, t) for t in tokens))
     return held
 
 

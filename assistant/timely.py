@@ -74,18 +74,17 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
     ``gives`` which give a figure of what it counts: those come first (``giving_first``).
     """
     pool = k * RECENCY_POOL if scope.asks_newest else k
-    if scope.kind == "as_of" and scope.range is not None and scope.range.end is not None and settings.soft_filter:
-        # "per 7 Februari", "as of February 7": the newest of what had been reported by that day, as "latest" then
-        inside = search(within(filters, DateRange(None, min(now, scope.range.end))), pool)
-        if inside.relevant and inside.hits:
-            return _newest_first(inside, scope, k, settings, relevant, gives), TimeFocus(scope, applied=True)
-        return _newest_first(search(filters, pool), scope, k, settings, relevant, gives), TimeFocus(scope, widened=True)
-    if scope.latest and (scope.range is None or not settings.soft_filter):
-        # what had been published by ``now`` (later articles did not exist); with the soft filter off the question's
-        # range is ignored, not ``now``
-        found = search(within(filters, DateRange(None, now)), pool)
-        found = found if found.relevant and found.hits else search(filters, pool)
-        return _newest_first(found, scope, k, settings, relevant, gives), TimeFocus(scope)
+    # the day a figure is asked as of ("per 7 Februari"), when the range is honoured
+    as_of = scope.range.end if scope.kind == "as_of" and settings.soft_filter and scope.range is not None else None
+    if scope.asks_newest and (scope.range is None or not settings.soft_filter or as_of is not None):
+        # what had been published by ``now`` (later articles did not exist), or by that day; with the soft filter
+        # off the question's range is ignored, not ``now``
+        found = search(within(filters, DateRange(None, min(now, as_of) if as_of is not None else now)), pool)
+        kept = found.relevant and bool(found.hits)
+        found = found if kept else search(filters, pool)
+        asked = as_of is not None
+        focus = TimeFocus(scope, applied=asked and kept, widened=asked and not kept)
+        return _newest_first(found, scope, k, settings, relevant, gives), focus
     if not settings.soft_filter or scope.range is None:
         return search(filters, pool), TimeFocus(scope)
     span = scope.range

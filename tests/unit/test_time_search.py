@@ -178,6 +178,14 @@ def test_as_of_a_day_the_newest_report_up_to_it_comes_first_and_none_after_it():
     assert found.hits[0].chunk_id == "feb6" and focus.widened
 
 
+def test_with_the_soft_filter_off_a_figure_as_of_a_day_is_the_newest_up_to_now_and_k_passages():
+    reports = [hit("feb1", "2024-02-01", 1.0), hit("feb3", "2024-02-03", 0.95), hit("feb6", "2024-02-06", 1.0)]
+    as_of = TimeScope(DateRange(None, date(2024, 2, 4)), False, "per 4 Februari 2024", "as_of")
+    found, focus = search_in_time(FakeSearch(reports), as_of, Filters(), 2, TimeSettings(soft_filter=False),
+                                  date(2024, 2, 10))
+    assert [h.chunk_id for h in found.hits] == ["feb6", "feb3"] and not focus.applied and not focus.widened
+
+
 def test_nothing_relevant_in_the_range_falls_back_to_all_dates_and_says_so():
     search = FakeSearch(HITS, relevant_in_range=False)
     found, focus = search_in_time(search, JANUARY, Filters(), 5, TimeSettings(), NOW)
