@@ -27,7 +27,7 @@ from typing import Literal
 
 from assistant.facts import Quantity, months, quantities, weekdays
 from core.text.analyze import indonesian_root
-from core.text.calendar import MONTHS_FULL
+from core.text.calendar import MONTHS_FULL, MONTHS_SHORT
 from core.text.lang import detect_language
 
 AnswerKind = Literal["quantity", "date", "reason", "means", "other"]
@@ -57,12 +57,15 @@ _QUANTITY_QUESTION = re.compile(
     rf"|{_WHAT_IS} the {_FIGURE_QUALIFIERS}(?:{_DIMENSION_NOUNS})\s+of)\b",
     re.IGNORECASE,
 )
-# Dates written with digits are not quantities: "Rabu (7/2)", "7 Februari 2024", "February 7, 2024", "2024-02-07".
+# Dates written with digits are not quantities: "Rabu (7/2)", "7 Februari 2024", "February 7, 2024", "2024-02-07",
+# "Nov. 5" (a short month name only with its full stop: "mar", "des" are words too).
 _MONTH_NAMES = "(?:" + "|".join(MONTHS_FULL) + ")"
+_SHORT_MONTHS = "(?:" + "|".join(MONTHS_SHORT) + ")"
 _DIGIT_DATE = re.compile(
     r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b"
     rf"|\b\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+{_MONTH_NAMES}(?:\s+\d{{4}})?\b"
-    rf"|\b{_MONTH_NAMES}\s+\d{{1,2}}(?:,\s*\d{{4}})?\b|\b{_MONTH_NAMES}\s+\d{{4}}\b",
+    rf"|\b{_MONTH_NAMES}\s+\d{{1,2}}(?:,\s*\d{{4}})?\b|\b{_MONTH_NAMES}\s+\d{{4}}\b"
+    rf"|\b{_SHORT_MONTHS}\.\s*\d{{1,2}}(?:,\s*\d{{4}})?\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
@@ -139,6 +142,13 @@ _IN_A_DAY = re.compile(rf"\s*[^\W\d_]*\s*(?:{_ONE_DAY})\b", re.IGNORECASE)
 _LEVEL_BEFORE = re.compile(r"\b(?:menjadi|mencapai|jadi|to|reached)\s*$", re.IGNORECASE)
 _CURRENCIES = r"Rp|[A-Za-z]{0,3}\$|USD|IDR"
 _CURRENCY = re.compile(rf"({_CURRENCIES})", re.IGNORECASE)  # the start of an amount's text ("Rp 3,5 miliar")
+
+
+def is_money(q: Quantity) -> bool:
+    """Whether ``q`` is an amount of money ("Rp 3,5 miliar", "US$14.3 billion")."""
+    return _CURRENCY.match(q.text) is not None
+
+
 _CURRENCY_BEFORE = re.compile(rf"(?:{_CURRENCIES})\.?\s*$", re.IGNORECASE)  # an amount's digits start after it
 # The older value of a change: "naik dari 187 orang", "turun dari 196", "up from 214", "dari Rp 1,2 miliar menjadi";
 # and of a correction: "32 dari 42 SPBU, *bukan* 35 seperti diumumkan kemarin", "instead of 35".
@@ -161,6 +171,9 @@ _NOW_AGAIN = re.compile(r"\b(?:kini|sekarang|saat ini|masih|tinggal|menjadi|now|
 _TO_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:menjadi|to)\b", re.IGNORECASE)
 # A number right after an upper-case abbreviation is a name, not a figure: "Tol Kartasuka KM 47", "RT 03".
 _LABEL_BEFORE = re.compile(r"\b[A-Z]{2,}\s*$")
+# A figure of one place of the story's ("Dari kelurahan padat itu *saja*, 17 warga meninggal", "In Sukaraja *alone*, 17
+# residents died") is a part of its count, not the count a report gives.
+_ONE_PLACE = re.compile(r"\b(?:(?:itu|ini|tersebut)\s+saja|alone)\b[^.;]*$", re.IGNORECASE)
 # "15 dari 19 kecamatan", "15 of its 19 districts": the total is not a figure of its own.
 _PART_OF = re.compile(r"\s*(?:dari|of|out of|di antara)(?:\s+(?:total|the|all|its|[A-Z][\w-]*'s))*\s*", re.IGNORECASE)
 
@@ -168,11 +181,12 @@ Reading = Literal["figure", "older", "rate", "other"]
 
 
 @functools.lru_cache(maxsize=4096)
-def _reported(sentence: str) -> tuple[str, tuple[tuple[Quantity, Reading, str], ...]]:
+def reported(sentence: str) -> tuple[str, tuple[tuple[Quantity, Reading, str], ...]]:
     """``sentence`` with its dates blanked ("Rabu (7/2)", "7 Februari 2024": not figures), and its numbers, each with
     how it reads: a "figure" the report gives, the "older" value of a change ("naik dari 187 orang") or one restated
     from an earlier day ("sempat mencapai 31.200", "18.745 jiwa pada puncaknya"), a "rate" (a level per span of time:
-    "110 crossings a day"), or "other" (a change, a name such as "KM 47", the total of "15 dari 19"); and the text
+    "110 crossings a day"), or "other" (a change, a name such as "KM 47", the total of "15 dari 19", a part: "di
+    kelurahan itu saja, 17 warga"); and the text
     after it, where its unit is read ("15 dari 19 kecamatan" -> " kecamatan"). Read once per sentence: ``readings``,
     ``counted``, ``prices`` and ``counts_of`` all read the same sentences of an answer's sources."""
     text = _DIGIT_DATE.sub(" ", sentence)
@@ -182,7 +196,7 @@ def _reported(sentence: str) -> tuple[str, tuple[tuple[Quantity, Reading, str], 
 def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
     found = quantities(text)
     for i, q in enumerate(found):
-        money = _CURRENCY.match(q.text) is not None
+        money = is_money(q)
         before = _CURRENCY_BEFORE.sub("", text[:q.start]) if money else text[:q.start]
         after = text[q.end:]
         old = bool(_OLD_BEFORE.search(before) or (_FROM_BEFORE.search(before) and _TO_AFTER.match(after)))
@@ -193,13 +207,15 @@ def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
         change = not _LEVEL_BEFORE.search(before) and bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after))
         total = i > 0 and _PART_OF.fullmatch(text[found[i - 1].end:q.start]) is not None
         label = not money and _LABEL_BEFORE.search(before) is not None
+        part = _ONE_PLACE.search(aside_free[-RESTATED_WINDOW:]) is not None
         if i + 1 < len(found) and _PART_OF.fullmatch(text[q.end:found[i + 1].start]):
             after = text[found[i + 1].end:]
         # a level per span of time ("kini 90 kali per hari", "slowed to about 230 a day"), not a change per day
         # ("naik 12 orang per hari") nor one day's ("bertambah 12 orang dalam sehari")
         rate = not (total or label or _CHANGE_BEFORE.search(before) or _IN_A_DAY.match(after)) \
             and _per_span(text[found[i - 1].end if i else 0:q.start], after)
-        yield q, "older" if old else "rate" if rate else "other" if change or total or label else "figure", after
+        other = change or total or label or part
+        yield q, "older" if old else "rate" if rate else "other" if other else "figure", after
 
 
 def _restated(before: str, after: str) -> bool:
@@ -210,11 +226,11 @@ def _restated(before: str, after: str) -> bool:
 
 
 def readings(sentence: str) -> dict[Reading, set[float]]:
-    """The values of ``sentence``'s numbers (dates left out) by how they read (``_reported``): the figures it gives,
+    """The values of ``sentence``'s numbers (dates left out) by how they read (``reported``): the figures it gives,
     the "older" ones it says they replaced ("naik dari 187", "up from 9,530", "bukan 35"), those given per span of time
     ("rate": "110 crossings a day"), and the "other" ones."""
     out: dict[Reading, set[float]] = {"figure": set(), "older": set(), "rate": set(), "other": set()}
-    _, found = _reported(sentence)
+    _, found = reported(sentence)
     for q, reading, _ in found:
         out[reading].add(q.value)
     return out
@@ -227,7 +243,7 @@ def counted(sentence: str) -> dict[str, set[float]]:
     Changes ("naik 72 kasus dalam sehari"), older values ("naik dari 187 orang"), names ("KM 47") and totals ("15 dari
     *19* kecamatan") are left out: they are not the figure a report gives."""
     out: dict[str, set[float]] = {}
-    for q, reading, rest in _reported(sentence)[1]:
+    for q, reading, rest in reported(sentence)[1]:
         if reading != "figure":
             continue
         currency = _CURRENCY.match(q.text)
@@ -287,7 +303,7 @@ def priced_item(question: str) -> tuple[str, ...]:
             lower = word.lower()
             if lower in _ENDS_PRICED or lower in _ENDS_PHRASE - {"per", "for"}:
                 break
-            if not word.isdigit() and lower not in _NOT_PRICED and _stem(lower) not in _MEASURES:
+            if not word.isdigit() and lower not in _NOT_PRICED and stem(lower) not in _MEASURES:
                 found.append(lower)
     return tuple(dict.fromkeys(found))
 
@@ -320,7 +336,7 @@ def prices(sentence: str) -> set[float]:
     sold at (``_SOLD_BEFORE``): its prices, whether or not it says "harga" ("Telur ayam ras ... dijual Rp 30.000 per
     kilogram", "satu jeriken kini dijual Rp 7.000"). Older values ("turun dari Rp 32.500") and changes are left
     out, as in ``counted``."""
-    text, found = _reported(sentence)
+    text, found = reported(sentence)
     return {q.value for q, reading, rest in found if reading == "figure" and _CURRENCY.match(q.text)
             and (_PER_UNIT.match(rest) or _SOLD_BEFORE.search(_CURRENCY_BEFORE.sub("", text[:q.start])))}
 
@@ -345,7 +361,7 @@ _NOT_A_THING = frozenset(
     "hingga sampai per pada di ke dari dan dengan sejak yang atau untuk dalam menjadi oleh serta pukul kepada bagi "
     "atas terhadap lebih sebelumnya "
     "to in on at by as and since from of until for with after before the a than more".split())
-_PEOPLE_MEASURES = frozenset("orang jiwa people person".split())  # as `_stem` reads them: counts of people alone
+_PEOPLE_MEASURES = frozenset("orang jiwa people person".split())  # as `stem` reads them: counts of people alone
 # A hyphenated modifier before the counted noun: "134 tanker-truck *loads*", "12 long-distance *trains*".
 _COMPOUND = re.compile(r"\s*[^\W\d_]+(?:-[^\W\d_]+)+\s+([^\W\d_]+)")
 # Two words after a number: in English the second is what is counted when the first only says which ("93 bank
@@ -358,7 +374,7 @@ _COUNTER_OF = re.compile(r"([^\W\d_]+)\s+(?:(?:of|dari)\s+)?([^\W\d_]+)", re.IGN
 _AND_ALSO = re.compile(r"[^\W\d_]+\s+(?:and|dan|or|atau|serta|&)\s+([^\W\d_]+)", re.IGNORECASE)
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """English plural folded ("patients" -> "patient", "bodies" -> "body", "losses" -> "loss", "boxes" -> "box",
     "buses" -> "bus", "fishermen" -> "fisherman") and British spelling with it ("kilolitres" -> "kiloliter",
     "metre" -> "meter": the Indonesian words and the dictionary's), lower case. Indonesian words are folded the
@@ -377,7 +393,7 @@ def _stem(word: str) -> str:
     return _UNIT_SPELLINGS.get(word, word)
 
 
-# Units of measure, each under one name whatever the language or spelling after ``_stem``'s plural and British
+# Units of measure, each under one name whatever the language or spelling after ``stem``'s plural and British
 # folds ("km", "kilometres", "kilometer": "kilometer"; "ha", "hektar", "hectares": "hektare"; "tonnes": "ton"), so a
 # figure is recognised as the one asked however the report writes its unit.
 _UNIT_SPELLINGS = {
@@ -388,7 +404,7 @@ _UNIT_SPELLINGS = {
     "l": "liter", "ltr": "liter", "kl": "kiloliter", "kilolitre": "kiloliter",
     "mw": "megawatt", "kw": "kilowatt",
 }
-# The units of each dimension, as ``_stem`` names them, and the words that ask for it ("Berapa *luas* lahan yang
+# The units of each dimension, as ``stem`` names them, and the words that ask for it ("Berapa *luas* lahan yang
 # terbakar?", "the *length* of the queue", "radius"): a figure in one of its units gives it ("4.780 hektare").
 _LENGTHS = frozenset("kilometer meter sentimeter milimeter mile".split())
 _AREAS = frozenset("hektare".split())
@@ -396,7 +412,7 @@ _MASSES = frozenset("ton kilogram gram".split())
 _VOLUMES = frozenset("liter kiloliter".split())
 _MEASURES = _LENGTHS | _AREAS | _MASSES | _VOLUMES | frozenset("megawatt kilowatt".split())
 _AMOUNTS = _AREAS | _MASSES | _VOLUMES  # how much there is of something
-# Words after a number that count or measure what follows them (as ``_stem`` reads them): classifiers, people counted
+# Words after a number that count or measure what follows them (as ``stem`` reads them): classifiers, people counted
 # as "orang", units of measure.
 _COUNTERS = _MEASURES | frozenset("unit buah ekor biji lembar batang pucuk head orang jiwa".split())
 _DIMENSION_WORDS = {
@@ -406,19 +422,19 @@ _DIMENSION_WORDS = {
     _MASSES: "berat bobot weight tonase",
     _VOLUMES: "volume",
 }
-_DIMENSIONS = {_stem(word): units for units, spelled in _DIMENSION_WORDS.items() for word in spelled.split()}
+_DIMENSIONS = {stem(word): units for units, spelled in _DIMENSION_WORDS.items() for word in spelled.split()}
 
 
 def _measured(things: Collection[str]) -> set[str]:
-    """``things`` (as ``_stem`` reads them) with the units of the dimensions among them ("luas": "hektare")."""
+    """``things`` (as ``stem`` reads them) with the units of the dimensions among them ("luas": "hektare")."""
     return set(things).union(*(_DIMENSIONS.get(thing, ()) for thing in things))
 
 
 def unit_name(word: str) -> str:
     """``word`` under its unit's one name when it is a unit of measure ("km", "kilometres": "kilometer"), else as
     written, in lower case: what ``counted`` keys a figure by."""
-    stem = _stem(word)
-    return stem if stem in _MEASURES else word.lower()
+    stemmed = stem(word)
+    return stemmed if stemmed in _MEASURES else word.lower()
 
 
 # "What is the latest *price* of ...?", "What is the current *number of* schools ...?": the figure a question names
@@ -426,6 +442,7 @@ def unit_name(word: str) -> str:
 _FIGURE_ASKED = re.compile(rf"\b{_WHAT_IS} the {_FIGURE_QUALIFIERS}{_FIGURE_MODIFIERS}"
                            rf"(?P<head>{_FIGURE_NOUNS}|(?:{_DIMENSION_NOUNS})(?=\s+of\b))\b"
                            r"(?:\s+(?:of|for)\s+(?P<of>.*))?", re.IGNORECASE)
+_DEATH_TOLL = re.compile(r"\bdeath toll\b", re.IGNORECASE)
 # "How far ...?", "How large an area ...?": the dimension asked, named as ``_DIMENSIONS`` names it. Not "how far
 # along" (progress), "how long" (mostly a duration) nor "how large" / "how big" alone (a budget, a loss, a crowd).
 _HOW_DIMENSION = re.compile(r"\bhow (?P<adjective>far(?!\s+along)|wide|tall|high|deep|heavy|(?:large|big)(?=\s+an?\s+"
@@ -463,7 +480,7 @@ def _noun_phrase(words: Sequence[str]) -> list[str]:
         if lower in _ENDS_PHRASE or lower == "to" or phrase and (
                 lower.endswith("ed") or lower in _PARTICIPLES or lower in _DETERMINERS
                 # "ships *taking* part", not "fishing boats" nor "water-bombing helicopters": after a plural
-                or len(lower) > 5 and lower.endswith("ing") and (_stem(phrase[-1]) != phrase[-1].lower()
+                or len(lower) > 5 and lower.endswith("ing") and (stem(phrase[-1]) != phrase[-1].lower()
                                                                  or phrase[-1].lower() in PERSON_WORDS)
                 or word[0].isupper() and not phrase[-1][0].isupper() and _subject_of_verb(words[i:])):
             break
@@ -484,23 +501,25 @@ def _figure_asked(named: re.Match[str]) -> str:
     after "of": ``_noun_phrase``), "" when a number is of nothing named."""
     head = named.group("head").lower()
     if head not in _OF_SOMETHING:
-        return _stem(head)
+        return stem(head)
     phrase = _noun_phrase(_WORD.findall(named.group("of") or ""))
-    return _stem(phrase[-1]) if phrase else ""
+    return stem(phrase[-1]) if phrase else ""
 
 
 def asked_thing(question: str) -> str:
     """What a "berapa" / "how many" question counts, as one word: the first word after "berapa" that is not
     "jumlah"/"banyak" or a counter ("Berapa jumlah *kasus* DBD terbaru?" -> "kasus", as written: it is looked up in
-    the dictionary; "berapa ekor *unggas*"), the last word before the verb after "how
-    many" or before a preposition ("How many dengue *patients* are in hospital?" -> "patient", "How many smoke
-    *victims* from the fire ...?" -> "victim"); the first word of a question that ends in "berapa" ("*Harga* beras
-    premium sekarang berapa?"); what a question names as its figure without them ("What is the latest *price* of
-    ...?", "What is the current number of *schools* ...?": ``_figure_asked``); the dimension a "how far" / "how
-    large" question asks ("distance", "area": ``_DIMENSIONS``); "" when there is none ("Berapa?")."""
+    the dictionary; "berapa ekor *unggas*"), the last word before the verb after "how many" or before a preposition
+    ("How many dengue *patients* are in hospital?" -> "patient", "How many smoke *victims* from the fire ...?" ->
+    "victim"); the first word of a question that ends in "berapa" ("*Harga* beras premium sekarang berapa?"); what a
+    question names as its figure without them ("What is the latest *price* of ...?", "What is the current number of
+    *schools* ...?": ``_figure_asked``; "people" for a death toll); the dimension a "how far" / "how large" question
+    asks ("distance", "area": ``_DIMENSIONS``); "" when there is none ("Berapa?")."""
     named = _FIGURE_ASKED.search(question)
     if named and not _QUESTION_WORDS.search(question):
         return _figure_asked(named)
+    if _DEATH_TOLL.search(question) and not _QUESTION_WORDS.search(question):
+        return "people"  # "What is the latest death toll ...?": people, who died (``conditions.asked_condition``)
     found = _QUESTION_WORDS.search(question)
     if not found:
         how = _HOW_DIMENSION.search(question)
@@ -517,7 +536,7 @@ def asked_thing(question: str) -> str:
         if words and words[0].lower() == "of":  # "How many of the derailed carriages have been lifted?"
             words = list(dropwhile(lambda word: word.lower() in _DETERMINERS, words[1:]))
         phrase = _noun_phrase(words)  # "How many of the *vehicles* that plunged into ...?"
-        return _stem(phrase[-1]) if phrase else ""
+        return stem(phrase[-1]) if phrase else ""
     # Indonesian: as written; not an adverb ("berapa *sebenarnya* nilai kontrak"), and a preposition right after
     # "berapa" leaves what is asked before it ("posisi berapa *dalam* klasemen", "sejauh berapa *dari* sumur")
     asked = [w.lower() for w in words if w.lower() not in _NOT_THE_THING]
@@ -554,7 +573,7 @@ def asked_state(question: str) -> str:
     if not found or thing not in PERSON_WORDS:
         return ""
     words = _WORD.findall(question[found.end():])
-    at = next((i for i, word in enumerate(words) if _stem(word) == thing), None)
+    at = next((i for i, word in enumerate(words) if stem(word) == thing), None)
     if at is None:
         return ""
     rest = [word.lower() for word in words[at + 1:]]
@@ -566,7 +585,7 @@ def asked_state(question: str) -> str:
 # Kinds of people that news figures count. A report may count them as "warga" or "orang" in a sentence that names
 # them another way ("2.800 warga masih bertahan di *pengungsian*" for "pengungsi"); such a count of people is never
 # a count of anything else ("6.050 warga yang mengungsi karena *rumah*nya rusak" counts no houses).
-PEOPLE_NOUNS = frozenset(_stem(word) for word in """
+PEOPLE_NOUNS = frozenset(stem(word) for word in """
     korban pasien penderita pengungsi penumpang pekerja buruh karyawan pegawai pedagang pelanggan personel petugas
     relawan anak balita bayi siswa murid pelajar mahasiswa guru santri nelayan petani tersangka saksi penyintas
     penonton pengunjung pemudik tentara prajurit polisi peserta jemaah kasus
@@ -586,7 +605,7 @@ def _agent(word: str) -> bool:
     """Whether ``word`` reads as a kind of people by its form: an agent noun in "-er", "-or", "-ee" or "-ist", or
     an Indonesian one made of "pe-" and a verb's root ("penambang", "pengungsi", "penumpang", "pelayan"; not "pelabuhan"
     or "penerbangan", made with "-an", nor "perahu", which is its own root, nor "pesanan", a root and "-an")."""
-    if _stem(word) in _MEASURES:  # "kilometer", "meter", "liter": units, whatever their ending
+    if stem(word) in _MEASURES:  # "kilometer", "meter", "liter": units, whatever their ending
         return False
     if _AGENT_NOUN.fullmatch(word):
         return True
@@ -600,7 +619,7 @@ def counts_people(thing: str, also: Collection[str] = ()) -> bool:
     a word of ``PEOPLE_NOUNS``, or ``thing`` reads as a kind of people by its form (``_agent``) and so does one of
     its translations when it has any: "pemudik" and "traveler", not "order" and "pesanan" (loanwords agree by form
     too: "container" and "kontainer")."""
-    if any(_stem(word) in PEOPLE_NOUNS for word in (thing, *also)):
+    if any(stem(word) in PEOPLE_NOUNS for word in (thing, *also)):
         return True
     return _agent(thing.lower()) and (not also or any(_agent(word.lower()) for word in also))
 
@@ -613,7 +632,7 @@ _NOT_AGENTS = _NOT_A_MODIFIER | frozenset("other another later never ever either
 def _counts_people_by(word: str) -> bool:
     """Whether ``word`` names a kind of people ("farmers", "drivers", "workers"), by the list or by its form."""
     lower = word.lower()
-    return lower not in _NOT_AGENTS and (_stem(lower) in PEOPLE_NOUNS or _agent(lower))
+    return lower not in _NOT_AGENTS and (stem(lower) in PEOPLE_NOUNS or _agent(lower))
 
 
 _COUNT_QUESTION = re.compile(r"\b(?:how many|number of)\b", re.IGNORECASE)
@@ -642,10 +661,10 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     shares ("95 persen dari kapasitas", not the plant's "450 liter per detik")."""
     if not thing:
         return set()
-    things = _measured({_stem(word) for word in (thing, *also)})
+    things = _measured({stem(word) for word in (thing, *also)})
     if people is None:  # "Makan Bergizi *Sekolah* menjadi 1.476 orang" counts no schools
         people = counts_people(thing, also)
-    text, found_figures = _reported(sentence)
+    text, found_figures = reported(sentence)
     wanted = "rate" if per_span else "figure"
     found: set[float] = set()
     since = 0  # where the words that can name the next figure's thing begin: after the previous figure
@@ -655,29 +674,29 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         after = _WORD.match(lead)
         # an amount of money or a share counts what is named before it, whatever word follows
         money = q.percent or _CURRENCY.match(q.text)
-        word_after = _stem(after.group(0)) if after is not None else ""
+        word_after = stem(after.group(0)) if after is not None else ""
         unit = "" if money else word_after
         named_end = after.end() if after is not None else 0  # where the words naming this figure end, after it
-        if unit and (compound := _COMPOUND.match(lead)) is not None and _stem(compound.group(1)) in things:
-            unit = _stem(compound.group(1))  # "134 tanker-truck *loads*"
+        if unit and (compound := _COMPOUND.match(lead)) is not None and stem(compound.group(1)) in things:
+            unit = stem(compound.group(1))  # "134 tanker-truck *loads*"
             named_end = compound.end()
         elif unit in _COUNTERS and unit not in things and (of := _COUNTER_OF.match(lead)) is not None \
-                and _stem(of.group(2)) in things:
-            unit = _stem(of.group(2))  # "97.300 ekor *unggas*", "2.34 million litres of *water*"
+                and stem(of.group(2)) in things:
+            unit = stem(of.group(2))  # "97.300 ekor *unggas*", "2.34 million litres of *water*"
             named_end = of.end()
         elif unit and unit not in things and (joined := _AND_ALSO.match(lead)) is not None \
-                and _stem(joined.group(1)) in things:
-            unit = _stem(joined.group(1))  # "1,468 kiosks and *stalls*"
+                and stem(joined.group(1)) in things:
+            unit = stem(joined.group(1))  # "1,468 kiosks and *stalls*"
             named_end = joined.end()
         elif unit and unit not in things and (two := _TWO_WORDS.match(lead)) is not None \
-                and _stem(two.group(2)) in things and two.group(1).lower() not in _NOT_A_MODIFIER \
+                and stem(two.group(2)) in things and two.group(1).lower() not in _NOT_A_MODIFIER \
                 and english:
-            unit = _stem(two.group(2))  # "93 bank *accounts*"
+            unit = stem(two.group(2))  # "93 bank *accounts*"
             named_end = two.end()
         elif unit in things and (two := _TWO_WORDS.match(lead)) is not None \
-                and _counts_people_by(two.group(2)) and _stem(two.group(2)) not in things \
+                and _counts_people_by(two.group(2)) and stem(two.group(2)) not in things \
                 and english:
-            unit = _stem(two.group(2))  # "52 poultry *farmers*": people, not poultry
+            unit = stem(two.group(2))  # "52 poultry *farmers*": people, not poultry
             named_end = two.end()
         fits = not (money and countable) and (unit not in _PEOPLE_MEASURES or people)
         # a thing named before its figure: with no word after it that names another thing, or, for an amount ("How
@@ -685,7 +704,7 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         # of how long, high or far ("Rumah warga terendam banjir setinggi 1 meter" gives no houses)
         measured = not countable and unit in _AMOUNTS
         named_before = fits and (not unit or unit in _NOT_A_THING or measured) and not things.isdisjoint(
-            map(_stem, _WORD.findall(text[since:q.start])))
+            map(stem, _WORD.findall(text[since:q.start])))
         share_of = q.percent and word_after in things  # "15 persen *material*"
         # an amount of money per span is paid for it, however a report words it ("Rp 3,2 juta per nelayan untuk bulan
         # pertama" for "kompensasi per bulan")

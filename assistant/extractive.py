@@ -39,6 +39,7 @@ from assistant.asks import (
     unit_name,
 )
 from assistant.cite import strip_markers, with_marker
+from assistant.conditions import Condition, asked_condition, condition_counts, names_condition
 from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
@@ -77,6 +78,7 @@ class AskedFigure:
     rate: bool = False
     item: frozenset[str] = frozenset()
     share: bool = False  # asks for a share ("berapa persen", "what percentage"): only a share gives it
+    condition: Condition | None = None  # what happened to the people it counts (``conditions.asked_condition``)
     people: bool = field(init=False, default=False)
     priced: bool = field(init=False, default=False)  # a price: an amount per unit gives it (``asks.prices``)
 
@@ -170,8 +172,11 @@ def asked_figure(question: str, language: str,
         return NO_FIGURE
     also = tuple(translate(thing, language)) if translate is not None else ()
     item = frozenset().union(*(_tokens_both_ways(word, language, translate) for word in priced_item(question)))
+    share = asks_share(question)
+    people = counts_people(thing, also) or names_condition(thing)  # "How many of those *hurt* ... in hospital?"
+    condition = asked_condition(question, thing) if people and not share else None
     return AskedFigure(thing, also, _tokens_both_ways(asked_state(question), language, translate),
-                       asks_count(question, thing, also), asks_rate(question), item, asks_share(question))
+                       asks_count(question, thing, also), asks_rate(question), item, share, condition)
 
 
 def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, language: str,
@@ -219,6 +224,8 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
     made suspects, ``asks.STATE_NOUNS``: "23 deaths" for people who died). A price is given by any amount per
     unit or that something is sold at (``asks.prices``: "satu jeriken kini dijual Rp 7.000"). A question that asks
     for a figure per span of time ("dalam sehari", "a day") is given only by one (``asks.counts_of``)."""
+    if figure.condition is not None:  # "23 orang" of "korban meninggal ... menjadi 23 orang" for a death toll
+        return bool(condition_counts(sentence, figure.condition))
     tokens = analyze(sentence, lang)
     if figure.state:
         for unit in counted(sentence):  # "12 *suspects*" for "dijadikan tersangka", "23 *deaths*" for "died"
@@ -393,6 +400,8 @@ def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:
     """The values ``unit`` gives of what a "berapa" / "how many" question counts (``asks.counts_of``, with the person
     nouns for people named by what the question asks about them, and prices for a price)."""
     figure = ranked.figure
+    if figure.condition is not None:
+        return condition_counts(unit.text, figure.condition)
     found = figure.counts_in(unit.text, *(PERSON_WORDS if figure.state else ()))
     return found | prices(unit.text) if figure.priced else found
 

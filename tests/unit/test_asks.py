@@ -508,7 +508,7 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("What is the latest estimate of the total losses caused by the strike?", "loss"),  # not "losse"
     ("How many boxes of aid have arrived?", "box"),
     ("Berapa persen material longsor yang sudah dipindahkan?", "material"),  # a share of the material
-    ("What is the latest death toll?", ""),
+    ("What is the latest death toll?", "people"),
     # a figure named without "how many", and a question that ends in "berapa"
     ("What is the latest price of a 5,000-litre private water tanker?", "price"),
     ("What is the latest number of schools whose pupils fell ill after the meals?", "school"),
@@ -652,8 +652,12 @@ def test_what_a_question_asks_about_people_is_found_in_the_words_a_report_uses_f
     figure = asked_figure(question, "id", lambda word, language: words.get((word, language), []))
     assert gives_figure("Banjir bandang itu menewaskan 14 orang.", "id", figure)
     assert gives_figure("The flash flood has killed 14 people.", "en", figure)
-    assert not gives_figure("Banjir bandang itu menewaskan 14 orang.", "id", asked_figure(question, "id"))
     assert not gives_figure("Sebanyak 300 orang mengungsi.", "id", figure)
+    # who died, is in hospital, injured, missing or recovered is known in both languages without the dictionary
+    # (``assistant.conditions``); other states are not
+    assert gives_figure("Banjir bandang itu menewaskan 14 orang.", "id", asked_figure(question, "id"))
+    displaced = "Sekarang sudah berapa orang yang mengungsi akibat banjir bandang?"
+    assert not gives_figure("The flood has displaced 300 people.", "en", asked_figure(displaced, "id"))
 
 
 @pytest.mark.parametrize(("question", "rate"), [
@@ -774,11 +778,14 @@ def test_a_latest_figure_asked_in_english_comes_from_the_newest_report_in_indone
     ranked = _sentences(("2024-02-06", "The flood has left 13 people missing, the agency said.", 0.90),
                         ("2024-02-09", "Sebanyak dua orang masih hilang dan pencarian dilanjutkan.", 0.86),
                         focus="How many people are still missing after the flood?")
-    assert best_sentences(ranked, 3, newest=True) == [(1, "The flood has left 13 people missing, the agency said.")]
-    # as the dictionary reads the question: "people" in Indonesian, and what it asks about them, "missing", too
+    newest = [(2, "Sebanyak dua orang masih hilang dan pencarian dilanjutkan.")]
+    assert best_sentences(ranked, 3, newest=True) == newest  # "missing" is "hilang" (``assistant.conditions``)
+    # a state read through the dictionary alone (no condition): found in Indonesian only with its translation
+    untranslated = replace(ranked, figure=AskedFigure("people", (), frozenset({"miss"}), True))
+    assert best_sentences(untranslated, 3, newest=True) == [
+        (1, "The flood has left 13 people missing, the agency said.")]
     translated = replace(ranked, figure=AskedFigure("people", ("orang", "rakyat"), frozenset({"miss", "hilang"}), True))
-    assert best_sentences(translated, 3, newest=True) == [
-        (2, "Sebanyak dua orang masih hilang dan pencarian dilanjutkan.")]
+    assert best_sentences(translated, 3, newest=True) == newest
 
 
 def test_a_latest_figure_named_before_its_number_comes_from_its_newest_report():
@@ -811,8 +818,11 @@ def test_of_the_newest_report_the_sentence_that_says_what_the_question_says_answ
     assert {"rawat", "inap", "dbd"} <= ranked.qualifiers and "pasien" not in ranked.qualifiers
     assert best_sentences(ranked, 3, newest=True) == [(3, "Di rumah sakit dan puskesmas, 158 pasien masih menjalani "
                                                           "rawat inap.")]
-    # without what the question says about the patients, the report's best sentence answers
-    assert best_sentences(replace(ranked, qualifiers=frozenset()), 1, newest=True)[0][0] == 1
+    # without what the question says about the patients, the condition it names still does: "in hospital" is not
+    # the lead's "meninggal dunia" (``assistant.conditions``); with neither, the report's best sentence answers
+    assert best_sentences(replace(ranked, qualifiers=frozenset()), 1, newest=True)[0][0] == 3
+    plain = replace(ranked, qualifiers=frozenset(), figure=replace(ranked.figure, condition=None))
+    assert best_sentences(plain, 1, newest=True)[0][0] == 1
 
 
 def test_what_the_question_says_is_found_in_a_longer_word_of_the_same_root():
@@ -863,3 +873,9 @@ def test_a_question_since_a_day_is_about_a_figure_only_when_it_names_or_asks_one
     since = TimeScope(DateRange(date(2018, 1, 1), date(2018, 2, 20)), False, "sejak", "since")
     ranked = _sentences(("2018-02-19", "Yuyu dilantik sebagai KSAU.", 0.86), focus=question)
     assert Assistant._from_newest(since, ranked, ranked.focus)[1] is figure
+
+
+def test_a_figure_of_one_place_alone_is_a_part_not_the_count():
+    assert readings("Dari kelurahan padat itu saja, 17 warga meninggal dalam desak-desakan.")["figure"] == set()
+    assert readings("In Sukaraja alone, 17 residents died.")["figure"] == set()
+    assert readings("Secara keseluruhan, tragedi tersebut merenggut 131 nyawa.")["figure"] == {131}

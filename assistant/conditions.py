@@ -1,0 +1,140 @@
+"""What a count of people says happened to them: died, in hospital, injured, missing, recovered. Rules, both languages.
+
+A developing story counts the same people several ways in one sentence ("Kecelakaan itu menewaskan 16 orang dan
+melukai 86 orang", "180 orang luka-luka dan 152 di antaranya masih dirawat"), and every report counts its victims
+("korban", "victims"), so the noun a question counts does not tell its figure from the others: what it says of them
+does ("Berapa *korban jiwa* ...?", "How many of those hurt are *still in hospital*?"). ``asked_condition`` reads
+that from the question, ``condition_counts`` reads which of a sentence's figures count people in that condition: each
+figure belongs to the condition named nearest to it between the figures before and after it ("menewaskan *16*
+orang", "*86* injured"), a condition said of it as a predicate first ("Forty-one people injured in the crush *are still
+in hospital*"), and, for a part of a group ("152 *di antaranya*", "Six *of the injured*"), the condition said of the
+part, not of the group.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from assistant.asks import PEOPLE_NOUNS, is_money, reported, stem
+
+Condition = Literal["died", "hospitalised", "injured", "missing", "recovered"]
+
+# How news says it, both languages. Not "rawat jalan" (outpatients) nor "perawatan intensif", "dirawat di ICU" (a part
+# of those in hospital), nor "kehilangan" (lost: "pelanggan kehilangan aliran listrik").
+_FORMS: dict[Condition, str] = {
+    "recovered": r"sembuh|dipulangkan|(?:diperbolehkan|dibolehkan|boleh|sudah|telah)\s+pulang|(?:pulang|kembali)\s+ke"
+                 r"\s+rumah|recovered|discharged|(?:gone|went|sent|returned)\s+home|released\s+from\s+(?:the\s+)?"
+                 r"hospitals?|left\s+(?:the\s+)?hospitals?",
+    "died": r"meninggal(?:\s+dunia)?|tewas|wafat|korban\s+jiwa|kematian|menewaskan|merenggut\s+nyawa|meregang\s+nyawa|"
+            r"death\s+toll|deaths?|dead|died|killed|killing|fatalit(?:y|ies)|jenazah|bodies|nyawa|lives",
+    "hospitalised": r"(?:di)?rawat(?:\s+inap)?(?!\s+jalan|\s+di\s+(?:ruang\s+)?(?:ICU|ICCU|PICU|NICU|HCU)\b)|"
+                    r"rawat\s+inap|perawatan(?!\s+intensif)|(?:di)?opname|"
+                    r"in\s+(?:the\s+)?hospitals?|hospitali[sz]ed|(?:being|been|still)\s+treated|under\s+treatment|"
+                    r"receiving\s+treatment|inpatients?",
+    "injured": r"luka(?:-luka)?(?:\s+(?:berat|ringan))?|terluka|cedera|melukai|injur(?:ed|ies|y|ing)|hurt|wounded",
+    "missing": r"hilang|belum\s+ditemukan|masih\s+dicari|missing|unaccounted(?:\s+for)?",
+}
+# One pattern, the longer forms first ("released from hospital" is recovered, not in hospital).
+_MARK = re.compile("|".join(rf"(?P<{name}>\b(?:{forms})\b)" for name, forms in _FORMS.items()), re.IGNORECASE)
+# Said of the people as a predicate: "are still in hospital", "masih dirawat", "remain missing", "were killed".
+# Not "yang" / "who": "menemukan tujuh nelayan *yang* hilang" says who they were, not what they are.
+_PREDICATE = re.compile(r"\b(?:is|are|was|were|been|remain(?:s|ed)?|still|now|masih|kini|sudah|telah|tinggal|"
+                        r"sedang|tengah|have|has|had)\s+(?:[^\W\d_]+\s+)?$", re.IGNORECASE)
+# A part of a group named right after a figure: "152 *di antaranya*", "Six *of the injured*", "268 *of them*".
+_PART = re.compile(r"^\s*(?:[^\W\d_]+\s+)?(?:di\s+antaranya|di\s+antara\s+mereka|dari\s+mereka|of\s+them|of\s+whom|"
+                   r"among\s+them|of\s+(?:the|those))\b", re.IGNORECASE)
+# A comma or a semicolon between a figure and a condition weighs as this many words: "Selain korban meninggal, *180*
+# orang luka-luka" is about the injured.
+_CLAUSE_WORDS = 3
+# Who counts, not who is counted: "How many rescuers are searching for the missing fishermen?"
+_RESPONDERS = frozenset(stem(word) for word in """
+    petugas personel personil relawan tim dokter perawat tenaga penyidik polisi tentara prajurit saksi tersangka
+    rescuer officer personnel volunteer doctor nurse investigator police soldier witness suspect
+    """.split())
+# Words after a figure of people: a noun for them, or words that say something of them ("12 *masih* dirawat", "23
+# *were* killed", "152 *di* antaranya"); another noun after it counts something else ("15 *keluarga*", "sembilan
+# *rumah* sakit").
+_AFTER_PEOPLE = frozenset("""
+    di dari of in at on among were was are is have has had remain remained remains still now who yang masih sudah telah
+    kini tinggal sedang tengah lagi more other others
+    """.split())
+
+
+def names_condition(word: str) -> bool:
+    """Whether ``word`` is itself a condition ("How many of those *hurt* ...?", "the *injured*"): what it counts is
+    people, whatever else the question asks about them."""
+    return _MARK.fullmatch(word) is not None
+
+
+def asked_condition(question: str, thing: str) -> Condition | None:
+    """What a question that counts people (``thing``, ``asks.asked_thing``) asks happened to them, the last condition
+    it names ("Berapa korban luka gempa yang masih *dirawat di rumah sakit*?": in hospital; "What is the latest *death
+    toll*?": died); ``None`` when it names none, or counts those who respond (rescuers, officers, suspects)."""
+    if stem(thing) in _RESPONDERS:
+        return None
+    marks = [m for m in _MARK.finditer(question) if not _attributive(question[:m.start()])]
+    return _condition(marks[-1]) if marks else None
+
+
+def _attributive(before: str) -> bool:
+    """Whether a condition right after ``before`` names other people than those counted: "searching for *the*
+    missing fishermen"."""
+    return re.search(r"\b(?:for|to|of|from|with|mencari|untuk)\s+(?:the\s+)?$", before, re.IGNORECASE) is not None
+
+
+_BY_NAME: dict[str | None, Condition] = {name: name for name in _FORMS}
+
+
+def _condition(mark: re.Match[str]) -> Condition:
+    return _BY_NAME[mark.lastgroup]  # the named group of ``_MARK`` that matched
+
+
+def condition_counts(sentence: str, condition: Condition) -> set[float]:
+    """The figures of ``sentence`` that count people in ``condition`` (see the module's docstring): given as the
+    report's figure (not an older value, a change or money), of people (a person noun after it, or words that say
+    something of them), and nearest to that condition."""
+    text, found = reported(sentence)
+    marks = list(_MARK.finditer(text))
+    # a change between a condition and its figure does not part them: "Korban meninggal bertambah *dua* menjadi 33"
+    bounds = [q for q, reading, _ in found if reading != "other"]
+    out: set[float] = set()
+    for q, reading, rest in found:
+        if reading != "figure" or q.percent or is_money(q) or not _of_people(rest):
+            continue
+        start = max((b.end for b in bounds if b.end <= q.start), default=0)
+        end = min((b.start for b in bounds if b.start >= q.end), default=len(text))
+        before = [m for m in marks if start <= m.start() and m.end() <= q.start]
+        after = [m for m in marks if q.end <= m.start() and m.end() <= end]
+        if _nearest(text, q.start, q.end, before, after) == condition:
+            out.add(q.value)
+    return out
+
+
+def _of_people(rest: str) -> bool:
+    """Whether the words after a figure (``rest``) make it a count of people."""
+    word = re.match(r"\s*([^\W\d_]+)", rest)
+    if word is None:
+        return True  # "The death toll rose to 14, ..."
+    lower = word.group(1).lower()
+    return lower in _AFTER_PEOPLE or stem(lower) in PEOPLE_NOUNS or _MARK.match(rest.lstrip()) is not None
+
+
+def _nearest(text: str, start: int, end: int, before: list[re.Match[str]], after: list[re.Match[str]]) -> str | None:
+    """The condition a figure at ``text[start:end]`` counts, of the conditions named ``before`` and ``after`` it."""
+    part = _PART.match(text[end:])
+    if part is not None:  # the part's condition: said after the group's ("Six of the injured remain in hospital")
+        said = [m for m in after if m.start() >= end + part.end() and _PREDICATE.search(text[end:m.start()])]
+        rest = [m for m in after if m.start() >= end + part.end()]
+        return _condition(said[0]) if said else _condition(rest[-1]) if rest else None
+    # a predicate in the figure's own clause comes first ("Forty-one people injured ... are still in hospital")
+    said = [m for m in after if _PREDICATE.search(text[end:m.start()]) and not re.search(r"[,;]", text[end:m.start()])]
+    if said:
+        return _condition(said[0])
+
+    def distance(gap: str) -> int:
+        return len(gap.split()) + _CLAUSE_WORDS * len(re.findall(r"[,;]", gap))
+
+    near = [(distance(text[m.end():start]), 1, m) for m in before] + [(distance(text[end:m.start()]), 0, m)
+                                                                      for m in after]
+    return _condition(min(near, key=lambda t: (t[0], t[1]))[2]) if near else None

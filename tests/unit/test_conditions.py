@@ -1,0 +1,99 @@
+"""Which figure of a sentence counts the dead, those in hospital, the injured, the missing or the recovered, and which
+of them a question asks for: tables of news sentences in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.asks import asked_thing, figures
+from assistant.conditions import asked_condition, condition_counts
+from assistant.extractive import asked_figure, gives_figure
+
+CONDITIONS = ("died", "hospitalised", "injured", "missing", "recovered")
+
+
+def by_condition(sentence: str) -> dict[str, list[float]]:
+    return {c: sorted(found) for c in CONDITIONS if (found := condition_counts(sentence, c))}  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # one condition named before or after its figure
+    ("Jumlah korban meninggal tetap 12 orang.", {"died": [12]}),
+    ("Dengan demikian, korban meninggal akibat miras oplosan bertambah menjadi 23 orang.", {"died": [23]}),
+    ("Hingga kini, tiga korban masih dirawat di RSUD Cisalakan, satu di antaranya di ICU.", {"hospitalised": [3]}),
+    ("Sedikitnya 94 orang tewas dalam desak-desakan di stadion.", {"died": [94]}),
+    # two conditions, each figure by the nearer one
+    ("Kecelakaan pada Kamis (9/9) lalu menewaskan 16 orang dan melukai 86 orang.", {"died": [16], "injured": [86]}),
+    ("Seventeen people were killed and 86 injured in the crash.", {"died": [17], "injured": [86]}),
+    # a comma parts them: "Selain korban meninggal, 180 orang luka-luka"; the part of a group by what is said of it
+    ("Selain korban meninggal, 180 orang luka-luka dan 152 di antaranya masih dirawat di sembilan rumah sakit.",
+     {"injured": [180], "hospitalised": [152]}),
+    ("A total of 341 people were injured, and 268 of them were still being treated at 11 hospitals.",
+     {"injured": [341], "hospitalised": [268]}),
+    ("Six of the injured remain in hospital, two of them in intensive care.", {"hospitalised": [6]}),
+    # a predicate in the figure's clause comes first; the older value of a change is no figure
+    ("Forty-one people injured in the crush are still in hospital, down from 74 on Saturday.",
+     {"hospitalised": [41]}),
+    ("Dari 135 korban luka, sebagian besar sudah kembali ke rumah masing-masing.", {"injured": [135]}),
+    ("Adapun korban yang masih dirawat inap tinggal 41 orang, termasuk lima pasien di ruang perawatan intensif (ICU).",
+     {"hospitalised": [41]}),
+    ("The death toll from the Nov. 5 collision has risen to 14, up from 13, after a passenger died on Tuesday.",
+     {"died": [14]}),
+    ("Sebanyak 12 pasien sudah sembuh dan dipulangkan, sementara tujuh nelayan masih hilang.",
+     {"recovered": [12], "missing": [7]}),
+    # money, families and hospitals are not people in a condition
+    ("Santunan Rp 10 juta per keluarga korban meninggal sudah diterima 15 keluarga.", {}),
+    ("Pasien dirawat di sembilan rumah sakit.", {}),
+    ("Total warga yang menjadi korban keracunan kini tercatat 136 orang.", {}),
+])
+def test_each_figure_counts_the_condition_named_nearest_it(sentence: str, expected: dict[str, list[float]]) -> None:
+    assert by_condition(sentence) == expected
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What is the latest death toll from the Mandirga stadium crush?", "died"),
+    ("Sekarang sudah berapa korban jiwa dalam tabrakan kereta di Stasiun Lubuk Raja?", "died"),
+    ("How many of those hurt in the stadium crush are currently still in hospital?", "hospitalised"),
+    ("Berapa korban luka gempa Wanakerti yang masih dirawat di rumah sakit menurut data terkini?", "hospitalised"),
+    ("How many victims of the methanol poisoning have recovered and gone home to date?", "recovered"),
+    ("Hingga kini berapa nelayan Nusa Manggar yang masih hilang di laut?", "missing"),
+    ("Berapa total warga yang keracunan miras oplosan menurut data terbaru?", None),
+    # those who respond are not those the condition is said of
+    ("How many rescuers are searching for the missing fishermen?", None),
+    ("Berapa petugas yang merawat korban luka?", None),
+])
+def test_the_condition_a_question_asks(question: str, expected: str | None) -> None:
+    assert asked_condition(question, asked_thing(question)) == expected
+
+
+def test_a_death_toll_counts_people_who_died() -> None:
+    figure = asked_figure("What is the death toll so far from the tainted liquor in Sendangwatu?", "en")
+    assert (figure.thing, figure.condition) == ("people", "died")
+    assert gives_figure("Dengan demikian, korban meninggal akibat miras oplosan bertambah menjadi 23 orang.", "id",
+                        figure)
+    assert not gives_figure("Total warga yang keracunan tetap 122 orang.", "id", figure)
+
+
+def test_a_question_about_those_in_hospital_is_not_given_the_death_toll() -> None:
+    figure = asked_figure("Saat ini masih berapa korban miras oplosan yang dirawat inap di rumah sakit?", "id")
+    assert figure.condition == "hospitalised"
+    assert not gives_figure("Dengan demikian, korban meninggal akibat miras oplosan bertambah menjadi 23 orang.", "id",
+                            figure)
+    assert gives_figure("Korban yang masih dirawat inap kini tinggal delapan orang.", "id", figure)
+
+
+def test_a_short_month_with_its_full_stop_is_a_date_not_a_figure() -> None:
+    assert [q.value for q in figures("The Nov. 5 collision killed 14 people; Mar 5 kasus baru.")] == [14, 5]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Secara keseluruhan, tragedi tersebut merenggut 131 nyawa.", {"died": [131]}),
+    ("The crush has claimed 131 lives.", {"died": [131]}),
+    ("Tim SAR menemukan enam jenazah, korban kini 18.", {"died": [6, 18]}),
+    # those in intensive care are a part of those in hospital, not their count
+    ("Dua korban terakhir adalah pasien yang dirawat di ruang ICU sejak Senin.", {}),
+    ("Dari jumlah itu, 56 orang masih dirawat dan 61 orang sudah diperbolehkan pulang.",
+     {"hospitalised": [56], "recovered": [61]}),
+])
+def test_lives_bodies_and_intensive_care(sentence: str, expected: dict[str, list[float]]) -> None:
+    assert by_condition(sentence) == expected
