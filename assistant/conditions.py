@@ -1,4 +1,5 @@
-"""What a count of people says happened to them: died, in hospital, injured, missing, recovered. Rules, both languages.
+"""What a count of people says happened to them: died, in hospital, injured, missing, recovered, survived, made a
+suspect. Rules, both languages.
 
 A developing story counts the same people several ways in one sentence ("Kecelakaan itu menewaskan 16 orang dan
 melukai 86 orang", "180 orang luka-luka dan 152 di antaranya masih dirawat"), and every report counts its victims
@@ -18,7 +19,7 @@ from typing import Literal
 
 from assistant.asks import PEOPLE_NOUNS, is_money, reported, stem
 
-Condition = Literal["died", "hospitalised", "injured", "missing", "recovered"]
+Condition = Literal["died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect"]
 
 # How news says it, both languages. Not "rawat jalan" (outpatients) nor "perawatan intensif", "dirawat di ICU" (a part
 # of those in hospital), nor "kehilangan" (lost: "pelanggan kehilangan aliran listrik").
@@ -34,6 +35,8 @@ _FORMS: dict[Condition, str] = {
                     r"receiving\s+treatment|inpatients?",
     "injured": r"luka(?:-luka)?(?:\s+(?:berat|ringan))?|terluka|cedera|melukai|injur(?:ed|ies|y|ing)|hurt|wounded",
     "missing": r"hilang|belum\s+ditemukan|masih\s+dicari|missing|unaccounted(?:\s+for)?",
+    "survived": r"(?:ditemukan\s+)?selamat|diselamatkan|menyelamatkan|survived|survivors?|rescued|found\s+alive",
+    "suspect": r"tersangka|suspects?",
 }
 # One pattern, the longer forms first ("released from hospital" is recovered, not in hospital).
 _MARK = re.compile("|".join(rf"(?P<{name}>\b(?:{forms})\b)" for name, forms in _FORMS.items()), re.IGNORECASE)
@@ -49,8 +52,8 @@ _PART = re.compile(r"^\s*(?:[^\W\d_]+\s+)?(?:di\s+antaranya|di\s+antara\s+mereka
 _CLAUSE_WORDS = 3
 # Who counts, not who is counted: "How many rescuers are searching for the missing fishermen?"
 _RESPONDERS = frozenset(stem(word) for word in """
-    petugas personel personil relawan tim dokter perawat tenaga penyidik polisi tentara prajurit saksi tersangka
-    rescuer officer personnel volunteer doctor nurse investigator police soldier witness suspect
+    petugas personel personil relawan tim dokter perawat tenaga penyidik polisi tentara prajurit saksi
+    rescuer officer personnel volunteer doctor nurse investigator police soldier witness
     """.split())
 # Words after a figure of people: a noun for them, or words that say something of them ("12 *masih* dirawat", "23
 # *were* killed", "152 *di* antaranya"); another noun after it counts something else ("15 *keluarga*", "sembilan
@@ -58,7 +61,9 @@ _RESPONDERS = frozenset(stem(word) for word in """
 _AFTER_PEOPLE = frozenset("""
     di dari of in at on among were was are is have has had remain remained remains still now who yang masih sudah telah
     kini tinggal sedang tengah lagi more other others
-    """.split())
+    after since following when as by for with from and or while setelah sejak pada karena akibat usai hingga sampai
+    dengan dalam dan atau serta sementara sedangkan
+    """.split())  # and words that name nothing: "The death toll rose to 20 *after* a girl died"
 
 
 def names_condition(word: str) -> bool:
@@ -70,7 +75,7 @@ def names_condition(word: str) -> bool:
 def asked_condition(question: str, thing: str) -> Condition | None:
     """What a question that counts people (``thing``, ``asks.asked_thing``) asks happened to them, the last condition
     it names ("Berapa korban luka gempa yang masih *dirawat di rumah sakit*?": in hospital; "What is the latest *death
-    toll*?": died); ``None`` when it names none, or counts those who respond (rescuers, officers, suspects)."""
+    toll*?": died); ``None`` when it names none, or counts those who respond (rescuers, officers, witnesses)."""
     if stem(thing) in _RESPONDERS:
         return None
     marks = [m for m in _MARK.finditer(question) if not _attributive(question[:m.start()])]
@@ -112,7 +117,10 @@ def condition_counts(sentence: str, condition: Condition) -> set[float]:
 
 
 def _of_people(rest: str) -> bool:
-    """Whether the words after a figure (``rest``) make it a count of people."""
+    """Whether the words after a figure (``rest``) make it a count of people: not an age or a name's number, in
+    brackets or joined on ("tersangka berinisial BS *(52)*", "a *58-year-old* trader")."""
+    if rest.startswith(("-", ")", "\u2011")):
+        return False
     word = re.match(r"\s*([^\W\d_]+)", rest)
     if word is None:
         return True  # "The death toll rose to 14, ..."

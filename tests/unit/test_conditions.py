@@ -9,7 +9,7 @@ from assistant.asks import asked_thing, figures
 from assistant.conditions import asked_condition, condition_counts
 from assistant.extractive import asked_figure, gives_figure
 
-CONDITIONS = ("died", "hospitalised", "injured", "missing", "recovered")
+CONDITIONS = ("died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect")
 
 
 def by_condition(sentence: str) -> dict[str, list[float]]:
@@ -97,3 +97,26 @@ def test_a_short_month_with_its_full_stop_is_a_date_not_a_figure() -> None:
 ])
 def test_lives_bodies_and_intensive_care(sentence: str, expected: dict[str, list[float]]) -> None:
     assert by_condition(sentence) == expected
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Sebanyak 63 penumpang selamat, 41 di antaranya sudah pulang ke rumah.", {"survived": [63], "recovered": [41]}),
+    ("Tim SAR gabungan telah menyelamatkan 60 orang, sementara 4 orang ditemukan meninggal dunia.",
+     {"survived": [60], "died": [4]}),
+    ("That brings the number of suspects to three.", {"suspect": [3]}),
+    ("Polda menahan tiga tersangka kasus ambruknya jembatan sejak Senin (15/11).", {"suspect": [3]}),
+    # an age is no count
+    ("Polres menetapkan pengawas proyek berinisial BS (52) sebagai tersangka.", {}),
+    ("The death toll rose to 20 after a two-year-old girl died.", {"died": [20]}),
+])
+def test_survivors_and_suspects(sentence: str, expected: dict[str, list[float]]) -> None:
+    assert by_condition(sentence) == expected
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How many people have survived the KMP Citra Bahari sinking so far?", "survived"),
+    ("Sekarang sudah berapa orang yang dijadikan tersangka kasus politik uang?", "suspect"),
+    ("How many survivors of the mine collapse are currently being treated in hospital?", "hospitalised"),
+])
+def test_survived_and_suspect_asked(question: str, expected: str) -> None:
+    assert asked_condition(question, asked_thing(question)) == expected
