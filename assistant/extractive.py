@@ -68,7 +68,8 @@ class AskedFigure:
     translations into the other language, the keyword tokens (both languages) of what it asks about the people it
     counts (``asks.asked_state``), whether it counts them one by one (``asks.asks_count``), whether it asks for a
     figure per span of time (``asks.asks_rate``), for a price, the keyword tokens (both languages) of what is
-    priced (``asks.priced_item``) and whether it asks for a share (``asks.asks_share``). ``people``: whether the
+    priced (``asks.priced_item``), whether it asks for a share (``asks.asks_share``) and what it says happened to
+    the people it counts (``conditions.asked_condition``: died, in hospital, ...). ``people``: whether the
     thing is people (``asks.counts_people``), read once here, not for every sentence searched for a figure."""
 
     thing: str = ""
@@ -223,7 +224,9 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
     what the question asks about them (``figure.state``), or by a noun that says it ("12 suspects" for people
     made suspects, ``asks.STATE_NOUNS``: "23 deaths" for people who died). A price is given by any amount per
     unit or that something is sold at (``asks.prices``: "satu jeriken kini dijual Rp 7.000"). A question that asks
-    for a figure per span of time ("dalam sehari", "a day") is given only by one (``asks.counts_of``)."""
+    for a figure per span of time ("dalam sehari", "a day") is given only by one (``asks.counts_of``). A question
+    about people in a condition ("Berapa korban *jiwa*?", "still in hospital": ``figure.condition``) is given only
+    by a figure of that condition (``conditions.condition_counts``), whatever noun counts them."""
     if figure.condition is not None:  # "23 orang" of "korban meninggal ... menjadi 23 orang" for a death toll
         return bool(condition_counts(sentence, figure.condition))
     tokens = analyze(sentence, lang)
