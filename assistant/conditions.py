@@ -47,6 +47,9 @@ _PREDICATE = re.compile(r"\b(?:is|are|was|were|been|remain(?:s|ed)?|still|now|ma
 # A part of a group named right after a figure: "152 *di antaranya*", "Six *of the injured*", "268 *of them*".
 _PART = re.compile(r"^\s*(?:[^\W\d_]+\s+)?(?:di\s+antaranya|di\s+antara\s+mereka|dari\s+mereka|of\s+them|of\s+whom|"
                    r"among\s+them|of\s+(?:the|those))\b", re.IGNORECASE)
+# Bodies found are what a search found that day, not the count of the dead: "menemukan *lima jenazah*", "recovered six
+# bodies" (the word still names the dead for a figure near it: "menemukan enam jenazah, korban kini *18*").
+_BODIES = re.compile(r"\s*(?:jenazah|bodies)\b", re.IGNORECASE)
 # A comma or a semicolon between a figure and a condition weighs as this many words: "Selain korban meninggal, *180*
 # orang luka-luka" is about the injured.
 _CLAUSE_WORDS = 3
@@ -105,7 +108,7 @@ def condition_counts(sentence: str, condition: Condition) -> set[float]:
     bounds = [q for q, reading, _ in found if reading != "other"]
     out: set[float] = set()
     for q, reading, rest in found:
-        if reading != "figure" or q.percent or is_money(q) or not _of_people(rest):
+        if reading != "figure" or q.percent or is_money(q) or not _of_people(rest) or _BODIES.match(rest):
             continue
         start = max((b.end for b in bounds if b.end <= q.start), default=0)
         end = min((b.start for b in bounds if b.start >= q.end), default=len(text))

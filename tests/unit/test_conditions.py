@@ -89,7 +89,9 @@ def test_a_short_month_with_its_full_stop_is_a_date_not_a_figure() -> None:
 @pytest.mark.parametrize(("sentence", "expected"), [
     ("Secara keseluruhan, tragedi tersebut merenggut 131 nyawa.", {"died": [131]}),
     ("The crush has claimed 131 lives.", {"died": [131]}),
-    ("Tim SAR menemukan enam jenazah, korban kini 18.", {"died": [6, 18]}),
+    # bodies found that day are not the toll; the word still names the dead for the figure near it
+    ("Tim SAR menemukan enam jenazah, korban kini 18.", {"died": [18]}),
+    ("Navy divers recovered six bodies on Monday, raising the death toll to 33.", {"died": [33]}),
     # those in intensive care are a part of those in hospital, not their count
     ("Dua korban terakhir adalah pasien yang dirawat di ruang ICU sejak Senin.", {}),
     ("Dari jumlah itu, 56 orang masih dirawat dan 61 orang sudah diperbolehkan pulang.",
