@@ -14,6 +14,7 @@ part, not of the group.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Literal
 
@@ -85,10 +86,13 @@ def asked_condition(question: str, thing: str) -> Condition | None:
     return _condition(marks[-1]) if marks else None
 
 
+_ATTRIBUTIVE = re.compile(r"\b(?:for|to|of|from|with|mencari|untuk)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
 def _attributive(before: str) -> bool:
     """Whether a condition right after ``before`` names other people than those counted: "searching for *the*
     missing fishermen"."""
-    return re.search(r"\b(?:for|to|of|from|with|mencari|untuk)\s+(?:the\s+)?$", before, re.IGNORECASE) is not None
+    return _ATTRIBUTIVE.search(before) is not None
 
 
 _BY_NAME: dict[str | None, Condition] = {name: name for name in _FORMS}
@@ -98,10 +102,12 @@ def _condition(mark: re.Match[str]) -> Condition:
     return _BY_NAME[mark.lastgroup]  # the named group of ``_MARK`` that matched
 
 
-def condition_counts(sentence: str, condition: Condition) -> set[float]:
+@functools.lru_cache(maxsize=4096)
+def condition_counts(sentence: str, condition: Condition) -> frozenset[float]:
     """The figures of ``sentence`` that count people in ``condition`` (see the module's docstring): given as the
     report's figure (not an older value, a change or money), of people (a person noun after it, or words that say
-    something of them), and nearest to that condition."""
+    something of them), and nearest to that condition. Read once per sentence and condition: an answer's sentences
+    are asked again by the figure finder, the ranking and the newest report (as ``asks.reported`` is)."""
     text, found = reported(sentence)
     marks = list(_MARK.finditer(text))
     # a change between a condition and its figure does not part them: "Korban meninggal bertambah *dua* menjadi 33"
@@ -116,7 +122,7 @@ def condition_counts(sentence: str, condition: Condition) -> set[float]:
         after = [m for m in marks if q.end <= m.start() and m.end() <= end]
         if _nearest(text, q.start, q.end, before, after) == condition:
             out.add(q.value)
-    return out
+    return frozenset(out)
 
 
 def _of_people(rest: str) -> bool:
@@ -131,13 +137,14 @@ def _of_people(rest: str) -> bool:
     return lower in _AFTER_PEOPLE or stem(lower) in PEOPLE_NOUNS or _MARK.match(rest.lstrip()) is not None
 
 
-def _nearest(text: str, start: int, end: int, before: list[re.Match[str]], after: list[re.Match[str]]) -> str | None:
+def _nearest(text: str, start: int, end: int, before: list[re.Match[str]],
+             after: list[re.Match[str]]) -> Condition | None:
     """The condition a figure at ``text[start:end]`` counts, of the conditions named ``before`` and ``after`` it."""
     part = _PART.match(text[end:])
     if part is not None:  # the part's condition: said after the group's ("Six of the injured remain in hospital")
-        said = [m for m in after if m.start() >= end + part.end() and _PREDICATE.search(text[end:m.start()])]
-        rest = [m for m in after if m.start() >= end + part.end()]
-        return _condition(said[0]) if said else _condition(rest[-1]) if rest else None
+        of_part = [m for m in after if m.start() >= end + part.end()]
+        said = [m for m in of_part if _PREDICATE.search(text[end:m.start()])]
+        return _condition(said[0]) if said else _condition(of_part[-1]) if of_part else None
     # a predicate in the figure's own clause comes first ("Forty-one people injured ... are still in hospital")
     said = [m for m in after if _PREDICATE.search(text[end:m.start()]) and not re.search(r"[,;]", text[end:m.start()])]
     if said:

@@ -404,7 +404,7 @@ def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:
     nouns for people named by what the question asks about them, and prices for a price)."""
     figure = ranked.figure
     if figure.condition is not None:
-        return condition_counts(unit.text, figure.condition)
+        return set(condition_counts(unit.text, figure.condition))
     found = figure.counts_in(unit.text, *(PERSON_WORDS if figure.state else ()))
     return found | prices(unit.text) if figure.priced else found
 
