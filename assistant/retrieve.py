@@ -22,6 +22,7 @@ means: nothing relevant).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -431,42 +432,53 @@ class Retriever:
         return rescored + hits[depth:]
 
     def _names_absent(self, query: str, language: str, hits: Sequence[Hit]) -> bool:
-        """Whether a question over passages all in the other language names things (``entity_terms``: "Who did
-        Emma marry?", "the Canal in Wesel") the passages do not hold: none of its names, as written or translated
-        by the dictionary ("Germany": "Jerman"), or none of its proper names (names the dictionary does not
-        translate: "Wesel", "Constance"), in any spelling close to theirs ("Mediterranean": "Mediterania",
-        "Scandinavia": "Skandinavia"). Across languages the dense cosine is weak evidence (its floor is lower) and
-        names are what carries over; a question whose names are absent is about something else."""
+        """Whether a question names things (``entity_terms``: "Who did Emma marry?", "the Canal in Wesel") the
+        passages do not hold: none of its names, as written or translated by the dictionary ("Germany":
+        "Jerman"), or none of its proper names (names the dictionary does not translate: "Wesel", "Constance"), in
+        any spelling close to theirs ("Mediterranean": "Mediterania", "Scandinavia": "Skandinavia") or written
+        joined or apart ("BigBang": "Big Bang", "Mc.Donald": "McDonald's"). The dense cosine of a passage about
+        something else runs close to the floor (a question about the port of Cilacap over Wikipedia paragraphs
+        about ports of Europe); names are what tells them apart.
+
+        Across languages any count of names decides. In the passages' own language a question naming one or two
+        things is off their topic only when none is held and one is a proper name ("Tahun berapakah dimulainya
+        industri minyak di Sorong?"): the passage may name its subject another way ("TV": "televisi"); from
+        ``SAME_LANGUAGE_NAMES`` names on, as across languages."""
         if language not in ("id", "en") or not hits:
             return False
         names = entity_terms(query).split()
-        if not names or (any(h.lang == language for h in hits) and len(names) < SAME_LANGUAGE_NAMES):
+        if not names:
             return False
+        few = any(h.lang == language for h in hits) and len(names) < SAME_LANGUAGE_NAMES
         said = {word for hit in hits for word in words(hit.text)}
         written = {name: bool(words(name)) and said.issuperset(words(name)) for name in names}
         dictionary = self.dictionary.get()
         translations = {name: dictionary.either_way(name.lower()) if dictionary is not None else [] for name in names}
-        proper = [name for name in names if name.isalpha() and not translations[name]]
-        if all(written[name] for name in proper) and any(written.values()):
+        proper = [name for name in names if _is_proper(name, translations[name])]
+        if any(written.values()) and (few or all(written[name] for name in proper)):
             return False  # (most questions: the names as written, found without analysing the passages)
         other = other_language(language)
         held: set[str] = set()
         for hit in hits:
             held.update(analyze(hit.text, hit.lang), analyze(hit.text, language))
         spellings = {_spelling(word) for word in said if len(word) > 3}
+        joined: set[str] | None = None  # read only for a proper name not found otherwise
         found = dict(written)
         for name in names:
             forms = {*analyze(name, language), *analyze(name, other)}
             for translation in translations[name]:
                 forms.update(analyze(translation, other))
-            found[name] = found[name] or not forms.isdisjoint(held) or (
-                name in proper and _spelled_alike(_spelling(name), spellings))
+            found[name] = found[name] or not forms.isdisjoint(held)
+            if not found[name] and name in proper:
+                joined = _joined_runs(hits) if joined is None else joined
+                found[name] = _spelled_alike(_spelling(name), spellings) or _joined(name, query, joined)
         if not any(found.values()):
-            return True
+            return bool(proper) or not few
         # Some names held: still not about them when at most half are and no proper name is ("the Canal in
         # Wesel": "kanal" is held, "Wesel" is not). In the passages' own language only for questions naming
         # ``SAME_LANGUAGE_NAMES`` or more (above), "Surat Keterangan Asal (SKA)" over Wikipedia paragraphs.
-        return bool(proper) and not any(found[name] for name in proper) and 2 * sum(found.values()) <= len(names)
+        return (not few and bool(proper) and not any(found[name] for name in proper)
+                and 2 * sum(found.values()) <= len(names))
 
     def _passes_floor(self, language: str, dense: Sequence[tuple[str, float]], records: dict[str, Hit]) -> bool:
         """The best dense passage must reach the floor for its language pair (cross-lingual cosines run lower)."""
@@ -482,9 +494,35 @@ MIN_SENTENCE_CHARS = 20
 """Shorter "sentences" (a heading, a dateline, "Foto: ...") are not scored on their own by ``_by_closest_sentence``."""
 
 SAME_LANGUAGE_NAMES = 3
-"""A question in the passages' language is off their topic when it names at least this many things and none is held,
-or at most half and no proper name: a paragraph may leave its subject to a title ("Apakah ibukota Thailand?"), not
-three names."""
+"""A question in the passages' language naming fewer things than this is off their topic only when none is held and
+one is a proper name; from this many on, also when at most half are held and no proper name is (as across languages)."""
+
+_COMPOUND = re.compile(r"[^\W_]+(?:[.\-][^\W_]+)+")
+"""A name written as one with dots or hyphens ("Mc.Donald", "Spider-Man"): its parts are one name."""
+
+
+def _is_proper(name: str, translations: Sequence[str]) -> bool:
+    """Whether a question's ``name`` is a proper name: a word the dictionary does not translate, not a number and not
+    a two-letter abbreviation ("TV", "PT", "AS": passages spell them out as often as not)."""
+    return name.isalpha() and not translations and not (len(name) <= 2 and name.isupper())
+
+
+def _joined_runs(hits: Sequence[Hit]) -> set[str]:
+    """The folded words of ``hits`` and every two or three of them in a row written together ("big bang":
+    "bigbang"), for names a question writes joined ("BigBang")."""
+    runs: set[str] = set()
+    for hit in hits:
+        found = words(hit.text)
+        for size in (1, 2, 3):
+            runs.update("".join(found[at:at + size]) for at in range(len(found) - size + 1))
+    return runs
+
+
+def _joined(name: str, query: str, joined: set[str]) -> bool:
+    """Whether ``name`` is held written joined or apart: as a run of the passages' words ("BigBang"), or as part of a
+    name the question writes with dots or hyphens that a passage writes as one word ("Mc.Donald": "McDonald's")."""
+    return "".join(words(name)) in joined or any(
+        fold(name) in words(compound) and "".join(words(compound)) in joined for compound in _COMPOUND.findall(query))
 
 
 def _spelling(word: str) -> str:

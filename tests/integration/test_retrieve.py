@@ -195,7 +195,7 @@ def test_a_lexicon_that_cannot_be_had_costs_only_the_translation(caplog):
     assert calls == [1, 1] and "read-only" in caplog.text  # each tried once, said why
 
 
-def test_a_question_whose_names_no_passage_of_the_other_language_holds_is_not_about_them(settings, embedder,
+def test_a_question_whose_names_no_passage_holds_is_not_about_them(settings, embedder,
                                                                                           tmp_path):
     # The off-topic English questions that passed the cross-lingual floor over FacQA ("What is the Canal in Wesel?")
     # named things none of the Indonesian passages holds; the floor is set to 0 here so that only names decide.
@@ -211,6 +211,9 @@ def test_a_question_whose_names_no_passage_of_the_other_language_holds_is_not_ab
          "text": "Pengendalian banjir di Kota Padang dimulai pada 1918 dengan pembuatan Banjir Kanal."},
         {"id": "es", "title": "", "lang": "id",
          "text": "Pada Zaman Es terakhir, lapisan es menutupi Skandinavia dan sebagian besar Eropa utara."},
+        {"id": "semesta", "title": "", "lang": "id",
+         "text": "Dentuman Besar (bahasa Inggris: Big Bang) adalah peristiwa yang membentuk alam semesta. Restoran "
+                 "McDonald's pertama didirikan Dick dan Mac McDonald. Televisi diciptakan oleh John Logie Baird."},
     ]))
     Ingestor(settings, embedder=embedder).ingest([str(source)])
     loose = settings.retrieval.model_copy(update={"min_relevance_cross_lingual": 0.0, "min_relevance": 0.0})
@@ -227,10 +230,15 @@ def test_a_question_whose_names_no_passage_of_the_other_language_holds_is_not_ab
     assert relevant("Who bought the rights?")  # no names: the floor alone decides
     assert relevant("What covered Scandinavia in the last Ice Age?")  # spelled "Skandinavia" in the passage
     assert relevant("Did the court in Berlin rule on Wesel?")  # one proper name held: about them
-    assert Retriever(loose, Index(settings), embedder).search("Apa yang diputuskan pengadilan di Wesel?").relevant
-    # In the passages' own language a paragraph may leave its subject to a title: one or two absent names do not
-    # decide, three do.
-    assert relevant("Apakah ibukota Thailand?")
+    # In the passages' own language one or two names decide only when none is held and one is a proper name (the
+    # off-topic Indonesian questions over Wikipedia paragraphs: "Apa nama pelabuhan perikanan di Cilacap?")
+    plain = Retriever(loose, Index(settings), embedder)
+    assert not plain.search("Apa yang diputuskan pengadilan di Wesel?").relevant
+    assert not plain.search("Apa nama pelabuhan perikanan di Cilacap?").relevant
+    assert plain.search("Apa yang diputuskan pengadilan di Berlin tentang Wesel?").relevant  # one held
+    assert plain.search("Apakah yang dimaksud dengan BigBang?").relevant  # written apart: "Big Bang"
+    assert plain.search("Siapakah pendiri Mc.Donald?").relevant  # written as one word: "McDonald's"
+    assert plain.search("Siapakah pencipta TV?").relevant  # an abbreviation is spelled out: "Televisi"
     assert not relevant("Di pulau apakah Djoko Tjahjono Iskandar menemukan katak itu?")
     assert relevant("Kapan Banjir Kanal di Kota Padang dibangun Djoko Tjahjono Iskandar?")  # names held
     # and three or more names of which common words are held ("banjir", "besar") but no proper name is
