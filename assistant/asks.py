@@ -102,11 +102,12 @@ _STATE_QUESTION = re.compile(r"\bhow (?:\w+ ){1,4}?(?:doing|done|going|gone|fari
 
 
 def asked_kind(question: str) -> AnswerKind:
-    """"date" for kapan / when / tanggal berapa, "quantity" for berapa / how many / how much, "reason" for mengapa /
+    """"date" for kapan / when / tanggal berapa, "quantity" for berapa / how many / how much / what ... cost,
+    "reason" for mengapa /
     why / apa alasan, "means" for bagaimana cara / how did, else "other"."""
     if _DATE_QUESTION.search(question):
         return "date"
-    if _QUANTITY_QUESTION.search(question):
+    if _QUANTITY_QUESTION.search(question) or _charge(question):  # "What does a kilo of beef cost ...?"
         return "quantity"
     if _REASON_QUESTION.search(question):
         return "reason"
@@ -275,9 +276,22 @@ _RATE_ASKED = re.compile(rf"\b(?:(?:per|setiap|tiap|each|every|a|an)\s+{_SPAN}|s
 
 
 # "How much does a getek raft currently *charge* to carry a motorcycle?", "How much are kiosks *charging* for a
-# cylinder?", "How much does a kilo of rice *cost* now?": a price, of what sells it or is sold.
-_CHARGE = re.compile(r"\bhow much (?:does|do|is|are|will|would)\s+(?P<seller>.+?)\s+"
-                     r"(?:charg\w*|costs?|costing|sell\w*)\b(?P<sold>.*)", re.IGNORECASE)
+# cylinder?", "How much does a kilo of rice *cost* now?", "What does a kilo of beef *cost* ...?", "How much did a
+# bottle ... *cost*?": a price, of what sells it or is sold. Not when a verb comes between ("What does the airline
+# estimate the grounding *has cost* it?": a total, ``_SELLER_VERB``).
+_CHARGE = re.compile(r"\b(?:how much (?:does|do|did|is|are|was|were|will|would)\s+(?P<seller>.+?)\s+"
+                     r"(?:charg\w*|costs?|costing|sell\w*)|what (?:does|do|did|will|would)\s+(?P<buyer>.+?)\s+"
+                     r"cost)\b(?P<sold>.*)", re.IGNORECASE)
+_SELLER_VERB = re.compile(r"\b(?:has|have|had|is|are|was|were|will|would|estimates?|says?|said|thinks?)\b",
+                          re.IGNORECASE)
+
+
+def _charge(question: str) -> re.Match[str] | None:
+    """A question about what something charges or costs (``_CHARGE``), with what sells or is sold in ``seller``."""
+    found = _CHARGE.search(question)
+    if found is None or _SELLER_VERB.search(found.group("seller") or found.group("buyer")):
+        return None
+    return found
 # "*Harga* elpiji 3 kg ...", "*Tarif* getek ...", "the *price of* rice", "the *fare for* ...": what the price is of.
 _PRICE_OF = re.compile(r"\b(?:harga|tarif|ongkos|biaya|prices?|fares?|costs?)\s+(?:(?:of|for)\s+)?(?P<sold>.*)",
                        re.IGNORECASE)
@@ -285,7 +299,7 @@ _PRICE_OF = re.compile(r"\b(?:harga|tarif|ongkos|biaya|prices?|fares?|costs?)\s+
 _ENDS_PRICED = frozenset("di ke dari pada untuk yang dalam menurut oleh dan atau saat kini sekarang terbaru terkini "
                          "berapa berlaku now currently current latest today".split())
 # Words in it that are not what is sold: articles, and the sale's own words.
-_NOT_PRICED = frozenset("a an the one satu sebuah currently to carry per for kg".split())
+_NOT_PRICED = frozenset("a an the one satu sebuah it currently to carry per for kg".split())
 
 
 def priced_item(question: str) -> tuple[str, ...]:
@@ -293,18 +307,23 @@ def priced_item(question: str) -> tuple[str, ...]:
     liter ...": "Dieselux"; "How much does a *getek raft* currently charge to carry a *motorcycle*?"); () for other
     questions. Several goods are priced in one story (LPG and the snacks it cooks; two fuels), and a report names
     what it prices: the figure of the one asked is in a sentence that names it."""
-    charge = _CHARGE.search(question)
-    spans = [charge.group("seller"), charge.group("sold")] if charge else []
+    charge = _charge(question)
+    spans = [charge.group("seller") or charge.group("buyer"), charge.group("sold")] if charge else []
     if not spans and (named := _PRICE_OF.search(question)) is not None:
         spans = [named.group("sold")]
     found: list[str] = []
     for span in spans:
+        began = measure = False  # the span has named something; the last word was a measure ("a *kilo* of beef")
         for word in re.findall(r"[^\W\d_]+|\d+", span):
             lower = word.lower()
+            if lower == "of" and measure or not began and lower in _ENDS_PRICED | _NOT_PRICED:
+                continue  # "a kilo *of* beef"; "cost *now to* hire a generator"
             if lower in _ENDS_PRICED or lower in _ENDS_PHRASE - {"per", "for"}:
                 break
-            if not word.isdigit() and lower not in _NOT_PRICED and stem(lower) not in _MEASURES:
+            measure = stem(lower) in _MEASURES
+            if not word.isdigit() and lower not in _NOT_PRICED and not measure:
                 found.append(lower)
+                began = True
     return tuple(dict.fromkeys(found))
 
 
@@ -521,6 +540,8 @@ def asked_thing(question: str) -> str:
     if _DEATH_TOLL.search(question) and not _QUESTION_WORDS.search(question):
         return "people"  # "What is the latest death toll ...?": people, who died (``conditions.asked_condition``)
     found = _QUESTION_WORDS.search(question)
+    if not found and _charge(question):  # "What does a kilo of beef *cost* ...?": a price
+        return "price"
     if not found:
         how = _HOW_DIMENSION.search(question)
         return _ADJECTIVE_DIMENSION[how.group("adjective").lower()] if how else ""
@@ -531,7 +552,7 @@ def asked_thing(question: str) -> str:
         # "Harga beras premium di Pasar Induk sekarang berapa?": what is asked comes first
         return next((w.lower() for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")
     if found.group(0).lower().startswith("how"):
-        if _CHARGE.search(question):  # "How much does a raft *charge* ...?": a price
+        if _charge(question):  # "How much does a raft *charge* ...?": a price
             return "price"
         if words and words[0].lower() == "of":  # "How many of the derailed carriages have been lifted?"
             words = list(dropwhile(lambda word: word.lower() in _DETERMINERS, words[1:]))

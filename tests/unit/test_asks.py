@@ -72,6 +72,8 @@ from core.text.lang import detect_language
     ("How are the victims doing?", "other"),
     ("How has Manchester United done since the start of February 2018?", "other"),
     ("Beberapa warga mengungsi ke mana?", "other"),  # "beberapa" (some) is not "berapa"
+    ("What does a kilo of beef cost at the market these days?", "quantity"),  # a price without "how much"
+    ("What does the minister say about the cost?", "other"),
 ])
 def test_a_question_asks_for_a_number_a_date_or_something_else(question, kind):
     assert asked_kind(question) == kind
@@ -542,6 +544,9 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("To date, how many of the vehicles that plunged into the river have been recovered?", "vehicle"),
     ("How much does a getek raft currently charge to carry a motorcycle?", "price"),  # a price, by its verb
     ("How much are roadside kiosks charging for a 3 kg LPG cylinder now?", "price"),
+    ("What does a kilo of beef cost at the market these days?", "price"),  # "what ... cost", no "how much"
+    ("How much did a bottle of the bootleg liquor cost?", "price"),
+    ("What does the airline estimate the grounding has cost it?", ""),  # a total, not a price
     # the noun phrase ends where a clause about it begins, with or without "that"
     ("What is the latest number of records the hackers say they stole?", "record"),  # a determiner
     ("How many free meals a day is the scheme handing out?", "meal"),
@@ -708,6 +713,9 @@ def test_a_rate_counts_the_thing_only_for_a_question_that_asks_for_one():
     ("How much does a getek raft currently charge to carry a motorcycle?", ("getek", "raft", "motorcycle")),
     ("How much are roadside kiosks in Mandalapura charging for a 3 kg LPG cylinder now?",
      ("roadside", "kiosks", "lpg", "cylinder")),
+    ("What does a kilo of beef cost at Pasar Besar these days?", ("beef",)),  # a measure "of" what is sold
+    ("How much does it cost now to hire a generator for a day?", ("hire", "generator", "day")),
+    ("What does it currently cost to cross the river by boat?", ("cross", "river")),
     ("Berapa korban tewas?", ()),
 ])
 def test_what_a_price_question_prices(question, item):
