@@ -1,5 +1,6 @@
 """What a count of people says happened to them: died, in hospital, injured, missing, recovered, survived, made a
-suspect. Rules, both languages.
+suspect; and what a count of things does: cancelled, delayed, destroyed (animals culled), vaccinated. Rules, both
+languages.
 
 A developing story counts the same people several ways in one sentence ("Kecelakaan itu menewaskan 16 orang dan
 melukai 86 orang", "180 orang luka-luka dan 152 di antaranya masih dirawat"), and every report counts its victims
@@ -20,7 +21,8 @@ from typing import Literal
 
 from assistant.asks import PEOPLE_NOUNS, is_money, reported, stem
 
-Condition = Literal["died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect"]
+Condition = Literal["died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect",
+                    "cancelled", "delayed", "destroyed", "vaccinated"]
 
 # How news says it, both languages. Not "rawat jalan" (outpatients) nor "perawatan intensif", "dirawat di ICU" (a part
 # of those in hospital), nor "kehilangan" (lost: "pelanggan kehilangan aliran listrik").
@@ -39,8 +41,24 @@ _FORMS: dict[Condition, str] = {
     "survived": r"(?:ditemukan\s+)?selamat|diselamatkan|menyelamatkan|survived|survivors?|rescued|found\s+alive",
     "suspect": r"tersangka|suspects?",
 }
-# One pattern, the longer forms first ("released from hospital" is recovered, not in hospital).
-_MARK = re.compile("|".join(rf"(?P<{name}>\b(?:{forms})\b)" for name, forms in _FORMS.items()), re.IGNORECASE)
+# What happened to things a story counts one by one: flights and trips cancelled or delayed, animals culled (and
+# goods or fields destroyed) or vaccinated ("membatalkan 412 penerbangan", "301 flights delayed", "97.300 ekor
+# unggas dimusnahkan").
+_THING_FORMS: dict[Condition, str] = {
+    "cancelled": r"(?:di)?batal(?:kan)?|membatalkan|pembatalan|cancel(?:l?ed|lations?|s)?",
+    "delayed": r"terlambat|keterlambatan|(?:di|ter)tunda|menunda|penundaan|delay(?:ed|s)?",
+    "destroyed": r"(?:di)?musnahkan|memusnahkan|pemusnahan|dimatikan|culled|culling|destroyed|slaughtered",
+    "vaccinated": r"divaksin(?:asi)?|vaksinasi|disuntik|menyuntik|vaccinated|vaccinations?|inoculated",
+}
+
+
+def _pattern(forms: dict[Condition, str]) -> re.Pattern[str]:
+    return re.compile("|".join(rf"(?P<{name}>\b(?:{form})\b)" for name, form in forms.items()), re.IGNORECASE)
+
+
+# One pattern each, the longer forms first ("released from hospital" is recovered, not in hospital).
+_MARK = _pattern(_FORMS)
+_THING_MARK = _pattern(_THING_FORMS)
 # Said of the people as a predicate: "are still in hospital", "masih dirawat", "remain missing", "were killed".
 # Not "yang" / "who": "menemukan tujuh nelayan *yang* hilang" says who they were, not what they are.
 _PREDICATE = re.compile(r"\b(?:is|are|was|were|been|remain(?:s|ed)?|still|now|masih|kini|sudah|telah|tinggal|"
@@ -82,7 +100,22 @@ def asked_condition(question: str, thing: str) -> Condition | None:
     toll*?": died); ``None`` when it names none, or counts those who respond (rescuers, officers, witnesses)."""
     if stem(thing) in _RESPONDERS:
         return None
-    marks = [m for m in _MARK.finditer(question) if not _attributive(question[:m.start()])]
+    return _last_condition(question, _MARK)
+
+
+def asked_happening(question: str) -> Condition | None:
+    """What a question that counts things asks happened to them, the last it names ("How many flights have been
+    *delayed* ...?", "berapa ekor unggas yang *dimusnahkan*?"); ``None`` when it names none."""
+    return _last_condition(question, _THING_MARK)
+
+
+def of_things(condition: Condition) -> bool:
+    """Whether ``condition`` is what happened to things (``asked_happening``), not to people."""
+    return condition in _THING_FORMS
+
+
+def _last_condition(question: str, pattern: re.Pattern[str]) -> Condition | None:
+    marks = [m for m in pattern.finditer(question) if not _attributive(question[:m.start()])]
     return _condition(marks[-1]) if marks else None
 
 
@@ -95,7 +128,7 @@ def _attributive(before: str) -> bool:
     return _ATTRIBUTIVE.search(before) is not None
 
 
-_BY_NAME: dict[str | None, Condition] = {name: name for name in _FORMS}
+_BY_NAME: dict[str | None, Condition] = {name: name for name in (*_FORMS, *_THING_FORMS)}
 
 
 def _condition(mark: re.Match[str]) -> Condition:
@@ -106,15 +139,19 @@ def _condition(mark: re.Match[str]) -> Condition:
 def condition_counts(sentence: str, condition: Condition) -> frozenset[float]:
     """The figures of ``sentence`` that count people in ``condition`` (see the module's docstring): given as the
     report's figure (not an older value, a change or money), of people (a person noun after it, or words that say
-    something of them), and nearest to that condition. Read once per sentence and condition: an answer's sentences
-    are asked again by the figure finder, the ranking and the newest report (as ``asks.reported`` is)."""
+    something of them), and nearest to that condition; for what happened to things (``asked_happening``), the
+    figures nearest to it of any thing (what they count is the caller's to check). Read once per sentence and
+    condition: an answer's sentences are asked again by the figure finder, the ranking and the newest report (as
+    ``asks.reported`` is)."""
     text, found = reported(sentence)
-    marks = list(_MARK.finditer(text))
+    things = condition in _THING_FORMS
+    marks = list((_THING_MARK if things else _MARK).finditer(text))
     # a change between a condition and its figure does not part them: "Korban meninggal bertambah *dua* menjadi 33"
     bounds = [q for q, reading, _ in found if reading != "other"]
     out: set[float] = set()
     for q, reading, rest in found:
-        if reading != "figure" or q.percent or is_money(q) or not _of_people(rest) or _BODIES.match(rest):
+        if reading != "figure" or q.percent or is_money(q) or not things and (not _of_people(rest)
+                                                                              or _BODIES.match(rest)):
             continue
         start = max((b.end for b in bounds if b.end <= q.start), default=0)
         end = min((b.start for b in bounds if b.start >= q.end), default=len(text))

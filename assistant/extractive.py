@@ -39,7 +39,14 @@ from assistant.asks import (
     unit_name,
 )
 from assistant.cite import strip_markers, with_marker
-from assistant.conditions import Condition, asked_condition, condition_counts, names_condition
+from assistant.conditions import (
+    Condition,
+    asked_condition,
+    asked_happening,
+    condition_counts,
+    names_condition,
+    of_things,
+)
 from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
@@ -69,7 +76,8 @@ class AskedFigure:
     counts (``asks.asked_state``), whether it counts them one by one (``asks.asks_count``), whether it asks for a
     figure per span of time (``asks.asks_rate``), for a price, the keyword tokens (both languages) of what is
     priced (``asks.priced_item``), whether it asks for a share (``asks.asks_share``) and what it says happened to
-    the people it counts (``conditions.asked_condition``: died, in hospital, ...). ``people``: whether the
+    what it counts (``conditions.asked_condition``: died, in hospital, ...; ``conditions.asked_happening``:
+    cancelled, culled, ...). ``people``: whether the
     thing is people (``asks.counts_people``), read once here, not for every sentence searched for a figure."""
 
     thing: str = ""
@@ -79,7 +87,7 @@ class AskedFigure:
     rate: bool = False
     item: frozenset[str] = frozenset()
     share: bool = False  # asks for a share ("berapa persen", "what percentage"): only a share gives it
-    condition: Condition | None = None  # what happened to the people it counts (``conditions.asked_condition``)
+    condition: Condition | None = None  # what happened to what it counts (``conditions.asked_condition``)
     people: bool = field(init=False, default=False)
     priced: bool = field(init=False, default=False)  # a price: an amount per unit gives it (``asks.prices``)
 
@@ -175,7 +183,7 @@ def asked_figure(question: str, language: str,
     item = frozenset().union(*(_tokens_both_ways(word, language, translate) for word in priced_item(question)))
     share = asks_share(question)
     people = counts_people(thing, also) or names_condition(thing)  # "How many of those *hurt* ... in hospital?"
-    condition = asked_condition(question, thing) if people and not share else None
+    condition = None if share else asked_condition(question, thing) if people else asked_happening(question)
     return AskedFigure(thing, also, _tokens_both_ways(asked_state(question), language, translate),
                        asks_count(question, thing, also), asks_rate(question), item, share, condition)
 
@@ -228,7 +236,7 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
     about people in a condition ("Berapa korban *jiwa*?", "still in hospital": ``figure.condition``) is given only
     by a figure of that condition (``conditions.condition_counts``), whatever noun counts them."""
     if figure.condition is not None:  # "23 orang" of "korban meninggal ... menjadi 23 orang" for a death toll
-        return bool(condition_counts(sentence, figure.condition))
+        return bool(_of_condition(sentence, figure, figure.condition))
     tokens = analyze(sentence, lang)
     if figure.state:
         for unit in counted(sentence):  # "12 *suspects*" for "dijadikan tersangka", "23 *deaths*" for "died"
@@ -399,12 +407,20 @@ def _followed(ranked: Sentences, naming: list[Unit]) -> list[Unit]:
     return follows
 
 
+def _of_condition(sentence: str, figure: AskedFigure, condition: Condition) -> set[float]:
+    """The figures of ``sentence`` that count what ``figure`` counts in ``condition``: people in it, whatever noun
+    counts them ("23 orang" of "korban meninggal ... menjadi 23 orang"), or the things it counts that it happened to
+    ("membatalkan 412 *penerbangan*", not "412 *penumpang*")."""
+    found = set(condition_counts(sentence, condition))
+    return found & figure.counts_in(sentence) if found and of_things(condition) else found
+
+
 def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:
     """The values ``unit`` gives of what a "berapa" / "how many" question counts (``asks.counts_of``, with the person
     nouns for people named by what the question asks about them, and prices for a price)."""
     figure = ranked.figure
     if figure.condition is not None:
-        return set(condition_counts(unit.text, figure.condition))
+        return _of_condition(unit.text, figure, figure.condition)
     found = figure.counts_in(unit.text, *(PERSON_WORDS if figure.state else ()))
     return found | prices(unit.text) if figure.priced else found
 

@@ -1,15 +1,17 @@
-"""Which figure of a sentence counts the dead, those in hospital, the injured, the missing or the recovered, and which
-of them a question asks for: tables of news sentences in both languages."""
+"""Which figure of a sentence counts the dead, those in hospital, the injured, the missing or the recovered (and which
+counts flights cancelled or delayed, animals culled or vaccinated), and which of them a question asks for: tables of
+news sentences in both languages."""
 
 from __future__ import annotations
 
 import pytest
 
 from assistant.asks import asked_thing, figures
-from assistant.conditions import asked_condition, condition_counts
+from assistant.conditions import asked_condition, asked_happening, condition_counts
 from assistant.extractive import asked_figure, gives_figure
 
-CONDITIONS = ("died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect")
+CONDITIONS = ("died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect", "cancelled", "delayed",
+              "destroyed", "vaccinated")
 
 
 def by_condition(sentence: str) -> dict[str, list[float]]:
@@ -64,6 +66,13 @@ def by_condition(sentence: str) -> dict[str, list[float]]:
     # an age is no count
     ("Polres menetapkan pengawas proyek berinisial BS (52) sebagai tersangka.", {}),
     ("The death toll rose to 20 after a two-year-old girl died.", {"died": [20]}),
+    # what happened to things: each figure by the nearer, whatever it counts (the question's thing is checked apart)
+    ("Kencana Nusa telah membatalkan 412 penerbangan dan 214 penerbangan lain terlambat.",
+     {"cancelled": [412], "delayed": [214]}),
+    ("The airline has cancelled 451 flights and delayed 301 since the grounding began.",
+     {"cancelled": [451], "delayed": [301]}),
+    ("Sebanyak 97.300 ekor unggas dimusnahkan, sementara 41.000 ekor lainnya sudah divaksin.",
+     {"destroyed": [97300], "vaccinated": [41000]}),
 ])
 def test_each_figure_counts_the_condition_named_nearest_it(sentence: str, expected: dict[str, list[float]]) -> None:
     assert by_condition(sentence) == expected
@@ -87,6 +96,26 @@ def test_each_figure_counts_the_condition_named_nearest_it(sentence: str, expect
 ])
 def test_the_condition_a_question_asks(question: str, expected: str | None) -> None:
     assert asked_condition(question, asked_thing(question)) == expected
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How many Kencana Nusa flights have been delayed so far because of the grounding?", "delayed"),
+    ("Sampai saat ini, berapa total penerbangan yang mengalami keterlambatan?", "delayed"),
+    ("How many train trips have been cancelled so far because of the crash?", "cancelled"),
+    ("Sejauh ini sudah berapa ekor anjing liar yang dimusnahkan untuk menekan rabies?", "destroyed"),
+    ("Sampai sekarang sudah berapa ekor unggas yang divaksin flu burung?", "vaccinated"),
+    ("How many flights have been affected?", None),
+])
+def test_what_a_question_asks_happened_to_the_things_it_counts(question: str, expected: str | None) -> None:
+    assert asked_happening(question) == expected
+
+
+def test_a_question_about_flights_delayed_is_given_flights_delayed_not_cancelled_nor_passengers() -> None:
+    figure = asked_figure("How many flights have been delayed so far?", "en")
+    assert figure.condition == "delayed"
+    assert gives_figure("The airline has cancelled 451 flights and delayed 301 flights since Sunday.", "en", figure)
+    assert not gives_figure("The airline has cancelled 451 flights since Sunday.", "en", figure)
+    assert not gives_figure("Delays have hit 53,120 passengers since Sunday.", "en", figure)
 
 
 def test_a_death_toll_counts_people_who_died() -> None:
