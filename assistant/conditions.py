@@ -144,15 +144,16 @@ def condition_counts(sentence: str, condition: Condition) -> frozenset[float]:
     condition: an answer's sentences are asked again by the figure finder, the ranking and the newest report (as
     ``asks.reported`` is)."""
     text, found = reported(sentence)
-    things = condition in _THING_FORMS
+    things = of_things(condition)
     marks = list((_THING_MARK if things else _MARK).finditer(text))
     # a change between a condition and its figure does not part them: "Korban meninggal bertambah *dua* menjadi 33"
     bounds = [q for q, reading, _ in found if reading != "other"]
     out: set[float] = set()
     for q, reading, rest in found:
-        if reading != "figure" or q.percent or is_money(q) or not things and (not _of_people(rest)
-                                                                              or _BODIES.match(rest)):
+        if reading != "figure" or q.percent or is_money(q):
             continue
+        if not things and (not _of_people(rest) or _BODIES.match(rest)):
+            continue  # of people: a noun for them or words said of them after it; not bodies found that day
         start = max((b.end for b in bounds if b.end <= q.start), default=0)
         end = min((b.start for b in bounds if b.start >= q.end), default=len(text))
         before = [m for m in marks if start <= m.start() and m.end() <= q.start]

@@ -77,8 +77,8 @@ class AskedFigure:
     figure per span of time (``asks.asks_rate``), for a price, the keyword tokens (both languages) of what is
     priced (``asks.priced_item``), whether it asks for a share (``asks.asks_share``) and what it says happened to
     what it counts (``conditions.asked_condition``: died, in hospital, ...; ``conditions.asked_happening``:
-    cancelled, culled, ...). ``people``: whether the
-    thing is people (``asks.counts_people``), read once here, not for every sentence searched for a figure."""
+    cancelled, destroyed, ...). ``people``: whether the thing is people (``asks.counts_people``), read once here,
+    not for every sentence searched for a figure."""
 
     thing: str = ""
     translations: tuple[str, ...] = ()
