@@ -103,8 +103,7 @@ _STATE_QUESTION = re.compile(r"\bhow (?:\w+ ){1,4}?(?:doing|done|going|gone|fari
 
 def asked_kind(question: str) -> AnswerKind:
     """"date" for kapan / when / tanggal berapa, "quantity" for berapa / how many / how much / what ... cost,
-    "reason" for mengapa /
-    why / apa alasan, "means" for bagaimana cara / how did, else "other"."""
+    "reason" for mengapa / why / apa alasan, "means" for bagaimana cara / how did, else "other"."""
     if _DATE_QUESTION.search(question):
         return "date"
     if _QUANTITY_QUESTION.search(question) or _charge(question):  # "What does a kilo of beef cost ...?"
@@ -286,12 +285,14 @@ _SELLER_VERB = re.compile(r"\b(?:has|have|had|is|are|was|were|will|would|estimat
                           re.IGNORECASE)
 
 
-def _charge(question: str) -> re.Match[str] | None:
-    """A question about what something charges or costs (``_CHARGE``), with what sells or is sold in ``seller``."""
+def _charge(question: str) -> tuple[str, str] | None:
+    """What a question about what something charges or costs (``_CHARGE``) says sells or is sold, before and after its
+    verb ("a getek raft", "to carry a motorcycle"); ``None`` for other questions."""
     found = _CHARGE.search(question)
-    if found is None or _SELLER_VERB.search(found.group("seller") or found.group("buyer")):
-        return None
-    return found
+    seller = found.group("seller") or found.group("buyer") if found else ""
+    return None if found is None or _SELLER_VERB.search(seller) else (seller, found.group("sold"))
+
+
 # "*Harga* elpiji 3 kg ...", "*Tarif* getek ...", "the *price of* rice", "the *fare for* ...": what the price is of.
 _PRICE_OF = re.compile(r"\b(?:harga|tarif|ongkos|biaya|prices?|fares?|costs?)\s+(?:(?:of|for)\s+)?(?P<sold>.*)",
                        re.IGNORECASE)
@@ -308,7 +309,7 @@ def priced_item(question: str) -> tuple[str, ...]:
     questions. Several goods are priced in one story (LPG and the snacks it cooks; two fuels), and a report names
     what it prices: the figure of the one asked is in a sentence that names it."""
     charge = _charge(question)
-    spans = [charge.group("seller") or charge.group("buyer"), charge.group("sold")] if charge else []
+    spans = list(charge) if charge else []
     if not spans and (named := _PRICE_OF.search(question)) is not None:
         spans = [named.group("sold")]
     found: list[str] = []
@@ -539,9 +540,9 @@ def asked_thing(question: str) -> str:
         return _figure_asked(named)
     if _DEATH_TOLL.search(question) and not _QUESTION_WORDS.search(question):
         return "people"  # "What is the latest death toll ...?": people, who died (``conditions.asked_condition``)
-    found = _QUESTION_WORDS.search(question)
-    if not found and _charge(question):  # "What does a kilo of beef *cost* ...?": a price
+    if _charge(question):  # "How much does a raft *charge* ...?", "What does a kilo of beef *cost* ...?": a price
         return "price"
+    found = _QUESTION_WORDS.search(question)
     if not found:
         how = _HOW_DIMENSION.search(question)
         return _ADJECTIVE_DIMENSION[how.group("adjective").lower()] if how else ""
@@ -552,8 +553,6 @@ def asked_thing(question: str) -> str:
         # "Harga beras premium di Pasar Induk sekarang berapa?": what is asked comes first
         return next((w.lower() for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")
     if found.group(0).lower().startswith("how"):
-        if _charge(question):  # "How much does a raft *charge* ...?": a price
-            return "price"
         if words and words[0].lower() == "of":  # "How many of the derailed carriages have been lifted?"
             words = list(dropwhile(lambda word: word.lower() in _DETERMINERS, words[1:]))
         phrase = _noun_phrase(words)  # "How many of the *vehicles* that plunged into ...?"
