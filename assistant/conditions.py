@@ -1,6 +1,6 @@
 """What a count of people says happened to them: died, in hospital, injured, missing, recovered, survived, made a
-suspect; and what a count of things does: cancelled, delayed, destroyed (animals culled), vaccinated. Rules, both
-languages.
+suspect, detained, released; and what a count of things does: cancelled, delayed, destroyed (animals culled),
+vaccinated, grounded (out of service), back in service. Rules, both languages.
 
 A developing story counts the same people several ways in one sentence ("Kecelakaan itu menewaskan 16 orang dan
 melukai 86 orang", "180 orang luka-luka dan 152 di antaranya masih dirawat"), and every report counts its victims
@@ -10,7 +10,8 @@ that from the question, ``condition_counts`` reads which of a sentence's figures
 figure belongs to the condition named nearest to it between the figures before and after it ("menewaskan *16*
 orang", "*86* injured"), a condition said of it as a predicate first ("Forty-one people injured in the crush *are still
 in hospital*"), and, for a part of a group ("152 *di antaranya*", "Six *of the injured*"), the condition said of the
-part, not of the group.
+part, not of the group. A figure whose noun is itself a condition counts in it as well ("Twelve *suspects* are now
+in custody": suspects, and detained).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from typing import Literal
 
 from assistant.asks import PEOPLE_NOUNS, is_money, reported, stem
 
-Condition = Literal["died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect",
-                    "cancelled", "delayed", "destroyed", "vaccinated"]
+Condition = Literal["died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect", "detained",
+                    "released", "cancelled", "delayed", "destroyed", "vaccinated", "grounded", "in_service"]
 
 # How news says it, both languages. Not "rawat jalan" (outpatients) nor "perawatan intensif", "dirawat di ICU" (a part
 # of those in hospital), nor "kehilangan" (lost: "pelanggan kehilangan aliran listrik").
@@ -40,15 +41,28 @@ _FORMS: dict[Condition, str] = {
     "missing": r"hilang|belum\s+ditemukan|masih\s+dicari|missing|unaccounted(?:\s+for)?",
     "survived": r"(?:ditemukan\s+)?selamat|diselamatkan|menyelamatkan|survived|survivors?|rescued|found\s+alive",
     "suspect": r"tersangka|suspects?",
+    # held by the police, and let go ("released from hospital" is recovered: that form comes first)
+    # verbs, not the nouns that name who is counted ("Berapa *tahanan* yang masih buron?", "detainees")
+    "detained": r"(?:di|ter)tangkap|menangkap|(?:di)?amankan|mengamankan|ditahan|menahan|dibekuk|diciduk|detained|"
+                r"arrested|in\s+custody",
+    "released": r"dibebaskan|membebaskan|dilepas(?:kan)?|melepas(?:kan)?|released|freed|set\s+free|let\s+go",
 }
 # What happened to things a story counts one by one: flights and trips cancelled or delayed, animals culled (and
-# goods or fields destroyed) or vaccinated ("membatalkan 412 penerbangan", "301 flights delayed", "97.300 ekor
-# unggas dimusnahkan").
+# goods or fields destroyed) or vaccinated, aircraft, ships or machines kept out of service and back in it
+# ("membatalkan 412 penerbangan", "301 flights delayed", "97.300 ekor unggas dimusnahkan", "tinggal dua pesawat yang
+# masih dikandangkan", "seven have been cleared to fly again").
 _THING_FORMS: dict[Condition, str] = {
     "cancelled": r"(?:di)?batal(?:kan)?|membatalkan|pembatalan|cancel(?:l?ed|lations?|s)?",
     "delayed": r"terlambat|keterlambatan|(?:di|ter)tunda|menunda|penundaan|delay(?:ed|s)?",
     "destroyed": r"(?:di)?musnahkan|memusnahkan|pemusnahan|dimatikan|culled|culling|destroyed|slaughtered",
     "vaccinated": r"divaksin(?:asi)?|vaksinasi|disuntik|menyuntik|vaccinated|vaccinations?|inoculated",
+    "in_service": r"kembali\s+(?:di)?(?:terbang|mengudara|beroperasi|operasikan|berlayar|melayani|digunakan)|"
+                  r"(?:boleh|bisa|diizinkan)\s+(?:terbang|beroperasi|dioperasikan|berlayar)\s+(?:lagi|kembali)|"
+                  r"(?:returned|back)\s+(?:to|in)\s+(?:service|operation)|cleared\s+to\s+fly|flying\s+again",
+    "grounded": r"(?:di)?kandangkan|mengandangkan|pengandangan|"
+                r"(?:dilarang|(?:tidak|belum)\s+(?:boleh|bisa|dapat|diizinkan))\s+(?:di)?(?:terbang|mengudara|"
+                r"beroperasi|operasikan|berlayar)|grounded|grounding|(?:taken|pulled|withdrawn|kept)\s+out\s+of\s+"
+                r"service|out\s+of\s+service",
 }
 
 
@@ -119,12 +133,15 @@ def _last_condition(question: str, pattern: re.Pattern[str]) -> Condition | None
     return _condition(marks[-1]) if marks else None
 
 
-_ATTRIBUTIVE = re.compile(r"\b(?:for|to|of|from|with|mencari|untuk)\s+(?:the\s+)?$", re.IGNORECASE)
+# Before a condition said of others: "searching for the missing fishermen", "penumpang yang *penerbangannya* batal"
+# (a noun with "-nya" is whose flight it was).
+_ATTRIBUTIVE = re.compile(r"\b(?:(?:for|to|of|from|with|mencari|untuk)\s+(?:the\s+)?|[^\W\d_]{3,}nya\s+)$",
+                          re.IGNORECASE)
 
 
 def _attributive(before: str) -> bool:
-    """Whether a condition right after ``before`` names other people than those counted: "searching for *the*
-    missing fishermen"."""
+    """Whether a condition right after ``before`` names other people or things than those counted: "searching for
+    *the* missing fishermen", "berapa uang tiket yang dikembalikan kepada penumpang yang *penerbangannya* batal"."""
     return _ATTRIBUTIVE.search(before) is not None
 
 
@@ -158,7 +175,9 @@ def condition_counts(sentence: str, condition: Condition) -> frozenset[float]:
         end = min((b.start for b in bounds if b.start >= q.end), default=len(text))
         before = [m for m in marks if start <= m.start() and m.end() <= q.start]
         after = [m for m in marks if q.end <= m.start() and m.end() <= end]
-        if _nearest(text, q.start, q.end, before, after) == condition:
+        # a noun after the figure that is a condition says it too: "Twelve *suspects* are now in custody"
+        named = (_THING_MARK if things else _MARK).match(rest.lstrip())
+        if _nearest(text, q.start, q.end, before, after) == condition or named and _condition(named) == condition:
             out.add(q.value)
     return frozenset(out)
 

@@ -10,8 +10,8 @@ from assistant.asks import asked_thing, figures
 from assistant.conditions import asked_condition, asked_happening, condition_counts
 from assistant.extractive import asked_figure, gives_figure
 
-CONDITIONS = ("died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect", "cancelled", "delayed",
-              "destroyed", "vaccinated")
+CONDITIONS = ("died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect", "detained", "released",
+              "cancelled", "delayed", "destroyed", "vaccinated", "grounded", "in_service")
 
 
 def by_condition(sentence: str) -> dict[str, list[float]]:
@@ -63,6 +63,12 @@ def by_condition(sentence: str) -> dict[str, list[float]]:
      {"survived": [60], "died": [4]}),
     ("That brings the number of suspects to three.", {"suspect": [3]}),
     ("Polda menahan tiga tersangka kasus ambruknya jembatan sejak Senin (15/11).", {"suspect": [3]}),
+    # held by the police and let go: the part released is said of the part, the group's word is not its condition
+    ("Polisi mengamankan 64 orang, sementara sedikitnya 48 peserta aksi terluka.", {"detained": [64], "injured": [48]}),
+    ("Police said 130 of the people detained over the riot had now been released.", {"released": [130]}),
+    ("Dari 171 orang yang diamankan, 130 orang sudah dibebaskan.", {"detained": [171], "released": [130]}),
+    ("Twelve suspects are now in custody, including the founder.", {"suspect": [12], "detained": [12]}),
+    ("Enam pasien dirawat dan 12 pasien yang sudah sembuh dilepas pulang.", {"hospitalised": [6], "recovered": [12]}),
     # an age is no count
     ("Polres menetapkan pengawas proyek berinisial BS (52) sebagai tersangka.", {}),
     ("The death toll rose to 20 after a two-year-old girl died.", {"died": [20]}),
@@ -73,6 +79,11 @@ def by_condition(sentence: str) -> dict[str, list[float]]:
      {"cancelled": [451], "delayed": [301]}),
     ("Sebanyak 97.300 ekor unggas dimusnahkan, sementara 41.000 ekor lainnya sudah divaksin.",
      {"destroyed": [97300], "vaccinated": [41000]}),
+    # aircraft (ships, machines) kept out of service and back in it
+    ("Of the 19 jets taken out of service, seven have been cleared to fly again, leaving 12 aircraft grounded.",
+     {"grounded": [12, 19], "in_service": [7]}),
+    ("Kini tinggal dua pesawat yang masih dikandangkan, sehingga 17 pesawat sudah kembali beroperasi.",
+     {"grounded": [2], "in_service": [17]}),
 ])
 def test_each_figure_counts_the_condition_named_nearest_it(sentence: str, expected: dict[str, list[float]]) -> None:
     assert by_condition(sentence) == expected
@@ -93,6 +104,10 @@ def test_each_figure_counts_the_condition_named_nearest_it(sentence: str, expect
     ("How many people have survived the KMP Citra Bahari sinking so far?", "survived"),
     ("Sekarang sudah berapa orang yang dijadikan tersangka kasus politik uang?", "suspect"),
     ("How many survivors of the mine collapse are currently being treated in hospital?", "hospitalised"),
+    # detained and released: the last condition named is asked
+    ("How many people have police detained over the riot so far?", "detained"),
+    ("Sudah berapa orang yang ditangkap dalam kerusuhan itu yang kini dibebaskan polisi?", "released"),
+    ("Berapa tahanan yang masih buron?", None),  # who is counted, not what happened to them
 ])
 def test_the_condition_a_question_asks(question: str, expected: str | None) -> None:
     assert asked_condition(question, asked_thing(question)) == expected
@@ -105,6 +120,11 @@ def test_the_condition_a_question_asks(question: str, expected: str | None) -> N
     ("Sejauh ini sudah berapa ekor anjing liar yang dimusnahkan untuk menekan rabies?", "destroyed"),
     ("Sampai sekarang sudah berapa ekor unggas yang divaksin flu burung?", "vaccinated"),
     ("How many flights have been affected?", None),
+    ("Kini masih berapa pesawat Meridian M220 yang dilarang terbang?", "grounded"),
+    ("Berapa pesawat yang masih belum boleh dioperasikan?", "grounded"),
+    ("How many of the grounded jets are back in service?", "in_service"),
+    # a condition said of another noun ("-nya": whose) is not what happened to the thing counted
+    ("Berapa total uang tiket yang dikembalikan kepada penumpang yang penerbangannya batal?", None),
 ])
 def test_what_a_question_asks_happened_to_the_things_it_counts(question: str, expected: str | None) -> None:
     assert asked_happening(question) == expected
@@ -136,4 +156,3 @@ def test_a_question_about_those_in_hospital_is_not_given_the_death_toll() -> Non
 
 def test_a_short_month_with_its_full_stop_is_a_date_not_a_figure() -> None:
     assert [q.value for q in figures("The Nov. 5 collision killed 14 people; Mar 5 kasus baru.")] == [14, 5]
-
