@@ -106,7 +106,8 @@ def asked_kind(question: str) -> AnswerKind:
     "reason" for mengapa / why / apa alasan, "means" for bagaimana cara / how did, else "other"."""
     if _DATE_QUESTION.search(question):
         return "date"
-    if _QUANTITY_QUESTION.search(question) or _charge(question):  # "What does a kilo of beef cost ...?"
+    if _QUANTITY_QUESTION.search(question) or _charge(question) or _COST_ASKED.search(question):
+        # "What does a kilo of beef cost ...?", "What does the airline estimate the grounding has cost it?"
         return "quantity"
     if _REASON_QUESTION.search(question):
         return "reason"
@@ -285,6 +286,12 @@ _SELLER_VERB = re.compile(r"\b(?:has|have|had|is|are|was|were|will|would|estimat
                           re.IGNORECASE)
 
 
+# "What does the airline estimate the grounding *has cost* it?", "the latest estimate of what it *will cost* to
+# repair ...": a total cost, asked without "how much".
+_PRONOUNS = frozenset("it they this that them".split())
+_COST_ASKED = re.compile(r"\bwhat\s+(?:\S+\s+){0,14}?(?:has|have|had|will|would|could|might)\s+cost\b", re.IGNORECASE)
+
+
 def _charge(question: str) -> tuple[str, str] | None:
     """What a question about what something charges or costs (``_CHARGE``) says sells or is sold, before and after its
     verb ("a getek raft", "to carry a motorcycle"); ``None`` for other questions."""
@@ -315,8 +322,13 @@ def priced_item(question: str) -> tuple[str, ...]:
     found: list[str] = []
     for span in spans:
         began = measure = False  # the span has named something; the last word was a measure ("a *kilo* of beef")
+        taken = 0  # words of this span taken so far
         for word in re.findall(r"[^\W\d_]+|\d+", span):
             lower = word.lower()
+            if lower == "of" and taken == 1 and not measure:
+                found.pop()  # "a *tray* of eggs", "a *sack* of rice": what holds it, not what is sold
+                taken = 0
+                continue
             if lower == "of" and measure or not began and lower in _ENDS_PRICED | _NOT_PRICED:
                 continue  # "a kilo *of* beef"; "cost *now to* hire a generator"
             if lower in _ENDS_PRICED or lower in _ENDS_PHRASE - {"per", "for"}:
@@ -324,6 +336,7 @@ def priced_item(question: str) -> tuple[str, ...]:
             measure = stem(lower) in _MEASURES
             if not word.isdigit() and lower not in _NOT_PRICED and not measure:
                 found.append(lower)
+                taken += 1
                 began = True
     return tuple(dict.fromkeys(found))
 
@@ -392,6 +405,14 @@ _TWO_WORDS = re.compile(r"([^\W\d_]+)\s+([^\W\d_]+)")
 _COUNTER_OF = re.compile(r"([^\W\d_]+)\s+(?:(?:of|dari)\s+)?([^\W\d_]+)", re.IGNORECASE)
 # Things counted together: "1,468 kiosks and *stalls*", "214 SD dan *SMP*".
 _AND_ALSO = re.compile(r"[^\W\d_]+\s+(?:and|dan|or|atau|serta|&)\s+([^\W\d_]+)", re.IGNORECASE)
+
+
+# Households, however a report counts them: "rumah tangga", "KK" (kepala keluarga), "keluarga", "households",
+# "families"; one thing under one name, and never houses ("612 *rumah* rusak" is no count of "rumah tangga").
+HOUSEHOLD = "keluarga"
+_HOUSEHOLD_PAIRS = frozenset({("rumah", "tangga"), ("kepala", "keluarga")})
+_HOUSEHOLD_NAMES = frozenset("keluarga kk household family".split())  # as ``stem`` reads them
+_HOUSEHOLDS_AFTER = re.compile(r"\s*(?:rumah\s+tangga|kepala\s+keluarga)\b", re.IGNORECASE)
 
 
 def stem(word: str) -> str:
@@ -486,19 +507,22 @@ _NOT_A_MODIFIER = _ENDS_PHRASE | _NOT_A_THING  # before the counted noun of an E
 # Participles that do not end in "-ed", as news uses them after what they count ("workers *laid* off").
 _PARTICIPLES = frozenset("laid hit left held sold paid built kept lost made taken given found hurt struck shut cut "
                          "spent sent brought caught stuck burnt set put".split())
+# Verbs in the present that follow what they count ("personnel *remain* at the site", "families *live* in tents").
+_PRESENT_VERBS = frozenset("remain remains stay stays live wait waits sit sits stand stands lie lie need needs".split())
 
 
 def _noun_phrase(words: Sequence[str]) -> list[str]:
     """The counted noun phrase that ``words`` (what follows "how many" or "the number of") begin with: up to a verb,
     a preposition, "to" or a relative word (``_ENDS_PHRASE``), and, once it has a word, up to a participle ("workers
-    *laid* off", "services *knocked* out", "ships *taking* part") or what begins a relative clause without "that":
+    *laid* off", "services *knocked* out", "ships *taking* part"), a verb in the present ("personnel *remain*") or
+    what begins a relative clause without "that":
     a determiner ("records *the* hackers say they stole", "lunches *a* day") or a name before a verb ("compensation
     *PLN* will give"; not "the derailed *Bayuswara* carriages")."""
     phrase: list[str] = []
     for i, word in enumerate(words):
         lower = word.lower()
         if lower in _ENDS_PHRASE or lower == "to" or phrase and (
-                lower.endswith("ed") or lower in _PARTICIPLES or lower in _DETERMINERS
+                lower.endswith("ed") or lower in _PARTICIPLES | _PRESENT_VERBS or lower in _DETERMINERS
                 # "ships *taking* part", not "fishing boats" nor "water-bombing helicopters": after a plural
                 or len(lower) > 5 and lower.endswith("ing") and (stem(phrase[-1]) != phrase[-1].lower()
                                                                  or phrase[-1].lower() in PERSON_WORDS)
@@ -533,11 +557,16 @@ def asked_thing(question: str) -> str:
     ("How many dengue *patients* are in hospital?" -> "patient", "How many smoke *victims* from the fire ...?" ->
     "victim"); the first word of a question that ends in "berapa" ("*Harga* beras premium sekarang berapa?"); what a
     question names as its figure without them ("What is the latest *price* of ...?", "What is the current number of
-    *schools* ...?": ``_figure_asked``; "people" for a death toll); the dimension a "how far" / "how large" question
+    *schools* ...?": ``_figure_asked``; "people" for a death toll; "cost" for what something has cost or will cost:
+    ``_COST_ASKED``); the dimension a "how far" / "how large" question
     asks ("distance", "area": ``_DIMENSIONS``); "" when there is none ("Berapa?")."""
     named = _FIGURE_ASKED.search(question)
     if named and not _QUESTION_WORDS.search(question):
-        return _figure_asked(named)
+        thing = _figure_asked(named)  # "... estimate of what a new *bridge* will cost?"
+        # "... estimate of what *it* will cost to repair ...?": a total cost
+        return "cost" if thing in _PRONOUNS and _COST_ASKED.search(question) else thing
+    if _COST_ASKED.search(question) and not _QUESTION_WORDS.search(question):
+        return "cost"  # "What does the airline estimate the grounding has cost it?": a total
     if _DEATH_TOLL.search(question) and not _QUESTION_WORDS.search(question):
         return "people"  # "What is the latest death toll ...?": people, who died (``conditions.asked_condition``)
     if _charge(question):  # "How much does a raft *charge* ...?", "What does a kilo of beef *cost* ...?": a price
@@ -560,6 +589,8 @@ def asked_thing(question: str) -> str:
     # Indonesian: as written; not an adverb ("berapa *sebenarnya* nilai kontrak"), and a preposition right after
     # "berapa" leaves what is asked before it ("posisi berapa *dalam* klasemen", "sejauh berapa *dari* sumur")
     asked = [w.lower() for w in words if w.lower() not in _NOT_THE_THING]
+    if len(asked) > 1 and (asked[0], asked[1]) in _HOUSEHOLD_PAIRS:  # "berapa *rumah tangga*": households, not houses
+        return HOUSEHOLD
     if asked and asked[0] == "per":  # "Harga ikan nila sekarang berapa *per* kilogram?": the first word, as above
         return next((w.lower() for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")
     if asked and asked[0] in _PREPOSITIONS_ID:
@@ -574,6 +605,10 @@ PERSON_WORDS = frozenset("people person resident individual orang warga jiwa pen
 # English nouns that count people by what happened to them, as keyword tokens, with the token of the verb that says
 # it: "79 accidents and 23 *deaths*" counts people who died ("died": "die"), "15 *injuries*" people injured.
 STATE_NOUNS = {"death": "die", "dead": "die", "fatal": "die", "injuri": "injur", "casualti": "die"}
+# People infected are counted as cases ("437 *kasus* kolera" for "Berapa orang yang *terjangkit* kolera?"): the
+# keyword tokens of the state, both languages, and the nouns (as ``stem`` reads them) that count them.
+INFECTED = frozenset("jangkit infeksi tular infect".split())
+CASE_NOUNS = frozenset("kasus case".split())
 # Between such a noun and what is asked about them: auxiliaries, "yang", time and degree words.
 _BEFORE_STATE = _AUX | frozenset(
     "been being be yang masih sudah telah sedang tengah kini sekarang saat ini hingga terkini terbaru sebenarnya "
@@ -682,6 +717,8 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     if not thing:
         return set()
     things = _measured({stem(word) for word in (thing, *also)})
+    if not things.isdisjoint(_HOUSEHOLD_NAMES):
+        things |= _HOUSEHOLD_NAMES
     if people is None:  # "Makan Bergizi *Sekolah* menjadi 1.476 orang" counts no schools
         people = counts_people(thing, also)
     text, found_figures = reported(sentence)
@@ -697,7 +734,10 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         word_after = stem(after.group(0)) if after is not None else ""
         unit = "" if money else word_after
         named_end = after.end() if after is not None else 0  # where the words naming this figure end, after it
-        if unit and (compound := _COMPOUND.match(lead)) is not None and stem(compound.group(1)) in things:
+        if unit and (households := _HOUSEHOLDS_AFTER.match(lead)) is not None:
+            unit = HOUSEHOLD  # "11.842 rumah tangga", "9.315 kepala keluarga"
+            named_end = households.end()
+        elif unit and (compound := _COMPOUND.match(lead)) is not None and stem(compound.group(1)) in things:
             unit = stem(compound.group(1))  # "134 tanker-truck *loads*"
             named_end = compound.end()
         elif unit in _COUNTERS and unit not in things and (of := _COUNTER_OF.match(lead)) is not None \

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from assistant.asks import (
+    CASE_NOUNS,
+    INFECTED,
     PERSON_WORDS,
     PREFERRED_KINDS,
     PRICE_WORDS,
@@ -36,6 +38,7 @@ from assistant.asks import (
     prices,
     readings,
     states_negation,
+    stem,
     unit_name,
 )
 from assistant.cite import strip_markers, with_marker
@@ -94,6 +97,11 @@ class AskedFigure:
     def __post_init__(self) -> None:
         object.__setattr__(self, "people", bool(self.thing) and counts_people(self.thing, self.translations))
         object.__setattr__(self, "priced", not PRICE_WORDS.isdisjoint((self.thing, *self.translations)))
+
+    @property
+    def infected(self) -> bool:
+        """Whether it asks about people infected ("terjangkit", "infected"): cases count them."""
+        return not self.state.isdisjoint(INFECTED)
 
     def counts_in(self, sentence: str, *more: str) -> set[float]:
         """The figures of ``sentence`` that count the thing (or its translations, or ``more`` names of it), as this
@@ -241,8 +249,8 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
     if figure.state:
         for unit in counted(sentence):  # "12 *suspects*" for "dijadikan tersangka", "23 *deaths*" for "died"
             said = {STATE_NOUNS.get(token, token) for token in analyze(unit, lang)} if unit else set()
-            if not said.isdisjoint(figure.state):
-                return True
+            if not said.isdisjoint(figure.state) or stem(unit) in CASE_NOUNS and figure.infected:
+                return True  # "437 *kasus* kolera" for "terjangkit"
         return not figure.state.isdisjoint(tokens) and bool(figure.counts_in(sentence, *PERSON_WORDS))
     if figure.counts_in(sentence) or figure.priced and prices(sentence):
         return True
@@ -421,7 +429,8 @@ def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:
     figure = ranked.figure
     if figure.condition is not None:
         return _of_condition(unit.text, figure, figure.condition)
-    found = figure.counts_in(unit.text, *(PERSON_WORDS if figure.state else ()))
+    found = figure.counts_in(unit.text, *(PERSON_WORDS if figure.state else ()),
+                             *(CASE_NOUNS if figure.infected else ()))
     return found | prices(unit.text) if figure.priced else found
 
 

@@ -546,7 +546,13 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("How much are roadside kiosks charging for a 3 kg LPG cylinder now?", "price"),
     ("What does a kilo of beef cost at the market these days?", "price"),  # "what ... cost", no "how much"
     ("How much did a bottle of the bootleg liquor cost?", "price"),
-    ("What does the airline estimate the grounding has cost it?", ""),  # a total, not a price
+    ("How many rescue and security personnel remain at the site?", "personnel"),  # a verb in the present ends it
+    ("What does the airline estimate the grounding has cost it?", "cost"),  # a total cost, not a price
+    ("What is the latest estimate of what it will cost to repair the wrecked facilities?", "cost"),
+    # households, not houses: "rumah tangga", "kepala keluarga", "KK" are one thing
+    ("Berapa rumah tangga yang terdampak banjir?", "keluarga"),
+    ("Berapa kepala keluarga yang sudah menerima bantuan?", "keluarga"),
+    ("Berapa rumah yang rusak?", "rumah"),
     # the noun phrase ends where a clause about it begins, with or without "that"
     ("What is the latest number of records the hackers say they stole?", "record"),  # a determiner
     ("How many free meals a day is the scheme handing out?", "meal"),
@@ -714,6 +720,7 @@ def test_a_rate_counts_the_thing_only_for_a_question_that_asks_for_one():
     ("How much are roadside kiosks in Mandalapura charging for a 3 kg LPG cylinder now?",
      ("roadside", "kiosks", "lpg", "cylinder")),
     ("What does a kilo of beef cost at Pasar Besar these days?", ("beef",)),  # a measure "of" what is sold
+    ("How much does a tray of eggs cost in Waimoko now?", ("eggs",)),  # what holds it "of" what is sold
     ("How much does it cost now to hire a generator for a day?", ("hire", "generator", "day")),
     ("What does it currently cost to cross the river by boat?", ("cross", "river")),
     ("Berapa korban tewas?", ()),
@@ -887,3 +894,12 @@ def test_a_figure_of_one_place_alone_is_a_part_not_the_count():
     assert readings("Dari kelurahan padat itu saja, 17 warga meninggal dalam desak-desakan.")["figure"] == set()
     assert readings("In Sukaraja alone, 17 residents died.")["figure"] == set()
     assert readings("Secara keseluruhan, tragedi tersebut merenggut 131 nyawa.")["figure"] == {131}
+
+
+def test_people_infected_are_counted_as_cases() -> None:
+    """A question about people infected ("terjangkit") is answered by a count of cases, not by any count of people."""
+    figure = asked_figure("Sekarang sudah berapa orang yang terjangkit kolera di Muara Lindai?", "id")
+    assert gives_figure("Dinas Kesehatan mencatat 437 kasus kolera di kabupaten itu.", "id", figure)
+    assert not gives_figure("Dinas Kesehatan mencatat 437 sumur tercemar di kabupaten itu.", "id", figure)
+    dead = asked_figure("Sekarang sudah berapa orang yang meninggal karena kolera?", "id")
+    assert not gives_figure("Dinas Kesehatan mencatat 437 kasus kolera di kabupaten itu.", "id", dead)
