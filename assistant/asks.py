@@ -508,7 +508,8 @@ _NOT_A_MODIFIER = _ENDS_PHRASE | _NOT_A_THING  # before the counted noun of an E
 _PARTICIPLES = frozenset("laid hit left held sold paid built kept lost made taken given found hurt struck shut cut "
                          "spent sent brought caught stuck burnt set put".split())
 # Verbs in the present that follow what they count ("personnel *remain* at the site", "families *live* in tents").
-_PRESENT_VERBS = frozenset("remain remains stay stays live wait waits sit sits stand stands lie lies need needs".split())
+_PRESENT_VERBS = frozenset("remain remains stay stays live wait waits sit sits stand stands lie lies need needs"
+                           .split())
 
 
 def _noun_phrase(words: Sequence[str]) -> list[str]:
