@@ -132,7 +132,8 @@ UNTIL_NOW_AFTER = (r"\s*(?:hingga|sampai(?:\s+dengan)?|until|till|to|up\s+to)\s+
 LATEST = (
     r"(?<![\w])(?:terbaru|terkini|teranyar|termutakhir|paling\s+(?:baru|anyar|mutakhir)|baru-baru\s+ini|"
     r"belakangan\s+ini|sejauh\s+ini|sekarang|saat\s+ini|dewasa\s+ini|kini|latest|newest|most\s+recent(?:ly)?|"
-    r"recently|current(?:ly)?|now|to\s+date|so\s+far)(?![\w-])")
+    r"recently|current(?:ly)?|now|to\s+date|so\s+far|at\s+present|presently|at\s+the\s+moment|these\s+days|"
+    r"nowadays)(?![\w-])")
 NOT_LATEST_AFTER = r"\s+(?:juga|account|affairs)(?![\w])"
 NOT_LATEST_BEFORE = r"(?<![\w])(?:dari|from)\s+$"
 _AHEAD = "mendatang|depan|nanti|besok|akan|jelang|menjelang"

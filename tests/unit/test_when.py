@@ -352,6 +352,9 @@ def test_question_scope_ranges(question, now, expected):
     ("Who currently coaches Persib?", "currently"),
     ("What is the most recent figure?", "most recent"),
     ("How many people are displaced now?", "now"),
+    ("How many personnel remain at the site at present?", "at present"),
+    ("How many homes are still without power at the moment?", "at the moment"),
+    ("What does a kilo of beef cost these days?", "these days"),
 ])
 def test_question_scope_latest(question, expression):
     assert question_scope(question, NOW) == TimeScope(None, True, expression, "latest")
