@@ -215,7 +215,8 @@ def figure_finder(question: str, language: str,
     sentences (``gives_figure``, in the passage's language) in an article whose title or lead (the first sentence
     of its first passage) names what the question names, when it names something ("Wanakerti", "KMP Citra
     Bahari": a report from the next regency counts its own evacuees; one filed from a village of the regency names
-    the village in its title and the regency in its lead); ``None`` for questions that count nothing."""
+    the village in its title and the regency in its lead), or the sentence that gives it does (a market report from
+    the island: "antrean truk *di Labuan Sarai* tinggal 18 truk"); ``None`` for questions that count nothing."""
     if asked_kind(question) != "quantity":
         return None
     figure = asked_figure(question, language, translate)
@@ -226,10 +227,14 @@ def figure_finder(question: str, language: str,
     def gives(hit: Hit) -> bool:
         sentences = split_sentences(hit.text)
         lead = sentences[0] if hit.index == 0 and sentences else ""
-        if names and names.isdisjoint(word.lower() for word in words(f"{hit.title} {lead}")):
-            return False
-        return any(gives_figure(s, hit.lang, figure) for s in sentences)
+        named = not names or not names.isdisjoint(word.lower() for word in words(f"{hit.title} {lead}"))
+        return any(gives_figure(s, hit.lang, figure) and (named or _names_any(s, names)) for s in sentences)
     return gives
+
+
+def _names_any(sentence: str, names: set[str]) -> bool:
+    """Whether ``sentence`` names one of ``names`` (lower case)."""
+    return not names.isdisjoint(word.lower() for word in words(sentence))
 
 
 def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:

@@ -246,6 +246,9 @@ def test_a_latest_question_takes_the_passages_that_give_its_figure_before_closer
     lead = "KARANGSARI – Gempa susulan mengguncang Kecamatan Karangsari, Kabupaten Wanakerti. Personel kini 900 orang."
     assert named(replace(hits[3], title="Gempa susulan guncang Karangsari", text=lead))
     assert not named(replace(hits[3], title="Gempa susulan guncang Karangsari", text=lead, index=2))  # no lead
+    # or whose sentence that gives the figure names it (a report from another town that counts this one's)
+    there = "Di Wanakerti, personel gabungan yang bertugas kini 900 orang."
+    assert named(replace(hits[3], title="Gempa susulan guncang Karangsari", text=there, index=2))
 
 
 def test_of_the_passages_giving_a_latest_figure_the_newest_come_first_however_they_score():
