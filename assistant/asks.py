@@ -412,7 +412,8 @@ _AND_ALSO = re.compile(r"[^\W\d_]+\s+(?:and|dan|or|atau|serta|&)\s+([^\W\d_]+)",
 HOUSEHOLD = "keluarga"
 _HOUSEHOLD_PAIRS = frozenset({("rumah", "tangga"), ("kepala", "keluarga")})
 _HOUSEHOLD_NAMES = frozenset("keluarga kk household family".split())  # as ``stem`` reads them
-_HOUSEHOLDS_AFTER = re.compile(r"\s*(?:rumah\s+tangga|kepala\s+keluarga)\b", re.IGNORECASE)
+_HOUSEHOLDS_AFTER = re.compile(
+    r"\s*(?:" + "|".join(rf"{first}\s+{second}" for first, second in sorted(_HOUSEHOLD_PAIRS)) + r")\b", re.IGNORECASE)
 
 
 def stem(word: str) -> str:
@@ -561,18 +562,18 @@ def asked_thing(question: str) -> str:
     *schools* ...?": ``_figure_asked``; "people" for a death toll; "cost" for what something has cost or will cost:
     ``_COST_ASKED``); the dimension a "how far" / "how large" question
     asks ("distance", "area": ``_DIMENSIONS``); "" when there is none ("Berapa?")."""
+    found = _QUESTION_WORDS.search(question)
     named = _FIGURE_ASKED.search(question)
-    if named and not _QUESTION_WORDS.search(question):
+    total = _COST_ASKED.search(question)
+    if named and not found:
         thing = _figure_asked(named)  # "... estimate of what a new *bridge* will cost?"
-        # "... estimate of what *it* will cost to repair ...?": a total cost
-        return "cost" if thing in _PRONOUNS and _COST_ASKED.search(question) else thing
-    if _COST_ASKED.search(question) and not _QUESTION_WORDS.search(question):
+        return "cost" if thing in _PRONOUNS and total else thing  # "... of what *it* will cost to repair ...?"
+    if total and not found:
         return "cost"  # "What does the airline estimate the grounding has cost it?": a total
-    if _DEATH_TOLL.search(question) and not _QUESTION_WORDS.search(question):
+    if _DEATH_TOLL.search(question) and not found:
         return "people"  # "What is the latest death toll ...?": people, who died (``conditions.asked_condition``)
     if _charge(question):  # "How much does a raft *charge* ...?", "What does a kilo of beef *cost* ...?": a price
         return "price"
-    found = _QUESTION_WORDS.search(question)
     if not found:
         how = _HOW_DIMENSION.search(question)
         return _ADJECTIVE_DIMENSION[how.group("adjective").lower()] if how else ""

@@ -162,7 +162,8 @@ def condition_counts(sentence: str, condition: Condition) -> frozenset[float]:
     ``asks.reported`` is)."""
     text, found = reported(sentence)
     things = of_things(condition)
-    marks = list((_THING_MARK if things else _MARK).finditer(text))
+    pattern = _THING_MARK if things else _MARK
+    marks = list(pattern.finditer(text))
     # a change between a condition and its figure does not part them: "Korban meninggal bertambah *dua* menjadi 33"
     bounds = [q for q, reading, _ in found if reading != "other"]
     out: set[float] = set()
@@ -176,7 +177,7 @@ def condition_counts(sentence: str, condition: Condition) -> frozenset[float]:
         before = [m for m in marks if start <= m.start() and m.end() <= q.start]
         after = [m for m in marks if q.end <= m.start() and m.end() <= end]
         # a noun after the figure that is a condition says it too: "Twelve *suspects* are now in custody"
-        named = (_THING_MARK if things else _MARK).match(rest.lstrip())
+        named = pattern.match(rest.lstrip())
         if _nearest(text, q.start, q.end, before, after) == condition or named and _condition(named) == condition:
             out.add(q.value)
     return frozenset(out)

@@ -227,8 +227,8 @@ def figure_finder(question: str, language: str,
     def gives(hit: Hit) -> bool:
         sentences = split_sentences(hit.text)
         lead = sentences[0] if hit.index == 0 and sentences else ""
-        named = not names or not names.isdisjoint(word.lower() for word in words(f"{hit.title} {lead}"))
-        return any(gives_figure(s, hit.lang, figure) and (named or _names_any(s, names)) for s in sentences)
+        named = not names or _names_any(f"{hit.title} {lead}", names)
+        return any((named or _names_any(s, names)) and gives_figure(s, hit.lang, figure) for s in sentences)
     return gives
 
 
