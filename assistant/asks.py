@@ -160,10 +160,11 @@ _FROM_BEFORE = re.compile(r"\b(?:dari|from)\s*$", re.IGNORECASE)
 # A figure a report restates from an earlier day: its peak or what it had been ("dibanding puncaknya pada Rabu (26/11)
 # lalu, yakni 18.745 jiwa", "sempat memutus aliran air ke 31.200 pelanggan", "dari sebelumnya 1.509 orang", "121 orang
 # pada puncaknya", "down from its peak of 535"), read in the words just before it (no other figure between) or right
-# after it and its unit.
+# after it and its unit; not the figure "dari sebelumnya" follows ("menjadi Rp 1,25 miliar dari sebelumnya Rp 750
+# juta": the amount's unit is part of it, so "dari" is the word right after it).
 _RESTATED_BEFORE = re.compile(r"\b(?:puncak\w*|sempat|dibanding\w*|sebelumnya|semula|peak\w*|compared (?:with|to)|"
                               r"previously|had (?:reached|risen|climbed|peaked))\b", re.IGNORECASE)
-_RESTATED_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:\(?(?:pada|saat|di) puncak\w*|sebelumnya|"
+_RESTATED_AFTER = re.compile(r"^\s*(?!(?:dari|from)\b)[^\W\d_]*\s*(?:\(?(?:pada|saat|di) puncak\w*|sebelumnya|"
                              r"at (?:its|the) (?:peak|height)|earlier|previously)\b", re.IGNORECASE)
 RESTATED_WINDOW = 60  # characters before a figure read for a restating word
 _ASIDE = re.compile(r"\s*\([^()]*\)")  # "(Rabu, 26 November 2025)", "(26/11)"

@@ -436,6 +436,7 @@ def test_figures_did_not_change_when_they_agree_are_off_topic_not_asked_or_undat
     ("Jumlah itu jauh berkurang dibanding puncaknya pada Rabu (26/11) lalu, yakni 18.745 jiwa.", {}),
     ("Krisis itu sempat memutus aliran air ke 31.200 pelanggan.", {}),
     ("Dinkes merevisi jumlah korban menjadi 1.476 orang dari sebelumnya 1.509 orang.", {"orang": {1476}}),
+    ("Pemkab menaikkan dana BTT menjadi Rp 4,2 miliar dari sebelumnya Rp 1,5 miliar.", {"rp": {4.2e9}}),
     ("Masih ada 21 pasien dirawat, dari 121 orang pada puncaknya.", {"pasien": {21}}),
     ("Satellites counted 58 hotspots, compared with 535 at the peak on Wednesday.", {"hotspots": {58}}),
     ("Korban sempat dirawat di RSUD, kini 3 orang masih dirawat.", {"orang": {3}}),
