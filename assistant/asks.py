@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Collection, Iterator, Sequence
-from itertools import dropwhile
+from itertools import dropwhile, takewhile
 from typing import Literal
 
 from assistant.facts import Quantity, months, quantities, weekdays
@@ -41,7 +41,7 @@ _DATE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # The nouns that name a figure ("What is the latest *budget* ...?") and the words that qualify it before them.
-_FIGURE_NOUNS = "number|amount|budget|cost|price|fare|figure|estimate|percentage|share|count|total|tally"
+_FIGURE_NOUNS = "number|amount|budget|fund|cost|price|fare|figure|estimate|percentage|share|count|total|tally"
 # A dimension names a figure when it is of something: "What is the *length of* the queue?", not "What is the area
 # called?"
 _DIMENSION_NOUNS = "length|area|distance|radius|weight|volume|height|depth"
@@ -406,6 +406,12 @@ _TWO_WORDS = re.compile(r"([^\W\d_]+)\s+([^\W\d_]+)")
 _COUNTER_OF = re.compile(r"([^\W\d_]+)\s+(?:(?:of|dari)\s+)?([^\W\d_]+)", re.IGNORECASE)
 # Things counted together: "1,468 kiosks and *stalls*", "214 SD dan *SMP*".
 _AND_ALSO = re.compile(r"[^\W\d_]+\s+(?:and|dan|or|atau|serta|&)\s+([^\W\d_]+)", re.IGNORECASE)
+# What an amount of money is, named after it in English: "Rp 1.9 billion in *compensation*", "Rp 26.9 billion in
+# ticket *refunds*", "Rp 2.3 billion in lost *revenue*" (up to three words, up to a word that ends the phrase: "in aid
+# *from*").
+_MONEY_IN = re.compile(r"\s*in\s+((?:[^\W\d_]+\s+){0,2}[^\W\d_]+)", re.IGNORECASE)
+# A share that restates the figure before it: "252,317 votes*, or* 43.55 percent", "1.070 TPS *atau* 61,4 persen".
+_OR_SHARE = re.compile(r"\s*,?\s*(?:or|atau)\s+", re.IGNORECASE)
 
 
 # Households, however a report counts them: "rumah tangga", "KK" (kepala keluarga), "keluarga", "households",
@@ -486,6 +492,9 @@ _FIGURE_ASKED = re.compile(rf"\b{_WHAT_IS} the {_FIGURE_QUALIFIERS}{_FIGURE_MODI
                            rf"(?P<head>{_FIGURE_NOUNS}|(?:{_DIMENSION_NOUNS})(?=\s+of\b))\b"
                            r"(?:\s+(?:of|for)\s+(?P<of>.*))?", re.IGNORECASE)
 _DEATH_TOLL = re.compile(r"\bdeath toll\b", re.IGNORECASE)
+# "What share of the *customers* ... have had their electricity restored?": a share of the noun phrase after "of", as
+# "Berapa persen *pelanggan* ...?" asks it.
+_SHARE_OF = re.compile(r"\bwhat (?:share|percentage|proportion|fraction) of\s+(?P<of>.*)", re.IGNORECASE)
 # "How far ...?", "How large an area ...?": the dimension asked, named as ``_DIMENSIONS`` names it. Not "how far
 # along" (progress), "how long" (mostly a duration) nor "how large" / "how big" alone (a budget, a loss, a crowd).
 _HOW_DIMENSION = re.compile(r"\bhow (?P<adjective>far(?!\s+along)|wide|tall|high|deep|heavy|(?:large|big)(?=\s+an?\s+"
@@ -571,6 +580,10 @@ def asked_thing(question: str) -> str:
         return "cost" if thing in _PRONOUNS and total else thing  # "... of what *it* will cost to repair ...?"
     if total and not found:
         return "cost"  # "What does the airline estimate the grounding has cost it?": a total
+    if (share_of := _SHARE_OF.search(question)) and not found:
+        phrase = _noun_phrase(list(dropwhile(lambda word: word.lower() in _DETERMINERS,
+                                             _WORD.findall(share_of.group("of")))))
+        return stem(phrase[-1]) if phrase else ""
     if _DEATH_TOLL.search(question) and not found:
         return "people"  # "What is the latest death toll ...?": people, who died (``conditions.asked_condition``)
     if _charge(question):  # "How much does a raft *charge* ...?", "What does a kilo of beef *cost* ...?": a price
@@ -610,7 +623,12 @@ PERSON_WORDS = frozenset("people person resident individual orang warga jiwa pen
 STATE_NOUNS = {"death": "die", "dead": "die", "fatal": "die", "injuri": "injur", "casualti": "die"}
 # People infected are counted as cases ("437 *kasus* kolera" for "Berapa orang yang *terjangkit* kolera?"): the
 # keyword tokens of the state, both languages, and the nouns (as ``stem`` reads them) that count them.
-INFECTED = frozenset("jangkit infeksi tular infect".split())
+# "serang": "warga *terserang* ISPA"; "obat": "warga yang *berobat* karena ISPA" (treated for it)
+INFECTED = frozenset("jangkit infeksi tular infect serang obat".split())
+# People treated for an illness, or who caught it ("How many people have been *treated for* respiratory infections?",
+# "... *came down with* ...?"), are those it infected: counted as its cases, not as patients in hospital.
+_ILL_WITH = re.compile(r"\b(?:(?:been|were|was)\s+treated\s+for|(?:came|come|coming)\s+down\s+with|"
+                       r"(?:fallen|fell|falling)\s+ill\s+with|sick(?:ened)?\s+with|suffering\s+from)\b", re.IGNORECASE)
 CASE_NOUNS = frozenset("kasus case".split())
 # Between such a noun and what is asked about them: auxiliaries, "yang", time and degree words.
 _BEFORE_STATE = _AUX | frozenset(
@@ -625,7 +643,9 @@ def asked_state(question: str) -> str:
     """What a "berapa" / "how many" question about people asks about them, as one word, when the counted noun
     says nothing of it (``PERSON_WORDS``): "How many people are currently *displaced*?", "How many residents have
     been *evacuated*?", "Berapa warga yang saat ini masih *mengungsi*?", "Berapa orang yang ditetapkan polisi sebagai
-    *tersangka*?"; "" for other questions ("Berapa jumlah korban meninggal?": "korban" is what is counted)."""
+    *tersangka*?"; "infected" for people treated for an illness or who caught it ("How many people have been
+    *treated for* respiratory infections?": ``_ILL_WITH``); "" for other questions ("Berapa jumlah korban
+    meninggal?": "korban" is what is counted)."""
     found = _QUESTION_WORDS.search(question)
     thing = asked_thing(question)
     if not found or thing not in PERSON_WORDS:
@@ -634,6 +654,8 @@ def asked_state(question: str) -> str:
     at = next((i for i, word in enumerate(words) if stem(word) == thing), None)
     if at is None:
         return ""
+    if _ILL_WITH.search(question):
+        return "infected"
     rest = [word.lower() for word in words[at + 1:]]
     if (role := next((i for i, word in enumerate(rest[:4]) if word in _AS), None)) is not None and role + 1 < len(rest):
         return rest[role + 1]  # "ditetapkan polisi sebagai *tersangka*", "named by police as *suspects*"
@@ -646,10 +668,10 @@ def asked_state(question: str) -> str:
 PEOPLE_NOUNS = frozenset(stem(word) for word in """
     korban pasien penderita pengungsi penumpang pekerja buruh karyawan pegawai pedagang pelanggan personel petugas
     relawan anak balita bayi siswa murid pelajar mahasiswa guru santri nelayan petani tersangka saksi penyintas
-    penonton pengunjung pemudik tentara prajurit polisi peserta jemaah kasus
+    penonton pengunjung pemudik tentara prajurit polisi peserta jemaah kasus napi narapidana tahanan buronan
     victim patient sufferer evacuee refugee passenger worker employee trader vendor customer personnel officer rescuer
     volunteer child children baby student pupil teacher fisherman fishermen farmer suspect witness survivor visitor
-    soldier police participant case driver sopir crew awak
+    soldier police participant case driver sopir crew awak inmate prisoner detainee fugitive escapee
     injured wounded dead missing displaced homeless
     """.split()) | PERSON_WORDS  # the last line: English counts people by what happened to them ("How many injured")
 
@@ -729,6 +751,7 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     found: set[float] = set()
     since = 0  # where the words that can name the next figure's thing begin: after the previous figure
     english = bool(found_figures) and detect_language(sentence) == "en"  # read once, not for every figure
+    counted_before = ("", 0)  # the thing the previous figure counts and where its name ends in ``text``
     for q, reading, rest in found_figures:
         lead = rest.lstrip()  # the words after the number
         after = _WORD.match(lead)
@@ -737,30 +760,8 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         word_after = stem(after.group(0)) if after is not None else ""
         unit = "" if money else word_after
         named_end = after.end() if after is not None else 0  # where the words naming this figure end, after it
-        if unit and (households := _HOUSEHOLDS_AFTER.match(lead)) is not None:
-            unit = HOUSEHOLD  # "11.842 rumah tangga", "9.315 kepala keluarga"
-            named_end = households.end()
-        elif unit and (compound := _COMPOUND.match(lead)) is not None and stem(compound.group(1)) in things:
-            unit = stem(compound.group(1))  # "134 tanker-truck *loads*"
-            named_end = compound.end()
-        elif unit in _COUNTERS and unit not in things and (of := _COUNTER_OF.match(lead)) is not None \
-                and stem(of.group(2)) in things:
-            unit = stem(of.group(2))  # "97.300 ekor *unggas*", "2.34 million litres of *water*"
-            named_end = of.end()
-        elif unit and unit not in things and (joined := _AND_ALSO.match(lead)) is not None \
-                and stem(joined.group(1)) in things:
-            unit = stem(joined.group(1))  # "1,468 kiosks and *stalls*"
-            named_end = joined.end()
-        elif unit and unit not in things and (two := _TWO_WORDS.match(lead)) is not None \
-                and stem(two.group(2)) in things and two.group(1).lower() not in _NOT_A_MODIFIER \
-                and english:
-            unit = stem(two.group(2))  # "93 bank *accounts*"
-            named_end = two.end()
-        elif unit in things and (two := _TWO_WORDS.match(lead)) is not None \
-                and _counts_people_by(two.group(2)) and stem(two.group(2)) not in things \
-                and english:
-            unit = stem(two.group(2))  # "52 poultry *farmers*": people, not poultry
-            named_end = two.end()
+        if (named := _named_after(lead, unit, things, bool(money), english)) is not None:
+            unit, named_end = named
         fits = not (money and countable) and (unit not in _PEOPLE_MEASURES or people)
         # a thing named before its figure: with no word after it that names another thing, or, for an amount ("How
         # much rice ...?"), a unit of how much there is of it ("Stok *beras* di gudang Bulog kini 41.850 ton"), not
@@ -768,15 +769,83 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         measured = not countable and unit in _AMOUNTS
         named_before = fits and (not unit or unit in _NOT_A_THING or measured) and not things.isdisjoint(
             map(stem, _WORD.findall(text[since:q.start])))
-        share_of = q.percent and word_after in things  # "15 persen *material*"
+        # "15 persen *material*"; "252,317 *votes*, or 43.55 percent": the share of what the figure before it counts
+        share_of = q.percent and (word_after in things or share and counted_before[0] in things
+                                  and _OR_SHARE.fullmatch(text[counted_before[1]:q.start]) is not None)
         # an amount of money per span is paid for it, however a report words it ("Rp 3,2 juta per nelayan untuk bulan
         # pertama" for "kompensasi per bulan")
         given = reading == wanted or per_span and bool(money) and reading == "figure"
         if given and (named_before or unit in things or share_of) and (q.percent or not share):
             found.add(q.value)
+        named_to = len(text) - len(lead) + named_end if after is not None and unit else q.end
         if reading in (wanted, "older"):  # an older value ends what names the next figure too, and so does its unit
-            since = len(text) - len(lead) + named_end if after is not None and unit else q.end
+            since = named_to
+        counted_before = (unit, named_to)
     return found
+
+
+def _named_after(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
+    """What a figure counts when the words after it (``lead``; ``unit``: the first of them as ``stem`` reads it, "" for
+    an amount of money or a share) name it some other way than by that word: the thing and where its name ends in
+    ``lead``, from the first of ``_AFTER_FIGURE`` that reads one; ``None`` when none does."""
+    return next((named for read in _AFTER_FIGURE if (named := read(lead, unit, things, money, english)) is not None),
+                None)
+
+
+def _money_in(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
+    """An amount of money named after it with "in" (``_MONEY_IN``), in English: "Rp 1.9 billion in *compensation*"."""
+    named = _MONEY_IN.match(lead) if money and english else None
+    if named is None:
+        return None
+    for word in takewhile(lambda word: word.lower() not in _NOT_A_MODIFIER, named.group(1).split()):
+        if stem(word) in things:
+            return stem(word), named.end()
+    return None
+
+
+def _households(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
+    """Households however a report counts them: "11.842 rumah tangga", "9.315 kepala keluarga"."""
+    named = _HOUSEHOLDS_AFTER.match(lead) if unit else None
+    return (HOUSEHOLD, named.end()) if named is not None else None
+
+
+def _compound(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
+    """A thing named last in a hyphenated compound: "134 tanker-truck *loads*"."""
+    named = _COMPOUND.match(lead) if unit else None
+    return (stem(named.group(1)), named.end()) if named is not None and stem(named.group(1)) in things else None
+
+
+def _counter_of(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
+    """What a counter or a unit of measure counts or measures: "97.300 ekor *unggas*", "2.34 million litres of
+    *water*"."""
+    named = _COUNTER_OF.match(lead) if unit in _COUNTERS and unit not in things else None
+    return (stem(named.group(2)), named.end()) if named is not None and stem(named.group(2)) in things else None
+
+
+def _and_also(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
+    """Things counted together: "1,468 kiosks and *stalls*"."""
+    named = _AND_ALSO.match(lead) if unit and unit not in things else None
+    return (stem(named.group(1)), named.end()) if named is not None and stem(named.group(1)) in things else None
+
+
+def _english_compound(lead: str, unit: str, things: Collection[str], money: bool,
+                      english: bool) -> tuple[str, int] | None:
+    """An English compound names what it counts last: "93 bank *accounts*" (Indonesian names it first)."""
+    named = _TWO_WORDS.match(lead) if english and unit and unit not in things else None
+    if named is None or stem(named.group(2)) not in things or named.group(1).lower() in _NOT_A_MODIFIER:
+        return None
+    return stem(named.group(2)), named.end()
+
+
+def _people_after(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
+    """People named after the thing, in English, are what is counted: "52 poultry *farmers*", not poultry."""
+    named = _TWO_WORDS.match(lead) if english and unit in things else None
+    if named is None or not _counts_people_by(named.group(2)) or stem(named.group(2)) in things:
+        return None
+    return stem(named.group(2)), named.end()
+
+
+_AFTER_FIGURE = (_money_in, _households, _compound, _counter_of, _and_also, _english_compound, _people_after)
 
 
 # A purpose is "untuk"/"guna" before a verb ("untuk menjaga independensi"), not before a noun ("untuk pemerintah").

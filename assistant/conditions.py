@@ -26,7 +26,8 @@ Condition = Literal["died", "hospitalised", "injured", "missing", "recovered", "
                     "released", "cancelled", "delayed", "destroyed", "vaccinated", "grounded", "in_service"]
 
 # How news says it, both languages. Not "rawat jalan" (outpatients) nor "perawatan intensif", "dirawat di ICU" (a part
-# of those in hospital), nor "kehilangan" (lost: "pelanggan kehilangan aliran listrik").
+# of those in hospital), nor "kehilangan" (lost: "pelanggan kehilangan aliran listrik"), nor "have been treated for" an
+# illness (all it infected, in hospital or not: ``asks.asked_state``).
 _FORMS: dict[Condition, str] = {
     "recovered": r"sembuh|dipulangkan|(?:diperbolehkan|dibolehkan|boleh|sudah|telah)\s+pulang|(?:pulang|kembali)\s+ke"
                  r"\s+rumah|recovered|discharged|(?:gone|went|sent|returned)\s+home|released\s+from\s+(?:the\s+)?"
@@ -35,10 +36,14 @@ _FORMS: dict[Condition, str] = {
             r"death\s+toll|deaths?|dead|died|killed|killing|fatalit(?:y|ies)|jenazah|bodies|nyawa|lives",
     "hospitalised": r"(?:di)?rawat(?:\s+inap)?(?!\s+jalan|\s+di\s+(?:ruang\s+)?(?:ICU|ICCU|PICU|NICU|HCU)\b)|"
                     r"rawat\s+inap|perawatan(?!\s+intensif)|(?:di)?opname|"
-                    r"in\s+(?:the\s+)?hospitals?|hospitali[sz]ed|(?:being|been|still)\s+treated|under\s+treatment|"
+                    r"in\s+(?:the\s+)?hospitals?|hospitali[sz]ed|(?:being|still)\s+treated|been\s+treated(?!\s+for\b)|"
+                    r"under\s+treatment|"
                     r"receiving\s+treatment|inpatients?",
     "injured": r"luka(?:-luka)?(?:\s+(?:berat|ringan))?|terluka|cedera|melukai|injur(?:ed|ies|y|ing)|hurt|wounded",
-    "missing": r"hilang|belum\s+ditemukan|masih\s+dicari|missing|unaccounted(?:\s+for)?",
+    # not found yet: people missing, and people sought who are still at large ("belum tertangkap": not detained); not
+    # the nouns "buronan", "fugitives": a figure of them may be of those caught ("menangkap tiga buronan")
+    "missing": r"hilang|belum\s+ditemukan|masih\s+dicari|missing|unaccounted(?:\s+for)?|belum\s+(?:di|ter)tangkap|"
+               r"buron|at\s+large|on\s+the\s+run",
     "survived": r"(?:ditemukan\s+)?selamat|diselamatkan|menyelamatkan|survived|survivors?|rescued|found\s+alive",
     "suspect": r"tersangka|suspects?",
     # held by the police, and let go ("released from hospital" is recovered: that form comes first)

@@ -192,7 +192,10 @@ def asked_figure(question: str, language: str,
     share = asks_share(question)
     people = counts_people(thing, also) or names_condition(thing)  # "How many of those *hurt* ... in hospital?"
     condition = None if share else asked_condition(question, thing) if people else asked_happening(question)
-    return AskedFigure(thing, also, _tokens_both_ways(asked_state(question), language, translate),
+    state = _tokens_both_ways(asked_state(question), language, translate)
+    if not state.isdisjoint(INFECTED):  # however a report says they caught it ("terserang", "berobat karena")
+        state |= INFECTED
+    return AskedFigure(thing, also, state,
                        asks_count(question, thing, also), asks_rate(question), item, share, condition)
 
 

@@ -271,6 +271,9 @@ def test_the_earlier_line_gives_an_older_figure_of_what_the_question_counts():
     # a role given to them: the role, past the verb and who gave it
     ("Hingga kini sudah berapa orang yang ditetapkan polisi sebagai tersangka?", "tersangka"),
     ("Saat ini sudah berapa orang yang dijadikan tersangka?", "tersangka"),
+    # treated for an illness, or caught it: infected
+    ("How many residents have been treated for acute respiratory infections so far?", "infected"),
+    ("How many people in Tamarengga have come down with acute respiratory infections so far?", "infected"),
 ])
 def test_what_a_question_asks_about_the_people_it_counts(question, state):
     assert asked_state(question) == state
@@ -572,6 +575,10 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("Harga cabai rawit di pasar sekarang berapa per kilogram?", "harga"),  # "per": a price, named first
     # "What is the latest <which> <figure>?": the figure, after words that say which; "What's" too
     ("What is the latest emergency (BTT) budget the regency has set aside?", "budget"),
+    ("What is the latest emergency (BTT) fund Sungaibara has set aside for the fires?", "fund"),
+    # "What share of <what> ...?": the share of the noun phrase after "of", as "Berapa persen pelanggan ...?" asks it
+    ("What share of the customers hit by the blackout have had their electricity restored so far?", "customer"),
+    ("What proportion of the ballots have been counted so far?", "ballot"),
     ("What's the latest number of ships taking part in the search?", "ship"),  # "-ing" after a plural ends it
     ("How many water-bombing helicopters are deployed?", "helicopter"),  # ... not inside a compound
     ("What is the most recent figure for the money set aside to rebuild the market?", "money"),
@@ -629,6 +636,11 @@ def test_what_a_how_many_question_counts(question, thing):
     # things counted together are each counted
     ("City data show that 1,250 kiosks and stalls were destroyed.", "stall", {1250}),
     ("Sebanyak 980 kios dan los hangus.", "los", {980}),
+    # an amount of money is what English names after it with "in", up to a word that ends the phrase
+    ("The regency has paid Rp 1.9 billion in compensation to 52 farmers.", "compensation", {1.9e9}),
+    ("The airline has refunded Rp 26.9 billion in ticket refunds so far.", "refund", {26.9e9}),
+    ("The province received Rp 2 billion in aid from the ministry.", "ministry", set()),
+    ("The regency has paid Rp 1.9 billion in compensation to 52 farmers.", "farmer", {52}),  # not the money
 ])
 def test_which_figures_of_a_sentence_count_the_asked_thing(sentence, thing, values):
     assert counts_of(sentence, thing) == values
@@ -648,6 +660,10 @@ def test_a_question_that_asks_for_a_share_is_given_only_by_a_share():
     assert counts_of(sentence, "kapasitas", share=True) == set()
     assert counts_of("Kapasitas produksi kini 95 persen.", "kapasitas", share=True) == {95}
     assert counts_of(sentence, "kapasitas") == {450}
+    # a share that restates the count before it ("..., or 43.55 percent") is the share of what that count counts
+    votes = "The commission declared Haryadi the winner with 252,317 votes, or 43.55 percent."
+    assert counts_of(votes, "vote", share=True) == {43.55}
+    assert counts_of("Sebanyak 1.070 TPS atau 61,4 persen sudah masuk.", "tps") == {1070}
 
 
 def test_a_thing_counted_one_by_one_is_not_measured_by_weight():
@@ -904,3 +920,11 @@ def test_people_infected_are_counted_as_cases() -> None:
     assert not gives_figure("Dinas Kesehatan mencatat 437 sumur tercemar di kabupaten itu.", "id", figure)
     dead = asked_figure("Sekarang sudah berapa orang yang meninggal karena kolera?", "id")
     assert not gives_figure("Dinas Kesehatan mencatat 437 kasus kolera di kabupaten itu.", "id", dead)
+
+
+def test_people_treated_for_an_illness_are_counted_however_a_report_says_they_caught_it() -> None:
+    figure = asked_figure("How many people have been treated for respiratory infections so far?", "en")
+    assert figure.condition is None and figure.infected
+    assert gives_figure("Dinkes mencatat 6.412 warga terserang ISPA sejak 1 Agustus.", "id", figure)
+    assert gives_figure("Jumlah warga yang berobat karena ISPA mencapai 6.455 orang.", "id", figure)
+    assert not gives_figure("Sebanyak 73 orang dirawat inap di RSUD.", "id", figure)

@@ -24,6 +24,11 @@ def by_condition(sentence: str) -> dict[str, list[float]]:
     ("Dengan demikian, korban meninggal akibat miras oplosan bertambah menjadi 23 orang.", {"died": [23]}),
     ("Hingga kini, tiga korban masih dirawat di RSUD Cisalakan, satu di antaranya di ICU.", {"hospitalised": [3]}),
     ("Sedikitnya 94 orang tewas dalam desak-desakan di stadion.", {"died": [94]}),
+    # sought and still at large: not found yet, as the missing are; caught again: detained
+    ("Tujuh napi lainnya masih buron.", {"missing": [7]}),
+    ("Police said three inmates remain at large.", {"missing": [3]}),
+    ("Sebanyak 12 napi sudah ditangkap kembali.", {"detained": [12]}),
+    ("Polisi menangkap tiga buronan kemarin.", {"detained": [3]}),  # fugitives caught: no longer at large
     # two conditions, each figure by the nearer one
     ("Kecelakaan pada Kamis (9/9) lalu menewaskan 16 orang dan melukai 86 orang.", {"died": [16], "injured": [86]}),
     ("Seventeen people were killed and 86 injured in the crash.", {"died": [17], "injured": [86]}),
@@ -107,7 +112,11 @@ def test_each_figure_counts_the_condition_named_nearest_it(sentence: str, expect
     # detained and released: the last condition named is asked
     ("How many people have police detained over the riot so far?", "detained"),
     ("Sudah berapa orang yang ditangkap dalam kerusuhan itu yang kini dibebaskan polisi?", "released"),
-    ("Berapa tahanan yang masih buron?", None),  # who is counted, not what happened to them
+    ("Berapa tahanan yang masih buron?", "missing"),  # still at large: not found yet
+    ("Berapa napi yang sampai sekarang belum tertangkap?", "missing"),  # not caught: not detained
+    # treated for an illness: all it infected, not those in hospital; still being treated: in hospital
+    ("How many people have been treated for respiratory infections since the eruption began?", None),
+    ("How many of the injured are still being treated?", "hospitalised"),
 ])
 def test_the_condition_a_question_asks(question: str, expected: str | None) -> None:
     assert asked_condition(question, asked_thing(question)) == expected
