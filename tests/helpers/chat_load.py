@@ -99,6 +99,20 @@ async def _send(page, box, question: str, turn: Turn, timeout_s: float) -> None:
     raise TimeoutError(f"the page did not take the question in {timeout_s:.0f} s")
 
 
+async def _answered(page, question: str, taken: int, resent: int, timeout_s: float) -> int:
+    """The page's turn that answers ``question`` (the one after ``taken``), once its sources are written. When Enter
+    was pressed again (``resent``) the page may have taken the previous question twice: a turn whose question
+    bubble is not ``question`` is that repeat, and the answer is the next turn."""
+    for _ in range(1 + resent):
+        taken += 1
+        done = page.locator(f'#sources-panel [data-turn="{taken}"][data-status="done"]')
+        await done.wait_for(state="attached", timeout=timeout_s * 1000)
+        asked = await page.locator('#chatbot [data-testid="user"]').nth(taken - 1).inner_text()
+        if " ".join(question.split()) in " ".join(asked.split()):
+            break
+    return taken
+
+
 async def _state(page) -> str:
     """What the page shows, for the error of a turn that did not finish: bubbles, the last answer, the turns of
     the sources panel, error toasts, console errors."""
@@ -132,6 +146,7 @@ async def _session(browser, url: str, n: int, questions: Sequence[str], timeout_
         await page.goto(url, wait_until="domcontentloaded")
         await page.wait_for_selector("#chatbot")
         await opened.wait()  # every session asks at the same moment
+        taken = 0  # the questions the page took: a repeated Enter on a starved machine can make it take one twice
         for i, question in enumerate(questions, start=1):
             turn = Turn(n, i, question)
             out.append(turn)
@@ -139,11 +154,10 @@ async def _session(browser, url: str, n: int, questions: Sequence[str], timeout_
             try:
                 box = page.locator("#msg textarea")
                 await _send(page, box, question, turn, timeout_s)
-                done = page.locator(f'#sources-panel [data-turn="{i}"][data-status="done"]')
-                await done.wait_for(state="attached", timeout=timeout_s * 1000)
+                taken = await _answered(page, question, taken, turn.resent, timeout_s)
                 turn.seconds = time.monotonic() - started
-                turn.answer = await page.locator('#chatbot [data-testid="bot"]').last.inner_text()
-                turn.titles = tuple(await page.locator(f'#sources-panel [data-turn="{i}"] .src-card .src-title')
+                turn.answer = await page.locator('#chatbot [data-testid="bot"]').nth(taken - 1).inner_text()
+                turn.titles = tuple(await page.locator(f'#sources-panel [data-turn="{taken}"] .src-card .src-title')
                                     .all_inner_texts())
                 turn.cards = len(turn.titles)
                 shown = next((text for text in ERROR_TEXTS if text in turn.answer), "")
