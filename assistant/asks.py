@@ -545,6 +545,13 @@ def _noun_phrase(words: Sequence[str]) -> list[str]:
     return phrase
 
 
+def _head_noun(words: Sequence[str]) -> str:
+    """The last word of the noun phrase ``words`` begin with (``_noun_phrase``; determiners before it are skipped),
+    as ``stem`` reads it; "" when they begin with none."""
+    phrase = _noun_phrase(words)
+    return stem(phrase[-1]) if phrase else ""
+
+
 def _subject_of_verb(words: Sequence[str]) -> bool:
     """Whether ``words`` begin with a name followed by a verb ("PLN will give ...")."""
     rest = list(dropwhile(lambda word: word[0].isupper(), words))
@@ -558,8 +565,7 @@ def _figure_asked(named: re.Match[str]) -> str:
     head = named.group("head").lower()
     if head not in _OF_SOMETHING:
         return stem(head)
-    phrase = _noun_phrase(_WORD.findall(named.group("of") or ""))
-    return stem(phrase[-1]) if phrase else ""
+    return _head_noun(_WORD.findall(named.group("of") or ""))
 
 
 def asked_thing(question: str) -> str:
@@ -581,9 +587,7 @@ def asked_thing(question: str) -> str:
     if total and not found:
         return "cost"  # "What does the airline estimate the grounding has cost it?": a total
     if (share_of := _SHARE_OF.search(question)) and not found:
-        phrase = _noun_phrase(list(dropwhile(lambda word: word.lower() in _DETERMINERS,
-                                             _WORD.findall(share_of.group("of")))))
-        return stem(phrase[-1]) if phrase else ""
+        return _head_noun(_WORD.findall(share_of.group("of")))
     if _DEATH_TOLL.search(question) and not found:
         return "people"  # "What is the latest death toll ...?": people, who died (``conditions.asked_condition``)
     if _charge(question):  # "How much does a raft *charge* ...?", "What does a kilo of beef *cost* ...?": a price
@@ -599,9 +603,8 @@ def asked_thing(question: str) -> str:
         return next((w.lower() for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")
     if found.group(0).lower().startswith("how"):
         if words and words[0].lower() == "of":  # "How many of the derailed carriages have been lifted?"
-            words = list(dropwhile(lambda word: word.lower() in _DETERMINERS, words[1:]))
-        phrase = _noun_phrase(words)  # "How many of the *vehicles* that plunged into ...?"
-        return stem(phrase[-1]) if phrase else ""
+            words = words[1:]
+        return _head_noun(words)  # "How many of the *vehicles* that plunged into ...?"
     # Indonesian: as written; not an adverb ("berapa *sebenarnya* nilai kontrak"), and a preposition right after
     # "berapa" leaves what is asked before it ("posisi berapa *dalam* klasemen", "sejauh berapa *dari* sumur")
     asked = [w.lower() for w in words if w.lower() not in _NOT_THE_THING]

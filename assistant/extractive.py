@@ -95,6 +95,8 @@ class AskedFigure:
     priced: bool = field(init=False, default=False)  # a price: an amount per unit gives it (``asks.prices``)
 
     def __post_init__(self) -> None:
+        if self.infected:  # however a report says they caught it ("terserang", "berobat karena")
+            object.__setattr__(self, "state", self.state | INFECTED)
         object.__setattr__(self, "people", bool(self.thing) and counts_people(self.thing, self.translations))
         object.__setattr__(self, "priced", not PRICE_WORDS.isdisjoint((self.thing, *self.translations)))
 
@@ -192,10 +194,7 @@ def asked_figure(question: str, language: str,
     share = asks_share(question)
     people = counts_people(thing, also) or names_condition(thing)  # "How many of those *hurt* ... in hospital?"
     condition = None if share else asked_condition(question, thing) if people else asked_happening(question)
-    state = _tokens_both_ways(asked_state(question), language, translate)
-    if not state.isdisjoint(INFECTED):  # however a report says they caught it ("terserang", "berobat karena")
-        state |= INFECTED
-    return AskedFigure(thing, also, state,
+    return AskedFigure(thing, also, _tokens_both_ways(asked_state(question), language, translate),
                        asks_count(question, thing, also), asks_rate(question), item, share, condition)
 
 
