@@ -28,10 +28,11 @@ from pathlib import Path
 
 from core.digest import bytes_sha256, text_sha256
 from core.errors import ModelError
+from core.models.common_words import common_words
 from core.models.glossary import NEWS_GLOSSARY
 from core.paths import DataDir
 from core.settings import Settings
-from core.text.analyze import analyze, words
+from core.text.analyze import analyze, indonesian_root, words
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ DEB_SHA256 = "d2929618bdbdfecf7f71bc46e038fe873d3e6a50ec29cecc1f60ef1c4e940070" 
 DICTD_FILES = ("./usr/share/dictd/freedict-eng-ind.index", "./usr/share/dictd/freedict-eng-ind.dict.dz")
 DICTIONARY_VERSION = 1  # bump when the parsing changes
 DOWNLOAD_TIMEOUT_S = 20.0
+MAX_HEADWORDS = 4  # English headwords searched for one Indonesian word (a common root translates dozens)
 
 
 # --- reading the package ------------------------------------------------------------------------------------
@@ -227,6 +229,16 @@ class Dictionary:
             out += [t for i in range(len(said) - n + 1) for t in self.entries.get(" ".join(said[i:i + n]), ())]
         return list(dict.fromkeys(out))
 
+    def english_keywords(self, question_words: Sequence[str], vocabulary: Mapping[str, int]) -> list[str]:
+        """The English keyword tokens (as BM25 analyses English text) of the headwords that Indonesian
+        ``question_words`` translate, the word's own or, without any, its root's ("menyeberangi" -> "seberang"),
+        at most ``MAX_HEADWORDS`` a word; those in ``vocabulary`` only. Indonesian questions over English
+        articles."""
+        heads = (head for word in question_words
+                 for head in (self.headwords(word) or self.headwords(indonesian_root(word)))[:MAX_HEADWORDS])
+        tokens = (token for head in heads for token in analyze(head, "en"))
+        return [token for token in dict.fromkeys(tokens) if token in vocabulary]
+
     def keywords(self, question: str, question_words: Sequence[str], vocabulary: Mapping[str, int]) -> list[str]:
         """The Indonesian keyword tokens (as BM25 analyses Indonesian text) of the translations, those in
         ``vocabulary`` only."""
@@ -258,8 +270,12 @@ def load_dictionary(settings: Settings) -> Dictionary:
 
 def with_glossary(dictionary: Dictionary) -> Dictionary:
     """``dictionary`` with the news words it lacks (``glossary.NEWS_GLOSSARY``), their translations first where
-    it has the word in another sense ("missing": "hilang" before "nona")."""
+    it has the word in another sense ("missing": "hilang" before "nona"), then the everyday words it lacks both
+    ways (``common_words``), after its own senses."""
     entries = dict(dictionary.entries)
     for head, translations in NEWS_GLOSSARY.items():
         entries[head] = list(dict.fromkeys([*translations, *entries.get(head, ())]))
+    known = Dictionary(dict(entries))  # a new headword ("followed") keeps what its lemma ("follow") says first
+    for head, translations in common_words().items():
+        entries[head] = list(dict.fromkeys([*known.lookup(head), *translations]))
     return Dictionary(entries)

@@ -10,6 +10,7 @@ import json
 import tarfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 
 import pytest
 
@@ -149,6 +150,27 @@ def test_news_words_the_dictionary_lacks_are_translated_in_their_news_sense_firs
     assert dictionary.either_way("displaced")[:2] == ["mengungsi", "pengungsi"]
     assert dictionary.either_way("missing")[0] == "hilang"
     assert dictionary.either_way("rivers") == ["sungai"]  # its own entries kept
+
+
+def test_everyday_words_the_dictionary_lacks_are_translated_both_ways():
+    # FreeDict has no "seat", "rubbish" or "paket": "How many seats ...?" over Indonesian reports, or "Berapa paket
+    # ...?" over English ones, could not name what they count
+    dictionary = with_glossary(Dictionary({"follow": ["mengikuti"], "river": ["sungai"]}))
+    assert "kursi" in dictionary.into_other("seats", "en")
+    assert "sampah" in dictionary.into_other("rubbish", "en")
+    assert "package" in dictionary.into_other("paket", "id")
+    assert dictionary.lookup("river")[0] == "sungai"  # the dictionary's own sense first
+    # a form that becomes a headword ("followed": "diikuti") keeps what its lemma said first
+    assert dictionary.lookup("followed")[:2] == ["mengikuti", "diikuti"]
+
+
+def test_the_everyday_word_lists_are_one_word_and_its_translations_per_line():
+    for name in ("common_en_id.tsv", "common_id_en.tsv"):
+        lines = (files("core.models") / "data" / name).read_text(encoding="utf-8").splitlines()
+        assert len(lines) > 5000
+        rows = [line.split("\t") for line in lines]
+        assert all(len(row) == 2 and row[0] == row[0].strip().lower() and row[1].strip() for row in rows), name
+        assert len({row[0] for row in rows}) == len(rows), f"{name}: a word twice"
 
 
 def test_a_word_is_translated_from_the_language_it_is_written_in():
