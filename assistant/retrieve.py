@@ -38,7 +38,7 @@ from core.models.embedder import Embedder
 from core.models.lexicon import MAX_WORDS, Lexicon
 from core.records import ArticleInfo, Hit
 from core.settings import RetrievalSettings, SearchMode
-from core.text.analyze import ENGLISH_STOPWORDS, analyze, entity_terms, fold, words
+from core.text.analyze import ENGLISH_STOPWORDS, analyze, entity_terms, fold, indonesian_stopwords, words
 from core.text.lang import crosses, detect_language, other_language
 from core.text.sentences import split_sentences
 from store.filters import Filters
@@ -176,10 +176,11 @@ def fuse_convex(
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def words_to_translate(question: str) -> list[str]:
-    """The question's content words (no stop words, letters only, 3+ letters), the longest first, at most
-    ``lexicon.MAX_WORDS``: what the lexicon translates."""
-    found = [w for w in dict.fromkeys(words(question)) if len(w) > 2 and w.isalpha() and w not in ENGLISH_STOPWORDS]
+def words_to_translate(question: str, language: str = "en") -> list[str]:
+    """The question's content words (no stop words of its ``language``, letters only, 3+ letters), the longest
+    first, at most ``lexicon.MAX_WORDS``: what the lexicon and the dictionary translate."""
+    stop = ENGLISH_STOPWORDS if language == "en" else indonesian_stopwords()
+    found = [w for w in dict.fromkeys(words(question)) if len(w) > 2 and w.isalpha() and w not in stop]
     return sorted(found, key=len, reverse=True)[:MAX_WORDS]
 
 
@@ -283,20 +284,28 @@ class Retriever:
         self.dictionary = OnFirstNeed("English-Indonesian dictionary", dictionary, load_dictionary)
 
     def _translating(self, language: str, mode: Mode) -> bool:
-        """English question, Indonesian passages in the index, hybrid search, translation on."""
-        return (mode == "hybrid" and language == "en" and self.settings.translate_keywords
-                and "id" in self.index.languages and (self.lexicon.available or self.dictionary.available))
+        """Hybrid search with translation on, passages in the other language than the question's in the index:
+        an English question's words go through the lexicon and the dictionary, an Indonesian question's through
+        the dictionary read backwards (the lexicon holds Indonesian words only)."""
+        if mode != "hybrid" or not self.settings.translate_keywords or language not in ("en", "id") \
+                or other_language(language) not in self.index.languages:
+            return False
+        return self.lexicon.available or self.dictionary.available if language == "en" else self.dictionary.available
 
-    def _translated(self, query: str, question_words: Sequence[str], word_vectors: np.ndarray | None) -> list[str]:
-        """Indonesian keyword tokens for ``question_words`` (of ``query``; ``word_vectors``: their e5 vectors):
-        the lexicon's nearest root words and the dictionary's translations, those the index knows."""
+    def _translated(self, query: str, language: str, question_words: Sequence[str],
+                    word_vectors: np.ndarray | None) -> list[str]:
+        """Keyword tokens in the other language for ``question_words`` (of ``query``, in ``language``;
+        ``word_vectors``: their e5 vectors, English only): for English, the lexicon's nearest Indonesian root
+        words and the dictionary's translations; for Indonesian, the dictionary's English headwords. Those the
+        index knows."""
         vocabulary = self.index.keyword_vocabulary
         found: list[str] = []
         lexicon = self.lexicon.get() if word_vectors is not None and len(word_vectors) else None
         if lexicon is not None and word_vectors is not None:
             found += lexicon.translate(word_vectors, vocabulary)
         if question_words and (dictionary := self.dictionary.get()) is not None:
-            found += dictionary.keywords(query, question_words, vocabulary)
+            found += (dictionary.keywords(query, question_words, vocabulary) if language == "en"
+                      else dictionary.english_keywords(question_words, vocabulary))
         return list(dict.fromkeys(found))
 
     def _keyword_hits(self, query: str, language: str, k: int, word_vectors: np.ndarray | None = None, *,
@@ -314,7 +323,7 @@ class Retriever:
         names = entity_terms(query)
         cross = ([h for h in index.search_keywords(analyze(names, other_language(language)), k) if h[1] != language]
                  if names else [])
-        found = self._translated(query, question_words, word_vectors) if question_words else []
+        found = self._translated(query, language, question_words, word_vectors) if question_words else []
         translated = [h for h in index.search_keywords(found, k) if h[1] != language] if found else []
         coverage = index.keyword_coverage(tokens, [*coverage_of, *(h[0] for h in same)], lang=language)
         return KeywordHits(same, cross, translated, coverage)
@@ -333,9 +342,10 @@ class Retriever:
         extra: list[str] = []
         if mode in ("hybrid", "dense"):
             # the words to translate ride along in the question's own model call (one batch, short texts)
-            extra = words_to_translate(query) if self._translating(language, mode) else []
-            vectors = self.embedder.queries([query, *extra])
-            vector, word_vectors = vectors[0], vectors[1:] if extra else None
+            extra = words_to_translate(query, language) if self._translating(language, mode) else []
+            embedded = extra if language == "en" else []  # the lexicon's nearest words: English questions only
+            vectors = self.embedder.queries([query, *embedded])
+            vector, word_vectors = vectors[0], vectors[1:] if embedded else None
             dense = self.index.search_dense(vector, max(cfg.dense_k, k), filters)
         t1 = time.perf_counter()
         found = KeywordHits()

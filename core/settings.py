@@ -130,9 +130,10 @@ class RetrievalSettings(_Section):
         "languages are noise."
     )
     translate_keywords: bool = Field(
-        True, description="English questions over Indonesian passages: also search the question's words "
-        "translated through nearest Indonesian words in the e5 space (built by `warta setup`; the words ride "
-        "along in the question's embedding call)."
+        True, description="Questions over passages in the other language: also search the question's words "
+        "translated (an English question's through the nearest Indonesian words in the e5 space, built by `warta "
+        "setup`, riding along in its embedding call, and the English-Indonesian dictionary; an Indonesian "
+        "question's through the dictionary read backwards)."
     )
     sentence_depth: int = Field(
         10, ge=0, description="When the articles are all in the other language than the question "

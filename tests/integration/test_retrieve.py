@@ -178,6 +178,30 @@ def test_an_english_word_the_lexicon_misses_reaches_indonesian_passages_through_
     assert without.translated == []  # neither a lexicon nor a dictionary: no translated keywords
 
 
+def test_an_indonesian_question_reaches_english_passages_through_the_dictionary_read_backwards(settings, embedder,
+                                                                                              tmp_path):
+    from assistant.retrieve import Retriever
+    from core.models.dictionary import Dictionary
+    from store.index import Index
+
+    source = tmp_path / "lakes.jsonl"
+    source.write_text("".join(json.dumps(p) + "\n" for p in [
+        {"id": "lake", "title": "", "lang": "en", "text": "Lake Toba was formed by the eruption of an ancient volcano."},
+        {"id": "mount", "title": "", "lang": "en", "text": "Mount Merapi erupted again and residents fled."},
+    ]))
+    Ingestor(settings, embedder=embedder).ingest([str(source)])
+    question = "Bagaimana danau itu terbentuk?"
+    said = words_to_translate(question, "id")
+    assert "danau" in said and "bagaimana" not in said  # Indonesian stop words are not translated
+    # "terbentuk" has no entry of its own: its root "bentuk" does
+    dictionary = Dictionary({"lake": ["danau", "telaga"], "form": ["bentuk"]})
+    retriever = Retriever(settings.retrieval, Index(settings), embedder, dictionary=dictionary)
+    assert retriever._translating("id", "hybrid") and not retriever._translating("id", "dense")
+    keyword = retriever._keyword_hits(question, "id", 10, None, question_words=said)
+    assert {retriever.index.hits([cid])[cid].article_id for cid, _, _ in keyword.translated} == {"lake"}
+    assert retriever.search(question).hits[0].article_id == "lake"
+
+
 def test_a_lexicon_that_cannot_be_had_costs_only_the_translation(caplog):
     from assistant.retrieve import Retriever
     from core.settings import RetrievalSettings
