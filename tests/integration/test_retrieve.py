@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.retrieve import KeywordHits, fuse_convex, words_to_translate
+from assistant.retrieve import KeywordHits, Retriever, fuse_convex, words_to_translate
+from core.models.dictionary import Dictionary
 from core.models.lexicon import MIN_SIMILARITY, Lexicon, load_lexicon
 from core.text.analyze import analyze
 from ingest.ingestor import Ingestor
+from store.index import Index
 from store.keywords import KeywordIndex
 
 WEIGHTS = {"keyword_weight": 0.1, "coverage_weight": 0.75, "cross_lingual_keyword_weight": 0.4}
@@ -153,26 +155,28 @@ def test_an_english_question_reaches_indonesian_words_through_the_lexicon(settin
     assert assistant.search(question).hits[0].article_id == "gereja"
 
 
+LAKES = Dictionary({"lake": ["danau", "telaga"], "form": ["bentuk"]})
+
+
+def _lakes(settings, embedder, tmp_path, lang: str, lake: str, mount: str) -> Retriever:
+    """A retriever over two passages in ``lang`` (a lake, a mountain) that translates through ``LAKES``."""
+    source = tmp_path / "lakes.jsonl"
+    source.write_text("".join(json.dumps({"id": aid, "title": "", "lang": lang, "text": text}) + "\n"
+                              for aid, text in (("lake", lake), ("mount", mount))))
+    Ingestor(settings, embedder=embedder).ingest([str(source)])
+    return Retriever(settings.retrieval, Index(settings), embedder, dictionary=LAKES)
+
+
 def test_an_english_word_the_lexicon_misses_reaches_indonesian_passages_through_the_dictionary(settings, embedder,
                                                                                                tmp_path):
-    from assistant.retrieve import Retriever
-    from core.models.dictionary import Dictionary
-    from store.index import Index
-
-    source = tmp_path / "lakes.jsonl"
-    source.write_text("".join(json.dumps(p) + "\n" for p in [
-        {"id": "danau", "title": "", "lang": "id", "text": "Danau Toba terbentuk dari letusan gunung api purba."},
-        {"id": "gunung", "title": "", "lang": "id", "text": "Gunung Merapi meletus lagi dan warga mengungsi."},
-    ]))
-    Ingestor(settings, embedder=embedder).ingest([str(source)])
+    retriever = _lakes(settings, embedder, tmp_path, "id", "Danau Toba terbentuk dari letusan gunung api purba.",
+                       "Gunung Merapi meletus lagi dan warga mengungsi.")
     question = "How was the lake formed?"
     said = words_to_translate(question)
-    dictionary = Dictionary({"lake": ["danau", "telaga"], "form": ["bentuk"]})
-    assert sorted(dictionary.translate(question, said)) == ["bentuk", "danau", "telaga"]  # "formed" -> "form"
-    retriever = Retriever(settings.retrieval, Index(settings), embedder, dictionary=dictionary)
+    assert sorted(LAKES.translate(question, said)) == ["bentuk", "danau", "telaga"]  # "formed" -> "form"
     keyword = retriever._keyword_hits(question, "en", 10, None, question_words=said)
     best = keyword.translated[0][0]
-    assert retriever.index.hits([best])[best].article_id == "danau"
+    assert retriever.index.hits([best])[best].article_id == "lake"
     without = Retriever(settings.retrieval, Index(settings), embedder)._keyword_hits(question, "en", 10, None,
                                                                                     question_words=said)
     assert without.translated == []  # neither a lexicon nor a dictionary: no translated keywords
@@ -180,22 +184,12 @@ def test_an_english_word_the_lexicon_misses_reaches_indonesian_passages_through_
 
 def test_an_indonesian_question_reaches_english_passages_through_the_dictionary_read_backwards(settings, embedder,
                                                                                               tmp_path):
-    from assistant.retrieve import Retriever
-    from core.models.dictionary import Dictionary
-    from store.index import Index
-
-    source = tmp_path / "lakes.jsonl"
-    source.write_text("".join(json.dumps(p) + "\n" for p in [
-        {"id": "lake", "title": "", "lang": "en", "text": "Lake Toba was formed by the eruption of an ancient volcano."},
-        {"id": "mount", "title": "", "lang": "en", "text": "Mount Merapi erupted again and residents fled."},
-    ]))
-    Ingestor(settings, embedder=embedder).ingest([str(source)])
+    retriever = _lakes(settings, embedder, tmp_path, "en", "Lake Toba was formed by the eruption of an ancient volcano.",
+                       "Mount Merapi erupted again and residents fled.")
     question = "Bagaimana danau itu terbentuk?"
     said = words_to_translate(question, "id")
     assert "danau" in said and "bagaimana" not in said  # Indonesian stop words are not translated
     # "terbentuk" has no entry of its own: its root "bentuk" does
-    dictionary = Dictionary({"lake": ["danau", "telaga"], "form": ["bentuk"]})
-    retriever = Retriever(settings.retrieval, Index(settings), embedder, dictionary=dictionary)
     assert retriever._translating("id", "hybrid") and not retriever._translating("id", "dense")
     keyword = retriever._keyword_hits(question, "id", 10, None, question_words=said)
     assert {retriever.index.hits([cid])[cid].article_id for cid, _, _ in keyword.translated} == {"lake"}
@@ -203,7 +197,6 @@ def test_an_indonesian_question_reaches_english_passages_through_the_dictionary_
 
 
 def test_a_lexicon_that_cannot_be_had_costs_only_the_translation(caplog):
-    from assistant.retrieve import Retriever
     from core.settings import RetrievalSettings
 
     calls = []
@@ -223,10 +216,6 @@ def test_a_question_whose_names_no_passage_holds_is_not_about_them(settings, emb
                                                                                           tmp_path):
     # The off-topic English questions that passed the cross-lingual floor over FacQA ("What is the Canal in Wesel?")
     # named things none of the Indonesian passages holds; the floor is set to 0 here so that only names decide.
-    from assistant.retrieve import Retriever
-    from core.models.dictionary import Dictionary
-    from store.index import Index
-
     source = tmp_path / "news.jsonl"
     source.write_text("".join(json.dumps(p) + "\n" for p in [
         {"id": "berlin", "title": "", "lang": "id",
