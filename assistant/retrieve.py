@@ -6,9 +6,9 @@ helps. So the keyword side depends on whether a passage is in the question's lan
 
 - same language: the question's keywords (BM25) and how much of the question a passage holds
   (``KeywordIndex.coverage``: the IDF-weighted share of the question's keywords it contains);
-- other language: the question's names and numbers, and (English questions over Indonesian passages)
-  its words translated through the e5 lexicon (``core.models.lexicon``) and the English-Indonesian
-  dictionary (``core.models.dictionary``), each searched with BM25.
+- other language: the question's names and numbers, and its words translated, each searched with BM25: an
+  English question's through the e5 lexicon (``core.models.lexicon``) and the English-Indonesian dictionary
+  (``core.models.dictionary``), an Indonesian question's through the dictionary read backwards.
 
 Two fusions: ``convex`` (default: each signal scaled to 0..1 on its own list, then weighted and summed; see
 ``fuse_convex``) and ``rrf`` (weighted reciprocal rank fusion).
