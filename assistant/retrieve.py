@@ -290,7 +290,7 @@ class Retriever:
         if mode != "hybrid" or not self.settings.translate_keywords or language not in ("en", "id") \
                 or other_language(language) not in self.index.languages:
             return False
-        return self.lexicon.available or self.dictionary.available if language == "en" else self.dictionary.available
+        return (self.lexicon.available or self.dictionary.available) if language == "en" else self.dictionary.available
 
     def _translated(self, query: str, language: str, question_words: Sequence[str],
                     word_vectors: np.ndarray | None) -> list[str]:

@@ -234,16 +234,20 @@ class Dictionary:
         ``question_words`` translate, the word's own or, without any, its root's ("menyeberangi" -> "seberang"),
         at most ``MAX_HEADWORDS`` a word; those in ``vocabulary`` only. Indonesian questions over English
         articles."""
-        heads = (head for word in question_words
-                 for head in (self.headwords(word) or self.headwords(indonesian_root(word)))[:MAX_HEADWORDS])
-        tokens = (token for head in heads for token in analyze(head, "en"))
-        return [token for token in dict.fromkeys(tokens) if token in vocabulary]
+        heads = [head for word in question_words
+                 for head in (self.headwords(word) or self.headwords(indonesian_root(word)))[:MAX_HEADWORDS]]
+        return _known_tokens(heads, "en", vocabulary)
 
     def keywords(self, question: str, question_words: Sequence[str], vocabulary: Mapping[str, int]) -> list[str]:
         """The Indonesian keyword tokens (as BM25 analyses Indonesian text) of the translations, those in
         ``vocabulary`` only."""
-        tokens = (token for text in self.translate(question, question_words) for token in analyze(text, "id"))
-        return [token for token in dict.fromkeys(tokens) if token in vocabulary]
+        return _known_tokens(self.translate(question, question_words), "id", vocabulary)
+
+
+def _known_tokens(texts: Sequence[str], lang: str, vocabulary: Mapping[str, int]) -> list[str]:
+    """The keyword tokens of ``texts`` (analysed as ``lang``) that ``vocabulary`` holds, each once, in order."""
+    tokens = (token for text in texts for token in analyze(text, lang))
+    return [token for token in dict.fromkeys(tokens) if token in vocabulary]
 
 
 def _single_words(found: Sequence[str], word: str) -> list[str]:
