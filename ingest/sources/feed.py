@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -63,7 +64,9 @@ def parse_feed(text: str, item: str) -> ParsedFeed:
     """
     import feedparser
 
-    feed = feedparser.parse(text)
+    # as a stream: feedparser reads a string that looks like a URL or a path as one (fetching it, opening the file,
+    # or raising ValueError on "//[": a fuzzed document crashed the batch); its own str path encodes to UTF-8 too
+    feed = feedparser.parse(io.BytesIO(text.encode("utf-8", "surrogatepass")))
     if not feed.get("entries") and (feed.get("bozo") or not feed.get("version")):  # "" has no version at all
         reason = f"not a readable feed ({feed.bozo_exception})" if feed.get("bozo") else "not an RSS or Atom feed"
         raise SourceError(item, reason)

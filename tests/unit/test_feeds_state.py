@@ -64,6 +64,17 @@ def test_garbage_is_not_a_feed(text):
         parse_feed(text, "https://x/rss")
 
 
+def test_a_document_that_looks_like_a_url_or_a_path_is_read_as_text(tmp_path):
+    # feedparser fetches a string that looks like a URL, opens one that names a file and raised ValueError on "//["
+    from core.errors import SourceError
+
+    rss = tmp_path / "feed.xml"
+    rss.write_text('<rss version="2.0"><channel><item><title>a</title><link>https://x/a</link></item></channel></rss>')
+    for text in ("//[", str(rss), "http://127.0.0.1:9/rss"):
+        with pytest.raises(SourceError, match="feed"):
+            parse_feed(text, "doc")
+
+
 def test_an_empty_feed_is_a_feed():
     parsed = parse_feed('<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>', "u")
     assert parsed.entries == [] and parsed.outlet == "T"
