@@ -55,7 +55,7 @@ from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
 from core.records import Hit
 from core.text.analyze import analyze, entity_terms, words
-from core.text.lang import crosses, detect_language
+from core.text.lang import crosses, detect_language, other_language
 from core.text.sentences import split_sentences
 
 # A word's translations into the other language than ``language``, the word's own (``Dictionary.into_other``).
@@ -277,7 +277,7 @@ def _tokens_both_ways(word: str, language: str, translate: Translate | None) -> 
         return frozenset()
     if translate is None:
         return frozenset(analyze(word, language))
-    other = "en" if language == "id" else "id"
+    other = other_language(language)
     translations = translate(word, language)
     back = [again for t in translations for again in translate(t, other)]
     return frozenset(analyze(word, language)).union(*(analyze(t, other) for t in translations),
