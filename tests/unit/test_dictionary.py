@@ -159,6 +159,10 @@ def test_everyday_words_the_dictionary_lacks_are_translated_both_ways():
     assert "kursi" in dictionary.into_other("seats", "en")
     assert "sampah" in dictionary.into_other("rubbish", "en")
     assert "package" in dictionary.into_other("paket", "id")
+    # rarer words too, down to those used once in a million: "coastline", "tributary" (geography, reports' asides)
+    assert "garis pantai" in dictionary.lookup("coastline")
+    assert "anak sungai" in dictionary.lookup("tributaries")
+    assert "coastline" in dictionary.headwords("garis pantai")
     assert dictionary.lookup("river")[0] == "sungai"  # the dictionary's own sense first
     # a form that becomes a headword ("followed": "diikuti") keeps what its lemma said first
     assert dictionary.lookup("followed")[:2] == ["mengikuti", "diikuti"]
