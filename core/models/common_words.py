@@ -17,13 +17,7 @@ alone, no word picked by hand (the Zipf 3 cut-off, wordfreq's mark of an ordinar
 xling's retrieval misses: README). They come after the dictionary's and the news glossary's senses
 (``dictionary.with_glossary``).
 
-Measured on 2026-12-06 against a8925ab, with Indonesian questions over English passages also searching their
-words in English (``assistant.retrieve``): xling retrieval, test part, .781 / .939 / .845 -> .807 / .947 / .864
-(hit@1 / hit@5 / MRR@10); its questions in Indonesian over the English passages .704 / .923 / .789 -> .817 / .944 /
-.873 (all 142); "latest" answers of stories 2-62 540 -> 548 of 732; the dev answers the same but for one gained and
-one lost xling answer (README, "Quality on the dev data"). The rarer words (evening, against e6287ff): xling test
-part .807 / .947 / .864 -> .807 / .974 / .869, the Indonesian questions .817 / .944 / .873 -> .824 / .958 / .881;
-stories 2-65 and the dev answers unchanged but one xling answer won.
+What they changed, measured on the dev sets and the stories: README, "Quality on the dev data".
 """
 
 from __future__ import annotations

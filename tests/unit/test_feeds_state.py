@@ -9,6 +9,7 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
+from core.errors import SourceError
 from core.settings import format_interval, load_settings, parse_interval
 from ingest.sources.feed import entry_fingerprint, entry_key, parse_feed
 from store.catalog import Catalog
@@ -58,16 +59,12 @@ def test_fingerprint_changes_with_content_only():
 
 @pytest.mark.parametrize("text", ["<html><body>not a feed</body></html>", "\x00\x01garbage{{", '{"a": 1}'])
 def test_garbage_is_not_a_feed(text):
-    from core.errors import SourceError
-
     with pytest.raises(SourceError, match="feed"):
         parse_feed(text, "https://x/rss")
 
 
 def test_a_document_that_looks_like_a_url_or_a_path_is_read_as_text(tmp_path):
     # feedparser fetches a string that looks like a URL, opens one that names a file and raised ValueError on "//["
-    from core.errors import SourceError
-
     rss = tmp_path / "feed.xml"
     rss.write_text('<rss version="2.0"><channel><item><title>a</title><link>https://x/a</link></item></channel></rss>')
     for text in ("//[", str(rss), "http://127.0.0.1:9/rss"):
@@ -128,8 +125,6 @@ def test_feed_tables_join_an_old_catalog_which_keeps_its_articles(tmp_path):
     lambda items: '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>' + items + "</channel></rss>",
     st.text(alphabet="<>/itemguldsprk &;#x0123", max_size=300))))
 def test_parse_feed_gives_entries_or_a_source_error(text):
-    from core.errors import SourceError
-
     try:
         parsed = parse_feed(text, "u")
     except SourceError:
