@@ -41,10 +41,11 @@ _DATE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # The nouns that name a figure ("What is the latest *budget* ...?") and the words that qualify it before them.
-_FIGURE_NOUNS = "number|amount|budget|fund|cost|price|fare|figure|estimate|percentage|share|count|total|tally"
+_FIGURE_NOUNS = ("number|amount|budget|fund|cost|price|fare|figure|estimate|percentage|share|count|total|tally|"
+                 "compensation|fine|penalty|coverage")
 # A dimension names a figure when it is of something: "What is the *length of* the queue?", not "What is the area
 # called?"
-_DIMENSION_NOUNS = "length|area|distance|radius|weight|volume|height|depth"
+_DIMENSION_NOUNS = "length|area|distance|radius|weight|volume|height|depth|size"
 _FIGURE_QUALIFIERS = r"(?:(?:latest|current|newest|new|total|official|estimated|reported|most recent)\s+)*"
 _WHAT_IS = r"what(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were)"  # "What is", "What's"
 # Up to two words that say which figure ("the latest *contingency* budget", "the current *emergency (BTT)* fund").
@@ -167,6 +168,9 @@ _RESTATED_BEFORE = re.compile(r"\b(?:puncak\w*|sempat|dibanding\w*|sebelumnya|se
 _RESTATED_AFTER = re.compile(r"^\s*(?!(?:dari|from)\b)[^\W\d_]*\s*(?:\(?(?:pada|saat|di) puncak\w*|sebelumnya|"
                              r"at (?:its|the) (?:peak|height)|earlier|previously)\b", re.IGNORECASE)
 RESTATED_WINDOW = 60  # characters before a figure read for a restating word
+# Between two figures of one clause: the first's unit, "dan"/"and"/a comma, and up to three words ("18 hektare *dan
+# membuat* 5.540 ton", "535 patients *and* 41 deaths").
+_JOINED = re.compile(r"\s*(?:[^\W\d_]+\s*)?(?:,\s*)?(?:dan|serta|and)?\s+(?:[^\W\d_]+\s+){0,3}", re.IGNORECASE)
 _ASIDE = re.compile(r"\s*\([^()]*\)")  # "(Rabu, 26 November 2025)", "(26/11)"
 # ... unless the words after it turn to the present: "sempat dirawat di RS, *kini* 3 orang masih dirawat".
 _NOW_AGAIN = re.compile(r"\b(?:kini|sekarang|saat ini|masih|tinggal|menjadi|now|currently|still|to)\b", re.IGNORECASE)
@@ -197,6 +201,7 @@ def reported(sentence: str) -> tuple[str, tuple[tuple[Quantity, Reading, str], .
 
 def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
     found = quantities(text)
+    restated = False  # whether the previous figure was restated from an earlier day
     for i, q in enumerate(found):
         money = is_money(q)
         before = _CURRENCY_BEFORE.sub("", text[:q.start]) if money else text[:q.start]
@@ -205,7 +210,11 @@ def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
         # the window is read without asides in brackets: a date resolved in them ("Pada puncaknya, Rabu (26/11) (Rabu,
         # 26 November 2025), personel ... mencapai 2.180") does not push the restating word out of it
         aside_free = _ASIDE.sub("", text[found[i - 1].end if i else 0:q.start])
-        old = old or _restated(aside_free[-RESTATED_WINDOW:], after)
+        # restated, or joined to a figure restated just before it ("pada puncaknya melalap 18 hektare *dan membuat*
+        # 5.540 ton sampah menumpuk": both are the peak's)
+        restated = _restated(aside_free[-RESTATED_WINDOW:], after) or restated and i > 0 \
+            and _JOINED.fullmatch(aside_free) is not None and not _NOW_AGAIN.search(aside_free)
+        old = old or restated
         change = not _LEVEL_BEFORE.search(before) and bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after))
         total = i > 0 and _PART_OF.fullmatch(text[found[i - 1].end:q.start]) is not None
         label = not money and _LABEL_BEFORE.search(before) is not None
@@ -238,21 +247,40 @@ def readings(sentence: str) -> dict[Reading, set[float]]:
     return out
 
 
+def replaced(sentence: str) -> tuple[set[float], set[float]]:
+    """The figures ``sentence`` gives in place of older ones it names, and those older values: "puts the total at
+    10,170, up from 9,530", "kini 640 jiwa, turun dari 1.200 jiwa". A figure counts what an older one counted, or
+    one of the two names nothing ("the total at *10,170*, up from 9,530 on Wednesday"): "Hampir *dua pekan* setelah
+    kebakaran yang pada puncaknya membuat 5.540 ton sampah menumpuk" replaces no tonnage with a fortnight."""
+    found = [(q.value, reading, "" if (unit := _unit(q, rest)) in _NOT_A_THING else unit)  # "18 *on* Monday"
+             for q, reading, rest in reported(sentence)[1]]
+    older = {unit for _, reading, unit in found if reading == "older"}
+    replacing = {value for value, reading, unit in found if reading == "figure"
+                 and (unit in older or not unit or "" in older)}
+    return replacing, {value for value, reading, _ in found if reading == "older"}
+
+
+def _unit(q: Quantity, rest: str) -> str:
+    """What a number counts, by ``rest`` (the text after it): the word after it ("18 orang", "850 rumah"; a unit of
+    measure by its one name, ``unit_name``: "5 km" and "5 kilometres" both count "kilometer"), the currency of an
+    amount ("Rp 3,5 miliar"), "%" for a share; "" when nothing follows ("the toll rose to 18.")."""
+    if q.percent:
+        return "%"
+    if currency := _CURRENCY.match(q.text):
+        return currency.group(1).lower()
+    after = re.match(r"\s*([^\W\d_]+)", rest)
+    return unit_name(after.group(1)) if after else ""
+
+
 def counted(sentence: str) -> dict[str, set[float]]:
-    """The figures of ``sentence`` by what they count: the word after the number ("18 orang", "850 rumah"; a unit of
-    measure by its one name, ``unit_name``: "5 km" and "5 kilometres" both count "kilometer"), the
-    currency of an amount ("Rp 3,5 miliar"), "%" for a share; "" when nothing follows ("the toll rose to 18.").
-    Changes ("naik 72 kasus dalam sehari"), older values ("naik dari 187 orang"), names ("KM 47") and totals ("15 dari
-    *19* kecamatan") are left out: they are not the figure a report gives."""
+    """The figures of ``sentence`` by what they count (``_unit``: "18 orang", "5 km" and "5 kilometres" both
+    "kilometer", "Rp 3,5 miliar" "rp", a share "%"; "" when nothing follows: "the toll rose to 18."). Changes ("naik 72
+    kasus dalam sehari"), older values ("naik dari 187 orang"), names ("KM 47") and totals ("15 dari *19* kecamatan")
+    are left out: they are not the figure a report gives."""
     out: dict[str, set[float]] = {}
     for q, reading, rest in reported(sentence)[1]:
-        if reading != "figure":
-            continue
-        currency = _CURRENCY.match(q.text)
-        after = re.match(r"\s*([^\W\d_]+)", rest)
-        named = unit_name(after.group(1)) if after else ""  # "km", "kilometres": "kilometer"
-        unit = "%" if q.percent else currency.group(1).lower() if currency else named
-        out.setdefault(unit, set()).add(q.value)
+        if reading == "figure":
+            out.setdefault(_unit(q, rest), set()).add(q.value)
     return out
 
 
@@ -365,6 +393,18 @@ def _per_span(before: str, after: str) -> bool:
     return _RATE_AFTER.match(after) is not None or _RATE_BEFORE.search(before[-40:]) is not None
 
 
+# What money is called when a question asks for an amount of it and nothing more: any amount gives it.
+MONEY_WORDS = frozenset("money uang duit".split())
+
+
+def amounts(sentence: str) -> set[float]:
+    """The amounts of money ``sentence`` gives ("total denda administratif menjadi Rp 7,25 miliar", "It has paid out
+    Rp 98.3 billion so far"): what a question about money that names nothing else asks for ("How much has the
+    company been fined?", "Berapa total uang yang sudah dibayarkan?"). Older values and changes are left out, as in
+    ``counted``."""
+    return {q.value for q, reading, _ in reported(sentence)[1] if reading == "figure" and is_money(q)}
+
+
 def prices(sentence: str) -> set[float]:
     """The amounts of money ``sentence`` gives for one unit of something (``_PER_UNIT``) or as what something is
     sold at (``_SOLD_BEFORE``): its prices, whether or not it says "harga" ("Telur ayam ras ... dijual Rp 30.000 per
@@ -456,7 +496,7 @@ _UNIT_SPELLINGS = {
 # The units of each dimension, as ``stem`` names them, and the words that ask for it ("Berapa *luas* lahan yang
 # terbakar?", "the *length* of the queue", "radius"): a figure in one of its units gives it ("4.780 hektare").
 _LENGTHS = frozenset("kilometer meter sentimeter milimeter mile".split())
-_AREAS = frozenset("hektare".split())
+_AREAS = frozenset("hektare square".split())  # "square": "180 square nautical miles", "300 mil laut persegi"
 _MASSES = frozenset("ton kilogram gram".split())
 _VOLUMES = frozenset("liter kiloliter".split())
 _MEASURES = _LENGTHS | _AREAS | _MASSES | _VOLUMES | frozenset("megawatt kilowatt".split())
@@ -502,7 +542,7 @@ _HOW_DIMENSION = re.compile(r"\bhow (?P<adjective>far(?!\s+along)|wide|tall|high
 _ADJECTIVE_DIMENSION = {"far": "distance", "large": "area", "big": "area", "wide": "width", "tall": "height",
                         "high": "height", "deep": "depth", "heavy": "weight"}
 _DETERMINERS = frozenset("the a an its their these those all".split())
-_OF_SOMETHING = frozenset("number amount figure estimate percentage share count total tally".split())
+_OF_SOMETHING = frozenset("number amount figure estimate percentage share count total tally size".split())
 # Words before a trailing "berapa" that do not name what is asked.
 # Counters of things, not people: what follows them is counted ("berapa *ekor* unggas", "berapa *kali* gempa").
 _CLASSIFIERS = frozenset("unit buah ekor kali".split())
@@ -513,7 +553,7 @@ _ADVERBS = frozenset("sebenarnya lagi saja sih kira".split())
 _PREPOSITIONS_ID = frozenset("dari dalam di ke pada untuk bagi sejak terhadap dengan".split())
 _NOT_THE_THING = _COUNT_WORDS | _NOT_ASKED | _ADVERBS  # after "berapa"
 _NOT_IN_PHRASE = _DETERMINERS | {"what"}  # "the latest estimate of *what* a new bridge will cost"
-_ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when".split())
+_ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when being been".split())
 _NOT_A_MODIFIER = _ENDS_PHRASE | _NOT_A_THING  # before the counted noun of an English compound ("93 *bank* accounts")
 # Participles that do not end in "-ed", as news uses them after what they count ("workers *laid* off").
 _PARTICIPLES = frozenset("laid hit left held sold paid built kept lost made taken given found hurt struck shut cut "
@@ -604,7 +644,9 @@ def asked_thing(question: str) -> str:
     if found.group(0).lower().startswith("how"):
         if words and words[0].lower() == "of":  # "How many of the derailed carriages have been lifted?"
             words = words[1:]
-        return _head_noun(words)  # "How many of the *vehicles* that plunged into ...?"
+        thing = _head_noun(words)  # "How many of the *vehicles* that plunged into ...?"
+        # "How much has the company been fined ...?", "How much has it paid out so far?": money, named by no noun
+        return thing or ("money" if found.group(0).lower() == "how much" else "")
     # Indonesian: as written; not an adverb ("berapa *sebenarnya* nilai kontrak"), and a preposition right after
     # "berapa" leaves what is asked before it ("posisi berapa *dalam* klasemen", "sejauh berapa *dari* sumur")
     asked = [w.lower() for w in words if w.lower() not in _NOT_THE_THING]
@@ -659,7 +701,12 @@ def asked_state(question: str) -> str:
         return ""
     if _ILL_WITH.search(question):
         return "infected"
-    rest = [word.lower() for word in words[at + 1:]]
+    # names after the noun say whose, not what ("Berapa warga *Pandanraya* yang berobat ...?")
+    rest = [word.lower() for word in words[at + 1:] if not word[0].isupper()]
+    if rest and rest[0] in _PREPOSITIONS | _PREPOSITIONS_ID:  # so do words after a preposition, up to the verb:
+        # "Berapa orang *dari jajaran PT RNS* yang dijadikan tersangka?", "How many residents *of the two
+        # villages* are still displaced?"
+        rest = rest[next((i for i, word in enumerate(rest) if word in _BEFORE_STATE), 0):]
     if (role := next((i for i, word in enumerate(rest[:4]) if word in _AS), None)) is not None and role + 1 < len(rest):
         return rest[role + 1]  # "ditetapkan polisi sebagai *tersangka*", "named by police as *suspects*"
     return next((word for word in rest if word not in _BEFORE_STATE), "")
@@ -781,7 +828,9 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         if given and (named_before or unit in things or share_of) and (q.percent or not share):
             found.add(q.value)
         named_to = len(text) - len(lead) + named_end if after is not None and unit else q.end
-        if reading in (wanted, "older"):  # an older value ends what names the next figure too, and so does its unit
+        # an older value ends what names the next figure too, and so does its unit; not the one it changed to: "Cakupan
+        # turun dari 69,4 persen *menjadi* 64,7 persen" names the coverage for both
+        if reading == wanted or reading == "older" and not _TO_AFTER.match(rest):
             since = named_to
         counted_before = (unit, named_to)
     return found
@@ -848,7 +897,14 @@ def _people_after(lead: str, unit: str, things: Collection[str], money: bool, en
     return stem(named.group(2)), named.end()
 
 
-_AFTER_FIGURE = (_money_in, _households, _compound, _counter_of, _and_also, _english_compound, _people_after)
+def _squared(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
+    """An area in a length unit squared, in Indonesian: "300 mil laut *persegi*", "12 kilometer *persegi*"."""
+    named = _SQUARED.match(lead) if unit in _LENGTHS else None
+    return ("square", named.end()) if named is not None else None
+
+
+_SQUARED = re.compile(r"\s*[^\W\d_]+(?:\s+laut)?\s+persegi\b", re.IGNORECASE)
+_AFTER_FIGURE = (_money_in, _households, _compound, _counter_of, _and_also, _english_compound, _people_after, _squared)
 
 
 # A purpose is "untuk"/"guna" before a verb ("untuk menjaga independensi"), not before a noun ("untuk pemerintah").

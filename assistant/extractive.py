@@ -18,11 +18,13 @@ from dataclasses import dataclass, field, replace
 from assistant.asks import (
     CASE_NOUNS,
     INFECTED,
+    MONEY_WORDS,
     PERSON_WORDS,
     PREFERRED_KINDS,
     PRICE_WORDS,
     STATE_NOUNS,
     AnswerKind,
+    amounts,
     asked_kind,
     asked_state,
     asked_thing,
@@ -36,7 +38,7 @@ from assistant.asks import (
     figures,
     priced_item,
     prices,
-    readings,
+    replaced,
     states_negation,
     stem,
     unit_name,
@@ -93,12 +95,14 @@ class AskedFigure:
     condition: Condition | None = None  # what happened to what it counts (``conditions.asked_condition``)
     people: bool = field(init=False, default=False)
     priced: bool = field(init=False, default=False)  # a price: an amount per unit gives it (``asks.prices``)
+    money: bool = field(init=False, default=False)  # money and nothing more: any amount gives it (``asks.amounts``)
 
     def __post_init__(self) -> None:
         if self.infected:  # however a report says they caught it ("terserang", "berobat karena")
             object.__setattr__(self, "state", self.state | INFECTED)
         object.__setattr__(self, "people", bool(self.thing) and counts_people(self.thing, self.translations))
         object.__setattr__(self, "priced", not PRICE_WORDS.isdisjoint((self.thing, *self.translations)))
+        object.__setattr__(self, "money", self.thing in MONEY_WORDS)
 
     @property
     def infected(self) -> bool:
@@ -259,7 +263,7 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
             if not said.isdisjoint(figure.state) or stem(unit) in CASE_NOUNS and figure.infected:
                 return True  # "437 *kasus* kolera" for "terjangkit"
         return not figure.state.isdisjoint(tokens) and bool(figure.counts_in(sentence, *PERSON_WORDS))
-    if figure.counts_in(sentence) or figure.priced and prices(sentence):
+    if figure.counts_in(sentence) or figure.priced and prices(sentence) or figure.money and amounts(sentence):
         return True
     if not figure.people:
         return False  # a count of people gives no figure of houses, schools or hectares
@@ -412,12 +416,12 @@ def _followed(ranked: Sentences, naming: list[Unit]) -> list[Unit]:
     known = set().union(*(_asked_values(ranked, u) for u in naming))
     newest_day = max(ranked.published(u) for u in naming)
     named = {id(u) for u in naming}
-    later = [(u, readings(u.text)) for u in ranked.units
+    later = [(u, replaced(u.text)) for u in ranked.units
              if id(u) not in named and ranked.published(u) >= newest_day and ranked.answers(u, FIGURE_GAP)]
     follows: list[Unit] = []
-    while found := [(u, r) for u, r in later if r["figure"] and not r["older"].isdisjoint(known)]:
+    while found := [(u, r) for u, r in later if r[0] and not r[1].isdisjoint(known)]:
         follows += [u for u, _ in found]
-        known.update(*(r["figure"] for _, r in found))
+        known.update(*(r[0] for _, r in found))
         later = [(u, r) for u, r in later if not any(u is f for f, _ in found)]
     return follows
 
@@ -438,7 +442,7 @@ def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:
         return _of_condition(unit.text, figure, figure.condition)
     found = figure.counts_in(unit.text, *(PERSON_WORDS if figure.state else ()),
                              *(CASE_NOUNS if figure.infected else ()))
-    return found | prices(unit.text) if figure.priced else found
+    return found | prices(unit.text) if figure.priced else found | amounts(unit.text) if figure.money else found
 
 
 def _counts_asked(ranked: Sentences, unit: Unit) -> bool:

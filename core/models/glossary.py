@@ -73,6 +73,7 @@ NEWS_GLOSSARY: dict[str, list[str]] = {
     # money
     "aid": ["bantuan", "bantuan sosial", "bansos"],
     "fund": ["dana"],
+    "counter": ["loket"],  # "payout counters": FreeDict has the counting sense only ("penghitung")
     "budget": ["anggaran", "dana", "APBN", "APBD", "pagu"],
     "funds": ["dana"],
     "allocate": ["mengalokasikan", "alokasi"],

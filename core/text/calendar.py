@@ -133,7 +133,10 @@ LATEST = (
     r"(?<![\w])(?:terbaru|terkini|teranyar|termutakhir|paling\s+(?:baru|anyar|mutakhir)|baru-baru\s+ini|"
     r"belakangan\s+ini|sejauh\s+ini|sekarang|saat\s+ini|dewasa\s+ini|kini|latest|newest|most\s+recent(?:ly)?|"
     r"recently|current(?:ly)?|now|to\s+date|so\s+far|at\s+present|presently|at\s+the\s+moment|these\s+days|"
-    r"nowadays)(?![\w-])")
+    r"nowadays|at\s+this\s+(?:point|stage|time)|as\s+(?:things|it)\s+stands?|"
+    # "menurut data terakhir", "at last count": the last report, not any "terakhir" ("kapan terakhir kali")
+    r"(?:data|angka|laporan|informasi|kabar|catatan|hitungan|perhitungan|pendataan|pembaruan|update)\s+terakhir|"
+    r"(?:at\s+)?last\s+count)(?![\w-])")
 NOT_LATEST_AFTER = r"\s+(?:juga|account|affairs)(?![\w])"
 NOT_LATEST_BEFORE = r"(?<![\w])(?:dari|from)\s+$"
 _AHEAD = "mendatang|depan|nanti|besok|akan|jelang|menjelang"

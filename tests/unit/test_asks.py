@@ -21,6 +21,7 @@ from assistant.asks import (
     figures,
     priced_item,
     readings,
+    replaced,
     states_negation,
 )
 from assistant.context import Unit
@@ -271,6 +272,11 @@ def test_the_earlier_line_gives_an_older_figure_of_what_the_question_counts():
     # a role given to them: the role, past the verb and who gave it
     ("Hingga kini sudah berapa orang yang ditetapkan polisi sebagai tersangka?", "tersangka"),
     ("Saat ini sudah berapa orang yang dijadikan tersangka?", "tersangka"),
+    # a name after them says whose, not what
+    ("Hingga kini sudah berapa warga Pandanraya yang berobat karena ISPA?", "berobat"),
+    # ... and so do words after a preposition, up to the verb
+    ("Hingga kini sudah berapa orang dari jajaran perusahaan itu yang dijadikan tersangka?", "tersangka"),
+    ("How many residents of the two villages are still displaced?", "displaced"),
     # treated for an illness, or caught it: infected
     ("How many residents have been treated for acute respiratory infections so far?", "infected"),
     ("How many people in Tamarengga have come down with acute respiratory infections so far?", "infected"),
@@ -443,6 +449,10 @@ def test_figures_did_not_change_when_they_agree_are_off_topic_not_asked_or_undat
     ("Masih ada 21 pasien dirawat, dari 121 orang pada puncaknya.", {"pasien": {21}}),
     ("Satellites counted 58 hotspots, compared with 535 at the peak on Wednesday.", {"hotspots": {58}}),
     ("Korban sempat dirawat di RSUD, kini 3 orang masih dirawat.", {"orang": {3}}),
+    # a figure joined to a restated one is restated with it; two figures joined without one are both given
+    ("Kebakaran yang pada puncaknya melalap 18 hektare dan membuat 5.540 ton sampah menumpuk itu padam.", {}),
+    ("Sebanyak 1.200 warga mengungsi dan 300 rumah rusak.", {"warga": {1200}, "rumah": {300}}),
+    ("Pasien sempat mencapai 121 orang, dan kini 21 orang masih dirawat.", {"orang": {21}}),
     # a date resolved in brackets does not push the peak out of the words read before the figure
     ("Pada puncaknya, Rabu (26/11) (Rabu, 26 November 2025), personel yang dikerahkan mencapai 2.180 orang.", {}),
     # a number that names a place is not a figure; a total counts nothing of its own
@@ -464,6 +474,35 @@ def test_a_latest_figure_comes_from_the_newest_report_of_the_thing_the_question_
                         ("2024-02-10", "Pendataan terbaru mencatat 850 rumah rusak.", 0.84),
                         focus="Berapa rumah rusak akibat banjir Tirtamaya menurut data terbaru?")
     assert best_sentences(ranked, 3, newest=True) == [(3, "Pendataan terbaru mencatat 850 rumah rusak.")]
+
+
+def test_a_figure_replaces_an_older_one_of_the_same_thing_or_one_that_names_nothing():
+    assert replaced("The manpower office puts the total at 10,170, up from 9,530 on Wednesday.") == ({10170}, {9530})
+    assert replaced("Dana darurat kini Rp 8,25 miliar, naik dari Rp 5,8 miliar.") == ({8.25e9}, {5.8e9})
+    # a fortnight replaces no tonnage restated from the peak
+    assert replaced("Hampir dua pekan setelah kebakaran yang pada puncaknya membuat 5.540 ton sampah menumpuk, "
+                    "kota itu pulih.") == (set(), {5540})
+
+
+def test_a_latest_figure_is_not_taken_from_a_lead_that_restates_the_peak():
+    # the newest report's lead restates the peak (and says how long ago the fire began); its fifth paragraph gives
+    # the figure of that day
+    ranked = _sentences(("2032-09-17", "Hampir dua pekan setelah kebakaran yang pada puncaknya membuat 5.540 ton "
+                                       "sampah menumpuk di TPS, kota itu perlahan pulih.", 0.90),
+                        ("2032-09-11", "Timbunan sampah di TPS mencapai 5.540 ton.", 0.86),
+                        ("2032-09-17", "Adapun timbunan sampah di TPS kini tinggal 910 ton.", 0.83),
+                        focus="Berapa ton sampah yang masih menumpuk di TPS menurut data terbaru?")
+    assert best_sentences(ranked, 3, newest=True) == [(3, "Adapun timbunan sampah di TPS kini tinggal 910 ton.")]
+
+
+def test_a_question_about_money_that_names_nothing_else_is_answered_by_the_newest_amount():
+    ranked = _sentences(("2032-10-18", "Kementerian menjatuhkan denda administratif Rp 4,5 miliar kepada PT RNS.", 0.90),
+                        ("2032-10-21", "KLH mendenda perusahaan itu Rp 2,75 miliar sehingga total denda administratif "
+                                       "menjadi Rp 7,25 miliar.", 0.84),
+                        ("2032-10-21", "Produksi smelter naik menjadi 2.600 ton per hari.", 0.85),
+                        focus="How much has PT RNS been fined in total so far?")
+    assert ranked.figure.money
+    assert [n for n, _ in best_sentences(ranked, 3, newest=True)] == [2]
 
 
 def test_a_latest_figure_is_followed_to_a_later_report_of_the_same_thing():
@@ -582,6 +621,12 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("What's the latest number of ships taking part in the search?", "ship"),  # "-ing" after a plural ends it
     ("How many water-bombing helicopters are deployed?", "helicopter"),  # ... not inside a compound
     ("What is the most recent figure for the money set aside to rebuild the market?", "money"),
+    # money that no noun names; a figure that is money; the size of something is a figure of it
+    ("How much has the company been fined in total so far?", "money"),
+    ("What is the latest compensation the company has promised each family?", "compensation"),
+    ("What is the current size of the city's emergency fund for the fire?", "fund"),
+    ("What is the most recent size of the sea area being combed for the missing?", "area"),  # "being" ends it
+    ("What is the current coverage of the polio vaccination drive?", "coverage"),
 ])
 def test_what_a_how_many_question_counts(question, thing):
     assert asked_thing(question) == thing
@@ -641,6 +686,13 @@ def test_what_a_how_many_question_counts(question, thing):
     ("The airline has refunded Rp 26.9 billion in ticket refunds so far.", "refund", {26.9e9}),
     ("The province received Rp 2 billion in aid from the ministry.", "ministry", set()),
     ("The regency has paid Rp 1.9 billion in compensation to 52 farmers.", "farmer", {52}),  # not the money
+    # what a figure changed from and to is named once, before both
+    ("Cakupan imunisasi turun dari 69,4 persen menjadi 64,7 persen dari sasaran.", "cakupan", {64.7}),
+    ("Jumlah pengungsi turun dari 1.200 menjadi 640 jiwa.", "pengungsi", {640}),
+    # an area in square units, however a report writes it; a length is no area
+    ("Area pencarian kini dipersempit menjadi 300 mil laut persegi di sekitar pulau itu.", "area", {300}),
+    ("Rescuers narrowed their search to 180 square nautical miles on Tuesday.", "area", {180}),
+    ("Tim SAR menyisir pantai sepanjang 12 kilometer.", "luas", set()),
 ])
 def test_which_figures_of_a_sentence_count_the_asked_thing(sentence, thing, values):
     assert counts_of(sentence, thing) == values

@@ -355,6 +355,10 @@ def test_question_scope_ranges(question, now, expected):
     ("How many personnel remain at the site at present?", "at present"),
     ("How many homes are still without power at the moment?", "at the moment"),
     ("What does a kilo of beef cost these days?", "these days"),
+    ("Berapa total uang yang sudah dibayarkan menurut data terakhir?", "data terakhir"),
+    ("How many ballots were spoiled at last count?", "at last count"),
+    ("What is the death toll from the outbreak at this point?", "at this point"),
+    ("As things stand, how many children have been vaccinated?", "As things stand"),
 ])
 def test_question_scope_latest(question, expression):
     assert question_scope(question, NOW) == TimeScope(None, True, expression, "latest")
@@ -369,6 +373,7 @@ def test_question_scope_latest(question, expression):
     "What is the current account deficit?",
     "May I ask who won the match?",
     "Since when has he led the agency?",
+    "Kapan terakhir kali jembatan itu diperbaiki?",  # the last time, not the latest report
 ])
 def test_question_scope_none(question):
     assert question_scope(question, NOW) == TimeScope(None, False, "", "none")
