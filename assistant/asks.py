@@ -165,8 +165,11 @@ _FROM_BEFORE = re.compile(r"\b(?:dari|from)\s*$", re.IGNORECASE)
 # juta": the amount's unit is part of it, so "dari" is the word right after it).
 _RESTATED_BEFORE = re.compile(r"\b(?:puncak\w*|sempat|dibanding\w*|sebelumnya|semula|peak\w*|compared (?:with|to)|"
                               r"previously|had (?:reached|risen|climbed|peaked))\b", re.IGNORECASE)
+# ... or a day of an earlier week or month ("112,600 tonnes *last weekend*", "3.000 ton *pekan lalu*").
 _RESTATED_AFTER = re.compile(r"^\s*(?!(?:dari|from)\b)[^\W\d_]*\s*(?:\(?(?:pada|saat|di) puncak\w*|sebelumnya|"
-                             r"at (?:its|the) (?:peak|height)|earlier|previously)\b", re.IGNORECASE)
+                             r"at (?:its|the) (?:peak|height)|earlier|previously|"
+                             r"last (?:week|weekend|month)|an? (?:week|month) (?:ago|earlier)|"
+                             r"(?:pekan|minggu|bulan|sepekan|seminggu|sebulan) (?:lalu|sebelumnya))\b", re.IGNORECASE)
 RESTATED_WINDOW = 60  # characters before a figure read for a restating word
 # Between two figures of one clause: the first's unit, "dan"/"and"/a comma, and up to three words ("18 hektare *dan
 # membuat* 5.540 ton", "535 patients *and* 41 deaths").
@@ -193,8 +196,8 @@ def reported(sentence: str) -> tuple[str, tuple[tuple[Quantity, Reading, str], .
     from an earlier day ("sempat mencapai 31.200", "18.745 jiwa pada puncaknya"), a "rate" (a level per span of time:
     "110 crossings a day"), or "other" (a change, a name such as "KM 47", the total of "15 dari 19", a part: "di
     kelurahan itu saja, 17 warga"); and the text
-    after it, where its unit is read ("15 dari 19 kecamatan" -> " kecamatan"). Read once per sentence: ``readings``,
-    ``counted``, ``prices`` and ``counts_of`` all read the same sentences of an answer's sources."""
+    after it, where its unit is read ("15 dari 19 kecamatan" -> " kecamatan"). Read once per sentence: ``counted``,
+    ``replaced``, ``prices``, ``amounts`` and ``counts_of`` all read the same sentences of an answer's sources."""
     text = _DIGIT_DATE.sub(" ", sentence)
     return text, tuple(_read(text))
 
@@ -234,17 +237,6 @@ def _restated(before: str, after: str) -> bool:
     is restated from an earlier day (``_RESTATED_BEFORE``, ``_RESTATED_AFTER``)."""
     marks = list(_RESTATED_BEFORE.finditer(before))
     return bool(marks and not _NOW_AGAIN.search(before[marks[-1].end():])) or bool(_RESTATED_AFTER.match(after))
-
-
-def readings(sentence: str) -> dict[Reading, set[float]]:
-    """The values of ``sentence``'s numbers (dates left out) by how they read (``reported``): the figures it gives,
-    the "older" ones it says they replaced ("naik dari 187", "up from 9,530", "bukan 35"), those given per span of time
-    ("rate": "110 crossings a day"), and the "other" ones."""
-    out: dict[Reading, set[float]] = {"figure": set(), "older": set(), "rate": set(), "other": set()}
-    _, found = reported(sentence)
-    for q, reading, _ in found:
-        out[reading].add(q.value)
-    return out
 
 
 def replaced(sentence: str) -> tuple[set[float], set[float]]:

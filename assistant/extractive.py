@@ -82,8 +82,9 @@ class AskedFigure:
     figure per span of time (``asks.asks_rate``), for a price, the keyword tokens (both languages) of what is
     priced (``asks.priced_item``), whether it asks for a share (``asks.asks_share``) and what it says happened to
     what it counts (``conditions.asked_condition``: died, in hospital, ...; ``conditions.asked_happening``:
-    cancelled, destroyed, ...). ``people``: whether the thing is people (``asks.counts_people``), read once here,
-    not for every sentence searched for a figure."""
+    cancelled, destroyed, ...). ``money``: whether it asks for money and names nothing more ("How much has the
+    company been fined?": ``asks.MONEY_WORDS``), so any amount gives it. ``people``: whether the thing is people
+    (``asks.counts_people``), read once here, not for every sentence searched for a figure."""
 
     thing: str = ""
     translations: tuple[str, ...] = ()
@@ -380,7 +381,13 @@ def newest_report(ranked: Sentences) -> list[Unit]:
         naming += follows
         newest_day = max(ranked.published(u) for u in naming)
         newest = [u for u in naming if ranked.published(u) == newest_day]
-        fresh = [u for u in follows if ranked.published(u) == newest_day]  # a figure that replaced a known one
+        # a figure that replaced a known one: a later sentence that gives a new figure in its place, or one of the
+        # newest report's that says it changed it ("mengoreksi jumlah truk yang tertahan dari 712 menjadi 640 unit";
+        # a price only for a question about one: not "daging sapi dijual Rp 152.000 per kilogram, turun dari ...")
+        known = set().union(*(_asked_values(ranked, u) for u in naming if ranked.published(u) < newest_day))
+        fresh = [u for u in follows if ranked.published(u) == newest_day] + [
+            u for u in newest if all(u is not f for f in follows) and (r := replaced(u.text))[0]
+            and not r[1].isdisjoint(known) and (ranked.figure.priced or not r[0] <= prices(u.text))]
         # of its sentences, the one about what is asked
         return _qualified(ranked, fresh) or fresh or _qualified(ranked, newest) or newest
     answering = [u for u in ranked.units if ranked.answers(u)]

@@ -20,8 +20,8 @@ from assistant.asks import (
     counts_people,
     figures,
     priced_item,
-    readings,
     replaced,
+    reported,
     states_negation,
 )
 from assistant.context import Unit
@@ -220,6 +220,14 @@ def test_a_latest_count_of_what_is_not_so_reads_the_newest_report():
                         focus="Berapa dapur yang sampai sekarang belum boleh memasak lagi?")
     assert not says_not(ranked, 1)
     assert says_not(ranked, 1, newest=True)
+
+
+def readings(sentence: str) -> dict[str, set[float]]:
+    """The values of ``sentence``'s numbers by how they read (``reported``)."""
+    out: dict[str, set[float]] = {"figure": set(), "older": set(), "rate": set(), "other": set()}
+    for q, reading, _ in reported(sentence)[1]:
+        out[reading].add(q.value)
+    return out
 
 
 def _sentences(*rows: tuple[str, str, float], focus: str = "") -> Sentences:
@@ -453,6 +461,9 @@ def test_figures_did_not_change_when_they_agree_are_off_topic_not_asked_or_undat
     ("Kebakaran yang pada puncaknya melalap 18 hektare dan membuat 5.540 ton sampah menumpuk itu padam.", {}),
     ("Sebanyak 1.200 warga mengungsi dan 300 rumah rusak.", {"warga": {1200}, "rumah": {300}}),
     ("Pasien sempat mencapai 121 orang, dan kini 21 orang masih dirawat.", {"orang": {21}}),
+    # ... and so is a figure of an earlier week or month
+    ("Mill tanks, which held a record 112,600 tonnes last weekend, are emptying.", {}),
+    ("Stok beras mencapai 3.000 ton pekan lalu, kini tinggal 1.200 ton.", {"ton": {1200}}),
     # a date resolved in brackets does not push the peak out of the words read before the figure
     ("Pada puncaknya, Rabu (26/11) (Rabu, 26 November 2025), personel yang dikerahkan mencapai 2.180 orang.", {}),
     # a number that names a place is not a figure; a total counts nothing of its own
@@ -493,6 +504,22 @@ def test_a_latest_figure_is_not_taken_from_a_lead_that_restates_the_peak():
                         ("2032-09-17", "Adapun timbunan sampah di TPS kini tinggal 910 ton.", 0.83),
                         focus="Berapa ton sampah yang masih menumpuk di TPS menurut data terbaru?")
     assert best_sentences(ranked, 3, newest=True) == [(3, "Adapun timbunan sampah di TPS kini tinggal 910 ton.")]
+
+
+def test_a_latest_figure_is_the_one_the_newest_report_says_it_changed():
+    # two sentences of the newest report count trucks; the one that corrects the known count answers
+    ranked = _sentences(("2031-01-16", "PT LSK mencatat 712 truk menunggu di pelabuhan.", 0.85),
+                        ("2031-01-17", "Petugas mengatakan 72 truk tercatat dua kali di kantong parkir.", 0.84),
+                        ("2031-01-17", "PT LSK mengoreksi jumlah truk yang tertahan dari 712 menjadi 640 unit.", 0.82),
+                        focus="Berapa truk yang masih tertahan di pelabuhan saat ini?")
+    assert [n for n, _ in best_sentences(ranked, 3, newest=True)] == [3]
+    # a price that changed is no new figure of what a question counts that is not priced
+    ranked = _sentences(("2026-05-13", "Disnakkeswan mencatat 1.420 ekor sapi terjangkit PMK; daging sapi dijual "
+                                       "Rp 158.000 per kilogram.", 0.86),
+                        ("2026-05-16", "Data Disnakkeswan mencatat 1.758 ekor sapi terjangkit PMK.", 0.84),
+                        ("2026-05-16", "Daging sapi dijual Rp 152.000 per kilogram, turun dari Rp 158.000.", 0.85),
+                        focus="Sekarang sudah berapa ekor sapi yang tertular PMK?")
+    assert 2 in [n for n, _ in best_sentences(ranked, 3, newest=True)]  # the count is quoted, not the price alone
 
 
 def test_a_question_about_money_that_names_nothing_else_is_answered_by_the_newest_amount():
