@@ -215,7 +215,7 @@ def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
         aside_free = _ASIDE.sub("", text[found[i - 1].end if i else 0:q.start])
         # restated, or joined to a figure restated just before it ("pada puncaknya melalap 18 hektare *dan membuat*
         # 5.540 ton sampah menumpuk": both are the peak's)
-        restated = _restated(aside_free[-RESTATED_WINDOW:], after) or restated and i > 0 \
+        restated = _restated(aside_free[-RESTATED_WINDOW:], after) or restated \
             and _JOINED.fullmatch(aside_free) is not None and not _NOW_AGAIN.search(aside_free)
         old = old or restated
         change = not _LEVEL_BEFORE.search(before) and bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after))

@@ -377,14 +377,16 @@ def newest_report(ranked: Sentences) -> list[Unit]:
         return _newest_near_best(ranked)
     if naming := [u for u in ranked.units if ranked.published(u) and _gives_asked(ranked, u)]:
         naming = _naming_item(ranked, naming)
-        follows = _followed(ranked, naming)
+        values = {id(u): _asked_values(ranked, u) for u in naming}  # read once: each sentence's asked figures
+        follows = _followed(ranked, naming, set().union(*values.values()))
+        values.update((id(u), _asked_values(ranked, u)) for u in follows)
         naming += follows
         newest_day = max(ranked.published(u) for u in naming)
         newest = [u for u in naming if ranked.published(u) == newest_day]
         # a figure that replaced a known one: a later sentence that gives a new figure in its place, or one of the
         # newest report's that says it changed it ("mengoreksi jumlah truk yang tertahan dari 712 menjadi 640 unit";
         # a price only for a question about one: not "daging sapi dijual Rp 152.000 per kilogram, turun dari ...")
-        known = set().union(*(_asked_values(ranked, u) for u in naming if ranked.published(u) < newest_day))
+        known = set().union(*(values[id(u)] for u in naming if ranked.published(u) < newest_day))
         fresh = [u for u in follows if ranked.published(u) == newest_day] + [
             u for u in newest if all(u is not f for f in follows) and (r := replaced(u.text))[0]
             and not r[1].isdisjoint(known) and (ranked.figure.priced or not r[0] <= prices(u.text))]
@@ -415,12 +417,13 @@ def _naming_item(ranked: Sentences, units: list[Unit]) -> list[Unit]:
     return naming or units
 
 
-def _followed(ranked: Sentences, naming: list[Unit]) -> list[Unit]:
+def _followed(ranked: Sentences, naming: list[Unit], given: set[float]) -> list[Unit]:
     """The sentences of ``naming``'s newest day or later (``naming``: sentences that give a figure of what a question
-    counts) that give a new figure in place of one of theirs, however they name it: "The manpower office puts the
-    total at 10,170, *up from 9,530* on Wednesday" follows "jumlah pekerja ... kini 9.530 orang". Followed again
-    from what they give; only sentences close enough to the question for a figure (``FIGURE_GAP``)."""
-    known = set().union(*(_asked_values(ranked, u) for u in naming))
+    counts, ``given``: those figures) that give a new figure in place of one of them, however they name it: "The
+    manpower office puts the total at 10,170, *up from 9,530* on Wednesday" follows "jumlah pekerja ... kini 9.530
+    orang". Followed again from what they give; only sentences close enough to the question for a figure
+    (``FIGURE_GAP``)."""
+    known = set(given)
     newest_day = max(ranked.published(u) for u in naming)
     named = {id(u) for u in naming}
     later = [(u, replaced(u.text)) for u in ranked.units
