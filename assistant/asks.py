@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Collection, Iterator, Sequence
-from itertools import dropwhile, takewhile
+from itertools import dropwhile, islice, takewhile
 from typing import Literal
 
 from assistant.facts import Quantity, months, quantities, weekdays
@@ -164,7 +164,8 @@ _FROM_BEFORE = re.compile(r"\b(?:dari|from)\s*$", re.IGNORECASE)
 # after it and its unit; not the figure "dari sebelumnya" follows ("menjadi Rp 1,25 miliar dari sebelumnya Rp 750
 # juta": the amount's unit is part of it, so "dari" is the word right after it).
 _RESTATED_BEFORE = re.compile(r"\b(?:puncak\w*|sempat|dibanding\w*|sebelumnya|semula|peak\w*|compared (?:with|to)|"
-                              r"previously|had (?:reached|risen|climbed|peaked))\b", re.IGNORECASE)
+                              r"previously|had (?:reached|risen|climbed|peaked)|at (?:its|the) height)\b",
+                              re.IGNORECASE)
 # ... or a day of an earlier week or month ("112,600 tonnes *last weekend*", "3.000 ton *pekan lalu*").
 _RESTATED_AFTER = re.compile(r"^\s*(?!(?:dari|from)\b)[^\W\d_]*\s*(?:\(?(?:pada|saat|di) puncak\w*|sebelumnya|"
                              r"at (?:its|the) (?:peak|height)|earlier|previously|"
@@ -180,6 +181,9 @@ _NOW_AGAIN = re.compile(r"\b(?:kini|sekarang|saat ini|masih|tinggal|menjadi|now|
 _TO_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:menjadi|to)\b", re.IGNORECASE)
 # A number right after an upper-case abbreviation is a name, not a figure: "Tol Kartasuka KM 47", "RT 03".
 _LABEL_BEFORE = re.compile(r"\b[A-Z]{2,}\s*$")
+# A person's age in brackets after the name ("Odang *(58)* sudah menyemai benih", "Siti (34), warga Desa ..."): not a
+# figure of anything the report counts.
+_AGE_BEFORE = re.compile(r"\b[A-Z][\w'.-]*\s*\($")
 # A figure of one place of the story's ("Dari kelurahan padat itu *saja*, 17 warga meninggal", "In Sukaraja *alone*, 17
 # residents died") is a part of its count, not the count a report gives.
 _ONE_PLACE = re.compile(r"\b(?:(?:itu|ini|tersebut)\s+saja|alone)\b[^.;]*$", re.IGNORECASE)
@@ -220,7 +224,8 @@ def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
         old = old or restated
         change = not _LEVEL_BEFORE.search(before) and bool(_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after))
         total = i > 0 and _PART_OF.fullmatch(text[found[i - 1].end:q.start]) is not None
-        label = not money and _LABEL_BEFORE.search(before) is not None
+        label = not money and (_LABEL_BEFORE.search(before) is not None
+                               or _AGE_BEFORE.search(before) is not None and after.startswith(")"))
         part = _ONE_PLACE.search(aside_free[-RESTATED_WINDOW:]) is not None
         if i + 1 < len(found) and _PART_OF.fullmatch(text[q.end:found[i + 1].start]):
             after = text[found[i + 1].end:]
@@ -415,8 +420,10 @@ _COUNT_WORDS = frozenset("jumlah banyak total besar banyaknya kah persen persent
                          "nilai angka kumulatif keseluruhan rata tambahan".split())
 _AUX = frozenset("is are was were has have had does do did will would can could should may might cannot".split())
 # A preposition ends the counted noun phrase too: "How many smoke *victims* from the factory fire are ...?"
+# "How many *days* without rain ...?", "How many villages *below* the dam ...?"
 _PREPOSITIONS = frozenset("from of in at on for by with without under after before since near around about into "
-                          "during across over per".split())  # "How many *days* without rain ...?"
+                          "during across over per below above beneath inside outside within along behind beyond "
+                          "through against among between towards toward via".split())
 _QUESTION_WORDS = re.compile(r"\b(?:berapa(?:kah)?|seberapa|how (?:many|much))\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
 # Words after a number that do not name another counted thing: measure words ("33 orang" of "korban") and the
@@ -436,6 +443,7 @@ _TWO_WORDS = re.compile(r"([^\W\d_]+)\s+([^\W\d_]+)")
 # A counter or a unit of measure and what it counts or measures: "97.300 ekor *unggas*", "3.720 ton *beras*",
 # "2.34 million litres of *water*", "45 unit *rumah*", "17 orang *korban*".
 _COUNTER_OF = re.compile(r"([^\W\d_]+)\s+(?:(?:of|dari)\s+)?([^\W\d_]+)", re.IGNORECASE)
+_COUNTER_OF_KIND = re.compile(r"([^\W\d_]+)\s+of\s+[^\W\d_]+\s+([^\W\d_]+)", re.IGNORECASE)  # "tonnes of unhusked rice"
 # Things counted together: "1,468 kiosks and *stalls*", "214 SD dan *SMP*".
 _AND_ALSO = re.compile(r"[^\W\d_]+\s+(?:and|dan|or|atau|serta|&)\s+([^\W\d_]+)", re.IGNORECASE)
 # What an amount of money is, named after it in English: "Rp 1.9 billion in *compensation*", "Rp 26.9 billion in
@@ -490,7 +498,8 @@ _UNIT_SPELLINGS = {
 _LENGTHS = frozenset("kilometer meter sentimeter milimeter mile".split())
 _AREAS = frozenset("hektare square".split())  # "square": "180 square nautical miles", "300 mil laut persegi"
 _MASSES = frozenset("ton kilogram gram".split())
-_VOLUMES = frozenset("liter kiloliter".split())
+_VOLUMES = frozenset("liter kiloliter cubic".split())  # "cubic": "40 cubic metres", "40 meter kubik"
+_POWERS = frozenset("square cubic".split())  # a length unit squared or cubed ("180 square miles", "75 cubic metres")
 _MEASURES = _LENGTHS | _AREAS | _MASSES | _VOLUMES | frozenset("megawatt kilowatt".split())
 _AMOUNTS = _AREAS | _MASSES | _VOLUMES  # how much there is of something
 # Words after a number that count or measure what follows them (as ``stem`` reads them): classifiers, people counted
@@ -545,7 +554,10 @@ _ADVERBS = frozenset("sebenarnya lagi saja sih kira".split())
 _PREPOSITIONS_ID = frozenset("dari dalam di ke pada untuk bagi sejak terhadap dengan".split())
 _NOT_THE_THING = _COUNT_WORDS | _NOT_ASKED | _ADVERBS  # after "berapa"
 _NOT_IN_PHRASE = _DETERMINERS | {"what"}  # "the latest estimate of *what* a new bridge will cost"
-_ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when being been".split())
+# ... and adverbs of place that follow what is counted ("How many villages *downstream* of the dam ...?", "in how many
+# places *online* ...?")
+_ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when being been downstream upstream "
+                                                "online offline nationwide overseas abroad".split())
 _NOT_A_MODIFIER = _ENDS_PHRASE | _NOT_A_THING  # before the counted noun of an English compound ("93 *bank* accounts")
 # Participles that do not end in "-ed", as news uses them after what they count ("workers *laid* off").
 _PARTICIPLES = frozenset("laid hit left held sold paid built kept lost made taken given found hurt struck shut cut "
@@ -636,6 +648,8 @@ def asked_thing(question: str) -> str:
     if found.group(0).lower().startswith("how"):
         if words and words[0].lower() == "of":  # "How many of the derailed carriages have been lifted?"
             words = words[1:]
+        if found.group(0).lower() == "how much" and words and words[0].lower() in MONEY_WORDS:
+            return "money"  # "how much money Bank Warangin customers have lost": money, whoever lost it
         thing = _head_noun(words)  # "How many of the *vehicles* that plunged into ...?"
         # "How much has the company been fined ...?", "How much has it paid out so far?": money, named by no noun
         return thing or ("money" if found.group(0).lower() == "how much" else "")
@@ -714,6 +728,7 @@ PEOPLE_NOUNS = frozenset(stem(word) for word in """
     victim patient sufferer evacuee refugee passenger worker employee trader vendor customer personnel officer rescuer
     volunteer child children baby student pupil teacher fisherman fishermen farmer suspect witness survivor visitor
     soldier police participant case driver sopir crew awak inmate prisoner detainee fugitive escapee
+    nasabah konsumen anggota client member depositor borrower
     injured wounded dead missing displaced homeless
     """.split()) | PERSON_WORDS  # the last line: English counts people by what happened to them ("How many injured")
 
@@ -802,7 +817,8 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         word_after = stem(after.group(0)) if after is not None else ""
         unit = "" if money else word_after
         named_end = after.end() if after is not None else 0  # where the words naming this figure end, after it
-        if (named := _named_after(lead, unit, things, bool(money), english)) is not None:
+        # "260 *cubic* metres" measure a volume, not metres: the power is the unit
+        if unit not in _POWERS and (named := _named_after(lead, unit, things, bool(money), english)) is not None:
             unit, named_end = named
         fits = not (money and countable) and (unit not in _PEOPLE_MEASURES or people)
         # a thing named before its figure: with no word after it that names another thing, or, for an amount ("How
@@ -861,9 +877,14 @@ def _compound(lead: str, unit: str, things: Collection[str], money: bool, englis
 
 def _counter_of(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
     """What a counter or a unit of measure counts or measures: "97.300 ekor *unggas*", "2.34 million litres of
-    *water*"."""
-    named = _COUNTER_OF.match(lead) if unit in _COUNTERS and unit not in things else None
-    return (stem(named.group(2)), named.end()) if named is not None and stem(named.group(2)) in things else None
+    *water*", "9,870 tonnes of unhusked *rice*" (one word between "of" and the thing)."""
+    if unit not in _COUNTERS or unit in things:
+        return None
+    for counter_of in (_COUNTER_OF, _COUNTER_OF_KIND):
+        named = counter_of.match(lead)
+        if named is not None and stem(named.group(2)) in things:
+            return stem(named.group(2)), named.end()
+    return None
 
 
 def _and_also(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
@@ -881,6 +902,25 @@ def _english_compound(lead: str, unit: str, things: Collection[str], money: bool
     return stem(named.group(2)), named.end()
 
 
+def _of_them(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
+    """A part of something named after it, in English: "all 23 *of its buses* are grounded", "Thirteen of the
+    province's 46 palm oil *mills*": the thing within the next few words (a total and modifiers before it)."""
+    named = _OF_THEM.match(lead) if english and unit == "of" else None
+    if named is None:
+        return None
+    for word in islice(_WORD_OR_NUMBER.finditer(lead, named.end()), _OF_THEM_WORDS):
+        if word.group(0).lower() in _ENDS_PHRASE:
+            return None
+        if stem(word.group(0)) in things:
+            return stem(word.group(0)), word.end()
+    return None
+
+
+_OF_THEM = re.compile(r"of\s+(?:the|its|their|these|those)\s+(?:[^\W\d_]+'s\s+)?", re.IGNORECASE)
+_OF_THEM_WORDS = 4  # words after "of its" read for the thing: a total and up to three modifiers before it
+_WORD_OR_NUMBER = re.compile(r"[^\W\d_]+|\d[\d.,]*")
+
+
 def _people_after(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
     """People named after the thing, in English, are what is counted: "52 poultry *farmers*", not poultry."""
     named = _TWO_WORDS.match(lead) if english and unit in things else None
@@ -890,13 +930,15 @@ def _people_after(lead: str, unit: str, things: Collection[str], money: bool, en
 
 
 def _squared(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
-    """An area in a length unit squared, in Indonesian: "300 mil laut *persegi*", "12 kilometer *persegi*"."""
+    """An area or a volume in a length unit squared or cubed, in Indonesian: "300 mil laut *persegi*", "12 kilometer
+    *persegi*", "40 meter *kubik*"."""
     named = _SQUARED.match(lead) if unit in _LENGTHS else None
-    return ("square", named.end()) if named is not None else None
+    return ("square" if named.group(1).lower() == "persegi" else "cubic", named.end()) if named is not None else None
 
 
-_SQUARED = re.compile(r"\s*[^\W\d_]+(?:\s+laut)?\s+persegi\b", re.IGNORECASE)
-_AFTER_FIGURE = (_money_in, _households, _compound, _counter_of, _and_also, _english_compound, _people_after, _squared)
+_SQUARED = re.compile(r"\s*[^\W\d_]+(?:\s+laut)?\s+(persegi|kubik)\b", re.IGNORECASE)
+_AFTER_FIGURE = (_money_in, _households, _compound, _counter_of, _and_also, _english_compound, _people_after, _squared,
+                 _of_them)
 
 
 # A purpose is "untuk"/"guna" before a verb ("untuk menjaga independensi"), not before a noun ("untuk pemerintah").
@@ -950,7 +992,8 @@ _NEGATED_QUESTION = re.compile(
     r"\b(?:tidak|tak|bukan|belum|never|not)\b(?!\s+(?:hanya|saja|cuma|sekadar|only|just|merely|"
     # adjectives, not a claim that something did not happen: "dana belanja tidak terduga", "pelaku tak dikenal"
     r"terduga|langsung|tetap|resmi|sah|terbatas|menentu|dikenal|teridentifikasi)\b)|\w+n't\b"
-    r"|\b(?:nobody|nothing|none|no(?!\.?\s*\d))\b",  # "Why is there no water ...?", not "No. 10"
+    # "Why is there no water ...?", not "No. 10" nor a "no-go zone"
+    r"|\b(?:nobody|nothing|none|no(?!\.?\s*\d|-))\b",
     re.IGNORECASE,
 )
 _PURPOSE = re.compile(r"\b(?:agar|supaya|biar|so that|in order|make sure|ensure|prevent)\b(?:\W+\w+){0,10}?\W*$",

@@ -452,7 +452,10 @@ def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:
         return _of_condition(unit.text, figure, figure.condition)
     found = figure.counts_in(unit.text, *(PERSON_WORDS if figure.state else ()),
                              *(CASE_NOUNS if figure.infected else ()))
-    return found | prices(unit.text) if figure.priced else found | amounts(unit.text) if figure.money else found
+    if figure.priced:
+        return found | prices(unit.text)
+    # a price is no figure of anything else a question counts ("daging *sapi* dijual Rp 158.000 per kilogram")
+    return found | amounts(unit.text) if figure.money else found - prices(unit.text)
 
 
 def _counts_asked(ranked: Sentences, unit: Unit) -> bool:

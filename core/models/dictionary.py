@@ -218,7 +218,8 @@ class Dictionary:
         language both ways (``either_way``)."""
         if language not in ("en", "id"):
             return self.either_way(word)
-        return _single_words(self.lookup(word) if language == "en" else self.headwords(word), word)
+        found = self.lookup(word) if language == "en" else self.headwords(word)
+        return _single_words(found or (loan_spelling(word) if language == "en" else []), word)
 
     def translate(self, question: str, question_words: Sequence[str]) -> list[str]:
         """Translations of ``question_words`` and of the dictionary's multiword headwords found in ``question``
@@ -242,6 +243,29 @@ class Dictionary:
         """The Indonesian keyword tokens (as BM25 analyses Indonesian text) of the translations, those in
         ``vocabulary`` only."""
         return _known_tokens(self.translate(question, question_words), "id", vocabulary)
+
+
+# English endings as Indonesian spells the words it took with them, longest first ("evacuation": "evakuasi",
+# "insecticide": "insektisida", "university": "universitas", "clinic": "klinik").
+_LOAN_ENDINGS = (("ation", "asi"), ("ction", "ksi"), ("tion", "si"), ("sion", "si"), ("icide", "isida"),
+                 ("ity", "itas"), ("ism", "isme"), ("ogy", "ogi"), ("ics", "ika"), ("ic", "ik"), ("ure", "ur"))
+
+
+def loan_spelling(word: str) -> list[str]:
+    """How Indonesian spells an English ``word`` it took as a loanword (its ending as ``_LOAN_ENDINGS`` gives, "c"
+    as "k" before a consonant or "a", "o", "u" and as "s" before "e", "i", "y"; "ph", "th", "x", "y" and doubled
+    letters as Indonesian writes them): "insecticide" -> "insektisida", "vaccination" -> "vaksinasi". For words the
+    dictionary lacks; ``[]`` for short words and words with no such ending, whose spelling says too little."""
+    lower = word.lower()
+    ending = next(((en, ind) for en, ind in _LOAN_ENDINGS if lower.endswith(en)), None)
+    if len(lower) < 6 or not lower.isalpha() or ending is None:
+        return []
+    spelled = lower[:-len(ending[0])] + ending[1]
+    spelled = spelled.replace("ph", "f").replace("th", "t").replace("x", "ks").replace("qu", "kw")
+    spelled = re.sub(r"c(?=[eiy])", "s", spelled)
+    spelled = spelled.replace("c", "k").replace("y", "i")
+    spelled = re.sub(r"([^aeiou])\1", r"\1", spelled)
+    return [spelled] if spelled != lower else []
 
 
 def _known_tokens(texts: Sequence[str], lang: str, vocabulary: Mapping[str, int]) -> list[str]:

@@ -73,6 +73,9 @@ NEWS_GLOSSARY: dict[str, list[str]] = {
     # money
     "aid": ["bantuan", "bantuan sosial", "bansos"],
     "fund": ["dana"],
+    "money": ["uang", "dana"],  # "money vanished from their accounts": "kehilangan dana"
+    "vanish": ["hilang", "raib", "lenyap"],
+    "disappear": ["hilang", "raib", "lenyap"],
     "counter": ["loket"],  # "payout counters": FreeDict has the counting sense only ("penghitung")
     "budget": ["anggaran", "dana", "APBN", "APBD", "pagu"],
     "funds": ["dana"],
@@ -570,7 +573,8 @@ NEWS_GLOSSARY: dict[str, list[str]] = {
     "power plant": ["pembangkit listrik", "pembangkit", "PLTU", "PLTA", "PLTD", "PLTS"],
     "substation": ["gardu induk", "gardu"],
     "generator": ["genset", "generator", "pembangkit"],
-    "customer": ["pelanggan", "konsumen"],
+    "customer": ["pelanggan", "konsumen", "nasabah"],  # a bank's customers are "nasabah"
+    "holder": ["nasabah", "pemegang"],  # "account holders": FreeDict has "pemegang" only
     "megawatt": ["megawatt", "MW"],
     "kilowatt-hour": ["kWh", "kilowatt jam"],
     "water utility": ["PDAM", "perusahaan daerah air minum", "Perumda Air Minum"],

@@ -161,6 +161,7 @@ def test_questions_that_ask_for_no_reason_keep_their_ranking():
     ("What did the ministry never publish?", True),
     ("Why is there no clean water in Watugana?", True),
     ("Who lives at No. 10 Downing Street?", False),
+    ("How far from the crater does the no-go zone around Mount Karumbo currently extend?", False),  # a compound
     # not a question about what did not happen
     ("Mengapa OpenAI memutus kerja sama dengan Scale AI?", False),
     ("Apa yang tidak hanya dijual di pasar itu?", False),  # "not only" adds
@@ -654,6 +655,12 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("What is the current size of the city's emergency fund for the fire?", "fund"),
     ("What is the most recent size of the sea area being combed for the missing?", "area"),  # "being" ends it
     ("What is the current coverage of the polio vaccination drive?", "coverage"),
+    # a preposition or an adverb of place ends what is counted
+    ("How many villages below the Batu Karai dam are under an evacuation order right now?", "village"),
+    ("How many villages downstream of Batu Karai are still under an evacuation order now?", "village"),
+    ("At the latest count, in how many places online was the leaked data still being offered?", "place"),
+    # "how much money" asks for money, whoever lost or paid it
+    ("What is the latest estimate of how much money Bank Warangin customers have lost?", "money"),
 ])
 def test_what_a_how_many_question_counts(question, thing):
     assert asked_thing(question) == thing
@@ -720,6 +727,20 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Area pencarian kini dipersempit menjadi 300 mil laut persegi di sekitar pulau itu.", "area", {300}),
     ("Rescuers narrowed their search to 180 square nautical miles on Tuesday.", "area", {180}),
     ("Tim SAR menyisir pantai sepanjang 12 kilometer.", "luas", set()),
+    # a kind of the thing may stand between the unit and it; a volume in cubed length units is an amount
+    ("The office puts the loss at 9,870 tonnes of unhusked rice, about a tenth of the harvest.", "rice", {9870}),
+    ("BBWS menurunkan debit pelepasan air menjadi 40 meter kubik per detik.", "meter", set()),  # cubic, not metres
+    ("BBWS menurunkan debit pelepasan air menjadi 40 meter kubik per detik.", "air", {40}),
+    ("The release was cut to 75 cubic metres per second.", "cubic", {75}),
+    ("The release was cut to 75 cubic metres per second.", "metre", set()),
+    # a part of something, named after "of its" / "of the" in English
+    ("The ministry has now grounded all 23 of its buses.", "bus", {23}),
+    ("Thirteen of the province's oil mills refuse fruit.", "mill", {13}),
+    ("Two of the suspects remain at large.", "suspect", {2}),
+    ("Two of the seven suspects remain at large.", "suspect", {2}),
+    # a person's age in brackets is no figure
+    ("Di Desa Sindangsari, Odang (58) sudah menyemai benih baru.", "desa", set()),
+    ("Sebanyak 120 warga, termasuk Siti (34), mengungsi ke balai desa.", "warga", {120}),
 ])
 def test_which_figures_of_a_sentence_count_the_asked_thing(sentence, thing, values):
     assert counts_of(sentence, thing) == values
@@ -789,6 +810,8 @@ def test_a_question_asks_for_a_figure_per_span_of_time(question, rate):
     ("Korban tewas bertambah 5 orang dalam sehari menjadi 40 orang.", {"other": {5}, "figure": {40}}),
     # a price per unit is no rate
     ("Harga Dieselux tetap Rp 15.350 per liter.", {"figure": {15350}}),
+    # a peak restated as "at the height of" is older
+    ("At the height of the crisis the bank had frozen 15,600 accounts.", {"older": {15600}}),
 ])
 def test_a_figure_per_span_of_time_reads_as_a_rate(sentence, reading):
     assert {kind: values for kind, values in readings(sentence).items() if values} == reading

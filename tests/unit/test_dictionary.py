@@ -15,7 +15,15 @@ from importlib.resources import files
 import pytest
 
 from core.errors import ModelError
-from core.models.dictionary import DICTD_FILES, Dictionary, ensure_dictionary, lemmas, parse_dictd, with_glossary
+from core.models.dictionary import (
+    DICTD_FILES,
+    Dictionary,
+    ensure_dictionary,
+    lemmas,
+    loan_spelling,
+    parse_dictd,
+    with_glossary,
+)
 from core.paths import DataDir
 from core.settings import Settings
 
@@ -175,6 +183,17 @@ def test_the_everyday_word_lists_are_one_word_and_its_translations_per_line():
         rows = [line.split("\t") for line in lines]
         assert all(len(row) == 2 and row[0] == row[0].strip().lower() and row[1].strip() for row in rows), name
         assert len({row[0] for row in rows}) == len(rows), f"{name}: a word twice"
+
+
+def test_an_english_word_the_dictionary_lacks_is_spelled_as_indonesian_spells_the_loanword():
+    # "How much insecticide ...?" over Indonesian reports: "insektisida", which no word list has
+    dictionary = with_glossary(Dictionary({"river": ["sungai"]}))
+    assert dictionary.into_other("insecticide", "en") == ["insektisida"]
+    assert dictionary.into_other("vaccination", "en")[0] == "vaksinasi"
+    assert loan_spelling("university") == ["universitas"]
+    assert loan_spelling("clinic") == ["klinik"]
+    assert loan_spelling("bus") == [] and loan_spelling("ambulance") == []  # no ending that says how
+    assert dictionary.into_other("river", "en") == ["sungai"]  # a word the dictionary has keeps its translations
 
 
 def test_a_word_is_translated_from_the_language_it_is_written_in():
