@@ -904,7 +904,8 @@ def _english_compound(lead: str, unit: str, things: Collection[str], money: bool
 
 def _of_them(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
     """A part of something named after it, in English: "all 23 *of its buses* are grounded", "Thirteen of the
-    province's 46 palm oil *mills*": the thing within the next few words (a total and modifiers before it)."""
+    province's oil *mills*": the thing within the next few words (modifiers before it). With a total ("Two of the
+    seven suspects") ``_PART_OF`` reads the words after the total instead."""
     named = _OF_THEM.match(lead) if english and unit == "of" else None
     if named is None:
         return None

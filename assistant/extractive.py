@@ -387,8 +387,9 @@ def newest_report(ranked: Sentences) -> list[Unit]:
         # newest report's that says it changed it ("mengoreksi jumlah truk yang tertahan dari 712 menjadi 640 unit";
         # a price only for a question about one: not "daging sapi dijual Rp 152.000 per kilogram, turun dari ...")
         known = set().union(*(values[id(u)] for u in naming if ranked.published(u) < newest_day))
+        followed = {id(u) for u in follows}
         fresh = [u for u in follows if ranked.published(u) == newest_day] + [
-            u for u in newest if all(u is not f for f in follows) and (r := replaced(u.text))[0]
+            u for u in newest if id(u) not in followed and (r := replaced(u.text))[0]
             and not r[1].isdisjoint(known) and (ranked.figure.priced or not r[0] <= prices(u.text))]
         # of its sentences, the one about what is asked
         return _qualified(ranked, fresh) or fresh or _qualified(ranked, newest) or newest
