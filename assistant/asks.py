@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Collection, Iterator, Sequence
-from itertools import dropwhile, islice, takewhile
+from itertools import dropwhile, islice
 from typing import Literal
 
 from assistant.facts import Quantity, months, quantities, weekdays
@@ -450,6 +450,7 @@ _AND_ALSO = re.compile(r"[^\W\d_]+\s+(?:and|dan|or|atau|serta|&)\s+([^\W\d_]+)",
 # ticket *refunds*", "Rp 2.3 billion in lost *revenue*" (up to three words, up to a word that ends the phrase: "in aid
 # *from*").
 _MONEY_IN = re.compile(r"\s*in\s+((?:[^\W\d_]+\s+){0,2}[^\W\d_]+)", re.IGNORECASE)
+_MONEY_IN_WORDS = 3  # words after "in" read for what the money is: the thing and up to two modifiers before it
 # A share that restates the figure before it: "252,317 votes*, or* 43.55 percent", "1.070 TPS *atau* 61,4 persen".
 _OR_SHARE = re.compile(r"\s*,?\s*(?:or|atau)\s+", re.IGNORECASE)
 
@@ -852,15 +853,25 @@ def _named_after(lead: str, unit: str, things: Collection[str], money: bool, eng
                 None)
 
 
+def _thing_within(lead: str, start: int, things: Collection[str], count: int,
+                  ends: Collection[str]) -> tuple[str, int] | None:
+    """The first of ``things`` among the ``count`` words of ``lead`` from ``start`` (numbers among them), with where
+    its word ends; ``None`` when a word of ``ends`` comes first or none is one of them."""
+    for word in islice(_WORD_OR_NUMBER.finditer(lead, start), count):
+        if word.group(0).lower() in ends:
+            return None
+        if stem(word.group(0)) in things:
+            return stem(word.group(0)), word.end()
+    return None
+
+
 def _money_in(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
     """An amount of money named after it with "in" (``_MONEY_IN``), in English: "Rp 1.9 billion in *compensation*"."""
     named = _MONEY_IN.match(lead) if money and english else None
     if named is None:
         return None
-    for word in takewhile(lambda word: word.lower() not in _NOT_A_MODIFIER, named.group(1).split()):
-        if stem(word) in things:
-            return stem(word), named.end()
-    return None
+    thing = _thing_within(lead[:named.end(1)], named.start(1), things, _MONEY_IN_WORDS, _NOT_A_MODIFIER)
+    return (thing[0], named.end()) if thing is not None else None
 
 
 def _households(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
@@ -907,14 +918,7 @@ def _of_them(lead: str, unit: str, things: Collection[str], money: bool, english
     province's oil *mills*": the thing within the next few words (modifiers before it). With a total ("Two of the
     seven suspects") ``_PART_OF`` reads the words after the total instead."""
     named = _OF_THEM.match(lead) if english and unit == "of" else None
-    if named is None:
-        return None
-    for word in islice(_WORD_OR_NUMBER.finditer(lead, named.end()), _OF_THEM_WORDS):
-        if word.group(0).lower() in _ENDS_PHRASE:
-            return None
-        if stem(word.group(0)) in things:
-            return stem(word.group(0)), word.end()
-    return None
+    return _thing_within(lead, named.end(), things, _OF_THEM_WORDS, _ENDS_PHRASE) if named is not None else None
 
 
 _OF_THEM = re.compile(r"of\s+(?:the|its|their|these|those)\s+(?:[^\W\d_]+'s\s+)?", re.IGNORECASE)
