@@ -428,12 +428,14 @@ _QUESTION_WORDS = re.compile(r"\b(?:berapa(?:kah)?|seberapa|how (?:many|much))\b
 _WORD = re.compile(r"[^\W\d_]+")
 # Words after a number that do not name another counted thing: measure words ("33 orang" of "korban") and the
 # small words that end a figure ("1.421 hingga Senin", "rose to 42 on Monday"). Any other word names what the
-# number counts ("tersebar di 7 *kecamatan*"), so a thing named before it is not what it counts.
+# number counts ("tersebar di 7 *kecamatan*"), so a thing named before it is not what it counts. A verb after it
+# too: the thing was named before it ("Most of the frozen accounts have been released ...; 2,130 *remain* frozen").
 _NOT_A_THING = frozenset(
     "orang jiwa unit buah ekor kali persen people persons percent "
     "hingga sampai per pada di ke dari dan dengan sejak yang atau untuk dalam menjadi oleh serta pukul kepada bagi "
-    "atas terhadap lebih sebelumnya "
-    "to in on at by as and since from of until for with after before the a than more".split())
+    "atas terhadap lebih sebelumnya masih sudah telah tersisa "
+    "to in on at by as and since from of until for with after before the a than more "
+    "remain remained still is are was were has have had".split())
 _PEOPLE_MEASURES = frozenset("orang jiwa people person".split())  # as `stem` reads them: counts of people alone
 # A hyphenated modifier before the counted noun: "134 tanker-truck *loads*", "12 long-distance *trains*".
 _COMPOUND = re.compile(r"\s*[^\W\d_]+(?:-[^\W\d_]+)+\s+([^\W\d_]+)")
@@ -490,25 +492,28 @@ _UNIT_SPELLINGS = {
     "km": "kilometer", "kilometre": "kilometer", "m": "meter", "cm": "sentimeter", "centimeter": "sentimeter",
     "mm": "milimeter", "millimeter": "milimeter", "mil": "mile",
     "ha": "hektare", "hektar": "hektare", "hectare": "hektare",
-    "kg": "kilogram", "kilo": "kilogram", "tonne": "ton",
+    "kg": "kilogram", "kilo": "kilogram", "tonne": "ton", "mdpl": "elevation",
     "l": "liter", "ltr": "liter", "kl": "kiloliter", "kilolitre": "kiloliter",
     "mw": "megawatt", "kw": "kilowatt",
 }
 # The units of each dimension, as ``stem`` names them, and the words that ask for it ("Berapa *luas* lahan yang
 # terbakar?", "the *length* of the queue", "radius"): a figure in one of its units gives it ("4.780 hektare").
 _LENGTHS = frozenset("kilometer meter sentimeter milimeter mile".split())
+# A height above the sea ("116.95 metres above sea level", "1.200 mdpl") is an elevation, no length of anything: it
+# gives how high something stands ("Berapa ketinggian muka air waduk?"), not how long a crack has grown.
+_ELEVATIONS = frozenset({"elevation"})
 _AREAS = frozenset("hektare square".split())  # "square": "180 square nautical miles", "300 mil laut persegi"
 _MASSES = frozenset("ton kilogram gram".split())
 _VOLUMES = frozenset("liter kiloliter cubic".split())  # "cubic": "40 cubic metres", "40 meter kubik"
 _POWERS = frozenset("square cubic".split())  # a length unit squared or cubed ("180 square miles", "75 cubic metres")
-_MEASURES = _LENGTHS | _AREAS | _MASSES | _VOLUMES | frozenset("megawatt kilowatt".split())
+_MEASURES = _LENGTHS | _ELEVATIONS | _AREAS | _MASSES | _VOLUMES | frozenset("megawatt kilowatt".split())
 _AMOUNTS = _AREAS | _MASSES | _VOLUMES  # how much there is of something
 # Words after a number that count or measure what follows them (as ``stem`` reads them): classifiers, people counted
 # as "orang", units of measure.
 _COUNTERS = _MEASURES | frozenset("unit buah ekor biji lembar batang pucuk head orang jiwa".split())
 _DIMENSION_WORDS = {
-    _LENGTHS: "panjang length jarak sejauh distance radius jangkauan lebar width tinggi height ketinggian kedalaman "
-              "depth",
+    _LENGTHS: "panjang length jarak sejauh distance radius jangkauan lebar width kedalaman depth",
+    _LENGTHS | _ELEVATIONS: "tinggi height ketinggian elevasi elevation",
     _AREAS: "luas luasan area",
     _MASSES: "berat bobot weight tonase",
     _VOLUMES: "volume",
@@ -542,7 +547,10 @@ _SHARE_OF = re.compile(r"\bwhat (?:share|percentage|proportion|fraction) of\s+(?
 _HOW_DIMENSION = re.compile(r"\bhow (?P<adjective>far(?!\s+along)|wide|tall|high|deep|heavy|(?:large|big)(?=\s+an?\s+"
                             r"area))\b", re.IGNORECASE)
 _ADJECTIVE_DIMENSION = {"far": "distance", "large": "area", "big": "area", "wide": "width", "tall": "height",
-                        "high": "height", "deep": "depth", "heavy": "weight"}
+                        "high": "height", "deep": "depth", "heavy": "weight", "long": "length", "thick": "thickness"}
+# "sepanjang / setinggi / sedalam ... berapa": the dimension asked ("panjang"), right before the question word
+_SE_DIMENSION = re.compile(r"\bse(panjang|tinggi|dalam|lebar|luas|berat|jauh)\s+$", re.IGNORECASE)
+_SE_DIMENSION_NOUN = {"dalam": "kedalaman", "jauh": "sejauh"}  # "dalam" alone is "in"
 _DETERMINERS = frozenset("the a an its their these those all".split())
 _OF_SOMETHING = frozenset("number amount figure estimate percentage share count total tally size".split())
 # Words before a trailing "berapa" that do not name what is asked.
@@ -640,6 +648,9 @@ def asked_thing(question: str) -> str:
     if not found:
         how = _HOW_DIMENSION.search(question)
         return _ADJECTIVE_DIMENSION[how.group("adjective").lower()] if how else ""
+    if (measure := _SE_DIMENSION.search(question[:found.start()])) is not None:
+        # "retakan itu sudah *sepanjang* berapa meter?": its length, not any metres
+        return _SE_DIMENSION_NOUN.get(measure.group(1).lower(), measure.group(1).lower())
     words = _WORD.findall(question[found.end():])
     if found.group(0).lower().startswith("berapa") and len(words) > 1 and words[0].lower() in _CLASSIFIERS:
         words = words[1:]  # "berapa *ekor* unggas": the classifier counts, the noun after it is what is counted
@@ -808,6 +819,9 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     wanted = "rate" if per_span else "figure"
     found: set[float] = set()
     since = 0  # where the words that can name the next figure's thing begin: after the previous figure
+    # ... and the next amount of money's: after the previous amount, for a count between them names no money ("Losses
+    # suffered ... after the theft of 6.3 million records ... have climbed to Rp 17.9 billion")
+    since_money = 0
     english = bool(found_figures) and detect_language(sentence) == "en"  # read once, not for every figure
     counted_before = ("", 0)  # the thing the previous figure counts and where its name ends in ``text``
     for q, reading, rest in found_figures:
@@ -826,8 +840,9 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         # much rice ...?"), a unit of how much there is of it ("Stok *beras* di gudang Bulog kini 41.850 ton"), not
         # of how long, high or far ("Rumah warga terendam banjir setinggi 1 meter" gives no houses)
         measured = not countable and unit in _AMOUNTS
+        currency = money and not q.percent
         named_before = fits and (not unit or unit in _NOT_A_THING or measured) and not things.isdisjoint(
-            map(stem, _WORD.findall(text[since:q.start])))
+            map(stem, _WORD.findall(text[since_money if currency else since:q.start])))
         # "15 persen *material*"; "252,317 *votes*, or 43.55 percent": the share of what the figure before it counts
         share_of = q.percent and (word_after in things or share and counted_before[0] in things
                                   and _OR_SHARE.fullmatch(text[counted_before[1]:q.start]) is not None)
@@ -841,6 +856,7 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         # turun dari 69,4 persen *menjadi* 64,7 persen" names the coverage for both
         if reading == wanted or reading == "older" and not _TO_AFTER.match(rest):
             since = named_to
+            since_money = named_to if currency else since_money
         counted_before = (unit, named_to)
     return found
 
@@ -942,8 +958,30 @@ def _squared(lead: str, unit: str, things: Collection[str], money: bool, english
 
 
 _SQUARED = re.compile(r"\s*[^\W\d_]+(?:\s+laut)?\s+(persegi|kubik)\b", re.IGNORECASE)
+
+
+def _above_sea(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
+    """A height above the sea is an elevation (``_ELEVATIONS``): "116.95 metres *above sea level*", "2.100 meter *di
+    atas permukaan laut*"."""
+    named = _ABOVE_SEA.match(lead) if unit in _LENGTHS else None
+    return ("elevation", named.end()) if named is not None else None
+
+
+_ABOVE_SEA = re.compile(r"\s*[^\W\d_]+\s+(?:above (?:mean )?sea level|di atas permukaan (?:air )?laut)\b",
+                        re.IGNORECASE)
+
+
+def _dimension_after(lead: str, unit: str, things: Collection[str], money: bool,
+                     english: bool) -> tuple[str, int] | None:
+    """A length that says which dimension it measures, in English: "5 centimetres *wide*" is a width, no length."""
+    named = _DIMENSION_AFTER.match(lead) if english and unit in _LENGTHS else None
+    return (_ADJECTIVE_DIMENSION[named.group(1).lower()], named.end()) if named is not None else None
+
+
+_DIMENSION_AFTER = re.compile(r"\s*[^\W\d_]+\s+(wide|long|deep|high|tall|thick)\b", re.IGNORECASE)
+
 _AFTER_FIGURE = (_money_in, _households, _compound, _counter_of, _and_also, _english_compound, _people_after, _squared,
-                 _of_them)
+                 _above_sea, _dimension_after, _of_them)
 
 
 # A purpose is "untuk"/"guna" before a verb ("untuk menjaga independensi"), not before a noun ("untuk pemerintah").

@@ -661,6 +661,9 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("At the latest count, in how many places online was the leaked data still being offered?", "place"),
     # "how much money" asks for money, whoever lost or paid it
     ("What is the latest estimate of how much money Bank Warangin customers have lost?", "money"),
+    # "sepanjang / sedalam berapa <unit>" asks for that dimension, not for any figure in the unit
+    ("Saat ini retakan di bendungan sudah sepanjang berapa meter?", "panjang"),
+    ("Genangan di permukiman kini sedalam berapa sentimeter?", "kedalaman"),
 ])
 def test_what_a_how_many_question_counts(question, thing):
     assert asked_thing(question) == thing
@@ -738,6 +741,17 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Thirteen of the province's oil mills refuse fruit.", "mill", {13}),
     ("Two of the suspects remain at large.", "suspect", {2}),
     ("Two of the seven suspects remain at large.", "suspect", {2}),
+    # a height above the sea is an elevation, no length; an English length may say its dimension after the unit
+    ("The release lowered the reservoir to 116.95 metres above sea level.", "panjang", set()),
+    ("The release lowered the reservoir to 116.95 metres above sea level.", "ketinggian", {116.95}),
+    ("Muka air waduk kini 116,5 meter di atas permukaan laut.", "tinggi", {116.5}),
+    ("The crack is now up to 5 centimetres wide.", "length", set()),
+    ("The crack is now up to 5 centimetres wide.", "width", {5}),
+    ("The fissure on the crest lengthened to 27 metres.", "length", {27}),
+    # a verb after the figure: the thing was named before it, not after
+    ("Most of the frozen accounts have been released; 2,130 remain frozen.", "account", {2130}),
+    ("Sebagian besar rekening sudah dibuka lagi; 2.130 masih dibekukan.", "rekening", {2130}),
+    ("Floods damaged 500 houses; 1,200 remain in shelters.", "house", {500}),
     # a person's age in brackets is no figure
     ("Di Desa Sindangsari, Odang (58) sudah menyemai benih baru.", "desa", set()),
     ("Sebanyak 120 warga, termasuk Siti (34), mengungsi ke balai desa.", "warga", {120}),
