@@ -548,6 +548,7 @@ _HOW_DIMENSION = re.compile(r"\bhow (?P<adjective>far(?!\s+along)|wide|tall|high
                             r"area))\b", re.IGNORECASE)
 _ADJECTIVE_DIMENSION = {"far": "distance", "large": "area", "big": "area", "wide": "width", "tall": "height",
                         "high": "height", "deep": "depth", "heavy": "weight", "long": "length", "thick": "thickness"}
+_HYPHENATED = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 # "sepanjang / setinggi / sedalam ... berapa": the dimension asked ("panjang"), right before the question word
 _SE_DIMENSION = re.compile(r"\bse(panjang|tinggi|dalam|lebar|luas|berat|jauh)\s+$", re.IGNORECASE)
 _SE_DIMENSION_NOUN = {"dalam": "kedalaman", "jauh": "sejauh"}  # "dalam" alone is "in"
@@ -658,6 +659,8 @@ def asked_thing(question: str) -> str:
         # "Harga beras premium di Pasar Induk sekarang berapa?": what is asked comes first
         return next((w.lower() for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")
     if found.group(0).lower().startswith("how"):
+        # a hyphenated modifier is one word: "flood-*hit* residents", "fire-*damaged* houses" (no participle ends them)
+        words = _WORD.findall(_HYPHENATED.sub("", question[found.end():]))
         if words and words[0].lower() == "of":  # "How many of the derailed carriages have been lifted?"
             words = words[1:]
         if found.group(0).lower() == "how much" and words and words[0].lower() in MONEY_WORDS:
@@ -813,6 +816,8 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     things = _measured({stem(word) for word in (thing, *also)})
     if not things.isdisjoint(_HOUSEHOLD_NAMES):
         things |= _HOUSEHOLD_NAMES
+    asked = {stem(word) for word in (thing, *also)}  # as the question words it: a dimension or a unit itself
+    dimensions = {_DIMENSION_NAMES[word] for word in asked if word in _DIMENSION_NAMES}  # "ketinggian": "height"
     if people is None:  # "Makan Bergizi *Sekolah* menjadi 1.476 orang" counts no schools
         people = counts_people(thing, also)
     text, found_figures = reported(sentence)
@@ -835,14 +840,24 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         # "260 *cubic* metres" measure a volume, not metres: the power is the unit
         if unit not in _POWERS and (named := _named_after(lead, unit, things, bool(money), english)) is not None:
             unit, named_end = named
+        elif unit in _LENGTHS and unit not in asked:
+            # a length that says its dimension gives only that one ("sepanjang 42 meter" no height, "5 centimetres
+            # wide" no length); one followed by a noun is that thing's ("300 meter *tanggul*" no water's height)
+            stated = _stated_dimension(text[:q.start], lead)
+            if stated is not None and dimensions and stated[0] not in dimensions:
+                unit, named_end = stated
+            elif stated is None and (measured_thing := _length_of(lead, things)) is not None:
+                unit, named_end = measured_thing
         fits = not (money and countable) and (unit not in _PEOPLE_MEASURES or people)
         # a thing named before its figure: with no word after it that names another thing, or, for an amount ("How
         # much rice ...?"), a unit of how much there is of it ("Stok *beras* di gudang Bulog kini 41.850 ton"), not
         # of how long, high or far ("Rumah warga terendam banjir setinggi 1 meter" gives no houses)
         measured = not countable and unit in _AMOUNTS
         currency = money and not q.percent
+        window = text[since_money if currency else since:q.start]
+        window = window[clause.end():] if (clause := _last(_NEW_SUBJECT.finditer(window))) is not None else window
         named_before = fits and (not unit or unit in _NOT_A_THING or measured) and not things.isdisjoint(
-            map(stem, _WORD.findall(text[since_money if currency else since:q.start])))
+            map(stem, _WORD.findall(window)))
         # "15 persen *material*"; "252,317 *votes*, or 43.55 percent": the share of what the figure before it counts
         share_of = q.percent and (word_after in things or share and counted_before[0] in things
                                   and _OR_SHARE.fullmatch(text[counted_before[1]:q.start]) is not None)
@@ -859,6 +874,68 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
             since_money = named_to if currency else since_money
         counted_before = (unit, named_to)
     return found
+
+
+def _stated_dimension(before: str, lead: str) -> tuple[str, int] | None:
+    """The dimension a length says it measures (``_DIMENSION_NAMES``), by the word right before its number
+    ("*sepanjang* 42 meter", "*setebal* 5 sentimeter") or after its unit ("5 centimetres *wide*"), with where the
+    words naming it end in ``lead`` (the words after the number); ``None`` when it says none."""
+    if (after := _DIMENSION_AFTER.match(lead)) is not None:
+        return _DIMENSION_NAMES[after.group(1).lower()], after.end()
+    if (se := _SE_BEFORE.search(before)) is not None and se.group(1).lower() in _DIMENSION_NAMES:
+        unit = _WORD.match(lead.lstrip())
+        return _DIMENSION_NAMES[se.group(1).lower()], (len(lead) - len(lead.lstrip()) + unit.end()) if unit else 0
+    return None
+
+
+_DIMENSION_AFTER = re.compile(r"\s*[^\W\d_]+\s+(wide|long|deep|high|tall|thick)\b", re.IGNORECASE)
+# "*se*panjang 42", "*se*panjang sekitar 12": the root of "se-" right before a number, or before an approximation
+_SE_BEFORE = re.compile(r"\bse(\w+)\s+(?:sekitar\s+|hingga\s+|lebih dari\s+)?$", re.IGNORECASE)
+# Each dimension under one name, whatever the language or the word (noun, adjective, the root of "se-") that says it.
+_DIMENSION_NAMES = {
+    **dict.fromkeys("panjang length long".split(), "length"),
+    **dict.fromkeys("tinggi ketinggian height high tall elevasi elevation".split(), "height"),
+    **dict.fromkeys("lebar width wide".split(), "width"),
+    **dict.fromkeys("dalam kedalaman depth deep".split(), "depth"),
+    **dict.fromkeys("tebal ketebalan thickness thick".split(), "thickness"),
+    **dict.fromkeys("jauh jarak sejauh distance radius jangkauan".split(), "distance"),
+}
+
+
+def _length_of(lead: str, things: Collection[str]) -> tuple[str, int] | None:
+    """The thing a length measures when a noun follows its unit (``lead``: the words after the number): "300 meter
+    *tanggul*", "a 60 metre *breakwater*"; ``None`` when the next word is none (a preposition, a verb, "itu") or
+    is one of ``things``; across "of" ("60 metres *of the* breakwater"), not "dari" ("6 km *dari* kawah" is a
+    distance from it). A question about a
+    dimension ("Berapa ketinggian genangan?") is not given by the length of something else."""
+    named = _UNIT_AND_WORD.match(lead)
+    if named is None:
+        return None
+    word = named.group(1)
+    lower = word.lower()
+    if (stem(word) in things or lower in _NOT_A_NOUN or _VERB_FORM.fullmatch(lower)
+            or stem(lower) in _DIMENSIONS):
+        return None
+    return stem(word), named.end()
+
+
+_UNIT_AND_WORD = re.compile(r"\s*[^\W\d_]+\s+(?:of\s+(?:(?:the|its|their)\s+)?)?([^\W\d_]+)", re.IGNORECASE)
+# Words after a length's unit that are no thing it measures: small words, adverbs, determiners, adjectives of place.
+_NOT_A_NOUN = _NOT_A_THING | _ADVERBS | _DETERMINERS | _ENDS_PHRASE | frozenset(
+    "itu ini tersebut pun lebih kurang saja hanya baru lalu terakhir".split())
+# Words that look like verbs or participles: Indonesian prefixes, English endings.
+_VERB_FORM = re.compile(r"(?:me|ber|di|ter|per|ke)\w+|\w+(?:ed|ing)")
+
+
+def _last(matches: Iterator[re.Match[str]]) -> re.Match[str] | None:
+    """The last of ``matches``, ``None`` when there is none."""
+    found = list(matches)
+    return found[-1] if found else None
+
+
+# Words that begin a clause with a subject of its own: what a figure after them counts is named after them ("the
+# disease reached another school *and the* death toll stood at four": four deaths, no school).
+_NEW_SUBJECT = re.compile(r"\b(?:and the|while|whereas|sedangkan|sementara itu)\s", re.IGNORECASE)
 
 
 def _named_after(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
@@ -971,17 +1048,9 @@ _ABOVE_SEA = re.compile(r"\s*[^\W\d_]+\s+(?:above (?:mean )?sea level|di atas pe
                         re.IGNORECASE)
 
 
-def _dimension_after(lead: str, unit: str, things: Collection[str], money: bool,
-                     english: bool) -> tuple[str, int] | None:
-    """A length that says which dimension it measures, in English: "5 centimetres *wide*" is a width, no length."""
-    named = _DIMENSION_AFTER.match(lead) if english and unit in _LENGTHS else None
-    return (_ADJECTIVE_DIMENSION[named.group(1).lower()], named.end()) if named is not None else None
-
-
-_DIMENSION_AFTER = re.compile(r"\s*[^\W\d_]+\s+(wide|long|deep|high|tall|thick)\b", re.IGNORECASE)
 
 _AFTER_FIGURE = (_money_in, _households, _compound, _counter_of, _and_also, _english_compound, _people_after, _squared,
-                 _above_sea, _dimension_after, _of_them)
+                 _above_sea, _of_them)
 
 
 # A purpose is "untuk"/"guna" before a verb ("untuk menjaga independensi"), not before a noun ("untuk pemerintah").

@@ -36,6 +36,7 @@ from assistant.extractive import (
     figures_disagree,
     figures_first,
     gives_figure,
+    proper_names,
     qualifiers,
     says_not,
     stated_first,
@@ -231,11 +232,12 @@ def readings(sentence: str) -> dict[str, set[float]]:
     return out
 
 
-def _sentences(*rows: tuple[str, str, float], focus: str = "") -> Sentences:
-    """(published, sentence, cosine) rows, best first, each its own passage, ranked against ``focus``."""
-    passages = [Passage(i + 1, Hit(chunk_id=f"c{i}", article_id=f"a{i}", index=0, text=text, title=f"t{i}",
-                                   published=day), text, 10) for i, (day, text, _) in enumerate(rows)]
-    units = [Unit(i, 0, text, cosine, cosine) for i, (_, text, cosine) in enumerate(rows)]
+def _sentences(*rows: tuple[str, str, float] | tuple[str, str, float, str], focus: str = "") -> Sentences:
+    """(published, sentence, cosine[, title]) rows, best first, each its own passage, ranked against ``focus``."""
+    passages = [Passage(i + 1, Hit(chunk_id=f"c{i}", article_id=f"a{i}", index=0, text=row[1],
+                                   title=row[3] if len(row) > 3 else f"t{i}", published=row[0]), row[1], 10)
+                for i, row in enumerate(rows)]
+    units = [Unit(i, 0, row[1], row[2], row[2]) for i, row in enumerate(rows)]
     figure = asked_figure(focus, detect_language(focus)) if focus else NO_FIGURE
     return Sentences(passages, units, (focus,) if focus else (), figure=figure)
 
@@ -533,6 +535,24 @@ def test_a_question_about_money_that_names_nothing_else_is_answered_by_the_newes
     assert [n for n, _ in best_sentences(ranked, 3, newest=True)] == [2]
 
 
+def test_a_latest_figure_is_not_taken_from_an_article_about_another_place():
+    # the newest amount is the next city's, in an article whose title and lead name that city only
+    focus = "How much money has Wanasekar set aside so far to deal with the diphtheria outbreak?"
+    assert proper_names(focus, "en") == {"wanasekar"}
+    own = ("2033-09-10", "Bupati Wanasekar menaikkan dana penanganan KLB menjadi Rp 2,05 miliar.", 0.81)
+    other = ("2033-09-14", "The city government has set aside Rp 450 million to repair the school's toilets.", 0.81,
+             "Hepatitis A outbreak sickens 64 students at Rancasewu boarding school")
+
+    def newest(*rows: tuple[str, str, float] | tuple[str, str, float, str]) -> list[int]:
+        ranked = replace(_sentences(*rows, focus=focus), names=proper_names(focus, "en"))
+        return [n for n, _ in best_sentences(ranked, 3, newest=True)]
+    assert newest(own, other) == [1]
+    # an article whose title names the regency is its report, whatever its sentence says
+    assert newest(own, (*other[:3], "Wanasekar sets aside more money for the outbreak")) == [2]
+    # a name the dictionary translates is the report's own words in the other language, no place
+    assert proper_names("Berapa kasus ISPA baru per hari?", "id", lambda word, _: ["ARI"] * (word == "ISPA")) == set()
+
+
 def test_a_latest_figure_is_followed_to_a_later_report_of_the_same_thing():
     # the best sentence gives the evacuees of 8 February; the report of 10 February counts the same "warga"
     ranked = _sentences(("2024-02-08", "BPBD mencatat 5.100 warga tinggal di pengungsian.", 0.90),
@@ -648,6 +668,8 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("What proportion of the ballots have been counted so far?", "ballot"),
     ("What's the latest number of ships taking part in the search?", "ship"),  # "-ing" after a plural ends it
     ("How many water-bombing helicopters are deployed?", "helicopter"),  # ... not inside a compound
+    ("So far, how many flood-hit residents have needed treatment at health posts?", "resident"),
+    ("How many fire-damaged houses have been rebuilt?", "house"),
     ("What is the most recent figure for the money set aside to rebuild the market?", "money"),
     # money that no noun names; a figure that is money; the size of something is a figure of it
     ("How much has the company been fined in total so far?", "money"),
@@ -741,6 +763,23 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Thirteen of the province's oil mills refuse fruit.", "mill", {13}),
     ("Two of the suspects remain at large.", "suspect", {2}),
     ("Two of the seven suspects remain at large.", "suspect", {2}),
+    # a length that says its dimension gives that one only
+    ("Tanggul laut sepanjang 42 meter itu jebol.", "ketinggian", set()),
+    ("Tanggul laut sepanjang 42 meter itu jebol.", "panjang", {42}),
+    ("Warga membersihkan lumpur setebal 5 sentimeter dari rumah.", "ketinggian", set()),
+    ("Banjir setinggi 1 meter merendam rumah.", "height", {1}),
+    # a length followed by a noun is that thing's length, no other dimension
+    ("Pembangunan ulang 300 meter tanggul dimulai bulan depan.", "ketinggian", set()),
+    ("Ketinggian air di titik terdalam tinggal 20 sentimeter.", "ketinggian", {20}),
+    ("Banjir setinggi 1 meter merendam 300 rumah.", "ketinggian", {1}),
+    ("Pembangunan ulang 300 meter tanggul dimulai bulan depan.", "meter", {300}),
+    ("High waves have destroyed 60 metres of the breakwater.", "height", set()),
+    # a clause with its own subject names what its figure counts ("and the death toll stood at four")
+    ("The regency raised its outbreak budget to Rp 3.1 billion as the disease reached another school and the "
+     "death toll stood at four.", "school", set()),
+    ("The regency raised its outbreak budget to Rp 3.1 billion as the disease reached another school and the "
+     "death toll stood at four.", "toll", {4}),
+    ("Kasus DBD terus bertambah sedangkan korban meninggal kini 13 orang.", "kasus", set()),
     # a height above the sea is an elevation, no length; an English length may say its dimension after the unit
     ("The release lowered the reservoir to 116.95 metres above sea level.", "panjang", set()),
     ("The release lowered the reservoir to 116.95 metres above sea level.", "ketinggian", {116.95}),
