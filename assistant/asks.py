@@ -179,8 +179,9 @@ _ASIDE = re.compile(r"\s*\([^()]*\)")  # "(Rabu, 26 November 2025)", "(26/11)"
 # ... unless the words after it turn to the present: "sempat dirawat di RS, *kini* 3 orang masih dirawat".
 _NOW_AGAIN = re.compile(r"\b(?:kini|sekarang|saat ini|masih|tinggal|menjadi|now|currently|still|to)\b", re.IGNORECASE)
 _TO_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:menjadi|to)\b", re.IGNORECASE)
-# A number right after an upper-case abbreviation is a name, not a figure: "Tol Kartasuka KM 47", "RT 03".
-_LABEL_BEFORE = re.compile(r"\b[A-Z]{2,}\s*$")
+# A number right after an upper-case abbreviation is a name, not a figure: "Tol Kartasuka KM 47", "RT 03"; so is one
+# after a word that numbers things: "tank *No.* 7", "tangki *nomor* 7", "*#*3".
+_LABEL_BEFORE = re.compile(r"(?:\b[A-Z]{2,}|\b(?:[Nn]o\.|[Nn]omor|[Nn]umber|[Nn]r\.)|#)\s*$")
 # A person's age in brackets after the name ("Odang *(58)* sudah menyemai benih", "Siti (34), warga Desa ..."): not a
 # figure of anything the report counts.
 _AGE_BEFORE = re.compile(r"\b[A-Z][\w'.-]*\s*\($")
@@ -701,7 +702,11 @@ _BEFORE_STATE = _AUX | frozenset(
     "been being be yang masih sudah telah sedang tengah kini sekarang saat ini hingga terkini terbaru sebenarnya "
     "currently still now so far already actually who that "
     # light verbs before a state that is a noun or an adjective: "dijadikan *tersangka*", "declared *dead*"
-    "dijadikan ditetapkan menjadi jadi sebagai berstatus dinyatakan named declared as".split())
+    "dijadikan ditetapkan menjadi jadi sebagai berstatus dinyatakan named declared as "
+    # words of the count itself, before what it counts them as: "yang *tercatat* mengungsi", "*recorded* as"
+    "tercatat dicatat terdata terdaftar recorded registered listed counted reported "
+    # staying somewhere says nothing until the place: "yang *bertahan di tempat* pengungsian", "*staying in* shelters"
+    "bertahan tinggal berada menetap di dalam tempat lokasi staying stay remaining in at".split())
 _AS = frozenset("sebagai as".split())  # a role given: what follows is the state
 
 

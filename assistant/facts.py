@@ -131,10 +131,14 @@ def _number_groups(phrase: str) -> list[list[str]]:
     return groups
 
 
+_ONE_COUNTED = re.compile(r"\s+(?:orang|jiwa|unit|buah|ekor|person|persons)\b", re.IGNORECASE)
+
+
 def quantities(text: str) -> list[Quantity]:
     """Every number of ``text``: digits (with an optional scale word or percent) and number words.
 
-    The number word "one"/"satu" alone is left out: "one of", "salah satu" are not claims.
+    The number word "one"/"satu" alone is left out: "one of", "salah satu" are not claims; one before a word that
+    counts people or things is ("tinggal *satu orang*", "one person").
     """
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
@@ -154,7 +158,8 @@ def quantities(text: str) -> list[Quantity]:
             continue
         for group in _number_groups(m.group(0)):
             parsed = words_value(group)
-            if parsed is None or parsed == 1:
+            if parsed is None or parsed == 1 and (not _ONE_COUNTED.match(text, m.end())
+                                                   or text[:m.start()].rstrip().lower().endswith("salah")):
                 continue
             after = text[m.end():m.end() + 12]
             percent = bool(re.match(r"\s?(?:" + _PERCENT + ")", after, re.IGNORECASE))

@@ -288,6 +288,11 @@ def test_the_earlier_line_gives_an_older_figure_of_what_the_question_counts():
     # ... and so do words after a preposition, up to the verb
     ("Hingga kini sudah berapa orang dari jajaran perusahaan itu yang dijadikan tersangka?", "tersangka"),
     ("How many residents of the two villages are still displaced?", "displaced"),
+    # the words of the count are not what it counts them as
+    ("Hingga kini berapa jiwa yang tercatat mengungsi akibat rob?", "mengungsi"),
+    ("How many people are registered as displaced?", "displaced"),
+    ("Saat ini masih berapa warga yang bertahan di tempat pengungsian?", "pengungsian"),
+    ("How many residents are still staying in shelters?", "shelters"),
     # treated for an illness, or caught it: infected
     ("How many residents have been treated for acute respiratory infections so far?", "infected"),
     ("How many people in Tamarengga have come down with acute respiratory infections so far?", "infected"),
@@ -791,6 +796,9 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Most of the frozen accounts have been released; 2,130 remain frozen.", "account", {2130}),
     ("Sebagian besar rekening sudah dibuka lagi; 2.130 masih dibekukan.", "rekening", {2130}),
     ("Floods damaged 500 houses; 1,200 remain in shelters.", "house", {500}),
+    # a number that numbers a thing is no figure of it
+    ("Human remains found near tank No. 7 are being examined; 12 tanks burned.", "tank", {12}),
+    ("Api merembet ke tangki nomor 7; 12 tangki terbakar.", "tangki", {12}),
     # a person's age in brackets is no figure
     ("Di Desa Sindangsari, Odang (58) sudah menyemai benih baru.", "desa", set()),
     ("Sebanyak 120 warga, termasuk Siti (34), mengungsi ke balai desa.", "warga", {120}),

@@ -100,6 +100,7 @@ def test_each_figure_counts_the_condition_named_nearest_it(sentence: str, expect
     ("How many of those hurt in the stadium crush are currently still in hospital?", "hospitalised"),
     ("Berapa korban luka gempa Wanakerti yang masih dirawat di rumah sakit menurut data terkini?", "hospitalised"),
     ("How many victims of the methanol poisoning have recovered and gone home to date?", "recovered"),
+    ("How many evacuees from the tidal flood have gone back to their homes by now?", "recovered"),
     ("Hingga kini berapa nelayan Nusa Manggar yang masih hilang di laut?", "missing"),
     ("Berapa total warga yang keracunan miras oplosan menurut data terbaru?", None),
     # those who respond are not those the condition is said of
