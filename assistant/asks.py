@@ -179,6 +179,14 @@ _ASIDE = re.compile(r"\s*\([^()]*\)")  # "(Rabu, 26 November 2025)", "(26/11)"
 # ... unless the words after it turn to the present: "sempat dirawat di RS, *kini* 3 orang masih dirawat".
 _NOW_AGAIN = re.compile(r"\b(?:kini|sekarang|saat ini|masih|tinggal|menjadi|now|currently|still|to)\b", re.IGNORECASE)
 _TO_AFTER = re.compile(r"^\s*[^\W\d_]*\s*(?:menjadi|to)\b", re.IGNORECASE)
+
+
+def turns_to(after: str) -> bool:
+    """Whether the words ``after`` an older value say what it changed to: "dari 19 *menjadi* 17 orang", "from 19
+    *to* 17": what names the one names the other."""
+    return _TO_AFTER.match(after) is not None
+
+
 # A number right after an upper-case abbreviation is a name, not a figure: "Tol Kartasuka KM 47", "RT 03"; so is one
 # after a word that numbers things: "tank *No.* 7", "tangki *nomor* 7", "*#*3".
 _LABEL_BEFORE = re.compile(r"(?:\b[A-Z]{2,}|\b(?:[Nn]o\.|[Nn]omor|[Nn]umber|[Nn]r\.)|#)\s*$")
@@ -874,7 +882,7 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         named_to = len(text) - len(lead) + named_end if after is not None and unit else q.end
         # an older value ends what names the next figure too, and so does its unit; not the one it changed to: "Cakupan
         # turun dari 69,4 persen *menjadi* 64,7 persen" names the coverage for both
-        if reading == wanted or reading == "older" and not _TO_AFTER.match(rest):
+        if reading == wanted or reading == "older" and not turns_to(rest):
             since = named_to
             since_money = named_to if currency else since_money
         counted_before = (unit, named_to)

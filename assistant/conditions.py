@@ -20,7 +20,7 @@ import functools
 import re
 from typing import Literal
 
-from assistant.asks import PEOPLE_NOUNS, is_money, reported, stem
+from assistant.asks import PEOPLE_NOUNS, is_money, reported, stem, turns_to
 
 Condition = Literal["died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect", "detained",
                     "released", "cancelled", "delayed", "destroyed", "vaccinated", "grounded", "in_service"]
@@ -169,8 +169,9 @@ def condition_counts(sentence: str, condition: Condition) -> frozenset[float]:
     things = of_things(condition)
     pattern = _THING_MARK if things else _MARK
     marks = list(pattern.finditer(text))
-    # a change between a condition and its figure does not part them: "Korban meninggal bertambah *dua* menjadi 33"
-    bounds = [q for q, reading, _ in found if reading != "other"]
+    # a change between a condition and its figure does not part them: "Korban meninggal bertambah *dua* menjadi 33";
+    # nor does the older value it changed from: "jumlah korban meninggal *dari 19* menjadi 17 orang"
+    bounds = [q for q, reading, rest in found if reading != "other" and not (reading == "older" and turns_to(rest))]
     out: set[float] = set()
     for q, reading, rest in found:
         if reading != "figure" or q.percent or is_money(q):

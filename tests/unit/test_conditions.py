@@ -42,6 +42,8 @@ def by_condition(sentence: str) -> dict[str, list[float]]:
     ("Forty-one people injured in the crush are still in hospital, down from 74 on Saturday.",
      {"hospitalised": [41]}),
     ("Dari 135 korban luka, sebagian besar sudah kembali ke rumah masing-masing.", {"injured": [135]}),
+    # a figure changed from an older value is named before both
+    ("Polda mengoreksi jumlah korban meninggal akibat ledakan dari 19 menjadi 17 orang.", {"died": [17]}),
     ("Adapun korban yang masih dirawat inap tinggal 41 orang, termasuk lima pasien di ruang perawatan intensif (ICU).",
      {"hospitalised": [41]}),
     ("The death toll from the Nov. 5 collision has risen to 14, up from 13, after a passenger died on Tuesday.",
