@@ -1119,7 +1119,9 @@ PREFERRED_KINDS: frozenset[AnswerKind] = frozenset({"reason", "means"})
 _NEGATED_QUESTION = re.compile(
     r"\b(?:tidak|tak|bukan|belum|never|not)\b(?!\s+(?:hanya|saja|cuma|sekadar|only|just|merely|"
     # adjectives, not a claim that something did not happen: "dana belanja tidak terduga", "pelaku tak dikenal"
-    r"terduga|langsung|tetap|resmi|sah|terbatas|menentu|dikenal|teridentifikasi)\b)|\w+n't\b"
+    r"terduga|langsung|tetap|resmi|sah|terbatas|menentu|dikenal|teridentifikasi|"
+    # what a count leaves out: "rumah yang rusak (*tidak termasuk* yang terbakar)", "*not including* ..."
+    r"termasuk|terhitung|including|counting)\b)|\w+n't\b"
     # "Why is there no water ...?", not "No. 10" nor a "no-go zone"
     r"|\b(?:nobody|nothing|none|no(?!\.?\s*\d|-))\b",
     re.IGNORECASE,

@@ -171,6 +171,8 @@ def test_questions_that_ask_for_no_reason_keep_their_ranking():
     ("Berapa korban yang masih tertimbun atau belum ditemukan?", False),  # an alternative
     ("Berapa dana belanja tidak terduga yang disiapkan Pemkab?", False),  # an adjective
     ("Siapa pelaku penembakan orang tak dikenal itu?", False),
+    ("Berapa rumah warga yang rusak (tidak termasuk yang terbakar) akibat ledakan?", False),  # what a count leaves out
+    ("How many houses were damaged, not including those burned?", False),
 ])
 def test_questions_about_what_did_not_happen(question, negated):
     assert asks_negated(question) is negated
