@@ -132,7 +132,6 @@ class Sentences:
     figure: AskedFigure = NO_FIGURE  # what a "berapa" / "how many" question counts
     language: str = ""  # the question's
     qualifiers: frozenset[str] = frozenset()  # keyword tokens of what a counting question says about its thing
-    names: frozenset[str] = frozenset()  # the question's proper names (no dictionary translates them), lower case
     state: frozenset[str] = frozenset()  # keyword tokens, both languages, of what it asks about people it counts
 
     def answers(self, unit: Unit, leeway: float = 0.0) -> bool:
@@ -184,17 +183,8 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
         ranked = replace(ranked, units=fitting) if any(ranked.answers(u) for u in fitting) else ranked
     if kind == "quantity":
         figure = asked_figure(focus[0], language, translate)
-        ranked = replace(ranked, figure=figure, qualifiers=qualifiers(focus[0], figure.thing, translate),
-                         names=proper_names(focus[0], language, translate))
+        ranked = replace(ranked, figure=figure, qualifiers=qualifiers(focus[0], figure.thing, translate))
     return ranked
-
-
-def proper_names(question: str, language: str, translate: Translate | None = None) -> frozenset[str]:
-    """The names ``question`` gives that no dictionary translates (``entity_terms``, lower case): places, people,
-    companies ("Wanasekar", "Safa Mabrur"), which a report in either language writes as they are; not "ISPA" or
-    "KLB", which an English report writes in its own words."""
-    return frozenset(name.lower() for name in entity_terms(question).split()
-                     if not name.isdigit() and not (translate is not None and translate(name, language)))
 
 
 def asked_figure(question: str, language: str,
@@ -239,31 +229,14 @@ def figure_finder(question: str, language: str,
     figure = asked_figure(question, language, translate)
     if not figure.thing:
         return None
-    names = _question_names(question)
+    names = {name.lower() for name in entity_terms(question).split() if not name.isdigit()}
 
     def gives(hit: Hit) -> bool:
         sentences = split_sentences(hit.text)
-        named = _article_names(hit, names, sentences)
+        lead = sentences[0] if hit.index == 0 and sentences else ""
+        named = not names or _names_any(f"{hit.title} {lead}", names)
         return any((named or _names_any(s, names)) and gives_figure(s, hit.lang, figure) for s in sentences)
     return gives
-
-
-def _question_names(question: str) -> set[str]:
-    """The names ``question`` gives (``entity_terms``, no numbers), in lower case."""
-    return {name.lower() for name in entity_terms(question).split() if not name.isdigit()}
-
-
-def _article_names(hit: Hit, names: set[str], sentences: Sequence[str] | None = None) -> bool:
-    """Whether the article of ``hit`` names one of ``names`` in its title or lead (the first sentence of its first
-    passage; ``sentences``: the passage's, when already split), or there are no names."""
-    if not names:
-        return True
-    if hit.index == 0:
-        sentences = split_sentences(hit.text) if sentences is None else sentences
-        lead = sentences[0] if sentences else ""
-    else:
-        lead = ""
-    return _names_any(f"{hit.title} {lead}", names)
 
 
 def _names_any(sentence: str, names: set[str]) -> bool:
@@ -403,7 +376,7 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     if naming := [u for u in ranked.units if ranked.published(u) and _gives_asked(ranked, u)]:
-        naming = _of_the_story(ranked, _naming_item(ranked, naming))
+        naming = _naming_item(ranked, naming)
         values = {id(u): _asked_values(ranked, u) for u in naming}  # read once: each sentence's asked figures
         follows = _followed(ranked, naming, set().union(*values.values()))
         values.update((id(u), _asked_values(ranked, u)) for u in follows)
@@ -443,20 +416,6 @@ def _naming_item(ranked: Sentences, units: list[Unit]) -> list[Unit]:
         return units
     naming = [u for u in units if not item.isdisjoint(analyze(u.text, ranked.passages[u.source].hit.lang))]
     return naming or units
-
-
-def _of_the_story(ranked: Sentences, units: list[Unit]) -> list[Unit]:
-    """Of ``units`` (sentences that give a figure a question asks), those of articles that name one of the
-    question's proper names (``Sentences.names``) in their title or lead, or that name one themselves
-    (``_article_names``), when any does: a
-    report from the next city ("Hepatitis A outbreak sickens 64 students at Rancasewu boarding school", whose "The
-    city government has set aside Rp 450 million" is its own city's money) tells nothing of Wanasekar's budget,
-    even where it says its outbreak is unrelated to Wanasekar's; all of them when none names one."""
-    if not ranked.names:
-        return units
-    names = set(ranked.names)
-    story = [u for u in units if _names_any(u.text, names) or _article_names(ranked.passages[u.source].hit, names)]
-    return story or units
 
 
 def _followed(ranked: Sentences, naming: list[Unit], given: set[float]) -> list[Unit]:
