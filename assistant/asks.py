@@ -859,8 +859,9 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         elif unit in _LENGTHS and unit not in asked:
             # a length that says its dimension gives only that one ("sepanjang 42 meter" no height, "5 centimetres
             # wide" no length); one followed by a noun is that thing's ("300 meter *tanggul*" no water's height)
-            stated = _stated_dimension(text[:q.start], lead)
-            if stated is not None and dimensions and stated[0] not in dimensions:
+            stated = _stated_dimension(text[:q.start], lead, text[since:q.start])
+            if stated is not None and dimensions and stated[0] not in dimensions and not (
+                    _ALONG_THE_GROUND.issuperset(dimensions | {stated[0]})):
                 unit, named_end = stated
             elif stated is None and (measured_thing := _length_of(lead, things)) is not None:
                 unit, named_end = measured_thing
@@ -892,19 +893,28 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     return found
 
 
-def _stated_dimension(before: str, lead: str) -> tuple[str, int] | None:
+def _stated_dimension(before: str, lead: str, window: str) -> tuple[str, int] | None:
     """The dimension a length says it measures (``_DIMENSION_NAMES``), by the word right before its number
-    ("*sepanjang* 42 meter", "*setebal* 5 sentimeter") or after its unit ("5 centimetres *wide*"), with where the
+    ("*sepanjang* 42 meter", "*setebal* 5 sentimeter"), after its unit ("5 centimetres *wide*"; "8 km *from* the
+    crater" is a distance) or a noun of one in
+    the words that can name it (``window``: "*radius* zona bahaya dipersempit menjadi 6 kilometer"), with where the
     words naming it end in ``lead`` (the words after the number); ``None`` when it says none."""
     if (after := _DIMENSION_AFTER.match(lead)) is not None:
         return _DIMENSION_NAMES[after.group(1).lower()], after.end()
+    if (away := _FROM_AFTER.match(lead)) is not None:  # "eight kilometres *from* the crater", "6 km *dari* kawah"
+        return "distance", away.end()
+    word = _WORD.match(lead.lstrip())
+    unit_end = len(lead) - len(lead.lstrip()) + word.end() if word else 0
     if (se := _SE_BEFORE.search(before)) is not None and se.group(1).lower() in _DIMENSION_NAMES:
-        unit = _WORD.match(lead.lstrip())
-        return _DIMENSION_NAMES[se.group(1).lower()], (len(lead) - len(lead.lstrip()) + unit.end()) if unit else 0
-    return None
+        return _DIMENSION_NAMES[se.group(1).lower()], unit_end
+    named = [word.lower() for word in _WORD.findall(window) if word.lower() in _LENGTH_NOUNS]
+    return (_DIMENSION_NAMES[named[-1]], unit_end) if named else None
 
 
 _DIMENSION_AFTER = re.compile(r"\s*[^\W\d_]+\s+(wide|long|deep|high|tall|thick)\b", re.IGNORECASE)
+# A length and a distance are read alike: "The queue stretched 5 kilometres *from* the petrol station" is its length.
+_ALONG_THE_GROUND = frozenset({"length", "distance"})
+_FROM_AFTER = re.compile(r"\s*[^\W\d_]+\s+(?:from|dari)\b", re.IGNORECASE)
 # "*se*panjang 42", "*se*panjang sekitar 12": the root of "se-" right before a number, or before an approximation
 _SE_BEFORE = re.compile(r"\bse(\w+)\s+(?:sekitar\s+|hingga\s+|lebih dari\s+)?$", re.IGNORECASE)
 # Each dimension under one name, whatever the language or the word (noun, adjective, the root of "se-") that says it.
@@ -916,6 +926,9 @@ _DIMENSION_NAMES = {
     **dict.fromkeys("tebal ketebalan thickness thick".split(), "thickness"),
     **dict.fromkeys("jauh jarak sejauh distance radius jangkauan".split(), "distance"),
 }
+# Those of them that are nouns, which name a length's dimension anywhere before it ("*panjang* retakan kini 27 meter")
+_LENGTH_NOUNS = frozenset("panjang length tinggi ketinggian height elevasi elevation lebar width kedalaman depth "
+                          "ketebalan thickness jarak distance radius jangkauan".split())
 
 
 def _length_of(lead: str, things: Collection[str]) -> tuple[str, int] | None:

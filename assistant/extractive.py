@@ -385,12 +385,13 @@ def newest_report(ranked: Sentences) -> list[Unit]:
         newest = [u for u in naming if ranked.published(u) == newest_day]
         # a figure that replaced a known one: a later sentence that gives a new figure in its place, or one of the
         # newest report's that says it changed it ("mengoreksi jumlah truk yang tertahan dari 712 menjadi 640 unit";
-        # ``known`` holds a price only for a question about one, so "daging sapi dijual Rp 152.000 per kilogram, turun
-        # dari ..." replaces no count of cattle)
+        # a price only for a question about one: not "cabai rawit dijual Rp 54.000 per kilogram, turun dari Rp 58.000"
+        # for the money set aside to rebuild a market, whose known amounts hold every amount, prices too)
         known = set().union(*(values[id(u)] for u in naming if ranked.published(u) < newest_day))
         followed = {id(u) for u in follows}
         fresh = [u for u in follows if ranked.published(u) == newest_day] + [
-            u for u in newest if id(u) not in followed and (r := replaced(u.text))[0] and not r[1].isdisjoint(known)]
+            u for u in newest if id(u) not in followed and (r := replaced(u.text))[0]
+            and not r[1].isdisjoint(known) and (ranked.figure.priced or not r[0] <= prices(u.text))]
         # of its sentences, the one about what is asked
         return _qualified(ranked, fresh) or fresh or _qualified(ranked, newest) or newest
     answering = [u for u in ranked.units if ranked.answers(u)]

@@ -540,6 +540,16 @@ def test_a_question_about_money_that_names_nothing_else_is_answered_by_the_newes
     assert [n for n, _ in best_sentences(ranked, 3, newest=True)] == [2]
 
 
+def test_a_price_that_changed_is_no_new_amount_of_the_money_a_question_asks_for():
+    ranked = _sentences(("2029-03-16", "The cost of rebuilding the market was revised to Rp 226 billion.", 0.88),
+                        ("2029-03-16", "Cabai rawit dijual Rp 58.000 per kilogram.", 0.80),
+                        ("2029-03-19", "The council agreed Rp 226 billion to rebuild the market.", 0.86),
+                        ("2029-03-19", "Cabai rawit dijual Rp 54.000 per kilogram, turun dari Rp 58.000.", 0.84),
+                        focus="What is the most recent figure for the money set aside to rebuild the market?")
+    assert ranked.figure.money
+    assert 3 in [n for n, _ in best_sentences(ranked, 3, newest=True)]  # the amount is quoted, not the price alone
+
+
 def test_a_latest_figure_is_followed_to_a_later_report_of_the_same_thing():
     # the best sentence gives the evacuees of 8 February; the report of 10 February counts the same "warga"
     ranked = _sentences(("2024-02-08", "BPBD mencatat 5.100 warga tinggal di pengungsian.", 0.90),
@@ -755,6 +765,12 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Tanggul laut sepanjang 42 meter itu jebol.", "panjang", {42}),
     ("Warga membersihkan lumpur setebal 5 sentimeter dari rumah.", "ketinggian", set()),
     ("Banjir setinggi 1 meter merendam rumah.", "height", {1}),
+    ("Radius zona bahaya dipersempit dari 8 kilometer menjadi 6 kilometer.", "tinggi", set()),
+    ("Radius zona bahaya dipersempit dari 8 kilometer menjadi 6 kilometer.", "radius", {6}),
+    ("Panjang retakan kini 27 meter.", "length", {27}),
+    ("The danger zone, which extends eight kilometres from the crater, stays.", "tinggi", set()),
+    ("The danger zone, which extends eight kilometres from the crater, stays.", "distance", {8}),
+    ("Kolom abu letusan itu mencapai 5.500 meter di atas puncak.", "tinggi", {5500}),
     # a length followed by a noun is that thing's length, no other dimension
     ("Pembangunan ulang 300 meter tanggul dimulai bulan depan.", "ketinggian", set()),
     ("Ketinggian air di titik terdalam tinggal 20 sentimeter.", "ketinggian", {20}),
