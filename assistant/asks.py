@@ -559,7 +559,7 @@ _SHARE_OF = re.compile(r"\bwhat (?:share|percentage|proportion|fraction) of\s+(?
 _HOW_DIMENSION = re.compile(r"\bhow (?P<adjective>far(?!\s+along)|wide|tall|high|deep|heavy|(?:large|big)(?=\s+an?\s+"
                             r"area))\b", re.IGNORECASE)
 _ADJECTIVE_DIMENSION = {"far": "distance", "large": "area", "big": "area", "wide": "width", "tall": "height",
-                        "high": "height", "deep": "depth", "heavy": "weight", "long": "length", "thick": "thickness"}
+                        "high": "height", "deep": "depth", "heavy": "weight"}
 _HYPHENATED = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 # "sepanjang / setinggi / sedalam ... berapa": the dimension asked ("panjang"), right before the question word
 _SE_DIMENSION = re.compile(r"\bse(panjang|tinggi|dalam|lebar|luas|berat|jauh)\s+$", re.IGNORECASE)
@@ -895,10 +895,10 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
 
 def _stated_dimension(before: str, lead: str, window: str) -> tuple[str, int] | None:
     """The dimension a length says it measures (``_DIMENSION_NAMES``), by the word right before its number
-    ("*sepanjang* 42 meter", "*setebal* 5 sentimeter"), after its unit ("5 centimetres *wide*"; "8 km *from* the
-    crater" is a distance) or a noun of one in
-    the words that can name it (``window``: "*radius* zona bahaya dipersempit menjadi 6 kilometer"), with where the
-    words naming it end in ``lead`` (the words after the number); ``None`` when it says none."""
+    ("*sepanjang* 42 meter", "*setebal* 5 sentimeter"), by the words after its unit ("5 centimetres *wide*"; "8 km
+    *from* the crater" is a distance) or by a noun of one in the words that can name it (``window``: "*radius* zona
+    bahaya dipersempit menjadi 6 kilometer"), with where the words naming it end in ``lead`` (the words after the
+    number); ``None`` when it says none."""
     if (after := _DIMENSION_AFTER.match(lead)) is not None:
         return _DIMENSION_NAMES[after.group(1).lower()], after.end()
     if (away := _FROM_AFTER.match(lead)) is not None:  # "eight kilometres *from* the crater", "6 km *dari* kawah"
@@ -933,10 +933,9 @@ _LENGTH_NOUNS = frozenset("panjang length tinggi ketinggian height elevasi eleva
 
 def _length_of(lead: str, things: Collection[str]) -> tuple[str, int] | None:
     """The thing a length measures when a noun follows its unit (``lead``: the words after the number): "300 meter
-    *tanggul*", "a 60 metre *breakwater*"; ``None`` when the next word is none (a preposition, a verb, "itu") or
-    is one of ``things``; across "of" ("60 metres *of the* breakwater"), not "dari" ("6 km *dari* kawah" is a
-    distance from it). A question about a
-    dimension ("Berapa ketinggian genangan?") is not given by the length of something else."""
+    *tanggul*", "60 metres *of the* breakwater" (not across "dari": "6 km *dari* kawah" is a distance from it);
+    ``None`` when the next word names no thing (a preposition, a verb, "itu") or is one of ``things``. A question
+    about a dimension ("Berapa ketinggian genangan?") is not given by the length of something else."""
     named = _UNIT_AND_WORD.match(lead)
     if named is None:
         return None
@@ -1075,9 +1074,6 @@ def _above_sea(lead: str, unit: str, things: Collection[str], money: bool, engli
 
 _ABOVE_SEA = re.compile(r"\s*[^\W\d_]+\s+(?:above (?:mean )?sea level|di atas permukaan (?:air )?laut)\b",
                         re.IGNORECASE)
-
-
-
 _AFTER_FIGURE = (_money_in, _households, _compound, _counter_of, _and_also, _english_compound, _people_after, _squared,
                  _above_sea, _of_them)
 

@@ -30,8 +30,8 @@ Condition = Literal["died", "hospitalised", "injured", "missing", "recovered", "
 # illness (all it infected, in hospital or not: ``asks.asked_state``).
 _FORMS: dict[Condition, str] = {
     "recovered": r"sembuh|dipulangkan|(?:diperbolehkan|dibolehkan|boleh|sudah|telah)\s+pulang|(?:pulang|kembali)\s+ke"
-                 r"\s+rumah|recovered|discharged|(?:gone|went|sent|returned|come|came)\s+(?:back\s+)?(?:to\s+(?:their\s+)?)?homes?|released\s+from\s+(?:the\s+)?"
-                 r"hospitals?|left\s+(?:the\s+)?hospitals?",
+                 r"\s+rumah|recovered|discharged|(?:gone|went|sent|returned|come|came)\s+(?:back\s+)?"
+                 r"(?:to\s+(?:their\s+)?)?homes?|released\s+from\s+(?:the\s+)?hospitals?|left\s+(?:the\s+)?hospitals?",
     "died": r"meninggal(?:\s+dunia)?|tewas|wafat|korban\s+jiwa|kematian|menewaskan|merenggut\s+nyawa|meregang\s+nyawa|"
             r"death\s+toll|deaths?|dead|died|killed|killing|fatalit(?:y|ies)|jenazah|bodies|nyawa|lives",
     "hospitalised": r"(?:di)?rawat(?:\s+inap)?(?!\s+jalan|\s+di\s+(?:ruang\s+)?(?:ICU|ICCU|PICU|NICU|HCU)\b)|"
