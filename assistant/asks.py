@@ -163,12 +163,9 @@ _FROM_BEFORE = re.compile(r"\b(?:dari|from)\s*$", re.IGNORECASE)
 # pada puncaknya", "down from its peak of 535"), read in the words just before it (no other figure between) or right
 # after it and its unit; not the figure "dari sebelumnya" follows ("menjadi Rp 1,25 miliar dari sebelumnya Rp 750
 # juta": the amount's unit is part of it, so "dari" is the word right after it).
-# An English relative clause in the past that names the event by what it did ("the umrah agency *that left* 338
-# pilgrims stranded", "the blast *which killed* 23") restates it too.
 _RESTATED_BEFORE = re.compile(r"\b(?:puncak\w*|sempat|dibanding\w*|sebelumnya|semula|peak\w*|compared (?:with|to)|"
-                              r"previously|had (?:reached|risen|climbed|peaked)|at (?:its|the) height|"
-                              r"(?:that|which) (?:left|killed|stranded|displaced|injured|forced|affected|destroyed|"
-                              r"damaged))\b", re.IGNORECASE)
+                              r"previously|had (?:reached|risen|climbed|peaked)|at (?:its|the) height)\b",
+                              re.IGNORECASE)
 # ... or a day of an earlier week or month ("112,600 tonnes *last weekend*", "3.000 ton *pekan lalu*").
 _RESTATED_AFTER = re.compile(r"^\s*(?!(?:dari|from)\b)[^\W\d_]*\s*(?:\(?(?:pada|saat|di) puncak\w*|sebelumnya|"
                              r"at (?:its|the) (?:peak|height)|earlier|previously|"
