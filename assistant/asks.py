@@ -947,7 +947,11 @@ def _length_of(lead: str, things: Collection[str]) -> tuple[str, int] | None:
 _UNIT_AND_WORD = re.compile(r"\s*[^\W\d_]+\s+(?:of\s+(?:(?:the|its|their)\s+)?)?([^\W\d_]+)", re.IGNORECASE)
 # Words after a length's unit that are no thing it measures: small words, adverbs, determiners, adjectives of place.
 _NOT_A_NOUN = _NOT_A_THING | _ADVERBS | _DETERMINERS | _ENDS_PHRASE | frozenset(
-    "itu ini tersebut pun lebih kurang saja hanya baru lalu terakhir".split())
+    "itu ini tersebut pun lebih kurang saja hanya baru lalu terakhir "
+    # conjunctions and words of time: "melebar menjadi 38 meter *setelah* dihantam pasang", "27 metres *on* Tuesday"
+    "setelah sebelum sesudah ketika saat sewaktu selama karena akibat sehingga namun tetapi tapi sekitar kemarin "
+    "hari pagi siang sore malam tadi pekan minggu bulan tahun sejak "
+    "when while because yesterday today tonight last this".split())
 # Words that look like verbs or participles: Indonesian prefixes, English endings.
 _VERB_FORM = re.compile(r"(?:me|ber|di|ter|per|ke)\w+|\w+(?:ed|ing)")
 

@@ -776,6 +776,7 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Ketinggian air di titik terdalam tinggal 20 sentimeter.", "ketinggian", {20}),
     ("Banjir setinggi 1 meter merendam 300 rumah.", "ketinggian", {1}),
     ("Pembangunan ulang 300 meter tanggul dimulai bulan depan.", "meter", {300}),
+    ("Celah tanggul kembali melebar menjadi 38 meter setelah dihantam pasang.", "length", {38}),
     ("High waves have destroyed 60 metres of the breakwater.", "height", set()),
     # a clause with its own subject names what its figure counts ("and the death toll stood at four")
     ("The regency raised its outbreak budget to Rp 3.1 billion as the disease reached another school and the "
