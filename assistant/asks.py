@@ -826,10 +826,10 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     shares ("95 persen dari kapasitas", not the plant's "450 liter per detik")."""
     if not thing:
         return set()
-    things = _measured({stem(word) for word in (thing, *also)})
+    asked = {stem(word) for word in (thing, *also)}  # as the question words it: a dimension or a unit itself
+    things = _measured(asked)
     if not things.isdisjoint(_HOUSEHOLD_NAMES):
         things |= _HOUSEHOLD_NAMES
-    asked = {stem(word) for word in (thing, *also)}  # as the question words it: a dimension or a unit itself
     dimensions = {_DIMENSION_NAMES[word] for word in asked if word in _DIMENSION_NAMES}  # "ketinggian": "height"
     if people is None:  # "Makan Bergizi *Sekolah* menjadi 1.476 orang" counts no schools
         people = counts_people(thing, also)
@@ -856,7 +856,7 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         elif unit in _LENGTHS and unit not in asked:
             # a length that says its dimension gives only that one ("sepanjang 42 meter" no height, "5 centimetres
             # wide" no length); one followed by a noun is that thing's ("300 meter *tanggul*" no water's height)
-            stated = _stated_dimension(text[:q.start], lead, text[since:q.start])
+            stated = _stated_dimension(text[:q.start], lead, text[since:q.start], named_end)
             if stated is not None and dimensions and stated[0] not in dimensions and not (
                     _ALONG_THE_GROUND.issuperset(dimensions | {stated[0]})):
                 unit, named_end = stated
@@ -890,18 +890,16 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     return found
 
 
-def _stated_dimension(before: str, lead: str, window: str) -> tuple[str, int] | None:
+def _stated_dimension(before: str, lead: str, window: str, unit_end: int) -> tuple[str, int] | None:
     """The dimension a length says it measures (``_DIMENSION_NAMES``), by the word right before its number
     ("*sepanjang* 42 meter", "*setebal* 5 sentimeter"), by the words after its unit ("5 centimetres *wide*"; "8 km
     *from* the crater" is a distance) or by a noun of one in the words that can name it (``window``: "*radius* zona
     bahaya dipersempit menjadi 6 kilometer"), with where the words naming it end in ``lead`` (the words after the
-    number); ``None`` when it says none."""
+    number; ``unit_end``, after the unit, unless words after the unit say it); ``None`` when it says none."""
     if (after := _DIMENSION_AFTER.match(lead)) is not None:
         return _DIMENSION_NAMES[after.group(1).lower()], after.end()
     if (away := _FROM_AFTER.match(lead)) is not None:  # "eight kilometres *from* the crater", "6 km *dari* kawah"
         return "distance", away.end()
-    word = _WORD.match(lead.lstrip())
-    unit_end = len(lead) - len(lead.lstrip()) + word.end() if word else 0
     if (se := _SE_BEFORE.search(before)) is not None and se.group(1).lower() in _DIMENSION_NAMES:
         return _DIMENSION_NAMES[se.group(1).lower()], unit_end
     named = [word.lower() for word in _WORD.findall(window) if word.lower() in _LENGTH_NOUNS]
