@@ -82,6 +82,7 @@ class TimeMention:
     text: str
     kind: MentionKind
     range: DateRange
+    named: DateRange | None = None  # of a "since" mention: the days its words name ("since *Tuesday*")
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class _Found:
     kind: MentionKind
     range: DateRange
     two_ends: bool = False  # written with both ends ("Maret hingga Mei"): "sejak" keeps its end
+    named: DateRange | None = None  # of a "since" mention: the days its words name
 
 
 _Handler = Callable[[re.Match[str], _Context], _Found | None]
@@ -477,7 +479,7 @@ def _absorb(found: list[_Found], text: str, anchor: date, question: bool) -> lis
             end = item.range.end if item.two_ends or item.range.start > anchor else anchor
             tail = _compiled(cal.UNTIL_NOW_AFTER).match(text, item.end)
             item = _Found(item.start - len(since.group(0)), tail.end() if tail else item.end, "since",
-                          DateRange(item.range.start, end), item.two_ends)
+                          DateRange(item.range.start, end), item.two_ends, item.range)
         elif (as_of := _compiled(cal.AS_OF_BEFORE).search(before) or (
                 question and _compiled(cal.UNTIL_BEFORE).search(before))) and item.range.end:
             item = _Found(item.start - len(as_of.group(0)), item.end, "as_of", DateRange(None, item.range.end))
@@ -508,7 +510,7 @@ def _scan(text: str, anchor: date, question: bool) -> list[TimeMention]:
     found = _absorb(_join(_longest_first(candidates), text), text, anchor, question)
     # a month's full stop that ends the sentence is not part of the mention ("pada 23 Juni." -> "pada 23 Juni")
     ends = [f.end - 1 if text[f.end - 1] == "." else f.end for f in found]
-    return [TimeMention(f.start, end, text[f.start : end], f.kind, f.range) for f, end in zip(found, ends)]
+    return [TimeMention(f.start, end, text[f.start : end], f.kind, f.range, f.named) for f, end in zip(found, ends)]
 
 
 # --- public API --------------------------------------------------------------------------------------------
@@ -601,14 +603,19 @@ def annotate(text: str, anchor: date, lang: str) -> str:
     """``text`` with each relative mention followed by the days it means, in ``lang`` ("en", else Indonesian):
     "Senin (5/9) lalu" -> "Senin (5/9) lalu (Senin, 5 September 2005)", "kemarin" -> "kemarin (4 September 2005)".
     Mentions that carry their year ("5 September 2005", "Maret 2017", "Minggu (28/8/2016)") are left as they are;
-    a day shows its weekday when the mention names one. Annotating an annotated text changes nothing."""
+    a day shows its weekday when the mention names one, and a day something has lasted since is that day ("sejak
+    Minggu (5/9)" -> "sejak Minggu (5/9) (Minggu, 5 September 2032)"). Annotating an annotated text changes
+    nothing."""
     pieces: list[str] = []
     last = 0
     for mention in find_dates(text, anchor, lang):
         if mention.kind == "absolute" or _compiled(cal.HAS_YEAR).search(mention.text):
             continue
         weekday = bool(_compiled(f"{cal.START}(?:{WEEKDAY}){cal.END}").search(mention.text))
-        label = f" ({mention.range.label(lang, weekday)})"
+        # "since Tuesday night", "sejak kemarin": the day named, the text says "since" already
+        named = mention.named
+        days = named if named is not None and named.start is not None and named.start == named.end else mention.range
+        label = f" ({days.label(lang, weekday)})"
         if text.startswith(label, mention.end):  # resolved already: a text is annotated once however often asked
             continue
         pieces += [text[last : mention.end], label]

@@ -422,6 +422,14 @@ def test_annotate_spells_out_relative_dates_only():
     assert annotate("Banjir terjadi pekan lalu.", date(2024, 2, 9), "jv") == (
         "Banjir terjadi pekan lalu (29 Januari – 4 Februari 2024).")  # an unknown language: Indonesian labels
     assert annotate("Tanpa tanggal di sini.", WED, "id") == "Tanpa tanggal di sini."
+    # what has lasted since a day shows that day, not the days since (the text says "since")
+    assert annotate("Work has been suspended since Tuesday night.", date(2032, 9, 10), "en") == (
+        "Work has been suspended since Tuesday night (Tuesday, 7 September 2032).")
+    assert annotate("Amblesan yang sejak Minggu (5/9) melanda kota dan hujan sejak kemarin.", date(2032, 9, 16),
+                    "id") == ("Amblesan yang sejak Minggu (5/9) (Minggu, 5 September 2032) melanda kota dan hujan "
+                              "sejak kemarin (15 September 2032).")
+    assert annotate("Harga naik sejak pekan lalu.", date(2032, 9, 16), "id") == (
+        "Harga naik sejak pekan lalu (6–16 September 2032).")  # a week named: the days since its start
     once = annotate(text, date(2005, 9, 6), "id")
     assert annotate(once, date(2005, 9, 6), "id") == once  # a passage resolved before is not resolved again
 
