@@ -444,7 +444,9 @@ _NOT_A_THING = frozenset(
     "hingga sampai per pada di ke dari dan dengan sejak yang atau untuk dalam menjadi oleh serta pukul kepada bagi "
     "atas terhadap lebih sebelumnya masih sudah telah tersisa "
     "to in on at by as and since from of until for with after before the a than more "
-    "remain remained still is are was were has have had".split())
+    "remain remained still is are was were has have had "
+    # what happened to what was named before: "dari 285 rumah itu, 55 *rusak* berat"
+    "rusak hancur hanyut roboh ambruk tenggelam terendam terbakar".split())
 _PEOPLE_MEASURES = frozenset("orang jiwa people person".split())  # as `stem` reads them: counts of people alone
 # A hyphenated modifier before the counted noun: "134 tanker-truck *loads*", "12 long-distance *trains*".
 _COMPOUND = re.compile(r"\s*[^\W\d_]+(?:-[^\W\d_]+)+\s+([^\W\d_]+)")
@@ -464,6 +466,9 @@ _MONEY_IN = re.compile(r"\s*in\s+((?:[^\W\d_]+\s+){0,2}[^\W\d_]+)", re.IGNORECAS
 _MONEY_IN_WORDS = 3  # words after "in" read for what the money is: the thing and up to two modifiers before it
 # A share that restates the figure before it: "252,317 votes*, or* 43.55 percent", "1.070 TPS *atau* 61,4 persen".
 _OR_SHARE = re.compile(r"\s*,?\s*(?:or|atau)\s+", re.IGNORECASE)
+# A whole, and a part of it after a comma: "*dari* 285 rumah *itu,* 55 rusak berat", "*Of the* 244 homes*,* 46 are ...".
+_OF_BEFORE = re.compile(r"\b(?:dari|of(?:\s+the)?)\s+$", re.IGNORECASE)
+_PART_GAP = re.compile(r"\s*(?:itu|tersebut|ini)?\s*,\s*", re.IGNORECASE)
 
 
 # Households, however a report counts them: "rumah tangga", "KK" (kepala keluarga), "keluarga", "households",
@@ -519,9 +524,10 @@ _MEASURES = _LENGTHS | _ELEVATIONS | _AREAS | _MASSES | _VOLUMES | frozenset("me
 _AMOUNTS = _AREAS | _MASSES | _VOLUMES  # how much there is of something
 # Words after a number that count or measure what follows them (as ``stem`` reads them): classifiers, people counted
 # as "orang", units of measure.
-_COUNTERS = _MEASURES | frozenset("unit buah ekor biji lembar batang pucuk head orang jiwa".split())
+_COUNTERS = _MEASURES | frozenset(stem(word) for word in
+                                  "unit buah ekor biji lembar batang pucuk helai butir ruas head orang jiwa".split())
 _DIMENSION_WORDS = {
-    _LENGTHS: "panjang length jarak sejauh distance radius jangkauan lebar width kedalaman depth",
+    _LENGTHS: "panjang length jarak sejauh distance radius jangkauan lebar width diameter kedalaman depth",
     _LENGTHS | _ELEVATIONS: "tinggi height ketinggian elevasi elevation",
     _AREAS: "luas luasan area",
     _MASSES: "berat bobot weight tonase",
@@ -551,12 +557,13 @@ _DEATH_TOLL = re.compile(r"\bdeath toll\b", re.IGNORECASE)
 # "What share of the *customers* ... have had their electricity restored?": a share of the noun phrase after "of", as
 # "Berapa persen *pelanggan* ...?" asks it.
 _SHARE_OF = re.compile(r"\bwhat (?:share|percentage|proportion|fraction) of\s+(?P<of>.*)", re.IGNORECASE)
-# "How far ...?", "How large an area ...?": the dimension asked, named as ``_DIMENSIONS`` names it. Not "how far
-# along" (progress), "how long" (mostly a duration) nor "how large" / "how big" alone (a budget, a loss, a crowd).
+# "How far ...?", "How large an area ...?", "how long a stretch of shoreline": the dimension asked, named as
+# ``_DIMENSIONS`` names it. Not "how far along" (progress), "how long" alone (mostly a duration) nor "how large" /
+# "how big" alone (a budget, a loss, a crowd).
 _HOW_DIMENSION = re.compile(r"\bhow (?P<adjective>far(?!\s+along)|wide|tall|high|deep|heavy|(?:large|big)(?=\s+an?\s+"
-                            r"area))\b", re.IGNORECASE)
+                            r"area)|long(?=\s+an?\s+(?:stretch|section|strip|line|queue)))\b", re.IGNORECASE)
 _ADJECTIVE_DIMENSION = {"far": "distance", "large": "area", "big": "area", "wide": "width", "tall": "height",
-                        "high": "height", "deep": "depth", "heavy": "weight"}
+                        "high": "height", "deep": "depth", "heavy": "weight", "long": "length"}
 _HYPHENATED = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 # "sepanjang / setinggi / sedalam ... berapa": the dimension asked ("panjang"), right before the question word
 _SE_DIMENSION = re.compile(r"\bse(panjang|tinggi|dalam|lebar|luas|berat|jauh)\s+$", re.IGNORECASE)
@@ -565,7 +572,7 @@ _DETERMINERS = frozenset("the a an its their these those all".split())
 _OF_SOMETHING = frozenset("number amount figure estimate percentage share count total tally size".split())
 # Words before a trailing "berapa" that do not name what is asked.
 # Counters of things, not people: what follows them is counted ("berapa *ekor* unggas", "berapa *kali* gempa").
-_CLASSIFIERS = frozenset("unit buah ekor kali".split())
+_CLASSIFIERS = frozenset("unit buah ekor kali lembar biji batang pucuk helai butir ruas".split())
 _MEASURE_WORDS = frozenset("orang jiwa".split()) | _CLASSIFIERS  # "... kini jadi berapa *orang*?"
 _NOT_ASKED = frozenset("ada yang apa jadi kini sekarang saat ini hingga sampai terkini terbaru".split())
 # Adverbs and prepositions after "berapa" that do not name what is asked.
@@ -628,7 +635,12 @@ def _figure_asked(named: re.Match[str]) -> str:
     head = named.group("head").lower()
     if head not in _OF_SOMETHING:
         return stem(head)
-    return _head_noun(_WORD.findall(named.group("of") or ""))
+    words = _WORD.findall(named.group("of") or "")
+    # "the latest estimate of the total *amount of* fuel oil": a figure of a figure is of the noun after its "of"
+    while (phrase := _noun_phrase(words)) and phrase[-1].lower() in _OF_SOMETHING and \
+            (at := words.index(phrase[-1]) + 1) < len(words) and words[at].lower() == "of":
+        words = words[at + 1:]
+    return _head_noun(words)
 
 
 def asked_thing(question: str) -> str:
@@ -701,9 +713,12 @@ STATE_NOUNS = {"death": "die", "dead": "die", "fatal": "die", "injuri": "injur",
 # "serang": "warga *terserang* ISPA"; "obat": "warga yang *berobat* karena ISPA" (treated for it)
 INFECTED = frozenset("jangkit infeksi tular infect serang obat".split())
 # People treated for an illness, or who caught it ("How many people have been *treated for* respiratory infections?",
-# "... *came down with* ...?"), are those it infected: counted as its cases, not as patients in hospital.
+# "... *came down with* ...?", "... *sought treatment for* ...?", "gone to health workers *with signs of* ...?"), are
+# those it infected: counted as its cases, not as patients in hospital.
 _ILL_WITH = re.compile(r"\b(?:(?:been|were|was)\s+treated\s+for|(?:came|come|coming)\s+down\s+with|"
-                       r"(?:fallen|fell|falling)\s+ill\s+with|sick(?:ened)?\s+with|suffering\s+from)\b", re.IGNORECASE)
+                       r"(?:fallen|fell|falling)\s+ill\s+with|sick(?:ened)?\s+with|suffering\s+from|"
+                       r"(?:sought|seek|seeking|received|receiving)\s+(?:medical\s+)?(?:treatment|care)\s+for|"
+                       r"with\s+(?:signs|symptoms)\s+of)\b", re.IGNORECASE)
 CASE_NOUNS = frozenset("kasus case".split())
 # Between such a noun and what is asked about them: auxiliaries, "yang", time and degree words.
 _BEFORE_STATE = _AUX | frozenset(
@@ -722,11 +737,14 @@ def asked_state(question: str) -> str:
     """What a "berapa" / "how many" question about people asks about them, as one word, when the counted noun
     says nothing of it (``PERSON_WORDS``): "How many people are currently *displaced*?", "How many residents have
     been *evacuated*?", "Berapa warga yang saat ini masih *mengungsi*?", "Berapa orang yang ditetapkan polisi sebagai
-    *tersangka*?"; "infected" for people treated for an illness or who caught it ("How many people have been
-    *treated for* respiratory infections?": ``_ILL_WITH``); "" for other questions ("Berapa jumlah korban
-    meninggal?": "korban" is what is counted)."""
+    *tersangka*?"; "infected" for people of any kind treated for an illness or who caught it ("How many people have
+    been *treated for* respiratory infections?", "How many villagers have gone to health workers *with signs of*
+    mercury poisoning?": ``_ILL_WITH``); "" for other questions ("Berapa jumlah korban meninggal?": "korban" is what
+    is counted)."""
     found = _QUESTION_WORDS.search(question)
     thing = asked_thing(question)
+    if found and thing not in PERSON_WORDS and counts_people(thing) and _ILL_WITH.search(question):
+        return "infected"  # "How many *villagers* have gone to health workers *with signs of* mercury poisoning?"
     if not found or thing not in PERSON_WORDS:
         return ""
     words = _WORD.findall(question[found.end():])
@@ -842,6 +860,7 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     since_money = 0
     english = bool(found_figures) and detect_language(sentence) == "en"  # read once, not for every figure
     counted_before = ("", 0)  # the thing the previous figure counts and where its name ends in ``text``
+    whole_before = False  # whether the previous figure is a whole that a part may follow ("*dari* 285 rumah itu")
     for q, reading, rest in found_figures:
         lead = rest.lstrip()  # the words after the number
         after = _WORD.match(lead)
@@ -860,7 +879,8 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
             if stated is not None and dimensions and stated[0] not in dimensions and not (
                     _ALONG_THE_GROUND.issuperset(dimensions | {stated[0]})):
                 unit, named_end = stated
-            elif stated is None and (measured_thing := _length_of(lead, things)) is not None:
+            # ... unless a length is asked: "6.3 kilometres *of shoreline*" is how long the shoreline is
+            elif stated is None and "length" not in dimensions and (measured_thing := _length_of(lead, things)):
                 unit, named_end = measured_thing
         fits = not (money and countable) and (unit not in _PEOPLE_MEASURES or people)
         # a thing named before its figure: with no word after it that names another thing, or, for an amount ("How
@@ -875,10 +895,13 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         # "15 persen *material*"; "252,317 *votes*, or 43.55 percent": the share of what the figure before it counts
         share_of = q.percent and (word_after in things or share and counted_before[0] in things
                                   and _OR_SHARE.fullmatch(text[counted_before[1]:q.start]) is not None)
+        # "dari 285 rumah itu, 55 rusak berat", "Of the 244 homes, 46 are badly damaged": a part of the whole before
+        part_of = whole_before and counted_before[0] in things and (not unit or unit in _NOT_A_THING) and \
+            _PART_GAP.fullmatch(text[counted_before[1]:q.start]) is not None
         # an amount of money per span is paid for it, however a report words it ("Rp 3,2 juta per nelayan untuk bulan
         # pertama" for "kompensasi per bulan")
         given = reading == wanted or per_span and bool(money) and reading == "figure"
-        if given and (named_before or unit in things or share_of) and (q.percent or not share):
+        if given and (named_before or unit in things or share_of or part_of) and (q.percent or not share):
             found.add(q.value)
         named_to = len(text) - len(lead) + named_end if after is not None and unit else q.end
         # an older value ends what names the next figure too, and so does its unit; not the one it changed to: "Cakupan
@@ -887,6 +910,7 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
             since = named_to
             since_money = named_to if currency else since_money
         counted_before = (unit, named_to)
+        whole_before = _OF_BEFORE.search(text[:q.start]) is not None
     return found
 
 
@@ -902,11 +926,17 @@ def _stated_dimension(before: str, lead: str, window: str, unit_end: int) -> tup
         return "distance", away.end()
     if (se := _SE_BEFORE.search(before)) is not None and se.group(1).lower() in _DIMENSION_NAMES:
         return _DIMENSION_NAMES[se.group(1).lower()], unit_end
-    named = [word.lower() for word in _WORD.findall(window) if word.lower() in _LENGTH_NOUNS]
+    # "*Diameternya* kini 31 meter": its diameter
+    named = [noun for word in _WORD.findall(window) if (noun := _without_nya(word.lower())) in _LENGTH_NOUNS]
     return (_DIMENSION_NAMES[named[-1]], unit_end) if named else None
 
 
-_DIMENSION_AFTER = re.compile(r"\s*[^\W\d_]+\s+(wide|long|deep|high|tall|thick)\b", re.IGNORECASE)
+def _without_nya(word: str) -> str:
+    """``word`` without the possessive "-nya" ("diameternya": "diameter")."""
+    return word[:-3] if word.endswith("nya") and len(word) > 5 else word
+
+
+_DIMENSION_AFTER = re.compile(r"\s*[^\W\d_]+\s+(wide|across|long|deep|high|tall|thick)\b", re.IGNORECASE)
 # A length and a distance are read alike: "The queue stretched 5 kilometres *from* the petrol station" is its length.
 _ALONG_THE_GROUND = frozenset({"length", "distance"})
 _FROM_AFTER = re.compile(r"\s*[^\W\d_]+\s+(?:from|dari)\b", re.IGNORECASE)
@@ -914,16 +944,20 @@ _FROM_AFTER = re.compile(r"\s*[^\W\d_]+\s+(?:from|dari)\b", re.IGNORECASE)
 _SE_BEFORE = re.compile(r"\bse(\w+)\s+(?:sekitar\s+|hingga\s+|lebih dari\s+)?$", re.IGNORECASE)
 # Each dimension under one name, whatever the language or the word (noun, adjective, the root of "se-") that says it.
 _DIMENSION_NAMES = {
-    **dict.fromkeys("panjang length long".split(), "length"),
+    # what stretches is as long as that ("lorong tambang tua *membentang* sekitar 4,3 kilometer")
+    **dict.fromkeys("panjang length long membentang stretch stretches stretched stretching".split(), "length"),
     **dict.fromkeys("tinggi ketinggian height high tall elevasi elevation".split(), "height"),
-    **dict.fromkeys("lebar width wide".split(), "width"),
+    # a hole's or a crater's width is its diameter ("berdiameter 4 meter", "36 metres across")
+    **dict.fromkeys("lebar width wide diameter berdiameter across".split(), "width"),
     **dict.fromkeys("dalam kedalaman depth deep".split(), "depth"),
     **dict.fromkeys("tebal ketebalan thickness thick".split(), "thickness"),
     **dict.fromkeys("jauh jarak sejauh distance radius jangkauan".split(), "distance"),
 }
-# Those of them that are nouns, which name a length's dimension anywhere before it ("*panjang* retakan kini 27 meter")
+# Those of them that are nouns, which name a length's dimension anywhere before it ("*panjang* retakan kini 27 meter"),
+# and the verbs that say it ("lubangnya *berdiameter* sekitar 4 meter", "tunnels *stretching* 4.3 kilometres")
 _LENGTH_NOUNS = frozenset("panjang length tinggi ketinggian height elevasi elevation lebar width kedalaman depth "
-                          "ketebalan thickness jarak distance radius jangkauan".split())
+                          "ketebalan thickness jarak distance radius jangkauan diameter berdiameter membentang "
+                          "stretch stretches stretched stretching".split())
 
 
 def _length_of(lead: str, things: Collection[str]) -> tuple[str, int] | None:

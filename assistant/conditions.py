@@ -1,6 +1,6 @@
 """What a count of people says happened to them: died, in hospital, injured, missing, recovered, survived, made a
 suspect, detained, released; and what a count of things does: cancelled, delayed, destroyed (animals culled),
-vaccinated, grounded (out of service), back in service. Rules, both languages.
+vaccinated, grounded (out of service), back in service, damaged badly, moderately or lightly. Rules, both languages.
 
 A developing story counts the same people several ways in one sentence ("Kecelakaan itu menewaskan 16 orang dan
 melukai 86 orang", "180 orang luka-luka dan 152 di antaranya masih dirawat"), and every report counts its victims
@@ -23,7 +23,8 @@ from typing import Literal
 from assistant.asks import PEOPLE_NOUNS, is_money, reported, stem, turns_to
 
 Condition = Literal["died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect", "detained",
-                    "released", "cancelled", "delayed", "destroyed", "vaccinated", "grounded", "in_service"]
+                    "released", "cancelled", "delayed", "destroyed", "vaccinated", "grounded", "in_service",
+                    "badly_damaged", "moderately_damaged", "lightly_damaged"]
 
 # How news says it, both languages. Not "rawat jalan" (outpatients) nor "perawatan intensif", "dirawat di ICU" (a part
 # of those in hospital), nor "kehilangan" (lost: "pelanggan kehilangan aliran listrik"), nor "have been treated for" an
@@ -55,7 +56,8 @@ _FORMS: dict[Condition, str] = {
 # What happened to things a story counts one by one: flights and trips cancelled or delayed, animals culled (and
 # goods or fields destroyed) or vaccinated, aircraft, ships or machines kept out of service and back in it
 # ("membatalkan 412 penerbangan", "301 flights delayed", "97.300 ekor unggas dimusnahkan", "tinggal dua pesawat yang
-# masih dikandangkan", "seven have been cleared to fly again").
+# masih dikandangkan", "seven have been cleared to fly again"), and how badly buildings were damaged ("dari 285 rumah
+# itu, 55 *rusak berat*", "46 are *badly damaged*": a count of all damaged homes is none of them).
 _THING_FORMS: dict[Condition, str] = {
     "cancelled": r"(?:di)?batal(?:kan)?|membatalkan|pembatalan|cancel(?:l?ed|lations?|s)?",
     "delayed": r"terlambat|keterlambatan|(?:di|ter)tunda|menunda|penundaan|delay(?:ed|s)?",
@@ -68,6 +70,9 @@ _THING_FORMS: dict[Condition, str] = {
                 r"(?:dilarang|(?:tidak|belum)\s+(?:boleh|bisa|dapat|diizinkan))\s+(?:di)?(?:terbang|mengudara|"
                 r"beroperasi|operasikan|berlayar)|grounded|grounding|(?:taken|pulled|withdrawn|kept)\s+out\s+of\s+"
                 r"service|out\s+of\s+service",
+    "badly_damaged": r"rusak\s+berat|(?:badly|heavily|severely|seriously)\s+damaged|severe\s+damage",
+    "moderately_damaged": r"rusak\s+sedang|moderately\s+damaged|moderate\s+damage",
+    "lightly_damaged": r"rusak\s+ringan|(?:lightly|slightly)\s+damaged|(?:light|minor)\s+damage",
 }
 
 
@@ -138,10 +143,10 @@ def _last_condition(question: str, pattern: re.Pattern[str]) -> Condition | None
     return _condition(marks[-1]) if marks else None
 
 
-# Before a condition said of others: "searching for the missing fishermen", "penumpang yang *penerbangannya* batal"
-# (a noun with "-nya" is whose flight it was).
-_ATTRIBUTIVE = re.compile(r"\b(?:(?:for|to|of|from|with|mencari|untuk)\s+(?:the\s+)?|[^\W\d_]{3,}nya\s+)$",
-                          re.IGNORECASE)
+# Before a condition said of others: "searching for the missing fishermen", "repair aid *for each* badly damaged
+# house", "penumpang yang *penerbangannya* batal" (a noun with "-nya" is whose flight it was).
+_ATTRIBUTIVE = re.compile(r"\b(?:(?:for|to|of|from|with|mencari|untuk)\s+(?:(?:the|a|an|each|every)\s+)?|"
+                          r"[^\W\d_]{3,}nya\s+)$", re.IGNORECASE)
 
 
 def _attributive(before: str) -> bool:

@@ -625,6 +625,13 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("How large an area of farmland has the ash damaged so far?", "area"),
     ("How far from the crater does the danger zone reach now?", "distance"),
     ("How far along was the temporary bridge last week?", ""),  # progress, not a distance
+    ("How deep is the biggest sinkhole at the moment?", "depth"),
+    ("How long a stretch of shoreline is still fouled by oil?", "length"),
+    ("How long are the rolling blackouts at the moment?", ""),  # a duration, not a length
+    # a figure of a figure is of the noun after its "of"; a classifier counts the noun after it
+    ("What is the latest estimate of the total amount of fuel oil that escaped into the sea?", "oil"),
+    ("Sampai sekarang sudah berapa lembar masker yang dibagikan kepada warga?", "masker"),
+    ("Berapa ruas jalan yang masih ditutup?", "jalan"),
     ("How large are the foreign-exchange reserves now?", ""),  # an amount, not an area
     ("How long has the strike lasted?", ""),  # a duration
     ("What is the area called near the gorge with medieval castles?", ""),  # a name, not a figure
@@ -790,6 +797,22 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Muka air waduk kini 116,5 meter di atas permukaan laut.", "tinggi", {116.5}),
     ("The crack is now up to 5 centimetres wide.", "length", set()),
     ("The crack is now up to 5 centimetres wide.", "width", {5}),
+    # a hole's width is its diameter, and what stretches says its length
+    ("The largest hole is now 36 metres across.", "diameter", {36}),
+    ("The largest hole is now 36 metres across.", "depth", set()),
+    ("Lubangnya berdiameter sekitar 4 meter.", "kedalaman", set()),
+    ("Diameternya kini 31 meter dengan kedalaman 17 meter.", "kedalaman", {17}),
+    ("Diameternya kini 31 meter dengan kedalaman 17 meter.", "diameter", {31}),
+    ("Lorong tambang tua membentang sekitar 4,3 kilometer di bawah kota.", "depth", set()),
+    # a length of something is a length, when a length is asked
+    ("Oil now remains on 6.3 kilometres of shoreline.", "length", {6.3}),
+    # a classifier between the number and what it counts
+    ("Kini tinggal tiga ruas jalan yang masih ditutup.", "jalan", {3}),
+    # a part of the whole counted right before it, after a comma
+    ("Kepala BPBD mengatakan dari 285 rumah itu, 55 rusak berat.", "rumah", {285, 55}),
+    ("Of the 244 homes, 46 are badly damaged.", "home", {244, 46}),
+    ("Dari 285 rumah itu, 55 warga mengungsi.", "rumah", {285}),  # another thing counted
+    ("Banjir merendam 300 rumah, 55 rusak berat.", "rumah", {300}),  # no whole named with "dari" / "of"
     ("The fissure on the crest lengthened to 27 metres.", "length", {27}),
     # a verb after the figure: the thing was named before it, not after
     ("Most of the frozen accounts have been released; 2,130 remain frozen.", "account", {2130}),
@@ -1090,3 +1113,6 @@ def test_people_treated_for_an_illness_are_counted_however_a_report_says_they_ca
     assert gives_figure("Dinkes mencatat 6.412 warga terserang ISPA sejak 1 Agustus.", "id", figure)
     assert gives_figure("Jumlah warga yang berobat karena ISPA mencapai 6.455 orang.", "id", figure)
     assert not gives_figure("Sebanyak 73 orang dirawat inap di RSUD.", "id", figure)
+    for asked in ("How many residents have sought treatment for respiratory illness since the smog began?",
+                  "How many people have gone to health workers with signs of mercury poisoning?"):
+        assert asked_figure(asked, "en").infected, asked

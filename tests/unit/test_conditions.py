@@ -11,7 +11,8 @@ from assistant.conditions import asked_condition, asked_happening, condition_cou
 from assistant.extractive import asked_figure, gives_figure
 
 CONDITIONS = ("died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect", "detained", "released",
-              "cancelled", "delayed", "destroyed", "vaccinated", "grounded", "in_service")
+              "cancelled", "delayed", "destroyed", "vaccinated", "grounded", "in_service", "badly_damaged",
+              "moderately_damaged", "lightly_damaged")
 
 
 def by_condition(sentence: str) -> dict[str, list[float]]:
@@ -91,6 +92,12 @@ def by_condition(sentence: str) -> dict[str, list[float]]:
      {"grounded": [12, 19], "in_service": [7]}),
     ("Kini tinggal dua pesawat yang masih dikandangkan, sehingga 17 pesawat sudah kembali beroperasi.",
      {"grounded": [2], "in_service": [17]}),
+    # how badly buildings were damaged: a count of all the damaged is none of the degrees
+    ("Kepala BPBD mengatakan dari 285 rumah itu, 55 rusak berat.", {"badly_damaged": [55]}),
+    ("Of the 244 homes, 46 are badly damaged.", {"badly_damaged": [46]}),
+    ("Sebanyak 2.388 rumah rusak berat, 1.900 rusak sedang dan 3.352 rusak ringan.",
+     {"badly_damaged": [2388], "moderately_damaged": [1900], "lightly_damaged": [3352]}),
+    ("Amblesan telah merusak 292 rumah.", {}),
 ])
 def test_each_figure_counts_the_condition_named_nearest_it(sentence: str, expected: dict[str, list[float]]) -> None:
     assert by_condition(sentence) == expected
@@ -135,6 +142,10 @@ def test_the_condition_a_question_asks(question: str, expected: str | None) -> N
     ("Kini masih berapa pesawat Meridian M220 yang dilarang terbang?", "grounded"),
     ("Berapa pesawat yang masih belum boleh dioperasikan?", "grounded"),
     ("How many of the grounded jets are back in service?", "in_service"),
+    ("Berapa rumah di Sungai Timah yang kini tercatat rusak berat akibat amblesan?", "badly_damaged"),
+    ("How many homes are now classed as severely damaged by the earthquake?", "badly_damaged"),
+    ("Sekarang, berapa rumah yang tercatat rusak akibat gempa?", None),
+    ("How much repair aid has been promised for each badly damaged house?", None),  # said of the house, not the aid
     # a condition said of another noun ("-nya": whose) is not what happened to the thing counted
     ("Berapa total uang tiket yang dikembalikan kepada penumpang yang penerbangannya batal?", None),
 ])
