@@ -468,6 +468,7 @@ _MONEY_IN_WORDS = 3  # words after "in" read for what the money is: the thing an
 _OR_SHARE = re.compile(r"\s*,?\s*(?:or|atau)\s+", re.IGNORECASE)
 # A whole, and a part of it after a comma: "*dari* 285 rumah *itu,* 55 rusak berat", "*Of the* 244 homes*,* 46 are ...".
 _OF_BEFORE = re.compile(r"\b(?:dari|of(?:\s+the)?)\s+$", re.IGNORECASE)
+_OF_BEFORE_REACH = 24  # characters before a number that ``_OF_BEFORE`` reads: "of the" and its spaces
 _PART_GAP = re.compile(r"\s*(?:itu|tersebut|ini)?\s*,\s*", re.IGNORECASE)
 
 
@@ -524,8 +525,11 @@ _MEASURES = _LENGTHS | _ELEVATIONS | _AREAS | _MASSES | _VOLUMES | frozenset("me
 _AMOUNTS = _AREAS | _MASSES | _VOLUMES  # how much there is of something
 # Words after a number that count or measure what follows them (as ``stem`` reads them): classifiers, people counted
 # as "orang", units of measure.
-_COUNTERS = _MEASURES | frozenset(stem(word) for word in
-                                  "unit buah ekor biji lembar batang pucuk helai butir ruas head orang jiwa".split())
+# Counters of things, not people: what follows them is counted ("berapa *ekor* unggas", "berapa *kali* gempa").
+_CLASSIFIERS = frozenset("unit buah ekor kali lembar biji batang pucuk helai butir ruas".split())
+_MEASURE_WORDS = frozenset("orang jiwa".split()) | _CLASSIFIERS  # "... kini jadi berapa *orang*?"
+# ... all of them but "kali" (times: "dua kali sehari" counts no thing after it), and "head" of cattle
+_COUNTERS = _MEASURES | frozenset(stem(word) for word in _MEASURE_WORDS - {"kali"} | {"head"})
 _DIMENSION_WORDS = {
     _LENGTHS: "panjang length jarak sejauh distance radius jangkauan lebar width diameter kedalaman depth",
     _LENGTHS | _ELEVATIONS: "tinggi height ketinggian elevasi elevation",
@@ -571,9 +575,6 @@ _SE_DIMENSION_NOUN = {"dalam": "kedalaman", "jauh": "sejauh"}  # "dalam" alone i
 _DETERMINERS = frozenset("the a an its their these those all".split())
 _OF_SOMETHING = frozenset("number amount figure estimate percentage share count total tally size".split())
 # Words before a trailing "berapa" that do not name what is asked.
-# Counters of things, not people: what follows them is counted ("berapa *ekor* unggas", "berapa *kali* gempa").
-_CLASSIFIERS = frozenset("unit buah ekor kali lembar biji batang pucuk helai butir ruas".split())
-_MEASURE_WORDS = frozenset("orang jiwa".split()) | _CLASSIFIERS  # "... kini jadi berapa *orang*?"
 _NOT_ASKED = frozenset("ada yang apa jadi kini sekarang saat ini hingga sampai terkini terbaru".split())
 # Adverbs and prepositions after "berapa" that do not name what is asked.
 _ADVERBS = frozenset("sebenarnya lagi saja sih kira".split())
@@ -594,13 +595,20 @@ _PRESENT_VERBS = frozenset("remain remains stay stays live wait waits sit sits s
 
 
 def _noun_phrase(words: Sequence[str]) -> list[str]:
+    """The counted noun phrase that ``words`` begin with (``_noun_phrase_at``)."""
+    return _noun_phrase_at(words)[0]
+
+
+def _noun_phrase_at(words: Sequence[str]) -> tuple[list[str], int]:
     """The counted noun phrase that ``words`` (what follows "how many" or "the number of") begin with: up to a verb,
     a preposition, "to" or a relative word (``_ENDS_PHRASE``), and, once it has a word, up to a participle ("workers
     *laid* off", "services *knocked* out", "ships *taking* part"), a verb in the present ("personnel *remain*") or
     what begins a relative clause without "that":
     a determiner ("records *the* hackers say they stole", "lunches *a* day") or a name before a verb ("compensation
-    *PLN* will give"; not "the derailed *Bayuswara* carriages")."""
+    *PLN* will give"; not "the derailed *Bayuswara* carriages"), with where its last word ends in ``words`` (0 when it
+    has none)."""
     phrase: list[str] = []
+    end = 0
     for i, word in enumerate(words):
         lower = word.lower()
         if lower in _ENDS_PHRASE or lower == "to" or phrase and (
@@ -612,7 +620,8 @@ def _noun_phrase(words: Sequence[str]) -> list[str]:
             break
         if lower not in _NOT_IN_PHRASE:
             phrase.append(word)
-    return phrase
+            end = i + 1
+    return phrase, end
 
 
 def _head_noun(words: Sequence[str]) -> str:
@@ -637,9 +646,9 @@ def _figure_asked(named: re.Match[str]) -> str:
         return stem(head)
     words = _WORD.findall(named.group("of") or "")
     # "the latest estimate of the total *amount of* fuel oil": a figure of a figure is of the noun after its "of"
-    while (phrase := _noun_phrase(words)) and phrase[-1].lower() in _OF_SOMETHING and \
-            (at := words.index(phrase[-1]) + 1) < len(words) and words[at].lower() == "of":
-        words = words[at + 1:]
+    while ((phrase := _noun_phrase_at(words))[0] and phrase[0][-1].lower() in _OF_SOMETHING
+           and phrase[1] < len(words) and words[phrase[1]].lower() == "of"):
+        words = words[phrase[1] + 1:]
     return _head_noun(words)
 
 
@@ -910,7 +919,7 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
             since = named_to
             since_money = named_to if currency else since_money
         counted_before = (unit, named_to)
-        whole_before = _OF_BEFORE.search(text[:q.start]) is not None
+        whole_before = _OF_BEFORE.search(text, max(0, q.start - _OF_BEFORE_REACH), q.start) is not None
     return found
 
 
@@ -932,7 +941,8 @@ def _stated_dimension(before: str, lead: str, window: str, unit_end: int) -> tup
 
 
 def _without_nya(word: str) -> str:
-    """``word`` without the possessive "-nya" ("diameternya": "diameter")."""
+    """``word`` without the possessive "-nya" ("diameternya": "diameter"). Not ``indonesian_root``: it strips the
+    affixes that make the nouns ("kedalaman": "dalam", which is also "in"; "membentang": "bentang")."""
     return word[:-3] if word.endswith("nya") and len(word) > 5 else word
 
 
