@@ -193,13 +193,18 @@ _LABEL_BEFORE = re.compile(r"(?:\b[A-Z]{2,}|\b(?:[Nn]o\.|[Nn]omor|[Nn]umber|[Nn]
 # A person's age in brackets after the name ("Odang *(58)* sudah menyemai benih", "Siti (34), warga Desa ..."): not a
 # figure of anything the report counts.
 _AGE_BEFORE = re.compile(r"\b[A-Z][\w'.-]*\s*\($")
+# A goal is no count of what was done ("Vaksinasi sapi masih berjalan dengan *target* 18.000 ekor", "a target of
+# 20,000 doses", "ditargetkan 500 rumah"): a figure right after the word that sets it.
+_GOAL_BEFORE = re.compile(r"\b(?:target(?:nya|kan)?|ditargetkan|sasaran(?:nya)?|targets?(?:\s+of)?|goal(?:\s+of)?)"
+                          r"\s+(?:(?:sebanyak|sekitar|about|around|some)\s+)?$", re.IGNORECASE)
+_GOAL_WORDS = frozenset("target sasaran goal".split())  # what a question asks when it asks for a goal
 # A figure of one place of the story's ("Dari kelurahan padat itu *saja*, 17 warga meninggal", "In Sukaraja *alone*, 17
 # residents died") is a part of its count, not the count a report gives.
 _ONE_PLACE = re.compile(r"\b(?:(?:itu|ini|tersebut)\s+saja|alone)\b[^.;]*$", re.IGNORECASE)
 # "15 dari 19 kecamatan", "15 of its 19 districts": the total is not a figure of its own.
 _PART_OF = re.compile(r"\s*(?:dari|of|out of|di antara)(?:\s+(?:total|the|all|its|[A-Z][\w-]*'s))*\s*", re.IGNORECASE)
 
-Reading = Literal["figure", "older", "rate", "other"]
+Reading = Literal["figure", "older", "rate", "goal", "other"]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -208,7 +213,7 @@ def reported(sentence: str) -> tuple[str, tuple[tuple[Quantity, Reading, str], .
     how it reads: a "figure" the report gives, the "older" value of a change ("naik dari 187 orang") or one restated
     from an earlier day ("sempat mencapai 31.200", "18.745 jiwa pada puncaknya"), a "rate" (a level per span of time:
     "110 crossings a day"), or "other" (a change, a name such as "KM 47", the total of "15 dari 19", a part: "di
-    kelurahan itu saja, 17 warga"); and the text
+    kelurahan itu saja, 17 warga"), or a "goal" ("dengan target 18.000 ekor": no count of what was done); and the text
     after it, where its unit is read ("15 dari 19 kecamatan" -> " kecamatan"). Read once per sentence: ``counted``,
     ``replaced``, ``prices``, ``amounts`` and ``counts_of`` all read the same sentences of an answer's sources."""
     text = _DIGIT_DATE.sub(" ", sentence)
@@ -236,6 +241,7 @@ def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
         label = not money and (_LABEL_BEFORE.search(before) is not None
                                or _AGE_BEFORE.search(before) is not None and after.startswith(")"))
         part = _ONE_PLACE.search(aside_free[-RESTATED_WINDOW:]) is not None
+        goal = _GOAL_BEFORE.search(before) is not None
         if i + 1 < len(found) and _PART_OF.fullmatch(text[q.end:found[i + 1].start]):
             after = text[found[i + 1].end:]
         # a level per span of time ("kini 90 kali per hari", "slowed to about 230 a day"), not a change per day
@@ -243,7 +249,7 @@ def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
         rate = not (total or label or _CHANGE_BEFORE.search(before) or _IN_A_DAY.match(after)) \
             and _per_span(text[found[i - 1].end if i else 0:q.start], after)
         other = change or total or label or part
-        yield q, "older" if old else "rate" if rate else "other" if other else "figure", after
+        yield q, "older" if old else "goal" if goal else "rate" if rate else "other" if other else "figure", after
 
 
 def _restated(before: str, after: str) -> bool:
@@ -558,6 +564,7 @@ _FIGURE_ASKED = re.compile(rf"\b{_WHAT_IS} the {_FIGURE_QUALIFIERS}{_FIGURE_MODI
                            rf"(?P<head>{_FIGURE_NOUNS}|(?:{_DIMENSION_NOUNS})(?=\s+of\b))\b"
                            r"(?:\s+(?:of|for)\s+(?P<of>.*))?", re.IGNORECASE)
 _DEATH_TOLL = re.compile(r"\bdeath toll\b", re.IGNORECASE)
+_LIVES = re.compile(r"\bhow many lives\b", re.IGNORECASE)  # "How many lives has the flood claimed?": the dead
 # "What share of the *customers* ... have had their electricity restored?": a share of the noun phrase after "of", as
 # "Berapa persen *pelanggan* ...?" asks it.
 _SHARE_OF = re.compile(r"\bwhat (?:share|percentage|proportion|fraction) of\s+(?P<of>.*)", re.IGNORECASE)
@@ -674,6 +681,8 @@ def asked_thing(question: str) -> str:
         return _head_noun(_WORD.findall(share_of.group("of")))
     if _DEATH_TOLL.search(question) and not found:
         return "people"  # "What is the latest death toll ...?": people, who died (``conditions.asked_condition``)
+    if _LIVES.search(question):
+        return "people"  # "How many lives has the flood claimed?": people, who died, not what "lives" somewhere
     if _charge(question):  # "How much does a raft *charge* ...?", "What does a kilo of beef *cost* ...?": a price
         return "price"
     if not found:
@@ -861,7 +870,8 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
     if people is None:  # "Makan Bergizi *Sekolah* menjadi 1.476 orang" counts no schools
         people = counts_people(thing, also)
     text, found_figures = reported(sentence)
-    wanted = "rate" if per_span else "figure"
+    # a goal only for a question that asks for one ("Berapa jumlah *sasaran* anak ...?")
+    wanted = "rate" if per_span else "goal" if not asked.isdisjoint(_GOAL_WORDS) else "figure"
     found: set[float] = set()
     since = 0  # where the words that can name the next figure's thing begin: after the previous figure
     # ... and the next amount of money's: after the previous amount, for a count between them names no money ("Losses
@@ -913,9 +923,10 @@ def counts_of(sentence: str, thing: str, also: Collection[str] = (), *, countabl
         if given and (named_before or unit in things or share_of or part_of) and (q.percent or not share):
             found.add(q.value)
         named_to = len(text) - len(lead) + named_end if after is not None and unit else q.end
-        # an older value ends what names the next figure too, and so does its unit; not the one it changed to: "Cakupan
-        # turun dari 69,4 persen *menjadi* 64,7 persen" names the coverage for both
-        if reading == wanted or reading == "older" and not turns_to(rest):
+        # an older value ends what names the next figure too, and so does its unit (and a goal's: "Sasarannya 124.300
+        # *anak* usia 0 hingga 7 tahun"); not the one it changed to: "Cakupan turun dari 69,4 persen *menjadi* 64,7
+        # persen" names the coverage for both
+        if reading in (wanted, "goal") or reading == "older" and not turns_to(rest):
             since = named_to
             since_money = named_to if currency else since_money
         counted_before = (unit, named_to)

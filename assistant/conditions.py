@@ -43,7 +43,8 @@ _FORMS: dict[Condition, str] = {
     "injured": r"luka(?:-luka)?(?:\s+(?:berat|ringan))?|terluka|cedera|melukai|injur(?:ed|ies|y|ing)|hurt|wounded",
     # not found yet: people missing, and people sought who are still at large ("belum tertangkap": not detained); not
     # the nouns "buronan", "fugitives": a figure of them may be of those caught ("menangkap tiga buronan")
-    "missing": r"hilang|belum\s+ditemukan|masih\s+dicari|missing|unaccounted(?:\s+for)?|belum\s+(?:di|ter)tangkap|"
+    "missing": r"hilang|belum\s+ditemukan|masih\s+dicari|(?:belum|tidak|tak)\s+diketahui\s+keberadaannya|missing|"
+               r"unaccounted(?:\s+for)?|whereabouts\s+(?:are\s+|is\s+)?(?:still\s+)?unknown|belum\s+(?:di|ter)tangkap|"
                r"buron|at\s+large|on\s+the\s+run",
     "survived": r"(?:ditemukan\s+)?selamat|diselamatkan|menyelamatkan|survived|survivors?|rescued|found\s+alive",
     "suspect": r"tersangka|suspects?",
@@ -62,7 +63,8 @@ _THING_FORMS: dict[Condition, str] = {
     "cancelled": r"(?:di)?batal(?:kan)?|membatalkan|pembatalan|cancel(?:l?ed|lations?|s)?",
     "delayed": r"terlambat|keterlambatan|(?:di|ter)tunda|menunda|penundaan|delay(?:ed|s)?",
     "destroyed": r"(?:di)?musnahkan|memusnahkan|pemusnahan|dimatikan|culled|culling|destroyed|slaughtered",
-    "vaccinated": r"divaksin(?:asi)?|vaksinasi|disuntik|menyuntik|vaccinated|vaccinations?|inoculated",
+    "vaccinated": r"divaksin(?:asi)?|vaksinasi|disuntik|menyuntik|diimunisasi|vaccinated|vaccinations?|inoculated|"
+                  r"immuni[sz]ed",
     "in_service": r"kembali\s+(?:di)?(?:terbang|mengudara|beroperasi|operasikan|berlayar|melayani|digunakan)|"
                   r"(?:boleh|bisa|diizinkan)\s+(?:terbang|beroperasi|dioperasikan|berlayar)\s+(?:lagi|kembali)|"
                   r"(?:returned|back)\s+(?:to|in)\s+(?:service|operation)|cleared\s+to\s+fly|flying\s+again",
@@ -87,9 +89,10 @@ _THING_MARK = _pattern(_THING_FORMS)
 # Not "yang" / "who": "menemukan tujuh nelayan *yang* hilang" says who they were, not what they are.
 _PREDICATE = re.compile(r"\b(?:is|are|was|were|been|remain(?:s|ed)?|still|now|masih|kini|sudah|telah|tinggal|"
                         r"sedang|tengah|have|has|had)\s+(?:[^\W\d_]+\s+)?$", re.IGNORECASE)
-# A part of a group named right after a figure: "152 *di antaranya*", "Six *of the injured*", "268 *of them*".
-_PART = re.compile(r"^\s*(?:[^\W\d_]+\s+)?(?:di\s+antaranya|di\s+antara\s+mereka|dari\s+mereka|of\s+them|of\s+whom|"
-                   r"among\s+them|of\s+(?:the|those))\b", re.IGNORECASE)
+# A part of a group named right after a figure: "152 *di antaranya*", "Six *of the injured*", "268 *of them*"; not "224
+# *out of* the 268 people aboard" (of all of them).
+_PART = re.compile(r"^\s*(?!out\s+of\b)(?:[^\W\d_]+\s+)?(?:di\s+antaranya|di\s+antara\s+mereka|dari\s+mereka|of\s+them|"
+                   r"of\s+whom|among\s+them|of\s+(?:the|those))\b", re.IGNORECASE)
 # Bodies found are what a search found that day, not the count of the dead: "menemukan *lima jenazah*", "recovered six
 # bodies" (the word still names the dead for a figure near it: "menemukan enam jenazah, korban kini *18*").
 _BODIES = re.compile(r"\s*(?:jenazah|bodies)\b", re.IGNORECASE)
@@ -105,8 +108,8 @@ _RESPONDERS = frozenset(stem(word) for word in """
 # *were* killed", "152 *di* antaranya"); another noun after it counts something else ("15 *keluarga*", "sembilan
 # *rumah* sakit").
 _AFTER_PEOPLE = frozenset("""
-    di dari of in at on among were was are is have has had remain remained remains still now who yang masih sudah telah
-    kini tinggal sedang tengah lagi more other others
+    di dari of out in at on among were was are is have has had remain remained remains still now who yang masih sudah
+    telah kini tinggal sedang tengah lagi more other others
     after since following when as by for with from and or while setelah sejak pada karena akibat usai hingga sampai
     dengan dalam dan atau serta sementara sedangkan
     """.split())  # and words that name nothing: "The death toll rose to 20 *after* a girl died"
@@ -118,11 +121,38 @@ def names_condition(word: str) -> bool:
     return _MARK.fullmatch(word) is not None
 
 
+def responds(thing: str) -> bool:
+    """Whether ``thing`` (``asks.asked_thing``) names those who respond to a disaster (rescuers, officers, doctors),
+    not those it struck."""
+    return stem(thing) in _RESPONDERS
+
+
+_VICTIMS: tuple[Condition, ...] = ("died", "hospitalised", "injured", "missing", "recovered", "survived")
+
+
+def victims_counted(sentence: str) -> frozenset[float]:
+    """The figures of ``sentence`` that count people a disaster struck (dead, missing, in hospital, rescued, ...) by
+    a noun that is not one of those who respond: none of them counts rescuers or officers ("Rescuers will end the
+    search ..., with *19 people* still missing"; not "*five police officers* were hurt")."""
+    struck = frozenset().union(*(condition_counts(sentence, condition) for condition in _VICTIMS))
+    if not struck:
+        return struck
+    responders = {q.value for q, _, rest in reported(sentence)[1]
+                  if (word := re.match(r"\s*([^\W\d_]+)", rest)) is not None and responds(word.group(1))}
+    return struck - responders
+
+
+def names_a_condition(question: str) -> bool:
+    """Whether ``question`` names a condition of people at all, of those it counts or not ("Berapa polisi yang
+    *terluka*?"), but not of others ("searching for *the missing* fishermen")."""
+    return _last_condition(question, _MARK) is not None
+
+
 def asked_condition(question: str, thing: str) -> Condition | None:
     """What a question that counts people (``thing``, ``asks.asked_thing``) asks happened to them, the last condition
     it names ("Berapa korban luka gempa yang masih *dirawat di rumah sakit*?": in hospital; "What is the latest *death
     toll*?": died); ``None`` when it names none, or counts those who respond (rescuers, officers, witnesses)."""
-    if stem(thing) in _RESPONDERS:
+    if responds(thing):
         return None
     return _last_condition(question, _MARK)
 

@@ -49,12 +49,16 @@ from assistant.conditions import (
     asked_condition,
     asked_happening,
     condition_counts,
+    names_a_condition,
     names_condition,
     of_things,
+    responds,
+    victims_counted,
 )
 from assistant.context import Unit, rank_units
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
+from core.models.dictionary import loan_spelling
 from core.records import Hit
 from core.text.analyze import analyze, entity_terms, words
 from core.text.lang import crosses, detect_language, other_language
@@ -84,7 +88,9 @@ class AskedFigure:
     what it counts (``conditions.asked_condition``: died, in hospital, ...; ``conditions.asked_happening``:
     cancelled, destroyed, ...). ``money``: whether it asks for money and names nothing more ("How much has the
     company been fined?": ``asks.MONEY_WORDS``), so any amount gives it. ``people``: whether the thing is people
-    (``asks.counts_people``), read once here, not for every sentence searched for a figure."""
+    (``asks.counts_people``), read once here, not for every sentence searched for a figure. ``responders``: whether
+    it counts those who respond (rescuers, personnel) and asks no condition of theirs: people a report counts as
+    dead, missing or rescued are none of them."""
 
     thing: str = ""
     translations: tuple[str, ...] = ()
@@ -94,6 +100,7 @@ class AskedFigure:
     item: frozenset[str] = frozenset()
     share: bool = False  # asks for a share ("berapa persen", "what percentage"): only a share gives it
     condition: Condition | None = None  # what happened to what it counts (``conditions.asked_condition``)
+    responders: bool = False  # those who respond (rescuers, officers: ``conditions.responds``), in no condition
     people: bool = field(init=False, default=False)
     priced: bool = field(init=False, default=False)  # a price: an amount per unit gives it (``asks.prices``)
     money: bool = field(init=False, default=False)  # money and nothing more: any amount gives it (``asks.amounts``)
@@ -112,9 +119,12 @@ class AskedFigure:
 
     def counts_in(self, sentence: str, *more: str) -> set[float]:
         """The figures of ``sentence`` that count the thing (or its translations, or ``more`` names of it), as this
-        question counts it: one by one or not, as people or not, per span of time or not (``asks.counts_of``)."""
-        return counts_of(sentence, self.thing, (*self.translations, *more), countable=self.countable,
-                         people=self.people, per_span=self.rate, share=self.share)
+        question counts it: one by one or not, as people or not, per span of time or not (``asks.counts_of``); for
+        those who respond (rescuers, personnel), none that counts people in a condition (the missing they search
+        for: ``conditions.victims_counted``)."""
+        found = counts_of(sentence, self.thing, (*self.translations, *more), countable=self.countable,
+                          people=self.people, per_span=self.rate, share=self.share)
+        return found - victims_counted(sentence) if found and self.responders else found
 
 
 NO_FIGURE = AskedFigure()
@@ -190,17 +200,26 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
 def asked_figure(question: str, language: str,
                  translate: Translate | None = None) -> AskedFigure:
     """What a "berapa" / "how many" ``question`` counts (``AskedFigure``; ``NO_FIGURE`` when it counts nothing);
-    ``translate`` gives a word's translations into the other language than its own."""
+    ``translate`` gives a word's translations into the other language than its own. An Indonesian thing is also
+    named by the loanwords of its English translations that translate back into them (``loan_spelling``:
+    "sumbangan", "donation": "*donasi* masyarakat yang terkumpul")."""
     thing = asked_thing(question)
     if not thing:
         return NO_FIGURE
     also = tuple(translate(thing, language)) if translate is not None else ()
+    if language == "id" and translate is not None:
+        # "sumbangan": "donation", and so "donasi", the loanword news also writes for it: a loanword the dictionary
+        # translates back into that word (not "nation": "nasi", which is rice)
+        also += tuple(dict.fromkeys(loan for word in also for loan in loan_spelling(word)
+                                    if loan not in (thing, *also) and word in translate(loan, "id")))
     item = frozenset().union(*(_tokens_both_ways(word, language, translate) for word in priced_item(question)))
     share = asks_share(question)
     people = counts_people(thing, also) or names_condition(thing)  # "How many of those *hurt* ... in hospital?"
     condition = None if share else asked_condition(question, thing) if people else asked_happening(question)
+    # "How many rescuers ...?", not "Berapa polisi yang terluka?" (a condition of theirs, named in the question)
+    responders = any(map(responds, (thing, *also))) and not names_a_condition(question)
     return AskedFigure(thing, also, _tokens_both_ways(asked_state(question), language, translate),
-                       asks_count(question, thing, also), asks_rate(question), item, share, condition)
+                       asks_count(question, thing, also), asks_rate(question), item, share, condition, responders)
 
 
 def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, language: str,
@@ -270,7 +289,8 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
         return False  # a count of people gives no figure of houses, schools or hectares
     names_it = not set(analyze(" ".join((figure.thing, *figure.translations)), lang)).isdisjoint(tokens)
     # people counted, by any person noun
-    return names_it and bool(counts_of(sentence, "people", PERSON_WORDS, per_span=figure.rate))
+    people = counts_of(sentence, "people", PERSON_WORDS, per_span=figure.rate) if names_it else set()
+    return bool(people - victims_counted(sentence) if people and figure.responders else people)
 
 
 def _tokens_both_ways(word: str, language: str, translate: Translate | None) -> frozenset[str]:

@@ -227,7 +227,7 @@ def test_a_latest_count_of_what_is_not_so_reads_the_newest_report():
 
 def readings(sentence: str) -> dict[str, set[float]]:
     """The values of ``sentence``'s numbers by how they read (``reported``)."""
-    out: dict[str, set[float]] = {"figure": set(), "older": set(), "rate": set(), "other": set()}
+    out: dict[str, set[float]] = {"figure": set(), "older": set(), "rate": set(), "goal": set(), "other": set()}
     for q, reading, _ in reported(sentence)[1]:
         out[reading].add(q.value)
     return out
@@ -1116,3 +1116,63 @@ def test_people_treated_for_an_illness_are_counted_however_a_report_says_they_ca
     for asked in ("How many residents have sought treatment for respiratory illness since the smog began?",
                   "How many people have gone to health workers with signs of mercury poisoning?"):
         assert asked_figure(asked, "en").infected, asked
+
+
+@pytest.mark.parametrize(("sentence", "reading"), [
+    # a goal is no count of what was done
+    ("Vaksinasi sapi masih berjalan dengan target 18.000 ekor.", {"goal": {18000}}),
+    ("The host has set itself a target of 65 golds and the overall title.", {"goal": {65}}),
+    ("Hingga sore, 3.870 anak telah divaksin dari sasaran 52.400 anak.", {"figure": {3870}, "goal": {52400}}),
+    ("Vaksinasi sudah mencakup 12.930 ekor sapi.", {"figure": {12930}}),
+])
+def test_a_goal_reads_as_a_goal_not_as_a_figure(sentence, reading):
+    assert {kind: values for kind, values in readings(sentence).items() if values} == reading
+
+
+def test_a_goal_names_nothing_after_it_for_the_next_figure():
+    # "anak" names the goal's children, not an age of 0
+    assert counts_of("Sasarannya 124.300 anak usia 0 hingga 7 tahun di seluruh kabupaten.", "anak") == set()
+
+
+def test_an_indonesian_thing_is_also_named_by_the_loanword_of_its_translation():
+    def translate(word: str, language: str) -> list[str]:
+        return {"sumbangan": ["alms", "contribution", "donation", "nation"], "donasi": ["donation"],
+                "nasi": ["rice"]}.get(word, [])
+
+    figure = asked_figure("Sejauh ini berapa sumbangan publik yang sudah terhimpun untuk korban banjir?", "id", translate)
+    assert "donasi" in figure.translations
+    assert "nasi" not in figure.translations  # "nation" spelled as a loan is rice, which translates back otherwise
+    assert gives_figure("Donasi masyarakat yang terkumpul di posko Pemkab mencapai Rp 2,35 miliar.", "id", figure)
+
+
+def test_those_who_respond_are_not_counted_by_the_people_they_search_for():
+    def translate(word: str, language: str) -> list[str]:
+        return {"personel": ["officer", "personnel", "rescuer"]}.get(word, [])
+
+    figure = asked_figure("Menurut data terakhir, berapa personel yang dikerahkan untuk mencari korban kapal itu?",
+                          "id", translate)
+    assert not gives_figure("Indonesian rescuers will end the search on Thursday evening, with 19 people still "
+                            "missing and the death toll at 25.", "en", figure)
+    assert gives_figure("Area pencarian tetap 450 kilometer persegi dengan 350 personel.", "id", figure)
+    # their own condition, when a question asks it, is theirs
+    hurt = asked_figure("How many police officers have been hurt in the riot so far?", "en")
+    assert gives_figure("The number of police officers injured in the riot stands at 44, up from 41.", "en", hurt)
+
+
+def test_people_out_of_all_aboard_are_counted_in_their_condition():
+    figure = asked_figure("Berapa orang dari kapal itu yang berhasil diselamatkan dalam keadaan hidup?", "id")
+    assert figure.condition == "survived"
+    assert gives_figure("The number of survivors stands at 224 out of the 268 people aboard.", "en", figure)
+
+
+def test_cattle_immunised_are_cattle_vaccinated_and_a_target_is_not_a_count_of_them():
+    figure = asked_figure("What is the latest count of cattle immunised against anthrax?", "en")
+    assert figure.condition == "vaccinated"
+    assert gives_figure("Livestock officers have now vaccinated 16,420 cattle in the three districts.", "en", figure)
+    assert not gives_figure("Vaksinasi sapi masih berjalan dengan target 18.000 ekor.", "id", figure)
+
+
+def test_a_goal_is_the_figure_of_a_question_that_asks_for_the_goal():
+    sentence = ("The campaign has reached 106,480 children, or 76.8% of its target of 138,650, officials said.")
+    assert counts_of(sentence, "sasaran", ("target", "goal")) == {138650}
+    assert counts_of(sentence, "children", ("anak",)) == {106480}

@@ -111,6 +111,9 @@ def test_each_figure_counts_the_condition_named_nearest_it(sentence: str, expect
     ("How many victims of the methanol poisoning have recovered and gone home to date?", "recovered"),
     ("How many evacuees from the tidal flood have gone back to their homes by now?", "recovered"),
     ("Hingga kini berapa nelayan Nusa Manggar yang masih hilang di laut?", "missing"),
+    ("Kini berapa warga yang masih belum diketahui keberadaannya setelah diterjang banjir bandang?", "missing"),
+    ("How many villagers' whereabouts are still unknown after the flood?", "missing"),
+    ("So far, how many lives has the flash flood on the Aek Sirara river claimed?", "died"),
     ("Berapa total warga yang keracunan miras oplosan menurut data terbaru?", None),
     # those who respond are not those the condition is said of
     ("How many rescuers are searching for the missing fishermen?", None),
@@ -167,6 +170,20 @@ def test_a_death_toll_counts_people_who_died() -> None:
     assert gives_figure("Dengan demikian, korban meninggal akibat miras oplosan bertambah menjadi 23 orang.", "id",
                         figure)
     assert not gives_figure("Total warga yang keracunan tetap 122 orang.", "id", figure)
+
+
+def test_lives_a_disaster_claimed_are_its_dead_not_people_living_somewhere() -> None:
+    figure = asked_figure("So far, how many lives has the flash flood in Lae Rimbun claimed?", "en")
+    assert (figure.thing, figure.condition) == ("people", "died")
+    assert gives_figure("Dengan temuan itu, jumlah korban meninggal menjadi 26 orang.", "id", figure)
+    assert not gives_figure("BPBD mencatat 8.240 jiwa tinggal di 31 titik pengungsian.", "id", figure)
+
+
+def test_people_whose_whereabouts_are_unknown_are_the_missing() -> None:
+    figure = asked_figure("Kini berapa warga yang masih belum diketahui keberadaannya setelah banjir bandang?", "id")
+    assert figure.condition == "missing"
+    assert gives_figure("Jumlah warga yang dilaporkan hilang bertambah menjadi 52 orang.", "id", figure)
+    assert not gives_figure("Dengan temuan itu, jumlah korban meninggal menjadi 26 orang.", "id", figure)
 
 
 def test_a_question_about_those_in_hospital_is_not_given_the_death_toll() -> None:
