@@ -272,6 +272,15 @@ def replaced(sentence: str) -> tuple[set[float], set[float]]:
     return replacing, {value for value, reading, _ in found if reading == "older"}
 
 
+_WORD_AFTER = re.compile(r"\s*([^\W\d_]+)")
+
+
+def word_after(rest: str) -> str:
+    """The word right after a figure (``rest``: the text after it, as ``reported`` gives it), "" when none is."""
+    found = _WORD_AFTER.match(rest)
+    return found.group(1) if found else ""
+
+
 def _unit(q: Quantity, rest: str) -> str:
     """What a number counts, by ``rest`` (the text after it): the word after it ("18 orang", "850 rumah"; a unit of
     measure by its one name, ``unit_name``: "5 km" and "5 kilometres" both count "kilometer"), the currency of an
@@ -280,8 +289,8 @@ def _unit(q: Quantity, rest: str) -> str:
         return "%"
     if currency := _CURRENCY.match(q.text):
         return currency.group(1).lower()
-    after = re.match(r"\s*([^\W\d_]+)", rest)
-    return unit_name(after.group(1)) if after else ""
+    after = word_after(rest)
+    return unit_name(after) if after else ""
 
 
 def counted(sentence: str) -> dict[str, set[float]]:

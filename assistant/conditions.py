@@ -20,7 +20,7 @@ import functools
 import re
 from typing import Literal
 
-from assistant.asks import PEOPLE_NOUNS, is_money, reported, stem, turns_to
+from assistant.asks import PEOPLE_NOUNS, is_money, reported, stem, turns_to, word_after
 
 Condition = Literal["died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect", "detained",
                     "released", "cancelled", "delayed", "destroyed", "vaccinated", "grounded", "in_service",
@@ -137,8 +137,7 @@ def victims_counted(sentence: str) -> frozenset[float]:
     struck = frozenset().union(*(condition_counts(sentence, condition) for condition in _VICTIMS))
     if not struck:
         return struck
-    responders = {q.value for q, _, rest in reported(sentence)[1]
-                  if (word := re.match(r"\s*([^\W\d_]+)", rest)) is not None and responds(word.group(1))}
+    responders = {q.value for q, _, rest in reported(sentence)[1] if (word := word_after(rest)) and responds(word)}
     return struck - responders
 
 
@@ -229,10 +228,10 @@ def _of_people(rest: str) -> bool:
     brackets or joined on ("tersangka berinisial BS *(52)*", "a *58-year-old* trader")."""
     if rest.startswith(("-", ")", "\u2011")):
         return False
-    word = re.match(r"\s*([^\W\d_]+)", rest)
-    if word is None:
+    word = word_after(rest)
+    if not word:
         return True  # "The death toll rose to 14, ..."
-    lower = word.group(1).lower()
+    lower = word.lower()
     return lower in _AFTER_PEOPLE or stem(lower) in PEOPLE_NOUNS or _MARK.match(rest.lstrip()) is not None
 
 
