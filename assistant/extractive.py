@@ -56,14 +56,16 @@ from assistant.conditions import (
     victims_counted,
 )
 from assistant.context import Unit, rank_units
-from assistant.names import Named, question_names, reports_on
 from assistant.prompts import EXTRACTIVE_LEAD
 from assistant.records import Passage
-from core.models.dictionary import Translate, loan_spelling
+from core.models.dictionary import loan_spelling
 from core.records import Hit
-from core.text.analyze import analyze, words
+from core.text.analyze import analyze, entity_terms, words
 from core.text.lang import crosses, detect_language, other_language
 from core.text.sentences import split_sentences
+
+# A word's translations into the other language than ``language``, the word's own (``Dictionary.into_other``).
+Translate = Callable[[str, str], Sequence[str]]
 
 MIN_SENTENCE_SCORE = 0.80  # e5 query->passage cosine; below it a sentence does not answer anything
 # A sentence in the other language than the question's may be this much lower: cross-lingual cosines run lower, by
@@ -141,7 +143,6 @@ class Sentences:
     language: str = ""  # the question's
     qualifiers: frozenset[str] = frozenset()  # keyword tokens of what a counting question says about its thing
     state: frozenset[str] = frozenset()  # keyword tokens, both languages, of what it asks about people it counts
-    names: Named = Named()  # what a "berapa" / "how many" question names (``names.question_names``)
 
     def answers(self, unit: Unit, leeway: float = 0.0) -> bool:
         """Whether ``unit`` is close enough to the question to answer it (``MIN_SENTENCE_SCORE``, a little less
@@ -192,8 +193,7 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
         ranked = replace(ranked, units=fitting) if any(ranked.answers(u) for u in fitting) else ranked
     if kind == "quantity":
         figure = asked_figure(focus[0], language, translate)
-        ranked = replace(ranked, figure=figure, qualifiers=qualifiers(focus[0], figure.thing, translate),
-                         names=question_names(focus[0], language, translate))
+        ranked = replace(ranked, figure=figure, qualifiers=qualifiers(focus[0], figure.thing, translate))
     return ranked
 
 
@@ -238,21 +238,29 @@ def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, lan
 def figure_finder(question: str, language: str,
                   translate: Translate | None = None) -> Callable[[Hit], bool] | None:
     """For a "berapa" / "how many" question, whether a passage gives a figure of what it counts in one of its
-    sentences (``gives_figure``, in the passage's language) in a report about what the question names
-    (``names.reports_on``: a report from the next regency counts its own evacuees); ``None`` for questions that
-    count nothing."""
+    sentences (``gives_figure``, in the passage's language) in an article whose title or lead (the first sentence
+    of its first passage) names what the question names, when it names something ("Wanakerti", "KMP Citra
+    Bahari": a report from the next regency counts its own evacuees; one filed from a village of the regency names
+    the village in its title and the regency in its lead), or the sentence that gives it does (a market report from
+    the island: "antrean truk *di Labuan Sarai* tinggal 18 truk"); ``None`` for questions that count nothing."""
     if asked_kind(question) != "quantity":
         return None
     figure = asked_figure(question, language, translate)
     if not figure.thing:
         return None
-    named = question_names(question, language, translate)
+    names = {name.lower() for name in entity_terms(question).split() if not name.isdigit()}
 
     def gives(hit: Hit) -> bool:
-        about = reports_on(named, hit)
-        return any((about or named.said_by(s)) and gives_figure(s, hit.lang, figure)
-                   for s in split_sentences(hit.text))
+        sentences = split_sentences(hit.text)
+        lead = sentences[0] if hit.index == 0 and sentences else ""
+        named = not names or _names_any(f"{hit.title} {lead}", names)
+        return any((named or _names_any(s, names)) and gives_figure(s, hit.lang, figure) for s in sentences)
     return gives
+
+
+def _names_any(sentence: str, names: set[str]) -> bool:
+    """Whether ``sentence`` names one of ``names`` (lower case)."""
+    return not names.isdisjoint(word.lower() for word in words(sentence))
 
 
 def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
@@ -388,7 +396,7 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     if naming := [u for u in ranked.units if ranked.published(u) and _gives_asked(ranked, u)]:
-        naming = _naming_item(ranked, _about(ranked, naming))
+        naming = _naming_item(ranked, naming)
         values = {id(u): _asked_values(ranked, u) for u in naming}  # read once: each sentence's asked figures
         follows = _followed(ranked, naming, set().union(*values.values()))
         values.update((id(u), _asked_values(ranked, u)) for u in follows)
@@ -429,14 +437,6 @@ def _naming_item(ranked: Sentences, units: list[Unit]) -> list[Unit]:
         return units
     naming = [u for u in units if not item.isdisjoint(analyze(u.text, ranked.passages[u.source].hit.lang))]
     return naming or units
-
-
-def _about(ranked: Sentences, units: list[Unit]) -> list[Unit]:
-    """Of ``units`` (sentences that give a figure a question asks), those of reports about what it names
-    (``names.reports_on``: not the armyworm on the next island, "Shelled maize sold for Rp 6,400 a kilogram at
-    Kolimara's central market", for the price at Wailoka's); all of them when none is."""
-    about = [u for u in units if reports_on(ranked.names, ranked.passages[u.source].hit, u.text)]
-    return about or units
 
 
 def _followed(ranked: Sentences, naming: list[Unit], given: set[float]) -> list[Unit]:

@@ -23,7 +23,7 @@ import logging
 import re
 import tarfile
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from core.digest import bytes_sha256, text_sha256
@@ -179,11 +179,6 @@ def lemmas(word: str) -> Iterator[str]:
                 yield stem[:-1] + "y"
     if len(word) > 4 and word.endswith("ly"):
         yield word[:-2]
-
-
-# A word's translations into the other language than ``language``, the word's own (``Dictionary.into_other``): the
-# seam through which the answer's rules read a word in both languages (none without the dictionary).
-Translate = Callable[[str, str], Sequence[str]]
 
 
 class Dictionary:

@@ -104,26 +104,13 @@ def analyze(text: str, lang: str) -> list[str]:
     return [t for t in tokens if t and not any(ch.isspace() for ch in t)]
 
 
-def _is_entity(word: str, at: int) -> bool:
-    """Whether ``word``, the ``at``-th word of a question, is one of its names or numbers: a number, a capitalised
-    word after the first, or an upper-case one; not a stop word ("The", "Who")."""
-    return ((word.isdigit() or (at > 0 and word[:1].isupper()) or (len(word) > 1 and word.isupper()))
-            and word.lower() not in ENGLISH_STOPWORDS)
-
-
 def entity_terms(text: str) -> str:
     """Names and numbers of a question ("Why did OpenAI drop Scale AI?" -> "OpenAI Scale AI"): the words that
     carry over between languages, for keyword search against passages in another language."""
-    return " ".join(w for i, w in enumerate(_WORD.findall(text)) if _is_entity(w, i))
-
-
-def name_runs(text: str) -> list[list[str]]:
-    """The names of a question (``entity_terms`` without the numbers) as runs of words in a row, folded: "Berapa
-    dana Pemkab Sandawa Timur pada bulan Mei?" -> [["pemkab", "sandawa", "timur"], ["mei"]]."""
-    runs: list[list[str]] = [[]]
-    for i, word in enumerate(_WORD.findall(text)):
-        if _is_entity(word, i) and not word.isdigit():
-            runs[-1].extend(words(word))
-        elif runs[-1]:
-            runs.append([])
-    return [run for run in runs if run]
+    found = _WORD.findall(text)
+    keep = [
+        w for i, w in enumerate(found)
+        if (w.isdigit() or (i > 0 and w[:1].isupper()) or (len(w) > 1 and w.isupper()))
+        and w.lower() not in ENGLISH_STOPWORDS
+    ]
+    return " ".join(keep)
