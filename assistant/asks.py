@@ -264,12 +264,22 @@ def replaced(sentence: str) -> tuple[set[float], set[float]]:
     10,170, up from 9,530", "kini 640 jiwa, turun dari 1.200 jiwa". A figure counts what an older one counted, or
     one of the two names nothing ("the total at *10,170*, up from 9,530 on Wednesday"): "Hampir *dua pekan* setelah
     kebakaran yang pada puncaknya membuat 5.540 ton sampah menumpuk" replaces no tonnage with a fortnight."""
-    found = [(q.value, reading, "" if (unit := _unit(q, rest)) in _NOT_A_THING else unit)  # "18 *on* Monday"
-             for q, reading, rest in reported(sentence)[1]]
+    found = [(q.value, reading, _replaced_kind(_unit(q, rest))) for q, reading, rest in reported(sentence)[1]]
     older = {unit for _, reading, unit in found if reading == "older"}
     replacing = {value for value, reading, unit in found if reading == "figure"
                  and (unit in older or not unit or "" in older)}
     return replacing, {value for value, reading, _ in found if reading == "older"}
+
+
+def _replaced_kind(unit: str) -> str:
+    """What a figure counts, as ``replaced`` compares an older figure and a new one: its unit, people however they are
+    counted ("orang", "jiwa", "people"), animals ("ekor"), nothing ("") for a word that names no thing ("18 *on*
+    Monday"). So "sempat 13 desa" is no older value of "3.815 ekor babi" in the same sentence."""
+    if stem(unit) in _PEOPLE_MEASURES:
+        return "people"
+    if unit == "ekor":
+        return "ekor"
+    return "" if unit in _NOT_A_THING else unit
 
 
 _WORD_AFTER = re.compile(r"\s*([^\W\d_]+)")
@@ -279,6 +289,13 @@ def word_after(rest: str) -> str:
     """The word right after a figure (``rest``: the text after it, as ``reported`` gives it), "" when none is."""
     found = _WORD_AFTER.match(rest)
     return found.group(1) if found else ""
+
+
+def compound_head(rest: str) -> str:
+    """The noun a hyphenated compound after a figure ends in (``rest``: the text after it): "134 tanker-truck
+    *loads*", "Nineteen heat-illness *patients*"; "" when no compound follows."""
+    named = _COMPOUND.match(rest)
+    return named.group(1) if named is not None else ""
 
 
 def _unit(q: Quantity, rest: str) -> str:
@@ -414,6 +431,31 @@ def _per_span(before: str, after: str) -> bool:
     return _RATE_AFTER.match(after) is not None or _RATE_BEFORE.search(before[-40:]) is not None
 
 
+# An amount asked for each one of something: "compensation *each* passenger", "*per* household", "untuk *setiap* ekor
+# sapi", "keluarga *tiap* korban" (not "per 24 Juli 2025", a day; a price or a rate is read on its own).
+_EACH_ASKED = re.compile(r"\b(?:each|every|setiap|tiap|masing-masing|per\s+(?![\d(]))", re.IGNORECASE)
+# ... and said in a sentence: "Rp 1,5 juta *per* penumpang", "Rp 250 million for the family of *each* person".
+_EACH_SAID = re.compile(r"\b(?:per|setiap|tiap|masing-masing|each|every|apiece|a head)\b", re.IGNORECASE)
+# A total paid out: "a *total* of Rp 236 million", "kompensasi kepada 301 penumpang *senilai* Rp 507,2 juta".
+_TOTAL_SAID = re.compile(r"\b(?:total\w*|senilai|seluruhnya|keseluruhan|in all|altogether)\b", re.IGNORECASE)
+
+
+def asks_each(question: str) -> bool:
+    """Whether ``question`` asks for an amount for each one of something ("What is the latest compensation the
+    operator is offering *each* passenger?", "kompensasi *per* kepala keluarga", "untuk *setiap* ekor sapi")."""
+    return _EACH_ASKED.search(question) is not None
+
+
+def gives_each(sentence: str) -> bool:
+    """Whether the amounts of ``sentence`` can be amounts for each one of something: it says so ("Rp 1,5 juta *per*
+    penumpang", "pay *each* of them Rp 500,000"), or it neither calls them a total nor counts those paid ("PT CPL
+    mengklaim telah membayar kompensasi kepada *301 penumpang* senilai Rp 507,2 juta" is what all of them got)."""
+    if _EACH_SAID.search(sentence):
+        return True
+    text, found = reported(sentence)
+    return not _TOTAL_SAID.search(text) and all(is_money(q) for q, reading, _ in found if reading == "figure")
+
+
 # What money is called when a question asks for an amount of it and nothing more: any amount gives it.
 MONEY_WORDS = frozenset("money uang duit".split())
 
@@ -434,6 +476,19 @@ def prices(sentence: str) -> set[float]:
     text, found = reported(sentence)
     return {q.value for q, reading, rest in found if reading == "figure" and _CURRENCY.match(q.text)
             and (_PER_UNIT.match(rest) or _SOLD_BEFORE.search(_CURRENCY_BEFORE.sub("", text[:q.start])))}
+
+
+# A figure written as a lower bound: "*Lebih dari* 300 peternakan masih dikarantina", "*More than* 80,000 litres".
+_AT_LEAST_BEFORE = re.compile(r"\b(?:lebih dari|di atas|more than|over|upwards of|in excess of)\s+$", re.IGNORECASE)
+
+
+def lower_bounds(sentence: str) -> set[float]:
+    """The figures ``sentence`` gives only as a lower bound (``_AT_LEAST_BEFORE``): "Lebih dari 300 peternakan",
+    "more than Rp 2 miliar". A report that rounds a count it gave before ("has risen to 341", days later "Lebih dari
+    300 peternakan masih dikarantina") gives no new figure with it."""
+    text, found = reported(sentence)
+    return {q.value for q, reading, _ in found if reading == "figure"
+            and _AT_LEAST_BEFORE.search(_CURRENCY_BEFORE.sub("", text[:q.start]))}
 
 
 # After "berapa", words that say "the number of" without naming what is counted; in English, the words that end
@@ -1099,14 +1154,28 @@ def _english_compound(lead: str, unit: str, things: Collection[str], money: bool
 
 def _of_them(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
     """A part of something named after it, in English: "all 23 *of its buses* are grounded", "Thirteen of the
-    province's oil *mills*": the thing within the next few words (modifiers before it). With a total ("Two of the
-    seven suspects") ``_PART_OF`` reads the words after the total instead."""
+    province's oil *mills*": the thing within the next few words (modifiers before it), or else the noun the phrase
+    ends in, which is then what is counted. With a total ("Two of the seven suspects") ``_PART_OF`` reads the words
+    after the total instead."""
     named = _OF_THEM.match(lead) if english and unit == "of" else None
-    return _thing_within(lead, named.end(), things, _OF_THEM_WORDS, _ENDS_PHRASE) if named is not None else None
+    if named is None:
+        return None
+    if (thing := _thing_within(lead, named.end(), things, _OF_THEM_WORDS, _ENDS_PHRASE)) is not None:
+        return thing
+    # another noun ends the phrase: "paid compensation to 96 *of the stranded passengers*" counts passengers, not
+    # the compensation named before it
+    phrase = _PHRASE_END.split(lead[named.end():], maxsplit=1)[0]
+    head = None
+    for word in islice(_WORD_OR_NUMBER.finditer(phrase), _OF_THEM_WORDS):
+        if word.group(0).lower() in _ENDS_PHRASE:
+            break
+        head = word
+    return (stem(head.group(0)), named.end() + head.end()) if head is not None else None
 
 
 _OF_THEM = re.compile(r"of\s+(?:the|its|their|these|those)\s+(?:[^\W\d_]+'s\s+)?", re.IGNORECASE)
 _OF_THEM_WORDS = 4  # words after "of its" read for the thing: a total and up to three modifiers before it
+_PHRASE_END = re.compile(r"[,.;:()]")
 _WORD_OR_NUMBER = re.compile(r"[^\W\d_]+|\d[\d.,]*")
 
 

@@ -312,7 +312,8 @@ class Assistant:
                 mode: Mode = "hybrid", merge: bool | None = None) -> Retrieval:
         retriever, cfg = self.retriever, self.settings.retrieval
         language = detect_language(query)
-        gives = figure_finder(query, language, self._translate) if scope.asks_newest else None
+        # a figure asked newest or in a range: the passages that give it are looked for
+        gives = figure_finder(query, language, self._translate) if scope.asks_newest or scope.range else None
         found, focus = search_in_time(lambda f, n: retriever.search(query, k=n, filters=f, mode=mode, merge=merge),
                                       scope, filters or Filters(), k or cfg.k, self.settings.time, now,
                                       functools.partial(is_relevant, cfg), gives)
@@ -509,11 +510,19 @@ class Assistant:
         questions about a figure since a day ("perkembangan jumlah korban sejak 7 Februari": how it stands now; not
         "Apa pesan Jokowi sejak awal 2018?"), and questions without a range whose figures changed between reports;
         with the sentences it is taken from: those of the asked range's end at the latest ("berita terbaru ... pada
-        Mei 2017", "per 7 Februari")."""
-        since = scope.kind == "since" and bool(focus) and about_a_figure(focus[0])
+        Mei 2017", "per 7 Februari"); a figure asked in a range ("according to reports on May 10") is the newest
+        of the range's reports when one of them gives it (``Sentences.reported_in``)."""
+        figure = bool(focus) and about_a_figure(focus[0])
+        since = scope.kind == "since" and figure
         newest = scope.asks_newest or since or (scope.range is None and figures_changed(sentences, focus))
         if newest and scope.range is not None and scope.range.end is not None:
             sentences = sentences.as_of(scope.range.end.isoformat())
+        elif figure and not newest and scope.range is not None:  # a figure reported in a range: "on May 10"
+            span = scope.range
+            reported = sentences.reported_in(span.start.isoformat() if span.start else "",
+                                             span.end.isoformat() if span.end else "")
+            # ... is the newest of that range's reports of it
+            return reported, reported is not sentences
         return sentences, newest
 
     def _sentences(self, focus: Sequence[str], sources: Sequence[Passage], language: str) -> Sentences:
@@ -590,8 +599,9 @@ class Assistant:
     def _evidence_order(self, ranked: list[context.Unit] | None, hits: Sequence[Hit], scope: TimeScope,
                         follow: FollowUp, language: str) -> list[context.Unit] | None:
         """``ranked`` as the extractive reading takes it: for a question about a figure's newest value ("latest",
-        "since"), the sentences giving a figure of what it counts first (``extractive.figures_first``)."""
-        if ranked is None or not follow.focus or not (scope.asks_newest or scope.kind == "since"):
+        "since") or about one reported in a range ("according to reports on May 10"), the sentences giving a figure
+        of what it counts first (``extractive.figures_first``)."""
+        if ranked is None or not follow.focus or not (scope.asks_newest or scope.kind == "since" or scope.range):
             return ranked
         return figures_first(ranked, hits, follow.focus[0], language, self._translate)
 

@@ -20,7 +20,7 @@ import functools
 import re
 from typing import Literal
 
-from assistant.asks import PEOPLE_NOUNS, is_money, reported, stem, turns_to, word_after
+from assistant.asks import PEOPLE_NOUNS, compound_head, is_money, reported, stem, turns_to, word_after
 
 Condition = Literal["died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect", "detained",
                     "released", "cancelled", "delayed", "destroyed", "vaccinated", "grounded", "in_service",
@@ -232,7 +232,8 @@ def _of_people(rest: str) -> bool:
     if not word:
         return True  # "The death toll rose to 14, ..."
     lower = word.lower()
-    return lower in _AFTER_PEOPLE or stem(lower) in PEOPLE_NOUNS or _MARK.match(rest.lstrip()) is not None
+    return lower in _AFTER_PEOPLE or stem(lower) in PEOPLE_NOUNS or _MARK.match(rest.lstrip()) is not None \
+        or stem(compound_head(rest).lower()) in PEOPLE_NOUNS  # "Nineteen heat-illness patients"
 
 
 def _nearest(text: str, start: int, end: int, before: list[re.Match[str]],

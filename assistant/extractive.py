@@ -29,6 +29,7 @@ from assistant.asks import (
     asked_state,
     asked_thing,
     asks_count,
+    asks_each,
     asks_rate,
     asks_share,
     can_answer,
@@ -36,6 +37,8 @@ from assistant.asks import (
     counts_of,
     counts_people,
     figures,
+    gives_each,
+    lower_bounds,
     priced_item,
     prices,
     replaced,
@@ -101,6 +104,7 @@ class AskedFigure:
     share: bool = False  # asks for a share ("berapa persen", "what percentage"): only a share gives it
     condition: Condition | None = None  # what happened to what it counts (``conditions.asked_condition``)
     responders: bool = False  # those who respond (rescuers, officers: ``conditions.responds``), in no condition
+    each: bool = False  # an amount for each one of something ("each passenger"): not a total paid to many
     people: bool = field(init=False, default=False)
     priced: bool = field(init=False, default=False)  # a price: an amount per unit gives it (``asks.prices``)
     money: bool = field(init=False, default=False)  # money and nothing more: any amount gives it (``asks.amounts``)
@@ -160,6 +164,14 @@ class Sentences:
         kept = [u for u in self.units if "" < self.published(u) <= day]
         return replace(self, units=kept) if any(self.answers(u) for u in kept) else self
 
+    def reported_in(self, first: str, last: str) -> Sentences:
+        """The sentences of the passages published from ``first`` to ``last`` (ISO; "" leaves that end open) when
+        one of them gives the asked figure close enough to the question (``_gives_asked``): a figure asked
+        "according to reports on May 10" or "pada 27 November" is the one reported then, not a closer sentence of
+        another day's report. Unchanged when none does (the range may date the event, reported later)."""
+        kept = [u for u in self.units if (day := self.published(u)) and first <= day and (not last or day <= last)]
+        return replace(self, units=kept) if any(_gives_asked(self, u) for u in kept) else self
+
     def near_best(self) -> list[Unit]:
         """The sentences that answer about as well as the best one."""
         best = max((u.cosine for u in self.units), default=1.0)
@@ -218,8 +230,10 @@ def asked_figure(question: str, language: str,
     condition = None if share else asked_condition(question, thing) if people else asked_happening(question)
     # "How many rescuers ...?", not "Berapa polisi yang terluka?" (a condition of theirs, named in the question)
     responders = any(map(responds, (thing, *also))) and not names_a_condition(question)
+    rate = asks_rate(question)
+    each = not (rate or share or item) and asks_each(question)
     return AskedFigure(thing, also, _tokens_both_ways(asked_state(question), language, translate),
-                       asks_count(question, thing, also), asks_rate(question), item, share, condition, responders)
+                       asks_count(question, thing, also), rate, item, share, condition, responders, each)
 
 
 def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, language: str,
@@ -283,7 +297,10 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
             if not said.isdisjoint(figure.state) or stem(unit) in CASE_NOUNS and figure.infected:
                 return True  # "437 *kasus* kolera" for "terjangkit"
         return not figure.state.isdisjoint(tokens) and bool(figure.counts_in(sentence, *PERSON_WORDS))
-    if figure.counts_in(sentence) or figure.priced and prices(sentence) or figure.money and amounts(sentence):
+    if found := figure.counts_in(sentence) | (amounts(sentence) if figure.money else set()):
+        # an amount for each one ("each passenger") is not a total paid to many
+        return not (figure.each and found <= amounts(sentence) and not gives_each(sentence))
+    if figure.priced and prices(sentence):
         return True
     if not figure.people:
         return False  # a count of people gives no figure of houses, schools or hectares
@@ -398,6 +415,7 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     if naming := [u for u in ranked.units if ranked.published(u) and _gives_asked(ranked, u)]:
         naming = _naming_item(ranked, naming)
         values = {id(u): _asked_values(ranked, u) for u in naming}  # read once: each sentence's asked figures
+        naming = _unrounded(ranked, naming, values)
         follows = _followed(ranked, naming, set().union(*values.values()))
         values.update((id(u), _asked_values(ranked, u)) for u in follows)
         naming += follows
@@ -426,6 +444,27 @@ def newest_report(ranked: Sentences) -> list[Unit]:
         if by_name is not None or newest_day > day:
             return [u for u in same if ranked.published(u) == newest_day]
     return _newest_near_best(ranked)
+
+
+def _unrounded(ranked: Sentences, naming: list[Unit], values: dict[int, set[float]]) -> list[Unit]:
+    """``naming`` (sentences that give the asked figure, ``values`` their figures by id) without the newest reports
+    that only round an older figure down to a bound (``asks.lower_bounds``): after "The number of farms under
+    quarantine has risen to 341", a later "Lebih dari 300 peternakan masih dikarantina" gives no new count, so 341
+    is the newest. A bound above every older figure, or below half of it, is news ("More than 740 victims" after
+    312), and so is a report that gives an exact figure beside it."""
+    while True:
+        newest_day = max(ranked.published(u) for u in naming)
+        newest = [u for u in naming if ranked.published(u) == newest_day]
+        older = set().union(*(values[id(u)] for u in naming if ranked.published(u) < newest_day))
+        if not older or not all(_rounds(values[id(u)], lower_bounds(u.text), older) for u in newest):
+            return naming
+        naming = [u for u in naming if ranked.published(u) < newest_day]
+
+
+def _rounds(given: set[float], bounds: set[float], older: set[float]) -> bool:
+    """Whether figures ``given`` are all lower ``bounds`` that one of the ``older`` figures meets, as a rounding down
+    of it does (within a factor of two)."""
+    return bool(given) and given <= bounds and all(any(b < k < 2 * b for k in older) for b in given)
 
 
 def _naming_item(ranked: Sentences, units: list[Unit]) -> list[Unit]:

@@ -92,7 +92,8 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
     if not (inside.relevant and inside.hits):
         return _newest_first(search(filters, pool), scope, k, settings, relevant, gives), TimeFocus(scope, widened=True)
     if scope.kind == "relative":  # "kemarin", "pekan lalu": when the news came out, so the range's news only
-        return _newest_first(inside, scope, k, settings, relevant, gives), TimeFocus(scope, applied=True)
+        found = _newest_first(inside, scope, k, settings, relevant, gives)
+        return _range_givers_first(found, inside, scope, gives), TimeFocus(scope, applied=True)
     found = search(filters, k * RECENCY_POOL)
     if not any(_within(h, span) for h in found.hits):  # nothing of the range among the candidates: take its own
         found = inside
@@ -100,9 +101,22 @@ def search_in_time(search: Callable[[Filters, int], F], scope: TimeScope, filter
         weight = settings.out_of_range_weight
         found.hits = sorted((replace(h, score=max(h.score, 0.0) * (1.0 if _within(h, span) else weight))
                              for h in found.hits), key=lambda h: -h.score)
-    found = _newest_first(found, scope, k, settings, relevant, gives)
+    found = _range_givers_first(_newest_first(found, scope, k, settings, relevant, gives), inside, scope, gives)
     found.hits = found.hits[:k]
     return found, TimeFocus(scope, applied=True)
+
+
+def _range_givers_first(found: F, inside: F, scope: TimeScope, gives: Gives | None) -> F:
+    """``found`` with the passages of the range (``inside``: the range's own search) that give the asked figure
+    first, in their order: a figure asked in a range ("according to reports on May 10", "menurut berita kemarin")
+    is the one reported then, and its sentence is often far below the leads of other days' reports. Not for the
+    newest report up to now or up to a day ("latest", "as of": those rank givers by date, ``giving_first``)."""
+    if gives is None or scope.asks_newest:
+        return found
+    givers = [h for h in inside.hits if gives(h)]
+    taken = {h.chunk_id for h in givers}
+    found.hits = givers + [h for h in found.hits if h.chunk_id not in taken]
+    return found
 
 
 def _within(hit: Hit, span: DateRange) -> bool:

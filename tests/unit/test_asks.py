@@ -19,6 +19,7 @@ from assistant.asks import (
     counts_of,
     counts_people,
     figures,
+    lower_bounds,
     priced_item,
     replaced,
     reported,
@@ -501,6 +502,61 @@ def test_a_figure_replaces_an_older_one_of_the_same_thing_or_one_that_names_noth
     # a fortnight replaces no tonnage restated from the peak
     assert replaced("Hampir dua pekan setelah kebakaran yang pada puncaknya membuat 5.540 ton sampah menumpuk, "
                     "kota itu pulih.") == (set(), {5540})
+
+
+def test_a_figure_restated_as_what_it_once_was_is_replaced_by_no_count_of_another_kind():
+    # "sempat 13 desa" is what the villages once were; the pigs culled are no new count of villages
+    assert replaced("Sejak wabah merebak, 3.815 ekor babi telah dimusnahkan dan sempat 13 desa berstatus zona "
+                    "merah.") == (set(), {13})
+    # people replace people, however each report counts them
+    assert replaced("Korban meninggal kini 23 jiwa, naik dari 18 orang.") == ({23}, {18})
+
+
+def test_a_latest_figure_is_not_a_later_report_that_only_rounds_it_down():
+    assert lower_bounds("Lebih dari 300 peternakan masih dikarantina.") == {300}
+    assert lower_bounds("More than 80,000 litres left the depot, and 19.000 liter were pumped back.") == {80000}
+    focus = "Berapa jumlah peternakan babi yang dikarantina menurut data terkini?"
+    exact = ("2034-05-17", "The number of farms under quarantine has risen to 341.", 0.80)
+    rounded = ("2034-05-21", "Lebih dari 300 peternakan masih dikarantina.", 0.90)
+    ranked = _translated(_sentences(rounded, exact, focus=focus), "farm")
+    assert best_sentences(ranked, 2, newest=True) == [(2, exact[1])]
+    # a bound above every older figure is news
+    grown = ("2034-05-21", "Lebih dari 400 peternakan kini dikarantina.", 0.90)
+    ranked = _translated(_sentences(grown, exact, focus=focus), "farm")
+    assert best_sentences(ranked, 2, newest=True) == [(1, grown[1])]
+
+
+def test_a_figure_asked_in_a_range_is_the_newest_that_the_ranges_reports_give():
+    focus = "According to reports on May 10, 2034, how many pigs had been culled?"
+    ranked = _sentences(("2034-05-09", "By Tuesday evening, 85 pigs had been culled in two villages.", 0.92),
+                        ("2034-05-10", "The livestock office counted 604 dead pigs.", 0.90),
+                        ("2034-05-10", "Joint teams have culled 240 pigs on the infected farms.", 0.85),
+                        ("2034-05-17", "Culling teams have destroyed 3,410 pigs.", 0.88), focus=focus)
+    day = ranked.reported_in("2034-05-10", "2034-05-10")
+    assert best_sentences(day, 3, newest=True) == [(3, "Joint teams have culled 240 pigs on the infected farms.")]
+    # a range none of whose reports gives the figure leaves the sentences as they are (it may date the event)
+    assert ranked.reported_in("2034-05-11", "2034-05-12") is ranked
+
+
+def test_an_amount_for_each_one_is_not_a_total_paid_to_many():
+    question = "What is the latest compensation the operator is offering each passenger who was stranded?"
+    figure = replace(asked_figure(question, "en"), translations=("kompensasi",))
+    assert figure.each
+    assert gives_figure("PT CPL menaikkan kompensasi bagi setiap penumpang menjadi Rp 1,5 juta.", "id", figure)
+    assert gives_figure("The regency is paying compensation of Rp 5 million per head.", "en", figure)
+    # a total, or one paid to a number of people
+    assert not gives_figure("PT CPL telah membayar kompensasi kepada 301 penumpang senilai Rp 507,2 juta.", "id",
+                            figure)
+    assert not gives_figure("By Friday 46 farmers had received compensation, a total of Rp 236 million.", "en",
+                            figure)
+    # a count of those paid is no amount of compensation at all
+    assert not gives_figure("The company has so far paid compensation to 96 of the stranded passengers.", "en",
+                            figure)
+    # without "each", a total gives the compensation asked
+    total = replace(asked_figure("How much compensation has the operator paid so far?", "en"),
+                    translations=("kompensasi",))
+    assert not total.each
+    assert gives_figure("PT CPL telah membayar kompensasi kepada 301 penumpang senilai Rp 507,2 juta.", "id", total)
 
 
 def test_a_latest_figure_is_not_taken_from_a_lead_that_restates_the_peak():

@@ -98,6 +98,9 @@ def by_condition(sentence: str) -> dict[str, list[float]]:
     ("Sebanyak 2.388 rumah rusak berat, 1.900 rusak sedang dan 3.352 rusak ringan.",
      {"badly_damaged": [2388], "moderately_damaged": [1900], "lightly_damaged": [3352]}),
     ("Amblesan telah merusak 292 rumah.", {}),
+    # people counted by a noun after a hyphenated modifier
+    ("Nineteen heat-illness patients are still in hospital, down from a peak of 74 last week.",
+     {"hospitalised": [19]}),
 ])
 def test_each_figure_counts_the_condition_named_nearest_it(sentence: str, expected: dict[str, list[float]]) -> None:
     assert by_condition(sentence) == expected

@@ -164,6 +164,26 @@ def test_a_range_none_of_the_candidates_is_in_takes_the_ranges_own_passages():
     assert [h.chunk_id for h in found.hits] == ["jan"] and focus.applied
 
 
+def test_a_figure_asked_in_a_range_takes_the_ranges_passage_that_gives_it_before_closer_ones():
+    # "According to reports on May 10, how many pigs had been culled?": the lead of another day is closest; the
+    # report of May 10 that gives the culled pigs scores lower
+    texts = {"may9": "African swine fever has killed 318 pigs on Ratubela.",
+             "may10-lead": "Jumlah babi yang mati akibat ASF di Ratubela mencapai 604 ekor.",
+             "may10": "Joint teams have culled 240 pigs on the infected farms and those around them.",
+             "may17": "Culling teams have destroyed 3,410 pigs on Ratubela."}
+    hits = [hit("may9", "2034-05-09", 1.0), hit("may17", "2034-05-17", 0.98), hit("may10-lead", "2034-05-10", 0.95),
+            hit("may10", "2034-05-10", 0.70)]
+    hits = [replace(h, text=texts[h.chunk_id], title="Demam babi Afrika di Ratubela") for h in hits]
+    day = TimeScope(DateRange(date(2034, 5, 10), date(2034, 5, 10)), False, "May 10, 2034", "absolute")
+    gives = figure_finder("According to reports on May 10, 2034, how many pigs had been culled on Ratubela?", "en")
+    assert gives is not None
+    found, _ = search_in_time(FakeSearch(hits), day, Filters(), 2, TimeSettings(), date(2034, 5, 22), gives=gives)
+    assert [h.chunk_id for h in found.hits] == ["may10", "may10-lead"]
+    # without a figure asked, the range only weighs the scores
+    found, _ = search_in_time(FakeSearch(hits), day, Filters(), 2, TimeSettings(), date(2034, 5, 22))
+    assert [h.chunk_id for h in found.hits] == ["may10-lead", "may9"]
+
+
 def test_as_of_a_day_the_newest_report_up_to_it_comes_first_and_none_after_it():
     # "Berapa korban per 4 Februari?": what had been reported by then, the newest first, as for "latest"
     reports = [hit("feb1", "2024-02-01", 1.0), hit("feb3", "2024-02-03", 0.95), hit("feb6", "2024-02-06", 1.0),
