@@ -272,14 +272,10 @@ def replaced(sentence: str) -> tuple[set[float], set[float]]:
 
 
 def _replaced_kind(unit: str) -> str:
-    """What a figure counts, as ``replaced`` compares an older figure and a new one: its unit, people however they are
-    counted ("orang", "jiwa", "people"), animals ("ekor"), nothing ("") for a word that names no thing ("18 *on*
-    Monday"). So "sempat 13 desa" is no older value of "3.815 ekor babi" in the same sentence."""
-    if stem(unit) in _PEOPLE_MEASURES:
-        return "people"
-    if unit == "ekor":
-        return "ekor"
-    return "" if unit in _NOT_A_THING else unit
+    """What a figure counts, as ``replaced`` compares an older figure and a new one: its unit, the kind a counter says
+    (``_COUNTER_KINDS``: "orang", "jiwa", "people" count people, "ekor" animals), nothing ("") for a word that names
+    no thing ("18 *on* Monday"). So "sempat 13 desa" is no older value of "3.815 ekor babi" in the same sentence."""
+    return _COUNTER_KINDS.get(stem(unit)) or ("" if unit in _NOT_A_THING else unit)
 
 
 _WORD_AFTER = re.compile(r"\s*([^\W\d_]+)")
@@ -291,11 +287,11 @@ def word_after(rest: str) -> str:
     return found.group(1) if found else ""
 
 
-def compound_head(rest: str) -> str:
-    """The noun a hyphenated compound after a figure ends in (``rest``: the text after it): "134 tanker-truck
-    *loads*", "Nineteen heat-illness *patients*"; "" when no compound follows."""
+def compound_head(rest: str) -> tuple[str, int]:
+    """The noun a hyphenated compound after a figure ends in (``rest``: the text after it), with where it ends: "134
+    tanker-truck *loads*", "Nineteen heat-illness *patients*"; ("", 0) when no compound follows."""
     named = _COMPOUND.match(rest)
-    return named.group(1) if named is not None else ""
+    return (named.group(1), named.end()) if named is not None else ("", 0)
 
 
 def _unit(q: Quantity, rest: str) -> str:
@@ -433,9 +429,10 @@ def _per_span(before: str, after: str) -> bool:
 
 # An amount asked for each one of something: "compensation *each* passenger", "*per* household", "untuk *setiap* ekor
 # sapi", "keluarga *tiap* korban" (not "per 24 Juli 2025", a day; a price or a rate is read on its own).
-_EACH_ASKED = re.compile(r"\b(?:each|every|setiap|tiap|masing-masing|per\s+(?![\d(]))", re.IGNORECASE)
+_EACH = "each|every|setiap|tiap|masing-masing"
+_EACH_ASKED = re.compile(rf"\b(?:{_EACH}|per\s+(?![\d(]))", re.IGNORECASE)
 # ... and said in a sentence: "Rp 1,5 juta *per* penumpang", "Rp 250 million for the family of *each* person".
-_EACH_SAID = re.compile(r"\b(?:per|setiap|tiap|masing-masing|each|every|apiece|a head)\b", re.IGNORECASE)
+_EACH_SAID = re.compile(rf"\b(?:{_EACH}|per|apiece|a head)\b", re.IGNORECASE)
 # A total paid out: "a *total* of Rp 236 million", "kompensasi kepada 301 penumpang *senilai* Rp 507,2 juta".
 _TOTAL_SAID = re.compile(r"\b(?:total\w*|senilai|seluruhnya|keseluruhan|in all|altogether)\b", re.IGNORECASE)
 
@@ -518,6 +515,8 @@ _NOT_A_THING = frozenset(
     # what happened to what was named before: "dari 285 rumah itu, 55 *rusak* berat"
     "rusak hancur hanyut roboh ambruk tenggelam terendam terbakar".split())
 _PEOPLE_MEASURES = frozenset("orang jiwa people person".split())  # as `stem` reads them: counts of people alone
+# What a counter says of what it counts, as ``replaced`` compares figures: people however they are counted, animals.
+_COUNTER_KINDS = {**dict.fromkeys(_PEOPLE_MEASURES, "people"), "ekor": "animals"}
 # A hyphenated modifier before the counted noun: "134 tanker-truck *loads*", "12 long-distance *trains*".
 _COMPOUND = re.compile(r"\s*[^\W\d_]+(?:-[^\W\d_]+)+\s+([^\W\d_]+)")
 # Two words after a number: in English the second is what is counted when the first only says which ("93 bank
@@ -1120,9 +1119,9 @@ def _households(lead: str, unit: str, things: Collection[str], money: bool, engl
 
 
 def _compound(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
-    """A thing named last in a hyphenated compound: "134 tanker-truck *loads*"."""
-    named = _COMPOUND.match(lead) if unit else None
-    return (stem(named.group(1)), named.end()) if named is not None and stem(named.group(1)) in things else None
+    """A thing named last in a hyphenated compound (``compound_head``): "134 tanker-truck *loads*"."""
+    head, end = compound_head(lead) if unit else ("", 0)
+    return (stem(head), end) if head and stem(head) in things else None
 
 
 def _counter_of(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:

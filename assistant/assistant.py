@@ -31,6 +31,8 @@ from assistant.brief import LEAD_SENTENCES, Briefing, build_briefing, lead
 from assistant.cite import Grounded, ground, is_refusal, refusal, strip_markers, with_quotes
 from assistant.doubt import TOP_LOGPROBS, refusal_probability
 from assistant.extractive import (
+    NO_FIGURE,
+    AskedFigure,
     Sentences,
     best_sentences,
     earlier_sentence,
@@ -40,6 +42,7 @@ from assistant.extractive import (
     figures_disagree,
     figures_first,
     gives_newest_figure,
+    question_figure,
     rank_sentences,
     says_not,
 )
@@ -268,9 +271,11 @@ class Assistant:
         cfg = self.settings.retrieval  # each article must be about the topic, not only the best one
         hits = [h for h in found.hits if is_relevant(cfg, h, found.language)]
         passages = {h.article_id: Passage(1, h, h.text, 0) for h in reversed(hits)}  # each article's best passage
+        figure = self._figure(topic, language)
 
         def closest(article: ArticleInfo, text: str) -> list[str]:
-            ranked = self._sentences([topic], [passages[article.id]], language) if article.id in passages else None
+            ranked = self._sentences([topic], [passages[article.id]], language, figure) \
+                if article.id in passages else None
             chosen = best_sentences(ranked, LEAD_SENTENCES) if ranked is not None else []
             return [sentence for _, sentence in chosen] or lead(article, text)
 
@@ -292,7 +297,8 @@ class Assistant:
         query = clean_question(query)
         now = now or self.settings.time.today()
         scope = self.time_scope(query, now) if time_aware else NO_SCOPE
-        found = self._search(query, scope, filters, now, k=k, mode=mode, merge=merge)
+        figure = self._figure(query, detect_language(query))
+        found = self._search(query, scope, figure, filters, now, k=k, mode=mode, merge=merge)
         found.hits = self._resolve_dates(found.hits)
         return found
 
@@ -308,17 +314,21 @@ class Assistant:
             scope = replace(scope, kind="absolute")
         return scope
 
-    def _search(self, query: str, scope: TimeScope, filters: Filters | None, now: date, *, k: int | None = None,
-                mode: Mode = "hybrid", merge: bool | None = None) -> Retrieval:
+    def _search(self, query: str, scope: TimeScope, figure: AskedFigure, filters: Filters | None, now: date, *,
+                k: int | None = None, mode: Mode = "hybrid", merge: bool | None = None) -> Retrieval:
+        """``search`` for ``query``; ``figure``: what the question counts (``_figure``)."""
         retriever, cfg = self.retriever, self.settings.retrieval
-        language = detect_language(query)
         # a figure asked newest or in a range: the passages that give it are looked for
-        gives = figure_finder(query, language, self._translate) if scope.asks_newest or scope.range else None
+        gives = figure_finder(query, figure) if scope.asks_newest or scope.range else None
         found, focus = search_in_time(lambda f, n: retriever.search(query, k=n, filters=f, mode=mode, merge=merge),
                                       scope, filters or Filters(), k or cfg.k, self.settings.time, now,
                                       functools.partial(is_relevant, cfg), gives)
         found.time = focus
         return found
+
+    def _figure(self, question: str, language: str) -> AskedFigure:
+        """What ``question`` (in ``language``) counts, read once per question (``extractive.question_figure``)."""
+        return question_figure(question, language, self._translate)
 
     def _resolve_dates(self, hits: list[Hit]) -> list[Hit]:
         """Passages with their relative dates resolved (``time.resolve_relative_dates``): once, on what is shown."""
@@ -417,7 +427,9 @@ class Assistant:
         if time_aware:  # a follow-up without a date of its own keeps the one its rewrite carries over
             scope = self.time_scope(question, now)
             scope = scope if scope.kind != "none" else self.time_scope(follow.standalone, now)
-        retrievals = [self._search(text, scope, filters, now) for text in follow.queries]
+        # what the question counts, read once: the reports that give it are looked for, its sentences read first
+        figure = self._figure(follow.focus[0], q.language) if follow.focus else NO_FIGURE
+        retrievals = [self._search(text, scope, figure, filters, now) for text in follow.queries]
         hits = self._resolve_dates(merge_hits([r.hits for r in retrievals], self.settings.retrieval.k))
         q.time = next((r.time for r in retrievals if r.time.applied), retrievals[0].time)
         q.lap("retrieve")
@@ -426,7 +438,7 @@ class Assistant:
         cfg = self.settings.answer
         ranked = self._rank(follow.focus, hits)  # once: the model's context, the quotes and the fallback
         # what the quotes and the extractive answer read: for a "latest" figure, every report's figure of it first
-        evidence = self._evidence_order(ranked, hits, scope, follow, q.language)
+        evidence = self._evidence_order(ranked, hits, scope, figure)
         passages = self._context(hits, ranked, cfg.context_tokens) if chosen.llm is not None else \
             self._context(hits, evidence, cfg.extractive_context_tokens)
         q.lap("pack")
@@ -435,7 +447,7 @@ class Assistant:
             """What the extractive backend reads (its own passages; under a model, the same budget of the hits) and
             their sentences ranked against the question: the quotes, the extractive answer, the negation check."""
             sources = passages if chosen.llm is None else self._context(hits, evidence, cfg.extractive_context_tokens)
-            return sources, self._sentences(follow.focus, sources, q.language)
+            return sources, self._sentences(follow.focus, sources, q.language, figure)
 
         sentences: Sentences | None = None  # read once, when first needed
         if follow.focus and asks_negated(follow.focus[0]):
@@ -525,12 +537,13 @@ class Assistant:
             return reported, reported is not sentences
         return sentences, newest
 
-    def _sentences(self, focus: Sequence[str], sources: Sequence[Passage], language: str) -> Sentences:
+    def _sentences(self, focus: Sequence[str], sources: Sequence[Passage], language: str,
+                   figure: AskedFigure) -> Sentences:
         """The sentences of ``sources`` ranked against ``focus`` once, for the extractive answer, the quotes and the
-        'earlier' line; ``language``: the question's."""
+        'earlier' line; ``language``: the question's; ``figure``: what it counts."""
         language = language or (detect_language(focus[0]) if focus else "")
         return rank_sentences(focus, sources, self.embedder, self.encoding, self._translate,
-                              language=language)
+                              language=language, figure=figure)
 
     def _translate(self, word: str, language: str) -> list[str]:
         """``word`` (written in ``language``) in the other language, through the dictionary (none without it)."""
@@ -596,14 +609,15 @@ class Assistant:
             return context.rank_units(focus, hits, self.embedder, self.encoding)
         return None
 
-    def _evidence_order(self, ranked: list[context.Unit] | None, hits: Sequence[Hit], scope: TimeScope,
-                        follow: FollowUp, language: str) -> list[context.Unit] | None:
+    @staticmethod
+    def _evidence_order(ranked: list[context.Unit] | None, hits: Sequence[Hit], scope: TimeScope,
+                        figure: AskedFigure) -> list[context.Unit] | None:
         """``ranked`` as the extractive reading takes it: for a question about a figure's newest value ("latest",
         "since") or about one reported in a range ("according to reports on May 10"), the sentences giving a figure
         of what it counts first (``extractive.figures_first``)."""
-        if ranked is None or not follow.focus or not (scope.asks_newest or scope.kind == "since" or scope.range):
+        if ranked is None or not (scope.asks_newest or scope.kind == "since" or scope.range):
             return ranked
-        return figures_first(ranked, hits, follow.focus[0], language, self._translate)
+        return figures_first(ranked, hits, figure)
 
     def _context(self, hits: Sequence[Hit], ranked: Sequence[context.Unit] | None, budget: int) -> list[Passage]:
         if ranked is not None:

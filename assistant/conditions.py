@@ -233,7 +233,7 @@ def _of_people(rest: str) -> bool:
         return True  # "The death toll rose to 14, ..."
     lower = word.lower()
     return lower in _AFTER_PEOPLE or stem(lower) in PEOPLE_NOUNS or _MARK.match(rest.lstrip()) is not None \
-        or stem(compound_head(rest).lower()) in PEOPLE_NOUNS  # "Nineteen heat-illness patients"
+        or stem(compound_head(rest)[0].lower()) in PEOPLE_NOUNS  # "Nineteen heat-illness patients"
 
 
 def _nearest(text: str, start: int, end: int, before: list[re.Match[str]],

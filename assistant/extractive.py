@@ -161,16 +161,20 @@ class Sentences:
         """The sentences of the passages published on or before ``day`` (ISO): the newest report of a range that
         ends before today ("berita terbaru soal Manchester United pada Mei 2017") is that range's, not today's.
         Unchanged when none of those answers."""
-        kept = [u for u in self.units if "" < self.published(u) <= day]
-        return replace(self, units=kept) if any(self.answers(u) for u in kept) else self
+        return self._published_in("", day, lambda u: self.answers(u))
 
     def reported_in(self, first: str, last: str) -> Sentences:
         """The sentences of the passages published from ``first`` to ``last`` (ISO; "" leaves that end open) when
         one of them gives the asked figure close enough to the question (``_gives_asked``): a figure asked
         "according to reports on May 10" or "pada 27 November" is the one reported then, not a closer sentence of
         another day's report. Unchanged when none does (the range may date the event, reported later)."""
+        return self._published_in(first, last, lambda u: _gives_asked(self, u))
+
+    def _published_in(self, first: str, last: str, enough: Callable[[Unit], bool]) -> Sentences:
+        """The sentences of the passages published from ``first`` to ``last`` (ISO; "" leaves that end open) when one
+        of them is ``enough``; unchanged otherwise."""
         kept = [u for u in self.units if (day := self.published(u)) and first <= day and (not last or day <= last)]
-        return replace(self, units=kept) if any(_gives_asked(self, u) for u in kept) else self
+        return replace(self, units=kept) if any(map(enough, kept)) else self
 
     def near_best(self) -> list[Unit]:
         """The sentences that answer about as well as the best one."""
@@ -189,11 +193,13 @@ def stated_first(units: Sequence[Unit], kind: AnswerKind, answers: Callable[[Uni
 
 
 def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, encoding,
-                   translate: Translate | None = None, *, language: str = "") -> Sentences:
+                   translate: Translate | None = None, *, language: str = "",
+                   figure: AskedFigure | None = None) -> Sentences:
     """``passages``' sentences scored against ``focus`` (see ``context.rank_units``). ``translate`` gives a word's
     translations into the other language (``core.models.dictionary``): what a question counts is then found in
     articles of either language ("patients": "pasien"). ``language`` is the question's, as the conversation tells
-    it ("dan Google?" alone says little); read from ``focus[0]`` when not given."""
+    it ("dan Google?" alone says little); read from ``focus[0]`` when not given. ``figure``: what ``focus[0]`` counts
+    (``question_figure``), when the caller has read it already."""
     units = rank_units(focus, [replace(p.hit, text=p.text) for p in passages], embedder, encoding) if passages else []
     kind = asked_kind(focus[0]) if focus else "other"
     language = language or (detect_language(focus[0]) if focus else "")
@@ -204,7 +210,7 @@ def rank_sentences(focus: Sequence[str], passages: Sequence[Passage], embedder, 
         fitting = [u for u in units if can_answer(u.text, kind)]
         ranked = replace(ranked, units=fitting) if any(ranked.answers(u) for u in fitting) else ranked
     if kind == "quantity":
-        figure = asked_figure(focus[0], language, translate)
+        figure = figure if figure is not None else asked_figure(focus[0], language, translate)
         ranked = replace(ranked, figure=figure, qualifiers=qualifiers(focus[0], figure.thing, translate))
     return ranked
 
@@ -236,30 +242,33 @@ def asked_figure(question: str, language: str,
                        asks_count(question, thing, also), rate, item, share, condition, responders, each)
 
 
-def figures_first(units: Sequence[Unit], hits: Sequence[Hit], question: str, language: str,
-                  translate: Translate | None = None) -> list[Unit]:
+def question_figure(question: str, language: str, translate: Translate | None = None) -> AskedFigure:
+    """What a "berapa" / "how many" ``question`` counts (``asked_figure``); ``NO_FIGURE`` for other questions. Read
+    once per question and passed on: retrieval looks for the reports that give it (``figure_finder``), the sentences
+    are read for it (``figures_first``, ``rank_sentences``)."""
+    return asked_figure(question, language, translate) if asked_kind(question) == "quantity" else NO_FIGURE
+
+
+def figures_first(units: Sequence[Unit], hits: Sequence[Hit], figure: AskedFigure) -> list[Unit]:
     """``units`` (a question's ranked sentences) with those that give a figure of what a "berapa" / "how many"
-    question counts first, each group in rank order; other questions' units as they are. A "latest" question is
-    answered from the newest report of its figure (``newest_report``), which can only be found among the sentences
-    the context budget keeps: every report's lead ("Korban tewas bertambah menjadi 6 orang") is closer to the
-    question than the sentence that gives the asked figure ("pengungsi tinggal 640 jiwa")."""
-    if asked_kind(question) != "quantity" or not (figure := asked_figure(question, language, translate)).thing:
+    question counts (``figure``: ``question_figure``) first, each group in rank order; as they are when it counts
+    nothing. A "latest" question is answered from the newest report of its figure (``newest_report``), which can only
+    be found among the sentences the context budget keeps: every report's lead ("Korban tewas bertambah menjadi 6
+    orang") is closer to the question than the sentence that gives the asked figure ("pengungsi tinggal 640 jiwa")."""
+    if not figure.thing:
         return list(units)
     gives = [gives_figure(u.text, hits[u.source].lang, figure) for u in units]
     return [u for u, g in zip(units, gives) if g] + [u for u, g in zip(units, gives) if not g]
 
 
-def figure_finder(question: str, language: str,
-                  translate: Translate | None = None) -> Callable[[Hit], bool] | None:
+def figure_finder(question: str, figure: AskedFigure) -> Callable[[Hit], bool] | None:
     """For a "berapa" / "how many" question, whether a passage gives a figure of what it counts in one of its
     sentences (``gives_figure``, in the passage's language) in an article whose title or lead (the first sentence
     of its first passage) names what the question names, when it names something ("Wanakerti", "KMP Citra
     Bahari": a report from the next regency counts its own evacuees; one filed from a village of the regency names
     the village in its title and the regency in its lead), or the sentence that gives it does (a market report from
-    the island: "antrean truk *di Labuan Sarai* tinggal 18 truk"); ``None`` for questions that count nothing."""
-    if asked_kind(question) != "quantity":
-        return None
-    figure = asked_figure(question, language, translate)
+    the island: "antrean truk *di Labuan Sarai* tinggal 18 truk"); ``None`` for questions that count nothing.
+    ``figure``: what ``question`` counts (``question_figure``)."""
     if not figure.thing:
         return None
     names = {name.lower() for name in entity_terms(question).split() if not name.isdigit()}

@@ -38,6 +38,7 @@ from assistant.extractive import (
     figures_first,
     gives_figure,
     qualifiers,
+    question_figure,
     says_not,
     stated_first,
 )
@@ -413,10 +414,10 @@ def test_for_a_figure_the_sentences_giving_it_are_read_first():
     ranked = _sentences(*rows)
     hits = [replace(p.hit, lang="id") for p in ranked.passages]
     question = "Berapa jumlah pengungsi kebakaran pabrik Arunika saat ini?"
-    ordered = figures_first(ranked.units, hits, question, "id")
+    ordered = figures_first(ranked.units, hits, question_figure(question, "id"))
     assert [u.source for u in ordered] == [2, 3, 0, 1]
     # a question that counts nothing keeps the ranking
-    assert figures_first(ranked.units, hits, "Siapa tersangka kebakaran pabrik?", "id") == ranked.units
+    assert figures_first(ranked.units, hits, question_figure("Siapa tersangka kebakaran pabrik?", "id")) == ranked.units
 
 
 @pytest.mark.parametrize(("rows", "focus"), [

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from assistant.extractive import figure_finder
+from assistant.extractive import figure_finder, question_figure
 from assistant.records import Citation, TimeFocus
 from assistant.timely import by_language, by_recency, giving_first, newest_evidence, search_in_time, within
 from core.errors import InputError
@@ -36,6 +36,11 @@ NOW = date(2018, 3, 1)
 ])
 def test_a_url_gives_its_publish_date_only_when_it_holds_a_real_past_day(url, day):
     assert url_date(url, TODAY) == day
+
+
+def _finder(question: str, language: str):
+    """Whether a passage gives what ``question`` counts (``figure_finder``), as the assistant reads it."""
+    return figure_finder(question, question_figure(question, language))
 
 
 def test_the_date_source_says_how_the_date_was_found_most_trusted_first():
@@ -175,7 +180,7 @@ def test_a_figure_asked_in_a_range_takes_the_ranges_passage_that_gives_it_before
             hit("may10", "2034-05-10", 0.70)]
     hits = [replace(h, text=texts[h.chunk_id], title="Demam babi Afrika di Ratubela") for h in hits]
     day = TimeScope(DateRange(date(2034, 5, 10), date(2034, 5, 10)), False, "May 10, 2034", "absolute")
-    gives = figure_finder("According to reports on May 10, 2034, how many pigs had been culled on Ratubela?", "en")
+    gives = _finder("According to reports on May 10, 2034, how many pigs had been culled on Ratubela?", "en")
     assert gives is not None
     found, _ = search_in_time(FakeSearch(hits), day, Filters(), 2, TimeSettings(), date(2034, 5, 22), gives=gives)
     assert [h.chunk_id for h in found.hits] == ["may10", "may10-lead"]
@@ -250,15 +255,15 @@ def test_a_latest_question_takes_the_passages_that_give_its_figure_before_closer
             replace(hit("elsewhere", "2025-12-03", 0.70), dense=0.70)]
     hits = [replace(h, text=texts[h.chunk_id]) for h in hits]
     latest = TimeScope(None, True, "kini", "latest")
-    gives = figure_finder("Berapa personel yang dikerahkan saat ini?", "id")
-    assert gives is not None and figure_finder("Siapa bupati Wanakerti saat ini?", "id") is None
+    gives = _finder("Berapa personel yang dikerahkan saat ini?", "id")
+    assert gives is not None and _finder("Siapa bupati Wanakerti saat ini?", "id") is None
     found, _ = search_in_time(FakeSearch(hits), latest, Filters(), 2, TimeSettings(), date(2025, 12, 4))
     assert [h.chunk_id for h in found.hits] == ["lead-3", "lead-2"]  # without it: the leads
     found, _ = search_in_time(FakeSearch(hits), latest, Filters(), 2, TimeSettings(), date(2025, 12, 4),
                               relevant=lambda h, language: (h.dense or 0) >= 0.8, gives=gives)
     assert [h.chunk_id for h in found.hits] == ["figure", "lead-3"]
     # a question that names its place takes figures from articles whose title names it, not from the next regency's
-    named = figure_finder("Berapa personel yang dikerahkan di Wanakerti saat ini?", "id")
+    named = _finder("Berapa personel yang dikerahkan di Wanakerti saat ini?", "id")
     assert named is not None
     assert named(replace(hits[3], title="Gempa susulan guncang Wanakerti"))
     assert not named(replace(hits[4], title="Gempa M5,3 guncang Karangmaja", dense=0.9))
@@ -278,7 +283,7 @@ def test_of_the_passages_giving_a_latest_figure_the_newest_come_first_however_th
     hits = [replace(hit("d2", "2024-09-17", 0.95), dense=0.9), replace(hit("lead", "2024-09-18", 0.94), dense=0.9),
             replace(hit("d1", "2024-09-10", 0.93), dense=0.9), replace(hit("d3", "2024-09-18", 0.80), dense=0.86)]
     hits = [replace(h, text=texts[h.chunk_id], title=f"Kabut asap dan ISPA ({h.chunk_id})") for h in hits]
-    gives = figure_finder("Berapa jumlah penderita ISPA hingga kini?", "id")
+    gives = _finder("Berapa jumlah penderita ISPA hingga kini?", "id")
     assert gives is not None
     assert [h.chunk_id for h in giving_first(hits, gives)] == ["d3", "d2", "d1", "lead"]
 
