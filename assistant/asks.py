@@ -50,9 +50,11 @@ _FIGURE_QUALIFIERS = r"(?:(?:latest|current|newest|new|total|official|estimated|
 _WHAT_IS = r"what(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were)"  # "What is", "What's"
 # Up to two words that say which figure ("the latest *contingency* budget", "the current *emergency (BTT)* fund").
 _FIGURE_MODIFIERS = r"(?:[\w()-]+\s+){0,2}?"
+# "sepanjang", "setinggi", ...: how long, how high (before "berapa", or with "apa": "*setinggi apa* genangan itu?")
+_SE_DIMENSIONS = "panjang|tinggi|dalam|lebar|luas|berat|jauh"
 _QUANTITY_QUESTION = re.compile(
     r"\b(?:berapa(?:kah)?|how (?:many|much|old|long|far|big|large|tall|high|deep)|what (?:percentage|share|number|"
-    r"amount|proportion|price|death toll)|seberapa"
+    rf"amount|proportion|price|death toll)|seberapa|se(?:{_SE_DIMENSIONS})\s+apa"
     # "What is the latest (contingency) budget ...?", "What was the total cost ...?"
     rf"|{_WHAT_IS} the {_FIGURE_QUALIFIERS}{_FIGURE_MODIFIERS}(?:{_FIGURE_NOUNS}|toll)"
     rf"|{_WHAT_IS} the {_FIGURE_QUALIFIERS}(?:{_DIMENSION_NOUNS})\s+of)\b",
@@ -622,10 +624,14 @@ def unit_name(word: str) -> str:
 
 
 # "What is the latest *price* of ...?", "What is the current *number of* schools ...?": the figure a question names
-# without "how many"; a number, count or share is of the noun after "of".
+# without "how many"; a number, count or share is of the noun after "of", also when the time or the way it was
+# reported comes between ("the most recent count *last week* of bird flu patients", "the most recent figure
+# *reported last week* for the money frozen").
+_REPORTED_WHEN = (r"(?:\s+(?:reported|given|published|released|announced|recorded|yesterday|so\s+far|"
+                  r"(?:last|this|that|the\s+previous)\s+(?:week|month|year)|on\s+[^\W\d_]+(?:\s+\d{1,2})?)){0,3}")
 _FIGURE_ASKED = re.compile(rf"\b{_WHAT_IS} the {_FIGURE_QUALIFIERS}{_FIGURE_MODIFIERS}"
                            rf"(?P<head>{_FIGURE_NOUNS}|(?:{_DIMENSION_NOUNS})(?=\s+of\b))\b"
-                           r"(?:\s+(?:of|for)\s+(?P<of>.*))?", re.IGNORECASE)
+                           rf"(?:{_REPORTED_WHEN}\s+(?:of|for)\s+(?P<of>.*))?", re.IGNORECASE)
 _DEATH_TOLL = re.compile(r"\bdeath toll\b", re.IGNORECASE)
 _LIVES = re.compile(r"\bhow many lives\b", re.IGNORECASE)  # "How many lives has the flood claimed?": the dead
 # "What share of the *customers* ... have had their electricity restored?": a share of the noun phrase after "of", as
@@ -640,8 +646,10 @@ _ADJECTIVE_DIMENSION = {"far": "distance", "large": "area", "big": "area", "wide
                         "high": "height", "deep": "depth", "heavy": "weight", "long": "length"}
 _HYPHENATED = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 # "sepanjang / setinggi / sedalam ... berapa": the dimension asked ("panjang"), right before the question word
-_SE_DIMENSION = re.compile(r"\bse(panjang|tinggi|dalam|lebar|luas|berat|jauh)\s+$", re.IGNORECASE)
+_SE_DIMENSION = re.compile(rf"\bse({_SE_DIMENSIONS})\s+$", re.IGNORECASE)
 _SE_DIMENSION_NOUN = {"dalam": "kedalaman", "jauh": "sejauh"}  # "dalam" alone is "in"
+# "*Setinggi apa* genangan rob ...?": the dimension asked without "berapa"
+_SE_WHAT = re.compile(rf"\bse({_SE_DIMENSIONS})\s+apa\b", re.IGNORECASE)
 _DETERMINERS = frozenset("the a an its their these those all".split())
 _OF_SOMETHING = frozenset("number amount figure estimate percentage share count total tally size".split())
 # Words before a trailing "berapa" that do not name what is asked.
@@ -651,14 +659,17 @@ _ADVERBS = frozenset("sebenarnya lagi saja sih kira".split())
 _PREPOSITIONS_ID = frozenset("dari dalam di ke pada untuk bagi sejak terhadap dengan".split())
 _NOT_THE_THING = _COUNT_WORDS | _NOT_ASKED | _ADVERBS  # after "berapa"
 _NOT_IN_PHRASE = _DETERMINERS | {"what"}  # "the latest estimate of *what* a new bridge will cost"
-# ... and adverbs of place that follow what is counted ("How many villages *downstream* of the dam ...?", "in how many
-# places *online* ...?")
+# ... adverbs of place, "still", and adjectives that follow what is counted ("How many villages *downstream* of the dam
+# ...?", "in how many places *online* ...?", "the most recent count of crash victims *still* in hospital", "fishermen
+# *unable* to go to sea")
 _ENDS_PHRASE = _AUX | _PREPOSITIONS | frozenset("whose who which that where when being been downstream upstream "
-                                                "online offline nationwide overseas abroad".split())
+                                                "online offline nationwide overseas abroad still unable able".split())
 _NOT_A_MODIFIER = _ENDS_PHRASE | _NOT_A_THING  # before the counted noun of an English compound ("93 *bank* accounts")
 # Participles that do not end in "-ed", as news uses them after what they count ("workers *laid* off").
 _PARTICIPLES = frozenset("laid hit left held sold paid built kept lost made taken given found hurt struck shut cut "
-                         "spent sent brought caught stuck burnt set put".split())
+                         "spent sent brought caught stuck burnt set put frozen stolen lent won bought thrown torn "
+                         "broken swept blown fallen withdrawn written driven grown shown known chosen hidden shot fed "
+                         "led dug sunk flown begun borne drawn".split())
 # Verbs in the present that follow what they count ("personnel *remain* at the site", "families *live* in tents").
 _PRESENT_VERBS = frozenset("remain remains stay stays live wait waits sit sits stand stands lie lies need needs"
                            .split())
@@ -748,6 +759,8 @@ def asked_thing(question: str) -> str:
         return "people"  # "How many lives has the flood claimed?": people, who died, not what "lives" somewhere
     if _charge(question):  # "How much does a raft *charge* ...?", "What does a kilo of beef *cost* ...?": a price
         return "price"
+    if not found and (measure := _SE_WHAT.search(question)) is not None:
+        return _SE_DIMENSION_NOUN.get(measure.group(1).lower(), measure.group(1).lower())
     if not found:
         how = _HOW_DIMENSION.search(question)
         return _ADJECTIVE_DIMENSION[how.group("adjective").lower()] if how else ""
@@ -801,6 +814,32 @@ _ILL_WITH = re.compile(r"\b(?:(?:been|were|was)\s+treated\s+for|(?:came|come|com
                        r"(?:sought|seek|seeking|received|receiving)\s+(?:medical\s+)?(?:treatment|care)\s+for|"
                        r"with\s+(?:signs|symptoms)\s+of)\b", re.IGNORECASE)
 CASE_NOUNS = frozenset("kasus case".split())
+# Which cases a question counts: "How many *leptospirosis* cases ...?", "Berapa kasus *DBD* ...?". A report counting
+# the cases of two illnesses ("961 kasus diare" beside "sebelas kasus leptospirosis") answers with the one named.
+_CASES_OF = (re.compile(r"\bcases\s+of\s+([^\W\d_]+)(?![\w-])", re.IGNORECASE),
+             re.compile(r"(?<![\w-])([^\W\d_]+)\s+cases\b", re.IGNORECASE),
+             re.compile(r"\bkasus\s+(?:(?:baru|positif|aktif|suspek|terkonfirmasi)\s+)?([^\W\d_]+)", re.IGNORECASE))
+# Words next to "cases" that say no illness: "new cases", "kasus baru", "kasus yang", "how many cases", "jumlah kasus
+# bertambah menjadi ...".
+_NOT_AN_ILLNESS = _AUX | _PREPOSITIONS | _PREPOSITIONS_ID | _DETERMINERS | frozenset("""
+    new confirmed suspected positive active total reported recorded many much more fresh local imported recent latest
+    human possible probable suspect disease diseases illness illnesses as
+    baru positif aktif suspek terkonfirmasi total yang itu ini tersebut lagi terbaru terkini kini sekarang saat
+    manusia penyakit
+    rose rise risen reached climbed fell jumped stood stand now so since this
+    naik turun bertambah berkurang meningkat menurun melonjak mencapai menjadi tercatat ditemukan dilaporkan terdata
+    terus masih sudah telah kembali sebanyak hingga sampai selama menembus tembus
+    """.split())
+
+
+def case_kind(question: str) -> tuple[str, ...]:
+    """The illness whose cases ``question`` counts, as it names it next to "cases" / "kasus" ("How many *leptospirosis*
+    cases ...?": "leptospirosis"); () when it names none."""
+    named = (word.lower() for pattern in _CASES_OF for found in pattern.finditer(question) for word in found.groups()
+             if word)
+    return next(((word,) for word in named if word not in _NOT_AN_ILLNESS), ())
+
+
 # Between such a noun and what is asked about them: auxiliaries, "yang", time and degree words.
 _BEFORE_STATE = _AUX | frozenset(
     "been being be yang masih sudah telah sedang tengah kini sekarang saat ini hingga terkini terbaru sebenarnya "
@@ -1153,14 +1192,18 @@ def _english_compound(lead: str, unit: str, things: Collection[str], money: bool
 
 def _of_them(lead: str, unit: str, things: Collection[str], money: bool, english: bool) -> tuple[str, int] | None:
     """A part of something named after it, in English: "all 23 *of its buses* are grounded", "Thirteen of the
-    province's oil *mills*": the thing within the next few words (modifiers before it), or else the noun the phrase
-    ends in, which is then what is counted. With a total ("Two of the seven suspects") ``_PART_OF`` reads the words
-    after the total instead."""
+    province's oil *mills*", "86 witnesses, 58 *of them supporters*": the thing within the next few words (modifiers
+    before it; the next word after "of them"), or else, but after "of them", the noun the phrase ends in, which is
+    then what is counted. With a total ("Two of the seven suspects") ``_PART_OF`` reads the words after the total
+    instead."""
     named = _OF_THEM.match(lead) if english and unit == "of" else None
     if named is None:
         return None
-    if (thing := _thing_within(lead, named.end(), things, _OF_THEM_WORDS, _ENDS_PHRASE)) is not None:
+    them = named.group(0).rstrip().lower().endswith("them")  # "58 of them supporters": the noun right after
+    if (thing := _thing_within(lead, named.end(), things, 1 if them else _OF_THEM_WORDS, _ENDS_PHRASE)) is not None:
         return thing
+    if them:
+        return None  # "declared 12 of them unsafe": a part of what was named before, whatever follows
     # another noun ends the phrase: "paid compensation to 96 *of the stranded passengers*" counts passengers, not
     # the compensation named before it
     phrase = _PHRASE_END.split(lead[named.end():], maxsplit=1)[0]
@@ -1172,7 +1215,7 @@ def _of_them(lead: str, unit: str, things: Collection[str], money: bool, english
     return (stem(head.group(0)), named.end() + head.end()) if head is not None else None
 
 
-_OF_THEM = re.compile(r"of\s+(?:the|its|their|these|those)\s+(?:[^\W\d_]+'s\s+)?", re.IGNORECASE)
+_OF_THEM = re.compile(r"of\s+(?:the|its|their|these|those|them)\s+(?:[^\W\d_]+'s\s+)?", re.IGNORECASE)
 _OF_THEM_WORDS = 4  # words after "of its" read for the thing: a total and up to three modifiers before it
 _PHRASE_END = re.compile(r"[,.;:()]")
 _WORD_OR_NUMBER = re.compile(r"[^\W\d_]+|\d[\d.,]*")

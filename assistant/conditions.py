@@ -1,6 +1,7 @@
 """What a count of people says happened to them: died, in hospital, injured, missing, recovered, survived, made a
 suspect, detained, released; and what a count of things does: cancelled, delayed, destroyed (animals culled),
-vaccinated, grounded (out of service), back in service, damaged badly, moderately or lightly. Rules, both languages.
+vaccinated, grounded (out of service), back in service, damaged badly, moderately or lightly, blocked (money frozen,
+apps blocked). Rules, both languages.
 
 A developing story counts the same people several ways in one sentence ("Kecelakaan itu menewaskan 16 orang dan
 melukai 86 orang", "180 orang luka-luka dan 152 di antaranya masih dirawat"), and every report counts its victims
@@ -24,7 +25,7 @@ from assistant.asks import PEOPLE_NOUNS, compound_head, is_money, reported, stem
 
 Condition = Literal["died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect", "detained",
                     "released", "cancelled", "delayed", "destroyed", "vaccinated", "grounded", "in_service",
-                    "badly_damaged", "moderately_damaged", "lightly_damaged"]
+                    "badly_damaged", "moderately_damaged", "lightly_damaged", "blocked"]
 
 # How news says it, both languages. Not "rawat jalan" (outpatients) nor "perawatan intensif", "dirawat di ICU" (a part
 # of those in hospital), nor "kehilangan" (lost: "pelanggan kehilangan aliran listrik"), nor "have been treated for" an
@@ -75,6 +76,10 @@ _THING_FORMS: dict[Condition, str] = {
     "badly_damaged": r"rusak\s+berat|(?:badly|heavily|severely|seriously)\s+damaged|severe\s+damage",
     "moderately_damaged": r"rusak\s+sedang|moderately\s+damaged|moderate\s+damage",
     "lightly_damaged": r"rusak\s+ringan|(?:lightly|slightly)\s+damaged|(?:light|minor)\s+damage",
+    # money frozen and apps or sites blocked: "PPATK memblokir dana Rp 20,9 miliar", "has now frozen Rp 22.4 billion",
+    # "total aplikasi jaringan itu yang diblokir menjadi 38 aplikasi"
+    "blocked": r"(?:di|ter)?blokir|memblokir|pemblokiran|(?:di)?bekukan|membekukan|pembekuan|frozen|froze|"
+               r"freez(?:e|es|ing)|blocked|blocking",
 }
 
 
@@ -194,11 +199,11 @@ def _condition(mark: re.Match[str]) -> Condition:
 @functools.lru_cache(maxsize=4096)
 def condition_counts(sentence: str, condition: Condition) -> frozenset[float]:
     """The figures of ``sentence`` that count people in ``condition`` (see the module's docstring): given as the
-    report's figure (not an older value, a change or money), of people (a person noun after it, or words that say
-    something of them), and nearest to that condition; for what happened to things (``asked_happening``), the
-    figures nearest to it of any thing (what they count is the caller's to check). Read once per sentence and
-    condition: an answer's sentences are asked again by the figure finder, the ranking and the newest report (as
-    ``asks.reported`` is)."""
+    report's figure (not an older value, a change, nor money but for what happened to things), of people (a person
+    noun after it, or words that say something of them), and nearest to that condition; for what happened to things
+    (``asked_happening``), the figures nearest to it of any thing (what they count is the caller's to check). Read
+    once per sentence and condition: an answer's sentences are asked again by the figure finder, the ranking and the
+    newest report (as ``asks.reported`` is)."""
     text, found = reported(sentence)
     things = of_things(condition)
     pattern = _THING_MARK if things else _MARK
@@ -208,8 +213,8 @@ def condition_counts(sentence: str, condition: Condition) -> frozenset[float]:
     bounds = [q for q, reading, rest in found if reading != "other" and not (reading == "older" and turns_to(rest))]
     out: set[float] = set()
     for q, reading, rest in found:
-        if reading != "figure" or q.percent or is_money(q):
-            continue
+        if reading != "figure" or q.percent or is_money(q) and not things:
+            continue  # money is counted only as a thing it happened to ("dana Rp 20,9 miliar diblokir")
         if not things and (not _of_people(rest) or _BODIES.match(rest)):
             continue  # of people: a noun for them or words said of them after it; not bodies found that day
         start = max((b.end for b in bounds if b.end <= q.start), default=0)

@@ -33,6 +33,7 @@ from assistant.asks import (
     asks_rate,
     asks_share,
     can_answer,
+    case_kind,
     counted,
     counts_of,
     counts_people,
@@ -87,13 +88,13 @@ class AskedFigure:
     translations into the other language, the keyword tokens (both languages) of what it asks about the people it
     counts (``asks.asked_state``), whether it counts them one by one (``asks.asks_count``), whether it asks for a
     figure per span of time (``asks.asks_rate``), for a price, the keyword tokens (both languages) of what is
-    priced (``asks.priced_item``), whether it asks for a share (``asks.asks_share``) and what it says happened to
-    what it counts (``conditions.asked_condition``: died, in hospital, ...; ``conditions.asked_happening``:
-    cancelled, destroyed, ...). ``money``: whether it asks for money and names nothing more ("How much has the
-    company been fined?": ``asks.MONEY_WORDS``), so any amount gives it. ``people``: whether the thing is people
-    (``asks.counts_people``), read once here, not for every sentence searched for a figure. ``responders``: whether
-    it counts those who respond (rescuers, personnel) and asks no condition of theirs: people a report counts as
-    dead, missing or rescued are none of them."""
+    priced (``asks.priced_item``), for cases, of the illness (``asks.case_kind``), whether it asks for a share
+    (``asks.asks_share``) and what it says happened to what it counts (``conditions.asked_condition``: died, in
+    hospital, ...; ``conditions.asked_happening``: cancelled, destroyed, blocked, ...). ``money``: whether it asks
+    for money and names nothing more ("How much has the company been fined?": ``asks.MONEY_WORDS``), so any amount
+    gives it. ``people``: whether the thing is people (``asks.counts_people``), read once here, not for every
+    sentence searched for a figure. ``responders``: whether it counts those who respond (rescuers, personnel) and
+    asks no condition of theirs: people a report counts as dead, missing or rescued are none of them."""
 
     thing: str = ""
     translations: tuple[str, ...] = ()
@@ -105,6 +106,7 @@ class AskedFigure:
     condition: Condition | None = None  # what happened to what it counts (``conditions.asked_condition``)
     responders: bool = False  # those who respond (rescuers, officers: ``conditions.responds``), in no condition
     each: bool = False  # an amount for each one of something ("each passenger"): not a total paid to many
+    illness: frozenset[str] = frozenset()  # which cases it counts (``asks.case_kind``), tokens of both languages
     people: bool = field(init=False, default=False)
     priced: bool = field(init=False, default=False)  # a price: an amount per unit gives it (``asks.prices``)
     money: bool = field(init=False, default=False)  # money and nothing more: any amount gives it (``asks.amounts``)
@@ -231,6 +233,11 @@ def asked_figure(question: str, language: str,
         also += tuple(dict.fromkeys(loan for word in also for loan in loan_spelling(word)
                                     if loan not in (thing, *also) and word in translate(loan, "id")))
     item = frozenset().union(*(_tokens_both_ways(word, language, translate) for word in priced_item(question)))
+    # which cases, when it counts cases ("Berapa kasus DBD ...?"; not the suspects "dalam kasus suap"); an illness is
+    # often named alike in both languages ("leptospirosis")
+    illness = frozenset().union(*(_tokens_both_ways(word, language, translate)
+                                  | set(analyze(word, other_language(language))) for word in case_kind(question))) \
+        if stem(thing) in CASE_NOUNS else frozenset()
     share = asks_share(question)
     people = counts_people(thing, also) or names_condition(thing)  # "How many of those *hurt* ... in hospital?"
     condition = None if share else asked_condition(question, thing) if people else asked_happening(question)
@@ -239,7 +246,7 @@ def asked_figure(question: str, language: str,
     rate = asks_rate(question)
     each = not (rate or share or item) and asks_each(question)
     return AskedFigure(thing, also, _tokens_both_ways(asked_state(question), language, translate),
-                       asks_count(question, thing, also), rate, item, share, condition, responders, each)
+                       asks_count(question, thing, also), rate, item, share, condition, responders, each, illness)
 
 
 def question_figure(question: str, language: str, translate: Translate | None = None) -> AskedFigure:
@@ -477,14 +484,28 @@ def _rounds(given: set[float], bounds: set[float], older: set[float]) -> bool:
 
 
 def _naming_item(ranked: Sentences, units: list[Unit]) -> list[Unit]:
-    """Of ``units`` (sentences that give a price a question asks), those that name what it prices, when any does
+    """Of ``units`` (sentences that give a price a question asks, or cases), those that name what it prices
     (``AskedFigure.item``): "Harga *Dieselux* tidak berubah, tetap Rp 15.350 per liter", not the same day's later
-    "Soybeans sold for Rp 13,750 a kilogram"; all of them when none names it or the question prices nothing."""
-    item = ranked.figure.item
-    if not item:
-        return units
-    naming = [u for u in units if not item.isdisjoint(analyze(u.text, ranked.passages[u.source].hit.lang))]
-    return naming or units
+    "Soybeans sold for Rp 13,750 a kilogram"; all of them when none names it or the question prices nothing. Of the
+    cases of an illness (``AskedFigure.illness``), none that counts the cases of another (``asks.case_kind``: "kasus
+    *leptospirosis* bertambah menjadi sebelas", not a later "961 kasus *diare*"; but "total kasus kini 1.203", which
+    names none), in a language whose sentences name it: the other language may name it otherwise ("ISPA",
+    "respiratory infection")."""
+    figure = ranked.figure
+    if figure.item:
+        naming = [u for u in units if not figure.item.isdisjoint(_tokens(ranked, u))]
+        units = naming or units
+    if figure.illness:
+        names = [not figure.illness.isdisjoint(_tokens(ranked, u)) for u in units]
+        named = {ranked.passages[u.source].hit.lang for u, said in zip(units, names) if said}
+        units = [u for u, said in zip(units, names)
+                 if said or ranked.passages[u.source].hit.lang not in named or not case_kind(u.text)]
+    return units
+
+
+def _tokens(ranked: Sentences, unit: Unit) -> list[str]:
+    """``unit``'s keyword tokens, as its passage's language analyses them."""
+    return analyze(unit.text, ranked.passages[unit.source].hit.lang)
 
 
 def _followed(ranked: Sentences, naming: list[Unit], given: set[float]) -> list[Unit]:
@@ -509,9 +530,15 @@ def _followed(ranked: Sentences, naming: list[Unit], given: set[float]) -> list[
 def _of_condition(sentence: str, figure: AskedFigure, condition: Condition) -> set[float]:
     """The figures of ``sentence`` that count what ``figure`` counts in ``condition``: people in it, whatever noun
     counts them ("23 orang" of "korban meninggal ... menjadi 23 orang"), or the things it counts that it happened to
-    ("membatalkan 412 *penerbangan*", not "412 *penumpang*")."""
+    ("membatalkan 412 *penerbangan*", not "412 *penumpang*"; money by its amounts: "memblokir dana Rp 20,9 miliar")."""
     found = set(condition_counts(sentence, condition))
-    return found & figure.counts_in(sentence) if found and of_things(condition) else found
+    if not found or not of_things(condition):
+        return found
+    if figure.money:
+        return found & amounts(sentence)
+    # an amount is a figure of a thing only when asked for each one of them ("bantuan untuk setiap rumah yang rusak
+    # berat"): "Rp 12,5 juta untuk setiap rumah yang rusak berat" counts no house
+    return found & figure.counts_in(sentence) - (set() if figure.each else amounts(sentence))
 
 
 def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:

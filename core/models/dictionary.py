@@ -219,6 +219,8 @@ class Dictionary:
         if language not in ("en", "id"):
             return self.either_way(word)
         found = self.lookup(word) if language == "en" else self.headwords(word)
+        if language == "en":  # "travellers": "pemudik" is under "travelers"
+            found = [*found, *(t for spelled in american_spelling(word) for t in self.lookup(spelled))]
         return _single_words(found or (loan_spelling(word) if language == "en" else []), word)
 
     def translate(self, question: str, question_words: Sequence[str]) -> list[str]:
@@ -249,6 +251,22 @@ class Dictionary:
 # "insecticide": "insektisida", "university": "universitas", "clinic": "klinik").
 _LOAN_ENDINGS = (("ation", "asi"), ("ction", "ksi"), ("tion", "si"), ("sion", "si"), ("icide", "isida"),
                  ("ity", "itas"), ("ism", "isme"), ("ogy", "ogi"), ("ics", "ika"), ("ic", "ik"), ("ure", "ur"))
+
+
+# British spellings whose American form may be the one the dictionary has: "travellers", "labour". A doubled "l" only
+# after an unstressed last syllable, as far as spelling tells: a vowel before it ("trav*e*llers", "canc*e*lled"), not
+# "filled", "sellers", "called".
+_BRITISH = ((re.compile(r"([aeiou][^aeiou]{1,3}[aeiou])ll(?=(?:er|ers|ing|ed)$)"), r"\1l"),
+            (re.compile(r"(?<=[^\W\d_]{2})our(?=s?$)"), "or"))
+
+
+def american_spelling(word: str) -> list[str]:
+    """``word``'s American spelling when it is written the British way ("travellers" -> "travelers", "harbour" ->
+    "harbor"), ``[]`` otherwise."""
+    lower = word.lower()
+    for pattern, american in _BRITISH:
+        lower = pattern.sub(american, lower)
+    return [lower] if lower != word.lower() else []
 
 
 def loan_spelling(word: str) -> list[str]:

@@ -15,6 +15,7 @@ from assistant.asks import (
     asks_rate,
     asks_share,
     can_answer,
+    case_kind,
     counted,
     counts_of,
     counts_people,
@@ -242,6 +243,12 @@ def _sentences(*rows: tuple[str, str, float], focus: str = "") -> Sentences:
     units = [Unit(i, 0, text, cosine, cosine) for i, (_, text, cosine) in enumerate(rows)]
     figure = asked_figure(focus, detect_language(focus)) if focus else NO_FIGURE
     return Sentences(passages, units, (focus,) if focus else (), figure=figure)
+
+
+def _in_their_languages(ranked: Sentences) -> Sentences:
+    """``ranked`` with each passage in the language its text is written in."""
+    return replace(ranked, passages=[replace(p, hit=replace(p.hit, lang=detect_language(p.text)))
+                                     for p in ranked.passages])
 
 
 def _translated(ranked: Sentences, *translations: str) -> Sentences:
@@ -687,6 +694,14 @@ def test_without_a_later_report_of_the_figure_the_newest_close_article_answers()
     ("How long are the rolling blackouts at the moment?", ""),  # a duration, not a length
     # a figure of a figure is of the noun after its "of"; a classifier counts the noun after it
     ("What is the latest estimate of the total amount of fuel oil that escaped into the sea?", "oil"),
+    # when or how it was reported can come between the figure and its "of" / "for"; "still" and an irregular
+    # participle end the noun phrase
+    ("What was the most recent count last week of bird flu patients in isolation at the hospital?", "patient"),
+    ("What was the most recent figure reported last week for the money frozen in the ring's accounts?", "money"),
+    ("What is the latest amount of money frozen by the authorities in the lending case?", "money"),
+    ("What was the most recent count last week of crash victims still in hospital?", "victim"),
+    ("What was the most recent count last week of fishermen unable to go to sea because of the spill?", "fisherman"),
+    ("Setinggi apa genangan rob di Gisikmulyo menurut pengukuran terkini?", "tinggi"),  # "setinggi apa": no "berapa"
     ("Sampai sekarang sudah berapa lembar masker yang dibagikan kepada warga?", "masker"),
     ("Berapa ruas jalan yang masih ditutup?", "jalan"),
     ("How large are the foreign-exchange reserves now?", ""),  # an amount, not an area
@@ -875,6 +890,9 @@ def test_what_a_how_many_question_counts(question, thing):
     ("Most of the frozen accounts have been released; 2,130 remain frozen.", "account", {2130}),
     ("Sebagian besar rekening sudah dibuka lagi; 2.130 masih dibekukan.", "rekening", {2130}),
     ("Floods damaged 500 houses; 1,200 remain in shelters.", "house", {500}),
+    # "of them" and the noun right after it; without one, a part of what was named before
+    ("Police have now questioned 86 witnesses, 58 of them supporters who were in the stands.", "supporter", {58}),
+    ("Engineers inspected the other classrooms and declared 12 of them unsafe.", "classroom", {12}),
     # a number that numbers a thing is no figure of it
     ("Human remains found near tank No. 7 are being examined; 12 tanks burned.", "tank", {12}),
     ("Api merembet ke tangki nomor 7; 12 tangki terbakar.", "tangki", {12}),
@@ -1005,7 +1023,7 @@ def test_a_latest_rate_comes_from_the_newest_report_of_a_rate_not_of_a_total():
                         ("2026-08-13", "New cases of respiratory infection have slowed to about 230 a day.", 0.86),
                         ("2026-08-11", "Kasus ISPA baru kini 380 per hari.", 0.85),
                         focus="Menurut data terbaru, berapa rata-rata kasus ISPA baru per hari?")
-    ranked = _translated(ranked, "case", "infection")
+    ranked = _translated(_in_their_languages(ranked), "case", "infection")
     assert best_sentences(ranked, 3, newest=True) == [
         (2, "New cases of respiratory infection have slowed to about 230 a day.")]
 
@@ -1233,3 +1251,28 @@ def test_a_goal_is_the_figure_of_a_question_that_asks_for_the_goal():
     sentence = ("The campaign has reached 106,480 children, or 76.8% of its target of 138,650, officials said.")
     assert counts_of(sentence, "sasaran", ("target", "goal")) == {138650}
     assert counts_of(sentence, "children", ("anak",)) == {106480}
+
+
+@pytest.mark.parametrize(("question", "illness"), [
+    ("What is the most recent count of leptospirosis cases linked to the flood?", ("leptospirosis",)),
+    ("How many cases of cholera have been recorded?", ("cholera",)),
+    ("Berapa kasus baru DBD hari ini?", ("dbd",)),
+    ("Sudah berapa kasus campak di kabupaten itu?", ("campak",)),
+    ("How many new cases were recorded?", ()),
+    ("Berapa kasus yang tercatat di Muara?", ()),
+    ("Berapa kasus di desa itu?", ()),
+])
+def test_the_illness_whose_cases_a_question_counts(question: str, illness: tuple[str, ...]) -> None:
+    assert case_kind(question) == illness
+
+
+def test_cases_of_the_asked_illness_answer_before_a_later_count_of_another():
+    # the newest report counts diarrhoea cases; the leptospirosis count is in an older one
+    rows = [("2033-11-28", "Dinas Kesehatan mencatat 961 kasus diare sejak tanggul jebol.", 0.80),
+            ("2033-11-23", "Dinas Kesehatan mencatat kasus leptospirosis bertambah menjadi sebelas orang.", 0.79)]
+    ranked = _sentences(*rows, focus="Berapa jumlah kasus leptospirosis terbaru akibat banjir rob?")
+    assert best_sentences(ranked, 3, newest=True) == [(2, rows[1][1])]
+    # without an illness named, the newest count of cases answers
+    ranked = _sentences(*rows, focus="Berapa jumlah kasus terbaru akibat banjir rob?")
+    assert best_sentences(ranked, 3, newest=True) == [(1, rows[0][1])]
+

@@ -12,7 +12,7 @@ from assistant.extractive import asked_figure, gives_figure
 
 CONDITIONS = ("died", "hospitalised", "injured", "missing", "recovered", "survived", "suspect", "detained", "released",
               "cancelled", "delayed", "destroyed", "vaccinated", "grounded", "in_service", "badly_damaged",
-              "moderately_damaged", "lightly_damaged")
+              "moderately_damaged", "lightly_damaged", "blocked")
 
 
 def by_condition(sentence: str) -> dict[str, list[float]]:
@@ -154,6 +154,8 @@ def test_the_condition_a_question_asks(question: str, expected: str | None) -> N
     ("How much repair aid has been promised for each badly damaged house?", None),  # said of the house, not the aid
     # a condition said of another noun ("-nya": whose) is not what happened to the thing counted
     ("Berapa total uang tiket yang dikembalikan kepada penumpang yang penerbangannya batal?", None),
+    ("Berapa aplikasi pinjaman milik jaringan itu yang sudah diblokir pemerintah menurut data terkini?", "blocked"),
+    ("How much money linked to the loan-app ring has been frozen so far?", "blocked"),
 ])
 def test_what_a_question_asks_happened_to_the_things_it_counts(question: str, expected: str | None) -> None:
     assert asked_happening(question) == expected
@@ -165,6 +167,29 @@ def test_a_question_about_flights_delayed_is_given_flights_delayed_not_cancelled
     assert gives_figure("The airline has cancelled 451 flights and delayed 301 flights since Sunday.", "en", figure)
     assert not gives_figure("The airline has cancelled 451 flights since Sunday.", "en", figure)
     assert not gives_figure("Delays have hit 53,120 passengers since Sunday.", "en", figure)
+
+
+def test_money_asked_as_frozen_is_given_by_amounts_frozen_not_by_any_amount() -> None:
+    # every amount gave "How much money ... has been frozen?": a loss, a loan total
+    figure = asked_figure("What is the latest amount of money frozen by the authorities in the lending case?", "en")
+    assert figure.money and figure.condition == "blocked"
+    assert gives_figure("The PPATK has now frozen Rp 22.4 billion in 246 bank accounts, up from Rp 15.6 billion.",
+                        "en", figure)
+    assert not gives_figure("The audit shows the ring lent Rp 131.4 billion, up from Rp 112.5 billion.", "en", figure)
+    assert not gives_figure("Victims have reported losses of Rp 11.4 billion, up from Rp 9.1 billion.", "en", figure)
+    # in Indonesian, "dana" (funds) frozen
+    said = "PPATK memblokir dana Rp 20,9 miliar di 215 rekening."
+    assert gives_figure(said, "id", figure)
+
+
+def test_an_amount_counts_things_damaged_only_when_asked_for_each_of_them() -> None:
+    aid = "Pemerintah menaikkan bantuan perbaikan untuk setiap rumah yang rusak berat menjadi Rp 12,5 juta."
+    houses = asked_figure("Per 22 November, berapa rumah yang tercatat rusak berat akibat puting beliung?", "id")
+    assert houses.condition == "badly_damaged"
+    assert not gives_figure(aid, "id", houses)
+    assert gives_figure("BPBD mencatat 144 rumah rusak berat dari total 1.397 rumah rusak.", "id", houses)
+    each = asked_figure("Berapa bantuan perbaikan untuk setiap rumah yang rusak berat?", "id")
+    assert each.each and gives_figure(aid, "id", each)
 
 
 def test_a_death_toll_counts_people_who_died() -> None:

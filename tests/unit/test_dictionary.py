@@ -18,6 +18,7 @@ from core.errors import ModelError
 from core.models.dictionary import (
     DICTD_FILES,
     Dictionary,
+    american_spelling,
     ensure_dictionary,
     lemmas,
     loan_spelling,
@@ -194,6 +195,16 @@ def test_an_english_word_the_dictionary_lacks_is_spelled_as_indonesian_spells_th
     assert loan_spelling("clinic") == ["klinik"]
     assert loan_spelling("bus") == [] and loan_spelling("ambulance") == []  # no ending that says how
     assert dictionary.into_other("river", "en") == ["sungai"]  # a word the dictionary has keeps its translations
+
+
+def test_a_british_spelling_is_also_looked_up_the_american_way():
+    # "How many stranded travellers ...?" over Indonesian reports: the dictionary has "pemudik" under "travelers"
+    dictionary = Dictionary({"travelers": ["pemudik"], "travellers": ["wisatawan"], "filed": ["diajukan"]})
+    assert dictionary.into_other("travellers", "en") == ["wisatawan", "pemudik"]
+    assert american_spelling("cancelled") == ["canceled"] and american_spelling("labour") == ["labor"]
+    # a doubled "l" after a stressed syllable is no British spelling: "filled" is not "filed"
+    assert american_spelling("filled") == [] and american_spelling("sellers") == [] and american_spelling("hour") == []
+    assert dictionary.into_other("filled", "en") == []
 
 
 def test_a_word_is_translated_from_the_language_it_is_written_in():
