@@ -61,14 +61,16 @@ _QUANTITY_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # Dates written with digits are not quantities: "Rabu (7/2)", "7 Februari 2024", "February 7, 2024", "2024-02-07",
-# "Nov. 5" (a short month name only with its full stop: "mar", "des" are words too).
+# "Nov. 5" (a short month name only with its full stop: "mar", "des" are words too), a year in brackets ("sepanjang
+# tahun ini (2026)", as a resolved date reads: it counted "pekerja" in place of the 3.460 after it).
 _MONTH_NAMES = "(?:" + "|".join(MONTHS_FULL) + ")"
 _SHORT_MONTHS = "(?:" + "|".join(MONTHS_SHORT) + ")"
 _DIGIT_DATE = re.compile(
     r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b"
     rf"|\b\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+{_MONTH_NAMES}(?:\s+\d{{4}})?\b"
     rf"|\b{_MONTH_NAMES}\s+\d{{1,2}}(?:,\s*\d{{4}})?\b|\b{_MONTH_NAMES}\s+\d{{4}}\b"
-    rf"|\b{_SHORT_MONTHS}\.\s*\d{{1,2}}(?:,\s*\d{{4}})?\b",
+    rf"|\b{_SHORT_MONTHS}\.\s*\d{{1,2}}(?:,\s*\d{{4}})?\b"
+    r"|\(\s*(?:1[5-9]|20)\d{2}\s*\)",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")

@@ -896,6 +896,8 @@ def test_what_a_how_many_question_counts(question, thing):
     # a number that numbers a thing is no figure of it
     ("Human remains found near tank No. 7 are being examined; 12 tanks burned.", "tank", {12}),
     ("Api merembet ke tangki nomor 7; 12 tangki terbakar.", "tangki", {12}),
+    # a year in brackets (as a resolved "tahun ini" reads) is no figure, nor does it part the thing from its figure
+    ("Jumlah pekerja yang terkena PHK sepanjang tahun ini (2026) mencapai 3.460 orang.", "pekerja", {3460}),
     # a person's age in brackets is no figure
     ("Di Desa Sindangsari, Odang (58) sudah menyemai benih baru.", "desa", set()),
     ("Sebanyak 120 warga, termasuk Siti (34), mengungsi ke balai desa.", "warga", {120}),
