@@ -1201,7 +1201,7 @@ def _of_them(lead: str, unit: str, things: Collection[str], money: bool, english
     named = _OF_THEM.match(lead) if english and unit == "of" else None
     if named is None:
         return None
-    them = named.group(0).rstrip().lower().endswith("them")  # "58 of them supporters": the noun right after
+    them = named.group("them") is not None  # "58 of them supporters": the noun right after
     if (thing := _thing_within(lead, named.end(), things, 1 if them else _OF_THEM_WORDS, _ENDS_PHRASE)) is not None:
         return thing
     if them:
@@ -1217,7 +1217,7 @@ def _of_them(lead: str, unit: str, things: Collection[str], money: bool, english
     return (stem(head.group(0)), named.end() + head.end()) if head is not None else None
 
 
-_OF_THEM = re.compile(r"of\s+(?:the|its|their|these|those|them)\s+(?:[^\W\d_]+'s\s+)?", re.IGNORECASE)
+_OF_THEM = re.compile(r"of\s+(?:the|its|their|these|those|(?P<them>them))\s+(?:[^\W\d_]+'s\s+)?", re.IGNORECASE)
 _OF_THEM_WORDS = 4  # words after "of its" read for the thing: a total and up to three modifiers before it
 _PHRASE_END = re.compile(r"[,.;:()]")
 _WORD_OR_NUMBER = re.compile(r"[^\W\d_]+|\d[\d.,]*")

@@ -163,7 +163,7 @@ class Sentences:
         """The sentences of the passages published on or before ``day`` (ISO): the newest report of a range that
         ends before today ("berita terbaru soal Manchester United pada Mei 2017") is that range's, not today's.
         Unchanged when none of those answers."""
-        return self._published_in("", day, lambda u: self.answers(u))
+        return self._published_in("", day, self.answers)
 
     def reported_in(self, first: str, last: str) -> Sentences:
         """The sentences of the passages published from ``first`` to ``last`` (ISO; "" leaves that end open) when
@@ -429,7 +429,7 @@ def newest_report(ranked: Sentences) -> list[Unit]:
     if not ranked.focus or asked_kind(ranked.focus[0]) != "quantity":
         return _newest_near_best(ranked)
     if naming := [u for u in ranked.units if ranked.published(u) and _gives_asked(ranked, u)]:
-        naming = _naming_item(ranked, naming)
+        naming = _of_illness(ranked, _naming_item(ranked, naming))
         values = {id(u): _asked_values(ranked, u) for u in naming}  # read once: each sentence's asked figures
         naming = _unrounded(ranked, naming, values)
         follows = _followed(ranked, naming, set().union(*values.values()))
@@ -484,23 +484,29 @@ def _rounds(given: set[float], bounds: set[float], older: set[float]) -> bool:
 
 
 def _naming_item(ranked: Sentences, units: list[Unit]) -> list[Unit]:
-    """Of ``units`` (sentences that give a price a question asks, or cases), those that name what it prices
+    """Of ``units`` (sentences that give a price a question asks), those that name what it prices, when any does
     (``AskedFigure.item``): "Harga *Dieselux* tidak berubah, tetap Rp 15.350 per liter", not the same day's later
-    "Soybeans sold for Rp 13,750 a kilogram"; all of them when none names it or the question prices nothing. Of the
-    cases of an illness (``AskedFigure.illness``), none that counts the cases of another (``asks.case_kind``: "kasus
-    *leptospirosis* bertambah menjadi sebelas", not a later "961 kasus *diare*"; but "total kasus kini 1.203", which
-    names none), in a language whose sentences name it: the other language may name it otherwise ("ISPA",
-    "respiratory infection")."""
-    figure = ranked.figure
-    if figure.item:
-        naming = [u for u in units if not figure.item.isdisjoint(_tokens(ranked, u))]
-        units = naming or units
-    if figure.illness:
-        names = [not figure.illness.isdisjoint(_tokens(ranked, u)) for u in units]
-        named = {ranked.passages[u.source].hit.lang for u, said in zip(units, names) if said}
-        units = [u for u, said in zip(units, names)
-                 if said or ranked.passages[u.source].hit.lang not in named or not case_kind(u.text)]
-    return units
+    "Soybeans sold for Rp 13,750 a kilogram"; all of them when none names it or the question prices nothing."""
+    item = ranked.figure.item
+    if not item:
+        return units
+    naming = [u for u in units if not item.isdisjoint(_tokens(ranked, u))]
+    return naming or units
+
+
+def _of_illness(ranked: Sentences, units: list[Unit]) -> list[Unit]:
+    """Of ``units`` (sentences that give the cases of an illness a question asks: ``AskedFigure.illness``), none that
+    counts the cases of another (``asks.case_kind``: "kasus *leptospirosis* bertambah menjadi sebelas", not a later
+    "961 kasus *diare*"; but "total kasus kini 1.203", which names none), in a language whose sentences name it: the
+    other language may name it otherwise ("ISPA", "respiratory infection"). Unlike a price's item, which is named
+    alike in both languages, an illness is filtered language by language."""
+    illness = ranked.figure.illness
+    if not illness:
+        return units
+    names = [not illness.isdisjoint(_tokens(ranked, u)) for u in units]
+    named = {ranked.passages[u.source].hit.lang for u, said in zip(units, names) if said}
+    return [u for u, said in zip(units, names)
+            if said or ranked.passages[u.source].hit.lang not in named or not case_kind(u.text)]
 
 
 def _tokens(ranked: Sentences, unit: Unit) -> list[str]:
@@ -581,7 +587,7 @@ def _qualified(ranked: Sentences, units: Sequence[Unit]) -> list[Unit]:
     same report's lead "... mencapai 1.421 kasus, dengan 13 pasien meninggal dunia"."""
     if not ranked.qualifiers:
         return []
-    held = [_held(ranked.qualifiers, analyze(u.text, ranked.passages[u.source].hit.lang)) for u in ranked.units]
+    held = [_held(ranked.qualifiers, _tokens(ranked, u)) for u in ranked.units]
     df: dict[str, int] = {}
     for tokens in held:
         for token in tokens:
