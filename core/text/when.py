@@ -531,6 +531,13 @@ def find_dates(text: str, anchor: date, lang: str = "id") -> list[TimeMention]:
     return _scan(text, anchor, question=False)
 
 
+def _wider(outer: DateRange, inner: DateRange) -> bool:
+    """Whether ``outer`` holds every day of ``inner`` and more (an open end holds every day on its side)."""
+    starts = outer.start is None or inner.start is not None and outer.start <= inner.start
+    ends = outer.end is None or inner.end is not None and inner.end <= outer.end
+    return starts and ends and outer != inner
+
+
 def question_scope(question: str, now: date) -> TimeScope:
     """What ``question`` asks about time, resolved against ``now``: a range (kind "absolute", "relative",
     "since", "as_of"), the latest news (``latest``; kind "latest" when no range is asked), or ``NO_SCOPE``.
@@ -549,9 +556,16 @@ def question_scope(question: str, now: date) -> TimeScope:
     expression = question[min(s for s, _ in spans) : max(e for _, e in spans)]
     if not mentions:
         return TimeScope(None, True, expression, "latest")
+    # a range within another narrows it: "the most recent count *last week* of cases recorded *this year*" is last
+    # week's; ranges side by side ("dari Januari hingga Maret 2018") span both, and so does a start with its end
+    # ("sejak awal Februari hingga kemarin")
+    mentions = [t for t in mentions if t.kind == "since" or not any(_wider(t.range, o.range) for o in mentions)]
     starts, ends = [t.range.start for t in mentions], [t.range.end for t in mentions]
     span = DateRange(None if None in starts else min(s for s in starts if s),
                      None if None in ends else max(e for e in ends if e))
+    if span.end is not None and span.end > now and (span.start is None or span.start <= now):
+        # a range under way ends now: "this year", asked on 11 February, is what was reported by then
+        span = DateRange(span.start, now)
     kinds = {("absolute" if _compiled(cal.HAS_YEAR).search(t.text) else "relative") if t.kind == "dateline"
              else t.kind for t in mentions}
     kind: ScopeKind = next((k for k in ("since", "as_of", "relative") if k in kinds), "absolute")

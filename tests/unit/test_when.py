@@ -333,6 +333,16 @@ NOW = date(2018, 3, 1)
      ("absolute", True, "2017-05-01", "2017-05-31", "terbaru soal MU pada Mei 2017")),
     ("What was the latest MotoGP news last month?", "2017-06-05",
      ("relative", True, "2017-05-01", "2017-05-31", "latest MotoGP news last month")),
+    # a range under way ends on the day asked: nothing after it had been reported
+    ("Berapa kasus DBD tahun ini menurut data terbaru?", "2034-02-11",
+     ("relative", True, "2034-01-01", "2034-02-11", "tahun ini menurut data terbaru")),
+    ("How many cases so far this month?", "2034-02-11",
+     ("relative", True, "2034-02-01", "2034-02-11", "so far this month")),
+    # a range within another is the one asked; a start and its end still span both
+    ("What was the most recent count last week of dengue cases recorded this year?", "2034-02-15",
+     ("relative", True, "2034-02-06", "2034-02-12", "most recent count last week of dengue cases recorded this year")),
+    ("Sejak awal Februari hingga kemarin, siapa yang ditetapkan sebagai tersangka?", "2018-02-14",
+     ("since", False, "2018-02-01", "2018-02-14", "Sejak awal Februari hingga kemarin")),
 ])
 def test_question_scope_ranges(question, now, expected):
     scope = question_scope(question, D(now))
