@@ -148,8 +148,12 @@ WILL_HAPPEN = (r"(?<![\w])(?:will|shall|should(?!\s+have)|(?:is|are)\s+(?:schedu
                rf"plans?\s+to|dijadwalkan|direncanakan|rencananya|diperkirakan|diprediksi|{_AHEAD})(?![\w])|\w'll(?![\w])")
 # ... unless words between (or just before the future word) turn back: "No more bodies will be found, the police chief
 # *said* on Thursday", "besok, setelah *sempat* ditunda pada Selasa", "*semula* dijadwalkan Minggu sore".
+# A word that reports speech turns back only after the future word: "officials *said* it should open on Thursday" is
+# a Thursday to come.
 TURNS_BACK = (r"(?<![\w])(?:said|says|told|announced|added|reported|originally|initially|earlier|after|kata\w*|ujar\w*|"
               r"ungkap\w*|jelas\w*|sempat|semula|sebelumnya|setelah|usai|lalu)(?![\w])")
+TURNS_BACK_BEFORE = (r"(?<![\w])(?:originally|initially|earlier|after|sempat|semula|sebelumnya|setelah|usai|lalu)"
+                     r"(?![\w])")
 HAS_YEAR = r"(?<!\d)(?:19|20)\d\d(?!\d)|\d\s*/+\s*\d{1,2}\s*/+\s*\d{2}(?!\d)"
 
 

@@ -126,10 +126,15 @@ class _Context:
 
     def looks_ahead(self, match: re.Match[str]) -> bool:
         """Whether a future word comes before ``match`` in its sentence (``calendar.WILL_HAPPEN``, within 100
-        characters) and nothing after it, or just before it, turns back to the past (``calendar.TURNS_BACK``)."""
+        characters) and nothing after it, or just before it, turns back to the past (``calendar.TURNS_BACK``,
+        ``calendar.TURNS_BACK_BEFORE``)."""
         clause = _clause_before(self.text, match.start())
         future = [*_compiled(cal.WILL_HAPPEN).finditer(clause)]
-        return bool(future) and not _compiled(cal.TURNS_BACK).search(clause[max(0, future[-1].start() - 12) :])
+        if not future:
+            return False
+        start, end = future[-1].span()
+        return not (_compiled(cal.TURNS_BACK).search(clause[end:])
+                    or _compiled(cal.TURNS_BACK_BEFORE).search(clause[max(0, start - 12) : end]))
 
     def has_cue(self, match: re.Match[str]) -> bool:
         return bool(_compiled(cal.CUE_BEFORE).search(self.before(match)))

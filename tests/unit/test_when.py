@@ -80,6 +80,8 @@ def test_bare_weekdays(text, start, end):
     ("The bridge should open to cars and small trucks on Monday.", "2017-03-13"),
     ("Mediasi antara nelayan dan perusahaan dijadwalkan Rabu sore di kantor bupati.", "2017-03-08"),  # today
     ("Posko pengaduan akan dibuka kembali Sabtu.", "2017-03-11"),
+    # reported speech of a day to come: "said" before the future word does not turn back
+    ("The bridge is 60 percent complete, and officials said it should open on Thursday.", "2017-03-09"),
     # ... unless the words turn back to the past, or no future word comes before the day
     ("No more bodies will be found, the police chief said on Monday.", "2017-03-06"),
     ("Putusan akan dibacakan besok, setelah sempat ditunda pada Selasa.", "2017-03-07"),
