@@ -40,6 +40,10 @@ _DATE_QUESTION = re.compile(
     r"time|century)|which (?:date|day|year|month|century))\b",
     re.IGNORECASE,
 )
+# A measure a question names after "what" ("*What magnitude* does BMKG now give for the main earthquake?"): the
+# figure asked, as the noun names it.
+_MEASURE_ASKED = "magnitude"
+_WHAT_MEASURE = re.compile(rf"\bwhat\s+({_MEASURE_ASKED})\b", re.IGNORECASE)
 # The nouns that name a figure ("What is the latest *budget* ...?") and the words that qualify it before them.
 _FIGURE_NOUNS = ("number|amount|budget|fund|cost|price|fare|figure|estimate|percentage|share|count|total|tally|"
                  "compensation|fine|penalty|coverage")
@@ -54,7 +58,7 @@ _FIGURE_MODIFIERS = r"(?:[\w()-]+\s+){0,2}?"
 _SE_DIMENSIONS = "panjang|tinggi|dalam|lebar|luas|berat|jauh"
 _QUANTITY_QUESTION = re.compile(
     r"\b(?:berapa(?:kah)?|how (?:many|much|old|long|far|big|large|tall|high|deep)|what (?:percentage|share|number|"
-    rf"amount|proportion|price|death toll)|seberapa|se(?:{_SE_DIMENSIONS})\s+apa"
+    rf"amount|proportion|price|death toll|{_MEASURE_ASKED})|seberapa|se(?:{_SE_DIMENSIONS})\s+apa"
     # "What is the latest (contingency) budget ...?", "What was the total cost ...?"
     rf"|{_WHAT_IS} the {_FIGURE_QUALIFIERS}{_FIGURE_MODIFIERS}(?:{_FIGURE_NOUNS}|toll)"
     rf"|{_WHAT_IS} the {_FIGURE_QUALIFIERS}(?:{_DIMENSION_NOUNS})\s+of)\b",
@@ -205,6 +209,10 @@ _GOAL_WORDS = frozenset("target sasaran goal".split())  # what a question asks w
 # A figure of one place of the story's ("Dari kelurahan padat itu *saja*, 17 warga meninggal", "In Sukaraja *alone*, 17
 # residents died") is a part of its count, not the count a report gives.
 _ONE_PLACE = re.compile(r"\b(?:(?:itu|ini|tersebut)\s+saja|alone)\b[^.;]*$", re.IGNORECASE)
+# The group one of whom a report is about ("Korban adalah *salah satu dari* tiga warga yang hilang", "*one of the*
+# three people missing") is not the count it gives: the group is as it was, before that one was found.
+_ONE_OF = re.compile(r"\b(?:(?:salah\s+)?(?:satu|seorang|seekor|sebuah)\s+(?:dari|di\s+antara)|"
+                     r"one\s+of(?:\s+the)?)\s*$", re.IGNORECASE)
 # "15 dari 19 kecamatan", "15 of its 19 districts": the total is not a figure of its own.
 _PART_OF = re.compile(r"\s*(?:dari|of|out of|di antara)(?:\s+(?:total|the|all|its|[A-Z][\w-]*'s))*\s*", re.IGNORECASE)
 
@@ -244,7 +252,7 @@ def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
         total = i > 0 and _PART_OF.fullmatch(text[found[i - 1].end:q.start]) is not None
         label = not money and (_LABEL_BEFORE.search(before) is not None
                                or _AGE_BEFORE.search(before) is not None and after.startswith(")"))
-        part = _ONE_PLACE.search(aside_free[-RESTATED_WINDOW:]) is not None
+        part = _ONE_PLACE.search(aside_free[-RESTATED_WINDOW:]) is not None or _ONE_OF.search(before) is not None
         goal = _GOAL_BEFORE.search(before) is not None
         if i + 1 < len(found) and _PART_OF.fullmatch(text[q.end:found[i + 1].start]):
             after = text[found[i + 1].end:]
@@ -326,6 +334,9 @@ def counted(sentence: str) -> dict[str, set[float]]:
 PRICE_WORDS = frozenset("price harga fare tarif cost biaya ongkos".split())
 # "Rp 30.000 per kilogram", "Rp 32,500 a kilogram", "Rp 8.000/jeriken", "Rp 5.000 sebotol": an amount for one of a unit.
 _PER_UNIT = re.compile(r"\s*(?:per|a|an|each|/|se(?=[^\W\d_]{3,}))\s*[^\W\d_]", re.IGNORECASE)
+_UNIT_PRICED = re.compile(r"\s*(?:(?:per|a|an|each)\s+|/\s*|se(?=[^\W\d_]{3,}))([^\W\d_]+)", re.IGNORECASE)  # its unit
+# ... and asked: "Berapa harga air *per jeriken* ...?", "the fare per passenger": the unit a question prices.
+_PER_ASKED = re.compile(r"(?:\bper\s+|/\s*)([^\W\d_]+)", re.IGNORECASE)
 # "satu jeriken ... kini dijual Rp 10.000", "sold at Rp 5,000": what is sold, at an amount.
 _SOLD_BEFORE = re.compile(r"\b(?:dijual|dibanderol|dipatok|seharga|dihargai|sold (?:at|for)|priced at|costs?)\s*$",
                           re.IGNORECASE)
@@ -447,14 +458,33 @@ def asks_each(question: str) -> bool:
     return _EACH_ASKED.search(question) is not None
 
 
+def says_each(sentence: str) -> bool:
+    """Whether ``sentence`` says its amounts are for each one of something ("Rp 1,5 juta *per* penumpang", "pay
+    Rp 50 million to the owner of *every* house")."""
+    return _EACH_SAID.search(sentence) is not None
+
+
 def gives_each(sentence: str) -> bool:
     """Whether the amounts of ``sentence`` can be amounts for each one of something: it says so ("Rp 1,5 juta *per*
     penumpang", "pay *each* of them Rp 500,000"), or it neither calls them a total nor counts those paid ("PT CPL
     mengklaim telah membayar kompensasi kepada *301 penumpang* senilai Rp 507,2 juta" is what all of them got)."""
-    if _EACH_SAID.search(sentence):
+    if says_each(sentence):
         return True
     text, found = reported(sentence)
     return not _TOTAL_SAID.search(text) and all(is_money(q) for q, reading, _ in found if reading == "figure")
+
+
+# Work done a share at a time: "Berapa persen *pembangunan* jembatan Bailey ...?" is answered by "Work on the temporary
+# Bailey bridge is 60 percent *complete*", whatever a report calls the work.
+PROGRESS_WORDS = frozenset("pembangunan perbaikan pengerjaan pemasangan konstruksi rehabilitasi construction "
+                           "building repair repairs work works progress assembly rebuilding".split())
+_DONE_AFTER = re.compile(r"\s*(?:complete|completed|done|finished|selesai|rampung|tuntas)\b", re.IGNORECASE)
+
+
+def shares_done(sentence: str) -> set[float]:
+    """The shares ``sentence`` gives of work done ("is 60 percent *complete*", "80 persen *rampung*")."""
+    return {q.value for q, reading, rest in reported(sentence)[1]
+            if q.percent and reading == "figure" and _DONE_AFTER.match(rest)}
 
 
 # What money is called when a question asks for an amount of it and nothing more: any amount gives it.
@@ -474,9 +504,29 @@ def prices(sentence: str) -> set[float]:
     sold at (``_SOLD_BEFORE``): its prices, whether or not it says "harga" ("Telur ayam ras ... dijual Rp 30.000 per
     kilogram", "satu jeriken kini dijual Rp 7.000"). Older values ("turun dari Rp 32.500") and changes are left
     out, as in ``counted``."""
+    return {value for value, _ in priced_per(sentence)}
+
+
+def priced_per(sentence: str) -> list[tuple[float, str]]:
+    """The prices of ``sentence`` (``prices``), each with the unit it is for as written ("Rp 275.000 per *tangki*",
+    "Rp 5.000 se*botol*"; "" for what something is sold at: "satu jeriken kini dijual Rp 7.000")."""
     text, found = reported(sentence)
-    return {q.value for q, reading, rest in found if reading == "figure" and _CURRENCY.match(q.text)
-            and (_PER_UNIT.match(rest) or _SOLD_BEFORE.search(_CURRENCY_BEFORE.sub("", text[:q.start])))}
+    out = []
+    for q, reading, rest in found:
+        if reading != "figure" or not _CURRENCY.match(q.text):
+            continue
+        if _PER_UNIT.match(rest):
+            out.append((q.value, per.group(1).lower() if (per := _UNIT_PRICED.match(rest)) is not None else ""))
+        elif _SOLD_BEFORE.search(_CURRENCY_BEFORE.sub("", text[:q.start])):
+            out.append((q.value, ""))
+    return out
+
+
+def asked_per(question: str) -> str:
+    """The unit a question about a price prices ("Berapa harga air *per jeriken* ...?": "jeriken"), "" when it names
+    none: a price for one of another unit ("Rp 275.000 per tangki") is not the price asked."""
+    found = _PER_ASKED.search(question)
+    return found.group(1).lower() if found is not None else ""
 
 
 # A figure written as a lower bound: "*Lebih dari* 300 peternakan masih dikarantina", "*More than* 80,000 litres".
@@ -735,6 +785,17 @@ def _figure_asked(named: re.Match[str]) -> str:
     return _head_noun(words)
 
 
+_GLOSS = re.compile(r"([^\W\d_]+)\s*\(\s*([^\W\d_]+)\s*\)")  # "volunteer larva monitors *(jumantik)*"
+
+
+def glossed(question: str, thing: str) -> str:
+    """The one word a question gives in brackets right after what it counts (``thing``, as ``asked_thing`` reads
+    it) as another name of it ("How many volunteer larva monitors *(jumantik)* ...?": "jumantik", as reports in the
+    other language call them), "" when it gives none."""
+    return next((found.group(2).lower() for found in _GLOSS.finditer(question)
+                 if stem(found.group(1)) == thing and found.group(2).lower() != thing), "")
+
+
 def asked_thing(question: str) -> str:
     """What a "berapa" / "how many" question counts, as one word: the first word after "berapa" that is not
     "jumlah"/"banyak" or a counter ("Berapa jumlah *kasus* DBD terbaru?" -> "kasus", as written: it is looked up in
@@ -755,6 +816,8 @@ def asked_thing(question: str) -> str:
         return "cost"  # "What does the airline estimate the grounding has cost it?": a total
     if (share_of := _SHARE_OF.search(question)) and not found:
         return _head_noun(_WORD.findall(share_of.group("of")))
+    if (measure := _WHAT_MEASURE.search(question)) is not None and not found:
+        return measure.group(1).lower()  # "What magnitude does BMKG now give ...?"
     if _DEATH_TOLL.search(question) and not found:
         return "people"  # "What is the latest death toll ...?": people, who died (``conditions.asked_condition``)
     if _LIVES.search(question):
@@ -777,7 +840,8 @@ def asked_thing(question: str) -> str:
         return next((w.lower() for w in _WORD.findall(question[:found.start()]) if w.lower() not in _NOT_ASKED), "")
     if found.group(0).lower().startswith("how"):
         # a hyphenated modifier is one word: "flood-*hit* residents", "fire-*damaged* houses" (no participle ends them)
-        words = _WORD.findall(_HYPHENATED.sub("", question[found.end():]))
+        # ... and a name in brackets is a gloss, not the noun: "How many volunteer larva *monitors* (jumantik) ...?"
+        words = _WORD.findall(_HYPHENATED.sub("", _ASIDE.sub("", question[found.end():])))
         if words and words[0].lower() == "of":  # "How many of the derailed carriages have been lifted?"
             words = words[1:]
         if found.group(0).lower() == "how much" and words and words[0].lower() in MONEY_WORDS:

@@ -22,10 +22,12 @@ from assistant.asks import (
     PERSON_WORDS,
     PREFERRED_KINDS,
     PRICE_WORDS,
+    PROGRESS_WORDS,
     STATE_NOUNS,
     AnswerKind,
     amounts,
     asked_kind,
+    asked_per,
     asked_state,
     asked_thing,
     asks_count,
@@ -39,10 +41,14 @@ from assistant.asks import (
     counts_people,
     figures,
     gives_each,
+    glossed,
     lower_bounds,
     priced_item,
+    priced_per,
     prices,
     replaced,
+    says_each,
+    shares_done,
     states_negation,
     stem,
     unit_name,
@@ -107,6 +113,10 @@ class AskedFigure:
     responders: bool = False  # those who respond (rescuers, officers: ``conditions.responds``), in no condition
     each: bool = False  # an amount for each one of something ("each passenger"): not a total paid to many
     illness: frozenset[str] = frozenset()  # which cases it counts (``asks.case_kind``), tokens of both languages
+    per: frozenset[str] = frozenset()  # the unit a price is asked for (``asks.asked_per``), its names in both languages
+    # whether the people it asks about (``state``) are sheltering (``_SHELTERED``): none of those a report counts as
+    # struck (dead, missing, in hospital: ``conditions.victims_counted``)
+    unstruck: bool = False
     people: bool = field(init=False, default=False)
     priced: bool = field(init=False, default=False)  # a price: an amount per unit gives it (``asks.prices``)
     money: bool = field(init=False, default=False)  # money and nothing more: any amount gives it (``asks.amounts``)
@@ -130,6 +140,8 @@ class AskedFigure:
         for: ``conditions.victims_counted``)."""
         found = counts_of(sentence, self.thing, (*self.translations, *more), countable=self.countable,
                           people=self.people, per_span=self.rate, share=self.share)
+        if self.share and not PROGRESS_WORDS.isdisjoint((self.thing, *self.translations)):
+            found |= shares_done(sentence)  # "Work on the temporary Bailey bridge is 60 percent complete"
         return found - victims_counted(sentence) if found and self.responders else found
 
 
@@ -227,6 +239,8 @@ def asked_figure(question: str, language: str,
     if not thing:
         return NO_FIGURE
     also = tuple(translate(thing, language)) if translate is not None else ()
+    if gloss := glossed(question, thing):
+        also += (gloss,)  # "volunteer larva monitors (jumantik)": "kader jumantik"
     if language == "id" and translate is not None:
         # "sumbangan": "donation", and so "donasi", the loanword news also writes for it: a loanword the dictionary
         # translates back into that word (not "nation": "nasi", which is rice)
@@ -245,8 +259,30 @@ def asked_figure(question: str, language: str,
     responders = any(map(responds, (thing, *also))) and not names_a_condition(question)
     rate = asks_rate(question)
     each = not (rate or share or item) and asks_each(question)
-    return AskedFigure(thing, also, _tokens_both_ways(asked_state(question), language, translate),
-                       asks_count(question, thing, also), rate, item, share, condition, responders, each, illness)
+    per = _unit_names(asked_per(question), language, translate) if not PRICE_WORDS.isdisjoint((thing, *also)) \
+        else frozenset()
+    state = _tokens_both_ways(asked_state(question), language, translate)
+    return AskedFigure(thing, also, state, asks_count(question, thing, also), rate, item, share, condition, responders,
+                       each, illness, per, not state.isdisjoint(_SHELTERED))
+
+
+def _unit_names(word: str, language: str, translate: Translate | None) -> frozenset[str]:
+    """``word`` (a unit something is sold by, in ``language``), its translations and theirs back, each as ``stem`` and
+    ``unit_name`` read it: "jeriken", "jerrycan"; "kg", "kilogram"."""
+    if not word:
+        return frozenset()
+    other = other_language(language)
+    translations = translate(word, language) if translate is not None else []
+    back = [again for t in translations for again in translate(t, other)] if translate is not None else []
+    return frozenset(name for w in (word, *translations, *back) for name in (stem(w), unit_name(w)))
+
+
+def _other_unit_prices(sentence: str, figure: AskedFigure) -> set[float]:
+    """The prices ``sentence`` gives for one of another unit than the one ``figure`` prices (``AskedFigure.per``):
+    "Rp 275.000 per *tangki*" gives no "harga air per jeriken"."""
+    if not figure.per:
+        return set()
+    return {value for value, unit in priced_per(sentence) if unit and not figure.per & {stem(unit), unit_name(unit)}}
 
 
 def question_figure(question: str, language: str, translate: Translate | None = None) -> AskedFigure:
@@ -312,11 +348,12 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
             said = {STATE_NOUNS.get(token, token) for token in analyze(unit, lang)} if unit else set()
             if not said.isdisjoint(figure.state) or stem(unit) in CASE_NOUNS and figure.infected:
                 return True  # "437 *kasus* kolera" for "terjangkit"
-        return not figure.state.isdisjoint(tokens) and bool(figure.counts_in(sentence, *PERSON_WORDS))
-    if found := figure.counts_in(sentence) | (amounts(sentence) if figure.money else set()):
+        return not figure.state.isdisjoint(tokens) and bool(_in_state(sentence, figure))
+    not_asked = _other_unit_prices(sentence, figure)  # "Rp 275.000 per tangki" for the price of a jerrycan
+    if found := (figure.counts_in(sentence) | (amounts(sentence) if figure.money else set())) - not_asked:
         # an amount for each one ("each passenger") is not a total paid to many
         return not (figure.each and found <= amounts(sentence) and not gives_each(sentence))
-    if figure.priced and prices(sentence):
+    if figure.priced and prices(sentence) - not_asked:
         return True
     if not figure.people:
         return False  # a count of people gives no figure of houses, schools or hectares
@@ -540,11 +577,28 @@ def _of_condition(sentence: str, figure: AskedFigure, condition: Condition) -> s
     found = set(condition_counts(sentence, condition))
     if not found or not of_things(condition):
         return found
-    if figure.money:
+    if figure.money or figure.each and says_each(sentence):
+        # ... and an amount for each one ("bantuan untuk setiap rumah yang rusak berat") is given by one that a
+        # sentence says is for each, whatever it calls it: "will pay Rp 50 million to the owner of every house heavily
+        # damaged"
         return found & amounts(sentence)
-    # an amount is a figure of a thing only when asked for each one of them ("bantuan untuk setiap rumah yang rusak
-    # berat"): "Rp 12,5 juta untuk setiap rumah yang rusak berat" counts no house
+    # an amount is a figure of a thing only when asked for each one of them: "Rp 12,5 juta untuk setiap rumah yang
+    # rusak berat" counts no house
     return found & figure.counts_in(sentence) - (set() if figure.each else amounts(sentence))
+
+
+# What people displaced are said to be, as keyword tokens of both languages: "mengungsi", "pengungsian", "displaced",
+# "evacuated", "shelter". Those who fell into a river or tested positive include the dead; the displaced do not.
+_SHELTERED = frozenset("ungsi displac evacu evacue shelter refug".split())
+
+
+def _in_state(sentence: str, figure: AskedFigure) -> set[float]:
+    """The figures of ``sentence`` that count people by any person noun, for a question that asks what happened to
+    them (``AskedFigure.state``), but for the displaced (``AskedFigure.unstruck``) none of those it counts as struck
+    (dead, missing, in hospital: ``conditions.victims_counted``): "Gempa tersebut menewaskan *72 orang*, *dua orang*
+    dinyatakan hilang, dan jumlah pengungsi sempat mencapai 31.280 jiwa" gives no count of the displaced."""
+    found = figure.counts_in(sentence, *PERSON_WORDS)
+    return found - victims_counted(sentence) if found and figure.unstruck and not figure.infected else found
 
 
 def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:
@@ -553,10 +607,10 @@ def _asked_values(ranked: Sentences, unit: Unit) -> set[float]:
     figure = ranked.figure
     if figure.condition is not None:
         return _of_condition(unit.text, figure, figure.condition)
-    found = figure.counts_in(unit.text, *(PERSON_WORDS if figure.state else ()),
-                             *(CASE_NOUNS if figure.infected else ()))
+    found = _in_state(unit.text, figure) if figure.state and not figure.infected else figure.counts_in(
+        unit.text, *(PERSON_WORDS if figure.state else ()), *(CASE_NOUNS if figure.infected else ()))
     if figure.priced:
-        return found | prices(unit.text)
+        return (found | prices(unit.text)) - _other_unit_prices(unit.text, figure)
     # a price is no figure of anything else a question counts ("daging *sapi* dijual Rp 158.000 per kilogram")
     return found | amounts(unit.text) if figure.money else found - prices(unit.text)
 

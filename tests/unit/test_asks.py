@@ -38,6 +38,7 @@ from assistant.extractive import (
     figures_disagree,
     figures_first,
     gives_figure,
+    newest_report,
     qualifiers,
     question_figure,
     says_not,
@@ -1016,7 +1017,7 @@ def test_a_latest_price_comes_from_the_newest_report_of_what_it_prices():
                         focus="Harga Dieselux per liter yang berlaku sekarang berapa?")
     assert best_sentences(ranked, 3, newest=True) == [(2, "Harga Dieselux tidak berubah, tetap Rp 15.350 per liter.")]
     # a question that prices nothing named takes the newest price
-    anything = replace(ranked, figure=replace(ranked.figure, item=frozenset()))
+    anything = replace(ranked, figure=replace(ranked.figure, item=frozenset(), per=frozenset()))
     assert best_sentences(anything, 3, newest=True) == [(3, "Kedelai dijual Rp 13.750 per kilogram di pasar induk.")]
 
 
@@ -1278,3 +1279,57 @@ def test_cases_of_the_asked_illness_answer_before_a_later_count_of_another():
     ranked = _sentences(*rows, focus="Berapa jumlah kasus terbaru akibat banjir rob?")
     assert best_sentences(ranked, 3, newest=True) == [(1, rows[0][1])]
 
+
+
+def test_a_price_asked_per_unit_is_not_answered_by_a_price_per_another():
+    # the newest report prices a tanker load; the price per jerrycan is in an older one
+    rows = [("2034-09-17", "Harga air tangki swasta di lapangan kini rata-rata Rp 275.000 per tangki.", 0.87),
+            ("2034-09-14", "Hawkers were selling water at Rp 6,000 a jerrycan on Thursday.", 0.85)]
+    ranked = _sentences(*rows, focus="Berapa harga air per jeriken dari pedagang keliling sekarang?")
+    ranked = replace(ranked, figure=replace(ranked.figure, per=frozenset({"jeriken", "jerrycan"})))
+    assert best_sentences(_in_their_languages(ranked), 3, newest=True) == [(2, rows[1][1])]
+
+
+def test_the_group_one_of_whom_a_report_is_about_is_not_its_count():
+    assert [r for _, r, _ in reported("Korban adalah salah satu dari tiga warga yang hilang tertimbun longsor.")[1]] \
+        == ["other"]
+    assert [r for _, r, _ in reported("The body was one of three people still missing.")[1]] == ["other"]
+
+
+def test_people_struck_are_no_count_of_the_displaced():
+    rows = [("2034-03-25", "Gempa tersebut menewaskan 72 orang, dua orang dinyatakan hilang, dan jumlah pengungsi "
+                           "sempat mencapai 31.280 jiwa.", 0.81),
+            ("2034-03-25", "Jumlah warga yang masih bertahan di pengungsian kini 7.385 orang di 37 titik.", 0.80)]
+    ranked = _in_their_languages(_sentences(*rows, focus="Berapa warga yang masih mengungsi akibat gempa saat ini?"))
+    assert [u.text for u in newest_report(ranked)] == [rows[1][1]]
+
+
+def test_a_magnitude_asked_with_what_is_a_figure_of_the_magnitude():
+    question = "What magnitude does BMKG now give for the main earthquake?"
+    assert asked_kind(question) == "quantity" and asked_thing(question) == "magnitude"
+    figure = asked_figure(question, "en", lambda word, lang: {"magnitude": ["magnitudo"]}.get(word, []))
+    assert gives_figure("Magnitudo gempa ditetapkan 6,5, bukan 6,3 seperti pemutakhiran pada Senin.", "id", figure)
+
+
+def test_an_amount_said_to_be_for_each_answers_an_amount_asked_for_each_whatever_it_is_called():
+    figure = asked_figure("Berapa besar bantuan pemerintah untuk setiap rumah warga yang rusak berat?", "id")
+    assert figure.each and figure.condition == "badly_damaged"
+    assert gives_figure("The central government will pay Rp 50 million to the owner of every house heavily "
+                        "damaged by the earthquake.", "en", figure)
+    assert not gives_figure("Bantuan stimulan senilai Rp 12,6 miliar telah ditransfer ke rekening pemilik 252 rumah "
+                            "rusak berat pekan ini.", "id", figure)
+
+
+def test_a_name_in_brackets_is_another_name_of_what_is_counted_not_the_noun():
+    question = "How many volunteer larva monitors (jumantik) are now checking homes?"
+    assert asked_thing(question) == "monitor"
+    figure = asked_figure(question, "en", lambda word, lang: [])
+    assert "jumantik" in figure.translations
+    assert gives_figure("Jumlah jumantik yang memeriksa rumah warga kini 2.100.", "id", figure)
+
+
+def test_a_share_of_work_done_answers_how_far_the_work_has_come():
+    figure = asked_figure("Saat ini sudah berapa persen pembangunan jembatan Bailey?", "id",
+                          lambda word, lang: {"pembangunan": ["construction"]}.get(word, []))
+    assert gives_figure("Work on the temporary Bailey bridge is 60 percent complete.", "en", figure)
+    assert not gives_figure("The Bailey bridge is 66 metres long.", "en", figure)
