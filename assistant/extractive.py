@@ -271,9 +271,7 @@ def _unit_names(word: str, language: str, translate: Translate | None) -> frozen
     ``unit_name`` read it: "jeriken", "jerrycan"; "kg", "kilogram"."""
     if not word:
         return frozenset()
-    other = other_language(language)
-    translations = translate(word, language) if translate is not None else []
-    back = [again for t in translations for again in translate(t, other)] if translate is not None else []
+    translations, back = _both_ways(word, language, translate)
     return frozenset(name for w in (word, *translations, *back) for name in (stem(w), unit_name(w)))
 
 
@@ -370,13 +368,19 @@ def _tokens_both_ways(word: str, language: str, translate: Translate | None) -> 
     menewaskan 14 orang")."""
     if not word or language not in ("id", "en"):
         return frozenset()
-    if translate is None:
-        return frozenset(analyze(word, language))
+    translations, back = _both_ways(word, language, translate)
     other = other_language(language)
-    translations = translate(word, language)
-    back = [again for t in translations for again in translate(t, other)]
     return frozenset(analyze(word, language)).union(*(analyze(t, other) for t in translations),
                                                     *(analyze(again, language) for again in back))
+
+
+def _both_ways(word: str, language: str, translate: Translate | None) -> tuple[Sequence[str], list[str]]:
+    """``word``'s translations into the other language than ``language`` and theirs back into it (none without a
+    dictionary): "jeriken" -> ["jerrycan"], ["jeriken", "jerigen"]."""
+    if translate is None:
+        return [], []
+    translations = translate(word, language)
+    return translations, [again for t in translations for again in translate(t, other_language(language))]
 
 
 # Words that say when, not what: a "latest" question's time words qualify nothing.
