@@ -174,6 +174,10 @@ _FROM_BEFORE = re.compile(r"\b(?:dari|from)\s*$", re.IGNORECASE)
 _RESTATED_BEFORE = re.compile(r"\b(?:puncak\w*|sempat|dibanding\w*|sebelumnya|semula|peak\w*|compared (?:with|to)|"
                               r"previously|had (?:reached|risen|climbed|peaked)|at (?:its|the) height)\b",
                               re.IGNORECASE)
+# ... but what a report says "had reached" is its figure now, told in the past of reported speech ("KNS *said* refunds
+# *had reached* Rp 5.38 billion"; not "had peaked").
+_BACKSHIFTED = re.compile(r"had (?:reached|risen|climbed)", re.IGNORECASE)
+_REPORTING = re.compile(r"\b(?:said|says|told|reported|announced|confirmed|added)\b", re.IGNORECASE)
 # ... or a day of an earlier week or month ("112,600 tonnes *last weekend*", "3.000 ton *pekan lalu*").
 _RESTATED_AFTER = re.compile(r"^\s*(?!(?:dari|from)\b)[^\W\d_]*\s*(?:\(?(?:pada|saat|di) puncak\w*|sebelumnya|"
                              r"at (?:its|the) (?:peak|height)|earlier|previously|"
@@ -267,7 +271,8 @@ def _read(text: str) -> Iterator[tuple[Quantity, Reading, str]]:
 def _restated(before: str, after: str) -> bool:
     """Whether the figure between ``before`` (the words just before it, no other figure among them) and ``after``
     is restated from an earlier day (``_RESTATED_BEFORE``, ``_RESTATED_AFTER``)."""
-    marks = list(_RESTATED_BEFORE.finditer(before))
+    marks = [m for m in _RESTATED_BEFORE.finditer(before) if not _BACKSHIFTED.fullmatch(m.group(0))
+             or not _REPORTING.search(before[:m.start()])]
     return bool(marks and not _NOW_AGAIN.search(before[marks[-1].end():])) or bool(_RESTATED_AFTER.match(after))
 
 
@@ -796,6 +801,31 @@ def glossed(question: str, thing: str) -> str:
                  if stem(found.group(1)) == thing and found.group(2).lower() != thing), "")
 
 
+# Trips and what makes them: reports count trips cancelled or delayed by either ("perjalanan KA yang dibatalkan",
+# "six trains a day were still cancelled"; "membatalkan 412 penerbangan"), as ``stem`` reads them.
+_TRIP_WORDS = frozenset("perjalanan trip journey service sailing".split())
+_VEHICLES = frozenset("kereta ka train penerbangan flight pesawat plane kapal feri ferry ship bus".split())
+
+
+def trip_names(question: str, thing: str) -> tuple[str, tuple[str, ...]]:
+    """The other names of what a question about trips cancelled or delayed counts (``thing``, as ``asked_thing``
+    reads it): for trips, the vehicle it names after them ("Berapa perjalanan *kereta* per hari yang masih
+    dibatalkan?": "kereta", to be translated), for a vehicle the words for trips in both languages ("How many trains
+    were cancelled?": "perjalanan", "trip", ...); "" and none for anything else."""
+    if stem(thing) in _TRIP_WORDS:
+        vehicle = with_next_word(question, thing).partition(" ")[2]
+        return (vehicle if stem(vehicle) in _VEHICLES else ""), ()
+    return "", tuple(sorted(_TRIP_WORDS)) if stem(thing) in _VEHICLES else ()
+
+
+def with_next_word(question: str, thing: str) -> str:
+    """``thing`` (as ``asked_thing`` reads it) with the word the question writes after it, lower case: the
+    Indonesian compound it may head ("Berapa total *pengembalian uang* tiket ...?", which the dictionary knows as
+    "refund" while "pengembalian" alone is "payback"); "" when nothing follows it."""
+    after = re.search(rf"\b{re.escape(thing)}\s+([^\W\d_]+)", question, re.IGNORECASE)
+    return f"{thing} {after.group(1)}".lower() if after is not None else ""
+
+
 def asked_thing(question: str) -> str:
     """What a "berapa" / "how many" question counts, as one word: the first word after "berapa" that is not
     "jumlah"/"banyak" or a counter ("Berapa jumlah *kasus* DBD terbaru?" -> "kasus", as written: it is looked up in
@@ -959,7 +989,8 @@ PEOPLE_NOUNS = frozenset(stem(word) for word in """
     penonton pengunjung pemudik tentara prajurit polisi peserta jemaah kasus napi narapidana tahanan buronan
     victim patient sufferer evacuee refugee passenger worker employee trader vendor customer personnel officer rescuer
     volunteer child children baby student pupil teacher fisherman fishermen farmer suspect witness survivor visitor
-    soldier police participant case driver sopir crew awak inmate prisoner detainee fugitive escapee
+    soldier police participant case driver sopir crew awak inmate prisoner detainee fugitive escapee guard sipir
+    warden
     nasabah konsumen anggota client member depositor borrower
     injured wounded dead missing displaced homeless
     """.split()) | PERSON_WORDS  # the last line: English counts people by what happened to them ("How many injured")

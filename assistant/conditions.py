@@ -52,7 +52,7 @@ _FORMS: dict[Condition, str] = {
     # held by the police, and let go ("released from hospital" is recovered: that form comes first)
     # verbs, not the nouns that name who is counted ("Berapa *tahanan* yang masih buron?", "detainees")
     "detained": r"(?:di|ter)tangkap|menangkap|(?:di)?amankan|mengamankan|ditahan|menahan|dibekuk|diciduk|detained|"
-                r"arrested|in\s+custody",
+                r"(?:re-?)?arrested|(?:re)?captured|in\s+custody",
     "released": r"dibebaskan|membebaskan|dilepas(?:kan)?|melepas(?:kan)?|released|freed|set\s+free|let\s+go",
 }
 # What happened to things a story counts one by one: flights and trips cancelled or delayed, animals culled (and
@@ -98,6 +98,8 @@ _PREDICATE = re.compile(r"\b(?:is|are|was|were|been|remain(?:s|ed)?|still|now|ma
 # *out of* the 268 people aboard" (of all of them).
 _PART = re.compile(r"^\s*(?!out\s+of\b)(?:[^\W\d_]+\s+)?(?:di\s+antaranya|di\s+antara\s+mereka|dari\s+mereka|of\s+them|"
                    r"of\s+whom|among\s+them|of\s+(?:the|those))\b", re.IGNORECASE)
+# ... of a total: "53 *of the 61* inmates"
+_OF_A_TOTAL = re.compile(r"^\s*of\s+the\s+\d", re.IGNORECASE)
 # Bodies found are what a search found that day, not the count of the dead: "menemukan *lima jenazah*", "recovered six
 # bodies" (the word still names the dead for a figure near it: "menemukan enam jenazah, korban kini *18*").
 _BODIES = re.compile(r"\s*(?:jenazah|bodies)\b", re.IGNORECASE)
@@ -213,7 +215,9 @@ def condition_counts(sentence: str, condition: Condition) -> frozenset[float]:
     bounds = [q for q, reading, rest in found if reading != "other" and not (reading == "older" and turns_to(rest))]
     out: set[float] = set()
     for q, reading, rest in found:
-        if reading != "figure" or q.percent or is_money(q) and not things:
+        # things it happens to are also counted per span of time ("26 perjalanan per hari dibatalkan": whether a rate
+        # is asked is the caller's to check)
+        if reading not in ("figure", "rate" if things else "figure") or q.percent or is_money(q) and not things:
             continue  # money is counted only as a thing it happened to ("dana Rp 20,9 miliar diblokir")
         if not things and (not _of_people(rest) or _BODIES.match(rest)):
             continue  # of people: a noun for them or words said of them after it; not bodies found that day
@@ -228,6 +232,11 @@ def condition_counts(sentence: str, condition: Condition) -> frozenset[float]:
     return frozenset(out)
 
 
+# The second word after a figure, an English plural, when the first is a word: the noun an English modifier comes
+# before ("38 *cholera* patients"; not "tiga *laporan* orang hilang", three reports of the missing).
+_SECOND_WORD = re.compile(r"\s*[^\W\d_]+\s+([^\W\d_]+(?:s|men)|people|children)\b")
+
+
 def _of_people(rest: str) -> bool:
     """Whether the words after a figure (``rest``) make it a count of people: not an age or a name's number, in
     brackets or joined on ("tersangka berinisial BS *(52)*", "a *58-year-old* trader")."""
@@ -238,7 +247,9 @@ def _of_people(rest: str) -> bool:
         return True  # "The death toll rose to 14, ..."
     lower = word.lower()
     return lower in _AFTER_PEOPLE or stem(lower) in PEOPLE_NOUNS or _MARK.match(rest.lstrip()) is not None \
-        or stem(compound_head(rest)[0].lower()) in PEOPLE_NOUNS  # "Nineteen heat-illness patients"
+        or stem(compound_head(rest)[0].lower()) in PEOPLE_NOUNS \
+        or (second := _SECOND_WORD.match(rest)) is not None and stem(second.group(1).lower()) in PEOPLE_NOUNS
+    # "Nineteen heat-illness patients", "Thirty-eight cholera patients"
 
 
 def _nearest(text: str, start: int, end: int, before: list[re.Match[str]],
@@ -248,7 +259,10 @@ def _nearest(text: str, start: int, end: int, before: list[re.Match[str]],
     if part is not None:  # the part's condition: said after the group's ("Six of the injured remain in hospital")
         of_part = [m for m in after if m.start() >= end + part.end()]
         said = [m for m in of_part if _PREDICATE.search(text[end:m.start()])]
-        return _condition(said[0]) if said else _condition(of_part[-1]) if of_part else None
+        if of_part or not _OF_A_TOTAL.match(text[end:]):
+            return _condition(said[0] if said else of_part[-1]) if of_part else None
+        # a part of a total that says nothing of it: the condition named for the figure ("the number *recaptured* to
+        # 53 of the 61 inmates who fled")
     # a predicate in the figure's own clause comes first ("Forty-one people injured ... are still in hospital")
     said = [m for m in after if _PREDICATE.search(text[end:m.start()]) and not re.search(r"[,;]", text[end:m.start()])]
     if said:

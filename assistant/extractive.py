@@ -51,7 +51,9 @@ from assistant.asks import (
     shares_done,
     states_negation,
     stem,
+    trip_names,
     unit_name,
+    with_next_word,
 )
 from assistant.cite import strip_markers, with_marker
 from assistant.conditions import (
@@ -113,7 +115,8 @@ class AskedFigure:
     responders: bool = False  # those who respond (rescuers, officers: ``conditions.responds``), in no condition
     each: bool = False  # an amount for each one of something ("each passenger"): not a total paid to many
     illness: frozenset[str] = frozenset()  # which cases it counts (``asks.case_kind``), tokens of both languages
-    per: frozenset[str] = frozenset()  # the unit a price is asked for (``asks.asked_per``), its names in both languages
+    # the unit a question names after "per" (``asks.asked_per``), its names in both languages: read for a price only
+    per: frozenset[str] = frozenset()
     # whether the people it asks about (``state``) are sheltering (``_SHELTERED``): none of those a report counts as
     # struck (dead, missing, in hospital: ``conditions.victims_counted``)
     unstruck: bool = False
@@ -239,6 +242,8 @@ def asked_figure(question: str, language: str,
     if not thing:
         return NO_FIGURE
     also = tuple(translate(thing, language)) if translate is not None else ()
+    if language == "id" and translate is not None and (compound := with_next_word(question, thing)):
+        also += tuple(t for t in translate(compound, language) if t not in also)  # "pengembalian uang": "refund"
     if gloss := glossed(question, thing):
         also += (gloss,)  # "volunteer larva monitors (jumantik)": "kader jumantik"
     if language == "id" and translate is not None:
@@ -255,12 +260,14 @@ def asked_figure(question: str, language: str,
     share = asks_share(question)
     people = counts_people(thing, also) or names_condition(thing)  # "How many of those *hurt* ... in hospital?"
     condition = None if share else asked_condition(question, thing) if people else asked_happening(question)
+    if condition in ("cancelled", "delayed"):  # "perjalanan kereta" are trains, trains cancelled are trips
+        vehicle, trips = trip_names(question, thing)
+        also += trips + ((vehicle, *(translate(vehicle, language) if translate is not None else ())) if vehicle else ())
     # "How many rescuers ...?", not "Berapa polisi yang terluka?" (a condition of theirs, named in the question)
     responders = any(map(responds, (thing, *also))) and not names_a_condition(question)
     rate = asks_rate(question)
     each = not (rate or share or item) and asks_each(question)
-    per = _unit_names(asked_per(question), language, translate) if not PRICE_WORDS.isdisjoint((thing, *also)) \
-        else frozenset()
+    per = _unit_names(asked_per(question), language, translate)
     state = _tokens_both_ways(asked_state(question), language, translate)
     return AskedFigure(thing, also, state, asks_count(question, thing, also), rate, item, share, condition, responders,
                        each, illness, per, not state.isdisjoint(_SHELTERED))
@@ -278,7 +285,7 @@ def _unit_names(word: str, language: str, translate: Translate | None) -> frozen
 def _other_unit_prices(sentence: str, figure: AskedFigure) -> set[float]:
     """The prices ``sentence`` gives for one of another unit than the one ``figure`` prices (``AskedFigure.per``):
     "Rp 275.000 per *tangki*" gives no "harga air per jeriken"."""
-    if not figure.per:
+    if not (figure.priced and figure.per):
         return set()
     return {value for value, unit in priced_per(sentence) if unit and not figure.per & {stem(unit), unit_name(unit)}}
 

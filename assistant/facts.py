@@ -132,13 +132,16 @@ def _number_groups(phrase: str) -> list[list[str]]:
 
 
 _ONE_COUNTED = re.compile(r"\s+(?:orang|jiwa|unit|buah|ekor|person|persons)\b", re.IGNORECASE)
+# ... or after a word that says it is all that is left: "kini *tinggal satu* sipir yang masih dirawat", "only one"
+_ONE_LEFT = re.compile(r"\b(?:tinggal|tersisa|hanya|only|just)\s+$", re.IGNORECASE)
 
 
 def quantities(text: str) -> list[Quantity]:
     """Every number of ``text``: digits (with an optional scale word or percent) and number words.
 
     The number word "one"/"satu" alone is left out: "one of", "salah satu" are not claims; one before a word that
-    counts people or things is ("tinggal *satu orang*", "one person").
+    counts people or things is ("*satu orang*", "one person"), and so is one that is all that is left ("tinggal
+    *satu* sipir", "only one").
     """
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
@@ -158,7 +161,8 @@ def quantities(text: str) -> list[Quantity]:
             continue
         for group in _number_groups(m.group(0)):
             parsed = words_value(group)
-            if parsed is None or parsed == 1 and (not _ONE_COUNTED.match(text, m.end())
+            if parsed is None or parsed == 1 and (not (_ONE_COUNTED.match(text, m.end())
+                                                        or _ONE_LEFT.search(text[:m.start()]))
                                                    or text[:m.start()].rstrip().lower().endswith("salah")):
                 continue
             after = text[m.end():m.end() + 12]

@@ -120,6 +120,8 @@ NEWS_GLOSSARY: dict[str, list[str]] = {
     "nurse": ["perawat", "tenaga kesehatan"],
     "patient": ["pasien", "penderita"],
     "inmate": ["narapidana", "warga binaan", "napi", "tahanan"],
+    "guard": ["penjaga", "sipir", "satpam"],  # prison guards, security guards (2026-12-07)
+    "warden": ["sipir", "kepala lapas", "kepala rutan"],
     "tourist": ["wisatawan", "turis", "pelancong"],
     "visitor": ["pengunjung", "wisatawan", "kunjungan"],
     "voter": ["pemilih", "pemilih terdaftar"],
@@ -146,6 +148,7 @@ NEWS_GLOSSARY: dict[str, list[str]] = {
     "health post": ["posyandu", "pos kesehatan", "poskes"],
     "post": ["posko", "pos", "pos pantau", "pos pengamanan"],
     "checkpoint": ["pos pemeriksaan", "pos penyekatan", "titik penyekatan", "pos pantau"],
+    "roadblock": ["pos penyekatan", "penyekatan", "blokade jalan", "barikade"],  # 2026-12-07
     "point": ["titik", "lokasi"],
     "location": ["lokasi", "titik", "tempat"],
     "market": ["pasar", "pasar tradisional"],

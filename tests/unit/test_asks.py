@@ -1333,3 +1333,20 @@ def test_a_share_of_work_done_answers_how_far_the_work_has_come():
                           lambda word, lang: {"pembangunan": ["construction"]}.get(word, []))
     assert gives_figure("Work on the temporary Bailey bridge is 60 percent complete.", "en", figure)
     assert not gives_figure("The Bailey bridge is 66 metres long.", "en", figure)
+
+
+def test_what_a_report_says_had_reached_is_its_figure_in_reported_speech_not_a_restated_one():
+    def read(sentence: str) -> list[tuple[float, str]]:
+        return [(q.value, reading) for q, reading, _ in reported(sentence)[1]]
+
+    assert read("KNS said refunds had reached Rp 5.38 billion, up from Rp 4.9 billion.") == \
+        [(5.38e9, "figure"), (4.9e9, "older")]
+    assert read("The toll, which had reached 535 at its peak, fell to 200.") == [(535, "older"), (200, "figure")]
+
+
+def test_an_indonesian_compound_is_translated_as_one_when_the_dictionary_knows_it():
+    words = {"pengembalian": ["payback"], "pengembalian uang": ["refund"]}
+    figure = asked_figure("Hingga kini, berapa total pengembalian uang tiket yang sudah dibayarkan?", "id",
+                          lambda word, language: words.get(word, []))
+    assert "refund" in figure.translations
+    assert gives_figure("Operator KNS said refunds had reached Rp 5.38 billion, up from Rp 4.9 billion.", "en", figure)

@@ -30,6 +30,14 @@ def by_condition(sentence: str) -> dict[str, list[float]]:
     ("Police said three inmates remain at large.", {"missing": [3]}),
     ("Sebanyak 12 napi sudah ditangkap kembali.", {"detained": [12]}),
     ("Polisi menangkap tiga buronan kemarin.", {"detained": [3]}),  # fugitives caught: no longer at large
+    # caught again, of the group that fled: the group says nothing of them
+    ("Another escapee gave himself up, bringing the number recaptured to 53 of the 61 inmates who fled.",
+     {"detained": [53]}),
+    # a modifier before the person noun: "cholera patients"
+    ("Thirty-eight cholera patients were still in hospital on Saturday, down from a peak of 139 last week.",
+     {"hospitalised": [38]}),
+    # trips cancelled per day are counted as trips cancelled
+    ("PT KNS mencatat perjalanan yang dibatalkan berkurang menjadi 10 per hari.", {"cancelled": [10]}),
     # two conditions, each figure by the nearer one
     ("Kecelakaan pada Kamis (9/9) lalu menewaskan 16 orang dan melukai 86 orang.", {"died": [16], "injured": [86]}),
     ("Seventeen people were killed and 86 injured in the crash.", {"died": [17], "injured": [86]}),
@@ -224,3 +232,27 @@ def test_a_question_about_those_in_hospital_is_not_given_the_death_toll() -> Non
 
 def test_a_short_month_with_its_full_stop_is_a_date_not_a_figure() -> None:
     assert [q.value for q in figures("The Nov. 5 collision killed 14 people; Mar 5 kasus baru.")] == [14, 5]
+
+
+def test_trips_cancelled_are_counted_by_the_vehicle_and_trains_cancelled_by_the_trips() -> None:
+    words = {"perjalanan": ["trip"], "kereta": ["train"], "train": ["kereta"]}
+    translate = lambda word, language: words.get(word, [])  # noqa: E731 (a two-word dictionary)
+    trips = asked_figure("Sampai hari ini, berapa perjalanan kereta per hari yang masih dibatalkan?", "id", translate)
+    assert trips.condition == "cancelled" and trips.rate
+    assert gives_figure("KNS said only six trains a day were still cancelled on the southern line.", "en", trips)
+    trains = asked_figure("How many trains a day are still cancelled on the line?", "en", translate)
+    assert gives_figure("PT KNS mencatat perjalanan yang dibatalkan berkurang menjadi 10 per hari.", "id", trains)
+    # a rate answers only a question asking for one, and a total only a question asking for a total
+    assert not gives_figure("KNS membatalkan 40 perjalanan kereta sejak Senin.", "id", trains)
+    total = asked_figure("How many trains have been cancelled in all?", "en", translate)
+    assert gives_figure("KNS membatalkan 40 perjalanan kereta sejak Senin.", "id", total)
+    assert not gives_figure("PT KNS mencatat perjalanan yang dibatalkan berkurang menjadi 10 per hari.", "id", total)
+
+
+def test_guards_are_people_whose_injuries_and_hospital_stays_are_counted() -> None:
+    injured = asked_figure("How many prison guards were injured in the breakout?", "en")
+    assert injured.condition == "injured"
+    assert gives_figure("Four guards were injured and 12 inmates escaped.", "en", injured)
+    in_hospital = asked_figure("How many of the guards hurt in the riot are still in hospital?", "en")
+    assert in_hospital.condition == "hospitalised"
+    assert gives_figure("Only one guard is still in hospital, officials said.", "en", in_hospital)

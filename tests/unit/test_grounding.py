@@ -70,6 +70,8 @@ def test_numbers_dates_and_names_are_read_in_both_languages():
         [1000, 1.5e6, 45.9, 300000, 25]
     # "one" alone is no claim ("salah satu", "one of them"), one person counted is
     assert [q.value for q in quantities("Salah satu orang, satu dari mereka; kini tinggal satu orang.")] == [1]
+    # one that is all that is left is a claim too
+    assert [q.value for q in quantities("Kini tinggal satu sipir yang masih dirawat; only one remains.")] == [1, 1]
     assert months("Kamis (8/9) pagi") == {9} == months("on 8 September") == months("pada 8 September")
     assert unsupported_facts("It opened on Thursday, 8 September.", Evidence([SBY])) == []
     assert [n.words for n in names("Menurut The Jakarta Post, Presiden Joko Widodo tiba.")] == \
