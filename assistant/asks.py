@@ -27,7 +27,7 @@ from typing import Literal
 
 from assistant.facts import Quantity, months, quantities, weekdays
 from core.text.analyze import indonesian_root
-from core.text.calendar import MONTHS_FULL, MONTHS_SHORT
+from core.text.calendar import MONTHS_FULL, MONTHS_SHORT, REPORTS
 from core.text.lang import detect_language
 
 AnswerKind = Literal["quantity", "date", "reason", "means", "other"]
@@ -177,7 +177,7 @@ _RESTATED_BEFORE = re.compile(r"\b(?:puncak\w*|sempat|dibanding\w*|sebelumnya|se
 # ... but what a report says "had reached" is its figure now, told in the past of reported speech ("KNS *said* refunds
 # *had reached* Rp 5.38 billion"; not "had peaked").
 _BACKSHIFTED = re.compile(r"had (?:reached|risen|climbed)", re.IGNORECASE)
-_REPORTING = re.compile(r"\b(?:said|says|told|reported|announced|confirmed|added)\b", re.IGNORECASE)
+_REPORTING = re.compile(rf"(?<![\w])(?:{REPORTS}|confirmed)(?![\w])", re.IGNORECASE)
 # ... or a day of an earlier week or month ("112,600 tonnes *last weekend*", "3.000 ton *pekan lalu*").
 _RESTATED_AFTER = re.compile(r"^\s*(?!(?:dari|from)\b)[^\W\d_]*\s*(?:\(?(?:pada|saat|di) puncak\w*|sebelumnya|"
                              r"at (?:its|the) (?:peak|height)|earlier|previously|"

@@ -213,11 +213,12 @@ def condition_counts(sentence: str, condition: Condition) -> frozenset[float]:
     # a change between a condition and its figure does not part them: "Korban meninggal bertambah *dua* menjadi 33";
     # nor does the older value it changed from: "jumlah korban meninggal *dari 19* menjadi 17 orang"
     bounds = [q for q, reading, rest in found if reading != "other" and not (reading == "older" and turns_to(rest))]
+    # things it happens to are also counted per span of time ("26 perjalanan per hari dibatalkan": whether a rate is
+    # asked is the caller's to check)
+    counted = ("figure", "rate") if things else ("figure",)
     out: set[float] = set()
     for q, reading, rest in found:
-        # things it happens to are also counted per span of time ("26 perjalanan per hari dibatalkan": whether a rate
-        # is asked is the caller's to check)
-        if reading not in ("figure", "rate" if things else "figure") or q.percent or is_money(q) and not things:
+        if reading not in counted or q.percent or is_money(q) and not things:
             continue  # money is counted only as a thing it happened to ("dana Rp 20,9 miliar diblokir")
         if not things and (not _of_people(rest) or _BODIES.match(rest)):
             continue  # of people: a noun for them or words said of them after it; not bodies found that day
@@ -246,10 +247,10 @@ def _of_people(rest: str) -> bool:
     if not word:
         return True  # "The death toll rose to 14, ..."
     lower = word.lower()
+    # ... or a noun after a modifier: "Nineteen heat-illness patients", "Thirty-eight cholera patients"
     return lower in _AFTER_PEOPLE or stem(lower) in PEOPLE_NOUNS or _MARK.match(rest.lstrip()) is not None \
         or stem(compound_head(rest)[0].lower()) in PEOPLE_NOUNS \
         or (second := _SECOND_WORD.match(rest)) is not None and stem(second.group(1).lower()) in PEOPLE_NOUNS
-    # "Nineteen heat-illness patients", "Thirty-eight cholera patients"
 
 
 def _nearest(text: str, start: int, end: int, before: list[re.Match[str]],
@@ -259,8 +260,10 @@ def _nearest(text: str, start: int, end: int, before: list[re.Match[str]],
     if part is not None:  # the part's condition: said after the group's ("Six of the injured remain in hospital")
         of_part = [m for m in after if m.start() >= end + part.end()]
         said = [m for m in of_part if _PREDICATE.search(text[end:m.start()])]
-        if of_part or not _OF_A_TOTAL.match(text[end:]):
-            return _condition(said[0] if said else of_part[-1]) if of_part else None
+        if of_part:
+            return _condition(said[0] if said else of_part[-1])
+        if not _OF_A_TOTAL.match(text[end:]):
+            return None
         # a part of a total that says nothing of it: the condition named for the figure ("the number *recaptured* to
         # 53 of the 61 inmates who fled")
     # a predicate in the figure's own clause comes first ("Forty-one people injured ... are still in hospital")

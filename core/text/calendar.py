@@ -150,8 +150,9 @@ WILL_HAPPEN = (r"(?<![\w])(?:will|shall|should(?!\s+have)|(?:is|are)\s+(?:schedu
 # *said* on Thursday", "besok, setelah *sempat* ditunda pada Selasa", "*semula* dijadwalkan Minggu sore".
 # A word that reports speech turns back only after the future word: "officials *said* it should open on Thursday" is
 # a Thursday to come.
-TURNS_BACK = (r"(?<![\w])(?:said|says|told|announced|added|reported|originally|initially|earlier|after|kata\w*|ujar\w*|"
-              r"ungkap\w*|jelas\w*|sempat|semula|sebelumnya|setelah|usai|lalu)(?![\w])")
+REPORTS = r"said|says|told|announced|added|reported|kata\w*|ujar\w*|ungkap\w*|jelas\w*"  # words that report speech
+TURNS_BACK = (rf"(?<![\w])(?:{REPORTS}|originally|initially|earlier|after|sempat|semula|sebelumnya|setelah|usai|lalu)"
+              r"(?![\w])")
 TURNS_BACK_BEFORE = (r"(?<![\w])(?:originally|initially|earlier|after|sempat|semula|sebelumnya|setelah|usai|lalu)"
                      r"(?![\w])")
 HAS_YEAR = r"(?<!\d)(?:19|20)\d\d(?!\d)|\d\s*/+\s*\d{1,2}\s*/+\s*\d{2}(?!\d)"
