@@ -26,7 +26,7 @@ from itertools import dropwhile, islice
 from typing import Literal
 
 from assistant.facts import Quantity, months, quantities, weekdays
-from core.text.analyze import indonesian_root
+from core.text.analyze import indonesian_root, indonesian_stopwords
 from core.text.calendar import MONTHS_FULL, MONTHS_SHORT, REPORTS
 from core.text.lang import detect_language
 
@@ -337,14 +337,19 @@ def counted(sentence: str) -> dict[str, set[float]]:
 
 # What a price is called: a question about one is answered by an amount per unit of what is sold.
 PRICE_WORDS = frozenset("price harga fare tarif cost biaya ongkos".split())
-# "Rp 30.000 per kilogram", "Rp 32,500 a kilogram", "Rp 8.000/jeriken", "Rp 5.000 sebotol": an amount for one of a unit.
-_PER_UNIT = re.compile(r"\s*(?:per|a|an|each|/|se(?=[^\W\d_]{3,}))\s*[^\W\d_]", re.IGNORECASE)
-_UNIT_PRICED = re.compile(r"\s*(?:(?:per|a|an|each)\s+|/\s*|se(?=[^\W\d_]{3,}))([^\W\d_]+)", re.IGNORECASE)  # its unit
+# "Rp 30.000 per kilogram", "Rp 32,500 a kilogram", "Rp 8.000/jeriken", "Rp 5.000 sebotol", "Rp 12.000 perkilo": an
+# amount for one of a unit, and the unit as written (``_priced_unit`` reads "se" and a joined "per").
+_UNIT_PRICED = re.compile(r"\s*(?:(?:per|a|an|each)\s+|/\s*|(?P<joined>se|per)(?=[^\W\d_]{3,}))(?P<unit>[^\W\d_]+)",
+                          re.IGNORECASE)
 # ... and asked: "Berapa harga air *per jeriken* ...?", "the fare per passenger": the unit a question prices.
 _PER_ASKED = re.compile(r"(?:\bper\s+|/\s*)([^\W\d_]+)", re.IGNORECASE)
 # "satu jeriken ... kini dijual Rp 10.000", "sold at Rp 5,000": what is sold, at an amount.
 _SOLD_BEFORE = re.compile(r"\b(?:dijual|dibanderol|dipatok|seharga|dihargai|sold (?:at|for)|priced at|costs?)\s*$",
                           re.IGNORECASE)
+# "*Harga* pompa bensin ... turun menjadi Rp 520.000", "a unit *now costs about* Rp 2.2 million", "water was still
+# *selling for* Rp 20,000": an amount a price word names before it, with no other number between.
+_PRICE_BEFORE = re.compile(rf"\b(?:(?:{'|'.join(sorted(PRICE_WORDS))})(?:s|nya|ing)?|sell(?:s|ing)\s+(?:at|for))\b",
+                           re.IGNORECASE)
 
 
 # A figure for a span of time: "110 crossings *a day*", "90 kali *per hari*", "118.000 tabung per titik *setiap hari*",
@@ -505,26 +510,46 @@ def amounts(sentence: str) -> set[float]:
 
 
 def prices(sentence: str) -> set[float]:
-    """The amounts of money ``sentence`` gives for one unit of something (``_PER_UNIT``) or as what something is
-    sold at (``_SOLD_BEFORE``): its prices, whether or not it says "harga" ("Telur ayam ras ... dijual Rp 30.000 per
-    kilogram", "satu jeriken kini dijual Rp 7.000"). Older values ("turun dari Rp 32.500") and changes are left
-    out, as in ``counted``."""
+    """The amounts of money ``sentence`` gives for one unit of something (``_priced_unit``), as what something is
+    sold at (``_SOLD_BEFORE``) or as what a price word names (``_PRICE_BEFORE``): its prices ("Telur ayam ras ...
+    dijual Rp 30.000 per kilogram", "satu jeriken kini dijual Rp 7.000", "Harga pompa bensin ... turun menjadi Rp
+    520.000"). Older values ("turun dari Rp 32.500") and changes are left out, as in ``counted``."""
     return {value for value, _ in priced_per(sentence)}
 
 
 def priced_per(sentence: str) -> list[tuple[float, str]]:
     """The prices of ``sentence`` (``prices``), each with the unit it is for as written ("Rp 275.000 per *tangki*",
-    "Rp 5.000 se*botol*"; "" for what something is sold at: "satu jeriken kini dijual Rp 7.000")."""
+    "Rp 5.000 se*botol*"; "" for what something is sold at, "satu jeriken kini dijual Rp 7.000", or what a price word
+    names, "Harga pompa bensin ... turun menjadi Rp 520.000")."""
     text, found = reported(sentence)
     out = []
-    for q, reading, rest in found:
+    for i, (q, reading, rest) in enumerate(found):
         if reading != "figure" or not _CURRENCY.match(q.text):
             continue
-        if _PER_UNIT.match(rest):
-            out.append((q.value, per.group(1).lower() if (per := _UNIT_PRICED.match(rest)) is not None else ""))
-        elif _SOLD_BEFORE.search(_CURRENCY_BEFORE.sub("", text[:q.start])):
+        before = _CURRENCY_BEFORE.sub("", text[:q.start])
+        if (unit := _priced_unit(rest)) is not None:
+            out.append((q.value, unit))
+        elif _SOLD_BEFORE.search(before) or _PRICE_BEFORE.search(before[found[i - 1][0].end if i else 0:]):
             out.append((q.value, ""))
     return out
+
+
+def _priced_unit(rest: str) -> str | None:
+    """The unit an amount is for when ``rest``, the words after it, begins with one ("per kilogram", "a kilogram",
+    "/jeriken": "kilogram", "jeriken"), else ``None``. "se-" is "one" before a counter ("*sebuah*", "*seorang*") or
+    a noun ("*sebotol*", "*seekor*"), not in a function word ("Rp 7 miliar *sebagai* kompensasi", "*sekitar*",
+    "*setelah*"); a joined "per" only before a counter or a unit of measure ("*perkilo*", "*perorang*", not
+    "*pertama*"); "a", "an" and "each" are words of their own ("Rp 1,9 miliar *akibat* banjir", "Rp 3 billion *as*
+    compensation" are no prices)."""
+    per = _UNIT_PRICED.match(rest)
+    if per is None:
+        return None
+    unit = per.group("unit").lower()
+    joined = (per.group("joined") or "").lower()
+    if joined and stem(unit) not in _COUNTERS and unit_name(unit) not in _MEASURES and (
+            joined == "per" or joined + unit in indonesian_stopwords()):
+        return None
+    return unit
 
 
 def asked_per(question: str) -> str:

@@ -22,6 +22,7 @@ from assistant.asks import (
     figures,
     lower_bounds,
     priced_item,
+    priced_per,
     replaced,
     reported,
     states_negation,
@@ -410,6 +411,30 @@ def test_a_thing_read_as_people_by_its_form_needs_a_translation_that_agrees(thin
 ])
 def test_a_figure_counts_the_asked_thing_only_in_a_unit_that_fits_it(sentence, figure, gives):
     assert gives_figure(sentence, detect_language(sentence), figure) is gives
+
+
+@pytest.mark.parametrize(("sentence", "priced"), [
+    # an amount for one unit, as written
+    ("Harga beras Rp 12.000 per kilogram.", [(12000, "kilogram")]),
+    ("Egg prices climbed to Rp 32,500 a kilogram.", [(32500, "kilogram")]),
+    ("Air dijual Rp 8.000/jeriken.", [(8000, "jeriken")]),
+    ("Air kemasan Rp 5.000 sebotol.", [(5000, "botol")]),
+    ("Pisang Rp 2.000 sebuah.", [(2000, "buah")]),
+    # what something is sold at, and what a price word names with no other number between
+    ("Di Lamaboli, satu jeriken kini dijual Rp 7.000.", [(7000, "")]),
+    ("Harga pompa bensin di Pasar Kelawai turun menjadi Rp 520.000 setelah pasokan datang.", [(520000, "")]),
+    ("Bottled water was still selling for Rp 20,000 at roadside stalls.", [(20000, "")]),
+    # amounts followed by a word that begins like "a", "an", "se-" or "per" are no prices: a function word is not
+    # "one unit" ("sebagai", "setelah"), and "a", "an" and "per" stand alone
+    ("Kerugian mencapai Rp 1,9 miliar akibat banjir.", []),
+    ("Dana Rp 7 miliar sebagai kompensasi telah cair.", []),
+    ("Total pesangon sekitar Rp 41,5 miliar akan ditransfer setelah putusan.", []),
+    ("Police have frozen 58 bank accounts holding Rp 21.4 billion and seized ten cars.", []),
+    ("The firm paid Rp 3 billion as compensation after the ruling.", []),
+    ("Anggaran tahap pertama Rp 5 miliar pertama kali cair.", []),
+])
+def test_which_amounts_are_prices(sentence, priced):
+    assert priced_per(sentence) == [(float(value), unit) for value, unit in priced]
 
 
 def test_for_a_figure_the_sentences_giving_it_are_read_first():
