@@ -343,8 +343,9 @@ _UNIT_PRICED = re.compile(r"\s*(?:(?:per|a|an|each)\s+|/\s*|(?P<joined>se|per)(?
                           re.IGNORECASE)
 # ... and asked: "Berapa harga air *per jeriken* ...?", "the fare per passenger": the unit a question prices.
 _PER_ASKED = re.compile(r"(?:\bper\s+|/\s*)([^\W\d_]+)", re.IGNORECASE)
-# "satu jeriken ... kini dijual Rp 10.000", "sold at Rp 5,000": what is sold, at an amount.
-_SOLD_BEFORE = re.compile(r"\b(?:dijual|dibanderol|dipatok|seharga|dihargai|sold (?:at|for)|priced at|costs?)\s*$",
+# "satu jeriken ... kini dijual Rp 10.000", "sold at Rp 5,000": what is sold, at an amount ("costs" is a price word,
+# ``_PRICE_BEFORE``).
+_SOLD_BEFORE = re.compile(r"\b(?:dijual|dibanderol|dipatok|seharga|dihargai|sold (?:at|for)|priced at)\s*$",
                           re.IGNORECASE)
 # "*Harga* pompa bensin ... turun menjadi Rp 520.000", "a unit *now costs about* Rp 2.2 million", "water was still
 # *selling for* Rp 20,000": an amount a price word names before it, with no other number between.
