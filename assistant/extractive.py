@@ -145,6 +145,12 @@ class AskedFigure:
                           people=self.people, per_span=self.rate, share=self.share)
         if self.share and not PROGRESS_WORDS.isdisjoint((self.thing, *self.translations)):
             found |= shares_done(sentence)  # "Work on the temporary Bailey bridge is 60 percent complete"
+        return self.not_victims(sentence, found)
+
+    def not_victims(self, sentence: str, found: set[float]) -> set[float]:
+        """``found`` without, for a question about those who respond (rescuers, personnel), the figures ``sentence``
+        gives of people a disaster struck (``conditions.victims_counted``): "Rescuers will end the search ..., with
+        *19 people* still missing" counts no rescuers."""
         return found - victims_counted(sentence) if found and self.responders else found
 
 
@@ -365,7 +371,7 @@ def gives_figure(sentence: str, lang: str, figure: AskedFigure) -> bool:
     names_it = not set(analyze(" ".join((figure.thing, *figure.translations)), lang)).isdisjoint(tokens)
     # people counted, by any person noun
     people = counts_of(sentence, "people", PERSON_WORDS, per_span=figure.rate) if names_it else set()
-    return bool(people - victims_counted(sentence) if people and figure.responders else people)
+    return bool(figure.not_victims(sentence, people))
 
 
 def _tokens_both_ways(word: str, language: str, translate: Translate | None) -> frozenset[str]:
