@@ -527,10 +527,11 @@ def priced_per(sentence: str) -> list[tuple[float, str]]:
     for i, (q, reading, rest) in enumerate(found):
         if reading != "figure" or not _CURRENCY.match(q.text):
             continue
-        before = _CURRENCY_BEFORE.sub("", text[:q.start])
         if (unit := _priced_unit(rest)) is not None:
             out.append((q.value, unit))
-        elif _SOLD_BEFORE.search(before) or _PRICE_BEFORE.search(before[found[i - 1][0].end if i else 0:]):
+            continue
+        before = _CURRENCY_BEFORE.sub("", text[:q.start])
+        if _SOLD_BEFORE.search(before) or _PRICE_BEFORE.search(before[found[i - 1][0].end if i else 0:]):
             out.append((q.value, ""))
     return out
 
